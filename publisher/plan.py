@@ -1,0 +1,263 @@
+"""A run's plan: read the sources, apply the rules, compare with content/, say what changes.
+
+`make_plan` writes nothing (it is `portal check`); `write_plan` writes what the plan says
+(it is `portal pull`). Both share one computation, so check never disagrees with pull.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+from publisher.config import Config
+from publisher.content import ContentPage, render_notice, render_record, scan_content, write_if_changed
+from publisher.records import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
+from publisher.redaction import redact
+from publisher.rules import Decision, Outcome, RuleContext, decide
+from publisher.schema import RECORD_TYPES
+from publisher.sources import read_sources
+from publisher.validation import key_hash, normalise_key, parse_row, reject_duplicates
+
+
+class Action(str, Enum):
+    ADD = "add"
+    CHANGE = "change"
+    WITHDRAW = "withdraw"
+    HOLD = "hold"
+    BLOCK = "block"
+    EXCLUDE = "exclude"
+    REJECT = "reject"
+    UNCHANGED = "unchanged"
+
+
+ACTION_LABELS = {
+    Action.ADD: "新增", Action.CHANGE: "更新", Action.WITHDRAW: "撤回", Action.HOLD: "暂缓",
+    Action.BLOCK: "阻止", Action.EXCLUDE: "不予公开", Action.REJECT: "拒绝", Action.UNCHANGED: "未变",
+}
+VANISHED = "已从数据源删除"
+
+
+@dataclass
+class Item:
+    """One line of the report: what happens to one record (or one rejected row) and why."""
+
+    action: Action
+    type: str
+    key: str | None
+    slug: str | None
+    origin: Origin | None
+    field: str | None = None
+    rule: str = ""
+    reason: str = ""
+    kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
+    text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A watch's finding for staff: overdue, published late, or outside the discretion range."""
+
+    kind: str  # overdue | late | discretion
+    type: str
+    key: str
+    origin: Origin
+    field: str | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    now: datetime
+    content_dir: Path
+    items: list[Item] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)  # type -> why nothing of it is written
+    failures: list[SourceFailure] = field(default_factory=list)
+    notes: list[SourceNote] = field(default_factory=list)
+    calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
+
+    def counts(self) -> Counter[str]:
+        return Counter(i.action.value for i in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing is rejected, blocked or stopped; 1 otherwise (a scheduler can act on it)."""
+        bad = any(i.action in (Action.REJECT, Action.BLOCK) for i in self.items)
+        return 1 if bad or self.stopped else 0
+
+
+def make_plan(config: Config, now: datetime, allow_empty: bool = False,
+              source_result: SourceResult | None = None) -> Plan:
+    """Everything a run would do, computed without writing anything."""
+    result = source_result if source_result is not None else read_sources(config.sources)
+    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes)
+    existing = scan_content(config.paths.content)
+    _stop_failed_types(plan, result)
+    _stop_empty_types(plan, result.rows, existing, allow_empty)
+
+    ctx = RuleContext(now=now, policy=config.policy)
+    records: list[Record] = []
+    unkeyed_rejects: set[str] = set()
+    rejected_keys: dict[str, set[str]] = defaultdict(set)
+    for raw in result.rows:
+        parsed = parse_row(raw, ctx.today)
+        if isinstance(parsed, Record):
+            records.append(parsed)
+            continue
+        key = _raw_key(raw)
+        if key is None:
+            unkeyed_rejects.add(raw.type)
+        else:
+            rejected_keys[raw.type].add(key_hash(raw.type, key))
+        for problem in parsed:
+            plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
+    records, duplicates = reject_duplicates(records)
+    for rec, problem in duplicates:
+        rejected_keys[rec.type].add(key_hash(rec.type, rec.key))
+        plan.items.append(Item(Action.REJECT, rec.type, rec.key, rec.slug, rec.origin, problem.field,
+                               problem.rule, problem.message, kept_page=_has_live(existing, rec)))
+
+    seen: dict[str, set[str]] = defaultdict(set)
+    for record in records:
+        page = existing[record.type].get(key_hash(record.type, record.key))
+        if page is not None:
+            record.slug = page.slug  # a published slug never changes: QR codes point at it
+        seen[record.type].add(key_hash(record.type, record.key))
+        decision = decide(record, ctx)
+        item = _item_for(decision, page, config, now)
+        if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
+            continue
+        plan.items.append(item)
+        plan.flags.extend(_flags(decision, item))
+    _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
+    plan.calendar_gaps = sorted(ctx.calendar.uncovered_years)
+    return plan
+
+
+def write_plan(plan: Plan) -> list[Path]:
+    """Write every page the plan adds, changes or withdraws; return the paths written."""
+    written = []
+    for item in plan.items:
+        if item.text is None or item.type in plan.stopped:
+            continue
+        path = plan.content_dir / item.type / f"{item.slug}.md"
+        if write_if_changed(path, item.text):
+            written.append(path)
+    return written
+
+
+def _raw_key(raw: RawRow) -> str | None:
+    value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+    return normalise_key(value) if value else None
+
+
+def _has_live(existing: dict[str, dict[str, ContentPage]], record: Record) -> bool:
+    page = existing[record.type].get(key_hash(record.type, record.key))
+    return page is not None and page.state == "live"
+
+
+def _rejected(raw: RawRow, key: str | None, field_name: str | None, rule: str, message: str,
+              existing: dict[str, dict[str, ContentPage]]) -> Item:
+    page = existing[raw.type].get(key_hash(raw.type, key)) if key else None
+    kept = page is not None and page.state == "live"
+    return Item(Action.REJECT, raw.type, key, page.slug if page else None, raw.origin, field_name, rule,
+                message, kept_page=kept)
+
+
+def _stop_failed_types(plan: Plan, result: SourceResult) -> None:
+    for failure in result.failures:
+        types = [failure.type] if failure.type else list(RECORD_TYPES)
+        for t in types:
+            plan.stopped.setdefault(t, f"数据源读取失败（{failure.location}：{failure.message}），本次不更新此类信息")
+
+
+def _stop_empty_types(plan: Plan, rows: list[RawRow], existing: dict[str, dict[str, ContentPage]],
+                      allow_empty: bool) -> None:
+    present = {r.type for r in rows}
+    for type_key, pages in existing.items():
+        live = sum(1 for p in pages.values() if p.state == "live")
+        if type_key not in present and live and not allow_empty and type_key not in plan.stopped:
+            plan.stopped[type_key] = (f"数据源未返回任何{RECORD_TYPES[type_key].zh}记录，而网站上已公开{live}条："
+                                      "本次不撤回任何内容（确需全部撤回时使用 --allow-empty）")
+
+
+def _item_for(decision: Decision, page: ContentPage | None, config: Config, now: datetime) -> Item:
+    record = decision.record
+    rtype = RECORD_TYPES[record.type]
+    finding = decision.deciding
+    today = now.date().isoformat()
+    khash = key_hash(record.type, record.key)
+    base = dict(type=record.type, key=record.key, slug=record.slug, origin=record.origin)
+    live_page = page is not None and page.state == "live"
+    if decision.outcome is Outcome.SHOW:
+        published = page.published if page and page.published else today
+        page_date = record.get(rtype.date_field) if rtype.date_field else None
+        text = render_record(rtype, record.slug, khash, redact(record.type, record.values, config.policy.name_mask),
+                             published, page_date.isoformat() if page_date else published)
+        action = Action.ADD if page is None else _changed(page, text)
+        return Item(action, **base, rule="shown", reason="符合公开条件", text=text)
+    if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
+        assert finding is not None
+        return _notice_item(rtype, record.slug, khash, page, finding.category, finding.reason,
+                            finding.rule, finding.field, today, base)
+    assert finding is not None
+    action = {Outcome.HOLD: Action.HOLD, Outcome.BLOCK: Action.BLOCK, Outcome.EXCLUDE: Action.EXCLUDE}[decision.outcome]
+    reason = finding.reason + ("（网站上的现有版本保持不变）" if live_page else "")
+    return Item(action, **base, field=finding.field, rule=finding.rule, reason=reason, kept_page=live_page)
+
+
+def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, category: str, reason: str,
+                 rule: str, field_name: str | None, today: str, base: dict) -> Item:
+    same = page is not None and page.state == "withdrawn" and page.reason == category
+    withdrawn = page.withdrawn if same and page and page.withdrawn else today
+    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category)
+    action = Action.WITHDRAW if page is None or not same else _changed(page, text)
+    return Item(action, **base, field=field_name, rule=rule, reason=reason, text=text)
+
+
+def _changed(page: ContentPage, text: str) -> Action:
+    try:
+        same = page.path.read_bytes() == text.encode("utf-8")
+    except OSError:
+        same = False
+    if same:
+        return Action.UNCHANGED
+    return Action.WITHDRAW if "State: withdrawn" in text else Action.CHANGE
+
+
+def _flags(decision: Decision, item: Item) -> list[Flag]:
+    record = decision.record
+    flags = []
+    for f in decision.findings:
+        if f.outcome is not None:
+            continue
+        kind = f.category or f.rule
+        if kind == "late" and item.action is not Action.ADD:
+            continue  # lateness is judged once, when the record is first shown
+        flags.append(Flag(kind, record.type, record.key, record.origin, f.field, f.reason))
+    return flags
+
+
+def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], seen: dict[str, set[str]],
+                       rejected_keys: dict[str, set[str]], unkeyed: set[str], now: datetime) -> None:
+    """A live page whose record is gone from the source is withdrawn, unless that is unsafe to judge."""
+    for type_key, pages in existing.items():
+        if type_key in plan.stopped:
+            continue
+        gone = [p for k, p in pages.items()
+                if p.state == "live" and k not in seen[type_key] and k not in rejected_keys[type_key]]
+        if not gone:
+            continue
+        if type_key in unkeyed:
+            plan.notes.append(SourceNote("", type_key, f"有{RECORD_TYPES[type_key].zh}行因缺少或无效的"
+                                         f"{RECORD_TYPES[type_key].field(RECORD_TYPES[type_key].natural_key).zh}被拒绝，"
+                                         f"无法判断{len(gone)}条已公开记录是否已删除，本次不撤回"))
+            continue
+        for page in gone:
+            base = dict(type=type_key, key=None, slug=page.slug, origin=None)
+            plan.items.append(_notice_item(RECORD_TYPES[type_key], page.slug, page.key_hash, page, VANISHED,
+                                           "数据源中已无此记录", "live", None, now.date().isoformat(), base))

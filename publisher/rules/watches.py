@@ -1,0 +1,48 @@
+"""Watches: the deadline watch and the discretion watch of DESIGN §3. They flag, never stop."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from publisher.rules import Decision, Finding, Outcome, RuleContext
+from publisher.schema import RECORD_TYPES
+
+
+def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:
+    """A record not shown by its statutory deadline (7 or 20 working days) is overdue."""
+    record = decision.record
+    date_field = RECORD_TYPES[record.type].date_field
+    if date_field is None or decision.outcome in (Outcome.EXCLUDE, Outcome.WITHDRAW):
+        return None
+    decided = record.get(date_field)
+    days = ctx.policy.deadline_days(record.type)
+    due_by = ctx.calendar.add_working_days(decided, days)
+    if ctx.today <= due_by:
+        return None
+    late = ctx.calendar.working_days_between(due_by, ctx.today)
+    if decision.outcome is Outcome.SHOW:
+        reason = f"决定日期 {decided}，应于 {due_by} 前公示（{days}个工作日），现已超过{late}个工作日"
+        return Finding("deadline", None, date_field, reason, "late")
+    return Finding("deadline", None, date_field,
+                   f"逾期未公示：决定日期 {decided}，应于 {due_by} 前公示（{days}个工作日），已逾期{late}个工作日",
+                   "overdue")
+
+
+def discretion(decision: Decision, ctx: RuleContext) -> Finding | None:
+    """A fine outside the agency's benchmark range for its violation type is flagged."""
+    record = decision.record
+    fine = record.get("fine")
+    if record.type != "penalties" or fine is None:
+        return None
+    ranges = [r for r in ctx.policy.discretion if r.violation_type == record.get("violation_type")]
+    chosen = next((r for r in ranges if r.party_type == record.get("party_type")), None)
+    chosen = chosen or next((r for r in ranges if r.party_type is None), None)
+    if chosen is None or chosen.minimum <= fine <= chosen.maximum:
+        return None
+    side = "高于" if fine > chosen.maximum else "低于"
+    return Finding("discretion", None, "fine",
+                   f"罚款{fine}万元{side}“{chosen.violation_type}”裁量基准"
+                   f"（{chosen.minimum}–{chosen.maximum}万元），请核查裁量理由")
+
+
+WATCHES: tuple[Callable[[Decision, RuleContext], Finding | None], ...] = (deadline, discretion)

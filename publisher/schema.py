@@ -1,0 +1,298 @@
+"""Record types of the disclosure portal (DESIGN §2): fields, Chinese headers, natural keys.
+
+This module is data only. Sources map column headers to field names with it, validation
+reads each field's kind, and the theme labels each value with its Chinese template name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from functools import cached_property
+
+
+class Kind(str, Enum):
+    """How a field's cell is parsed and checked."""
+
+    TEXT = "text"
+    DATE = "date"
+    MONEY = "money"  # 万元, up to six decimals
+    ENUM = "enum"
+    ENUM_LIST = "enum_list"  # several values from a code list, e.g. 处罚类别
+    LIST = "list"  # items separated by `；` or a newline
+    BOOL = "bool"
+    CREDIT_CODE = "credit_code"  # GB 32100 check character
+    ID_NUMBER = "id_number"  # GB 11643 when 证件类型 is 身份证
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    zh: str
+    kind: Kind = Kind.TEXT
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    # Codes that sources use instead of the words (e.g. status "1" for 撤销).
+    codes: dict[str, str] = field(default_factory=dict)
+    public: bool = True  # False: workflow fields, never written to content/
+
+
+@dataclass(frozen=True)
+class RecordType:
+    key: str
+    zh: str
+    natural_key: str
+    title_fields: tuple[str, ...]
+    fields: tuple[Field, ...]
+    date_field: str | None = None  # the decision/inspection date the deadline counts from
+    deadline_days: int = 20  # working days to publish (DESIGN §1)
+
+    def field(self, name: str) -> Field:
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Field]:
+        return {f.name: f for f in self.fields}
+
+    @property
+    def public_fields(self) -> tuple[Field, ...]:
+        return tuple(f for f in self.fields if f.public)
+
+
+PARTY_TYPES = ("法人及非法人组织", "自然人", "个体工商户")
+NATURAL_PERSON = "自然人"
+ID_TYPES = (
+    "身份证",
+    "护照",
+    "港澳居民来往内地通行证",
+    "台湾居民来往大陆通行证",
+    "外国人永久居留身份证",
+)
+ID_TYPE_CODES = {"01": "身份证", "02": "护照", "03": "港澳居民来往内地通行证",
+                 "04": "台湾居民来往大陆通行证", "05": "外国人永久居留身份证",
+                 "居民身份证": "身份证"}
+PENALTY_CLASSES = (
+    "警告", "通报批评", "罚款", "没收违法所得", "没收非法财物", "暂扣许可证件", "降低资质等级",
+    "吊销许可证件", "限制开展生产经营活动", "责令停产停业", "责令关闭", "限制从业", "行政拘留", "其他",
+)
+PERMIT_CLASSES = ("普通", "特许", "认可", "核准", "登记", "其他")
+PERMIT_CLASS_CODES = {"01": "普通", "02": "特许", "03": "认可", "04": "核准", "05": "登记", "06": "其他"}
+PENALTY_STATUS = ("正常", "撤销", "异议", "其他")
+PENALTY_STATUS_CODES = {"0": "正常", "1": "撤销", "2": "异议", "3": "其他"}
+PERMIT_STATUS = ("有效", "无效")
+PERMIT_STATUS_CODES = {"1": "有效", "2": "无效"}
+REVIEW_STATUS = ("已审核", "待审核", "退回")
+PROCEDURES = ("普通", "简易")
+LEGAL_REVIEW_RESULTS = ("通过", "不通过")
+CERT_STATUS = ("有效", "暂扣", "注销")
+SUBJECT_NATURES = ("法定行政机关", "法律法规授权组织", "受委托组织")
+MATTER_KINDS = ("行政许可", "行政处罚", "行政强制", "行政检查", "行政征收", "其他")
+
+# Workflow fields (DESIGN §2): any type, used by the rules, never published.
+WORKFLOW_FIELDS: tuple[Field, ...] = (
+    Field("id", "编号"),
+    Field("review_status", "审核状态", Kind.ENUM, choices=REVIEW_STATUS),
+    Field("publish_at", "公示日期", Kind.DATE),
+    Field("procedure", "程序", Kind.ENUM, choices=PROCEDURES, codes={"简易程序": "简易", "普通程序": "普通"}),
+    Field("withheld", "不予公开", Kind.BOOL),
+    Field("withheld_reason", "不予公开理由"),
+    Field("major", "重大执法决定", Kind.BOOL),
+    Field("hearing", "是否听证", Kind.BOOL),
+    Field("legal_review_result", "法制审核结论", Kind.ENUM, choices=LEGAL_REVIEW_RESULTS),
+    Field("legal_review_by", "法制审核人"),
+    Field("legal_review_date", "法制审核日期", Kind.DATE),
+    Field("department", "承办科室"),
+    Field("phone", "联系电话"),
+    Field("address", "住址"),
+    Field("bank_account", "银行账号"),
+)
+_WORKFLOW_PRIVATE = {"id", "review_status", "publish_at", "procedure", "withheld", "withheld_reason",
+                     "major", "hearing", "legal_review_result", "legal_review_by", "legal_review_date",
+                     "phone", "address", "bank_account"}
+
+
+def _party_fields() -> tuple[Field, ...]:
+    return (
+        Field("party_name", "行政相对人名称", required=True),
+        Field("party_type", "行政相对人类别", Kind.ENUM, True, PARTY_TYPES,
+              codes={"法人": "法人及非法人组织", "非法人组织": "法人及非法人组织"}),
+        Field("credit_code", "统一社会信用代码", Kind.CREDIT_CODE),
+        Field("legal_rep", "法定代表人"),
+        Field("id_type", "证件类型", Kind.ENUM, choices=ID_TYPES, codes=ID_TYPE_CODES),
+        Field("id_number", "证件号码", Kind.ID_NUMBER),
+    )
+
+
+def _with_workflow(own: tuple[Field, ...]) -> tuple[Field, ...]:
+    names = {f.name for f in own}
+    extra = []
+    for f in WORKFLOW_FIELDS:
+        if f.name in names:
+            continue
+        public = f.name == "department"  # 承办科室 is shown and filtered on
+        extra.append(Field(f.name, f.zh, f.kind, f.required, f.choices, f.codes, public=public))
+    return own + tuple(extra)
+
+
+PENALTIES = RecordType(
+    key="penalties", zh="行政处罚", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", deadline_days=7,
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_no", "行政处罚决定书文号", required=True),
+        Field("violation_type", "违法行为类型", required=True),
+        Field("facts", "违法事实", required=True),
+        Field("basis", "处罚依据", required=True),
+        Field("penalty_class", "处罚类别", Kind.ENUM_LIST, True, PENALTY_CLASSES),
+        Field("content", "处罚内容", required=True),
+        Field("fine", "罚款金额（万元）", Kind.MONEY),
+        Field("confiscation", "没收违法所得、没收非法财物的金额（万元）", Kind.MONEY),
+        Field("license_action", "暂扣或吊销证照名称及编号"),
+        Field("decision_date", "处罚决定日期", Kind.DATE, True),
+        Field("valid_until", "处罚有效期", Kind.DATE),
+        Field("display_until", "公示截止期", Kind.DATE),
+        Field("authority", "处罚机关", required=True),
+        Field("authority_code", "处罚机关统一社会信用代码", Kind.CREDIT_CODE, True),
+        Field("source_unit", "数据来源单位"),
+        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE),
+        Field("status", "当前状态", Kind.ENUM, choices=PENALTY_STATUS, codes=PENALTY_STATUS_CODES),
+        Field("remarks", "备注"),
+    )),
+)
+
+PERMITS = RecordType(
+    key="permits", zh="行政许可", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", deadline_days=7,
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_doc_name", "行政许可决定文书名称"),
+        Field("decision_no", "行政许可决定文书号", required=True),
+        Field("permit_class", "许可类别", Kind.ENUM, choices=PERMIT_CLASSES, codes=PERMIT_CLASS_CODES),
+        Field("certificate_name", "许可证书名称"),
+        Field("permit_no", "许可编号"),
+        Field("content", "许可内容", required=True),
+        Field("decision_date", "许可决定日期", Kind.DATE, True),
+        Field("valid_from", "有效期自", Kind.DATE),
+        Field("valid_to", "有效期至", Kind.DATE),
+        Field("authority", "许可机关", required=True),
+        Field("authority_code", "许可机关统一社会信用代码", Kind.CREDIT_CODE, True),
+        Field("status", "当前状态", Kind.ENUM, choices=PERMIT_STATUS, codes=PERMIT_STATUS_CODES),
+        Field("source_unit", "数据来源单位"),
+        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE),
+        Field("remarks", "备注"),
+    )),
+)
+
+INSPECTIONS = RecordType(
+    key="inspections", zh="双随机抽查结果", natural_key="id", title_fields=("task_name", "target_name"),
+    date_field="inspection_date", deadline_days=20,
+    fields=_with_workflow((
+        Field("id", "编号", required=True),
+        Field("task_name", "抽查任务名称", required=True),
+        Field("target_name", "检查对象名称", required=True),
+        Field("credit_code", "统一社会信用代码", Kind.CREDIT_CODE),
+        Field("item", "抽查事项", required=True),
+        Field("inspection_date", "检查日期", Kind.DATE, True),
+        Field("result", "检查结果", required=True),
+        Field("handling", "处理情况"),
+        Field("authority", "检查机关", required=True),
+        Field("officer_certs", "检查人员执法证号", Kind.LIST),
+    )),
+)
+
+OFFICERS = RecordType(
+    key="officers", zh="执法人员", natural_key="cert_no", title_fields=("name",),
+    fields=_with_workflow((
+        Field("name", "姓名", required=True),
+        Field("cert_no", "执法证号", required=True),
+        Field("unit", "所属单位", required=True),
+        Field("field", "执法类别"),
+        Field("region", "执法区域"),
+        Field("valid_from", "证件有效期自", Kind.DATE),
+        Field("valid_to", "证件有效期至", Kind.DATE),
+        Field("cert_status", "证件状态", Kind.ENUM, True, CERT_STATUS),
+    )),
+)
+
+SUBJECTS = RecordType(
+    key="subjects", zh="执法主体", natural_key="credit_code", title_fields=("name",),
+    fields=_with_workflow((
+        Field("name", "主体名称", required=True),
+        Field("credit_code", "统一社会信用代码", Kind.CREDIT_CODE, True),
+        Field("nature", "主体性质", Kind.ENUM, True, SUBJECT_NATURES),
+        Field("head", "负责人"),
+        Field("address", "地址"),
+        Field("phone", "联系电话"),
+        Field("duties", "职责"),
+        Field("basis", "依据"),
+        Field("region", "管辖区域"),
+        Field("supervision_phone", "监督电话"),
+    )),
+)
+
+MATTERS = RecordType(
+    key="matters", zh="权责清单", natural_key="code", title_fields=("name",),
+    fields=_with_workflow((
+        Field("code", "事项编码", required=True),
+        Field("name", "事项名称", required=True),
+        Field("kind", "事项类型", Kind.ENUM, True, MATTER_KINDS),
+        Field("basis", "设定依据", required=True),
+        Field("implementer", "实施主体"),
+        Field("responsibility", "责任事项"),
+        Field("accountability", "追责情形"),
+        Field("random_inspection", "是否列入随机抽查事项清单", Kind.BOOL),
+    )),
+)
+
+GUIDES = RecordType(
+    key="guides", zh="服务指南", natural_key="code", title_fields=("name",),
+    fields=_with_workflow((
+        Field("code", "事项编码", required=True),
+        Field("name", "事项名称", required=True),
+        Field("matter_code", "权责事项编码"),
+        Field("conditions", "受理条件"),
+        Field("materials", "申请材料", Kind.LIST),
+        Field("steps", "办理流程", Kind.LIST),
+        Field("legal_time_limit", "法定时限"),
+        Field("promised_time_limit", "承诺时限"),
+        Field("fee", "收费标准"),
+        Field("location", "办理地点"),
+        Field("window", "窗口"),
+        Field("hours", "办公时间"),
+        Field("phone", "咨询电话"),
+        Field("complaint_phone", "监督投诉电话"),
+        Field("basis", "设定依据"),
+    )),
+)
+
+WINDOWS = RecordType(
+    key="windows", zh="服务窗口", natural_key="code", title_fields=("name",),
+    fields=_with_workflow((
+        Field("code", "窗口编号", required=True),
+        Field("name", "窗口名称", required=True),
+        Field("location", "地点", required=True),
+        Field("staff", "工作人员及岗位", Kind.LIST),
+        Field("guides", "办理事项", Kind.LIST),
+        Field("hours", "办公时间"),
+    )),
+)
+
+RECORD_TYPES: dict[str, RecordType] = {
+    t.key: t for t in (SUBJECTS, OFFICERS, MATTERS, GUIDES, WINDOWS, PERMITS, PENALTIES, INSPECTIONS)
+}
+
+# Field names a record type shows publicly; workflow fields are for the rules only.
+PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)
+
+
+def header_map(rtype: RecordType) -> dict[str, str]:
+    """Map every accepted column header (English key or Chinese template name) to a field name."""
+    mapping: dict[str, str] = {}
+    for f in rtype.fields:
+        mapping[f.name.lower()] = f.name
+        mapping.setdefault(f.zh, f.name)
+    # Common variants of the national template's headers.
+    for zh, name in (("行政相对人代码_1(统一社会信用代码)", "credit_code"),
+                     ("法定代表人姓名", "legal_rep"), ("罚款金额(万元)", "fine"),
+                     ("罚款金额", "fine")):
+        if name in rtype._by_name:
+            mapping.setdefault(zh, name)
+    return mapping

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from publisher.config import Config, load_config
+from publisher.plan import Plan, make_plan, write_plan
+from publisher.records import RawRow, SourceFailure, SourceResult
+
+ROOT = Path(__file__).resolve().parent.parent
+# The sample data's rules are exercised against a fixed clock, so the tests never age.
+SAMPLE_NOW = datetime(2026, 11, 24, 10, 0)
+
+MINIMAL_TOML = """
+[site]
+url = "https://lyj.example.gov.cn"
+[paths]
+content = "content"
+output = "output"
+[[sources]]
+kind = "files"
+path = "data"
+"""
+
+
+@pytest.fixture
+def portal_dir(tmp_path: Path) -> Path:
+    (tmp_path / "data").mkdir()
+    sample_policy = (ROOT / "portal.toml").read_text(encoding="utf-8").split("\n[policy]\n", 1)[1]
+    (tmp_path / "portal.toml").write_text(MINIMAL_TOML + "\n[policy]\n" + sample_policy, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.fixture
+def config(portal_dir: Path) -> Config:
+    return load_config(portal_dir / "portal.toml")
+
+
+class Runner:
+    """Runs plans on rows the test hands over, as `portal pull` would on a source's rows."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+
+    def plan(self, rows: list[RawRow], now: datetime = SAMPLE_NOW, failures: list[SourceFailure] | None = None,
+             allow_empty: bool = False) -> Plan:
+        result = SourceResult(rows=list(rows), failures=list(failures or []))
+        return make_plan(self.config, now, allow_empty, source_result=result)
+
+    def pull(self, rows: list[RawRow], **kwargs) -> Plan:
+        plan = self.plan(rows, **kwargs)
+        write_plan(plan)
+        return plan
+
+    def page(self, type_key: str, slug: str) -> str:
+        return (self.config.paths.content / type_key / f"{slug}.md").read_text(encoding="utf-8")
+
+    def pages(self, type_key: str) -> dict[str, str]:
+        folder = self.config.paths.content / type_key
+        return {p.stem: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.md"))} if folder.exists() else {}
+
+
+@pytest.fixture
+def runner(config: Config) -> Runner:
+    return Runner(config)

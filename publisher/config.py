@@ -253,10 +253,26 @@ def _timezone(name: str) -> str:
     return name
 
 
+_KNOWN_KEYS = {
+    "site": {"url", "name", "agency", "sample_data", "timezone"},
+    "footer": set(FooterConfig.__dataclass_fields__),
+    "paths": {"content", "output", "state"},
+    "policy": {"publish_warning_only", "publish_simple_procedure", "name_mask", "deadlines", "withdrawal_days",
+               "catalogue", "display", "discretion"},
+    "policy.catalogue": {"fine_natural_person", "fine_organisation", "classes", "hearing_is_major"},
+    "policy.display": {"default_months", "short_months", "short_classes", "small_fine"},
+}
+
+
 def _table(data: dict[str, Any], name: str, key: str | None = None) -> dict[str, Any]:
+    """A sub-table; a misspelt key in it is an error, not a silently ignored setting."""
+    key = key or name
     value = data.get(name, {})
     if not isinstance(value, dict):
-        raise ConfigError(f"{key or name}: expected a table, got {value!r}")
+        raise ConfigError(f"{key}: expected a table, got {value!r}")
+    unknown = sorted(set(value) - _KNOWN_KEYS.get(key, set(value)))
+    if unknown:
+        raise ConfigError(f"{key}.{unknown[0]}: unknown key; expected one of {', '.join(sorted(_KNOWN_KEYS[key]))}")
     return value
 
 
@@ -316,7 +332,8 @@ def _type_map(s: dict[str, Any], key: str) -> dict[str, str]:
 def _known_classes(classes: tuple[str, ...], key: str) -> None:
     unknown = [c for c in classes if c not in PENALTY_CLASSES]
     if unknown:
-        raise ConfigError(f"{key} = {list(classes)!r}: unknown 处罚类别 {unknown}; expected from {', '.join(PENALTY_CLASSES)}")
+        raise ConfigError(f"{key} = {list(classes)!r}: unknown 处罚类别 {unknown}; "
+                          f"expected from {', '.join(PENALTY_CLASSES)}")
 
 
 def _redact_url(url: str) -> str:

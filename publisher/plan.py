@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 import dataclasses
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 from publisher.config import Config
@@ -23,7 +23,7 @@ from publisher.sources import read_sources
 from publisher.validation import key_hash, normalise_key, parse_row, reject_duplicates
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     ADD = "add"
     CHANGE = "change"
     WITHDRAW = "withdraw"

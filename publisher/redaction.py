@@ -13,7 +13,8 @@ from publisher.schema import NATURAL_PERSON
 
 # Compound surnames keep both characters (欧阳某 -> 欧阳*).
 _COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 西门 独孤 澹台 公冶 申屠".split()
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 西门 "
+    "独孤 澹台 公冶 申屠".split()
 )
 _ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[\dXx])(?![0-9A-Za-z])")
 _ID_NUMBER_15 = re.compile(r"(?<!\d)(\d{6})(\d{5})(\d{4})(?!\d)")
@@ -59,9 +60,13 @@ def redact(type_key: str, values: dict[str, Any], name_rule: str) -> dict[str, A
     natural = out.get("party_type") == NATURAL_PERSON
     name = out.get("party_name")
     masked_name = mask_name(name, name_rule) if natural and name else name
+    # The person's own address, phone and account, wherever a clerk also typed them.
+    private = [v for k in ("address", "phone", "bank_account") if natural and isinstance(v := out.get(k), str) and v]
     for field_name in FREE_TEXT_FIELDS:
         value = out.get(field_name)
         if isinstance(value, str):
+            for secret in private:
+                value = value.replace(secret, REMOVED)
             if natural and name and masked_name != name:
                 value = value.replace(name, masked_name)
             out[field_name] = scrub_text(value)

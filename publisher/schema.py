@@ -7,11 +7,11 @@ reads each field's kind, and the theme labels each value with its Chinese templa
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from functools import cached_property
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     """How a field's cell is parsed and checked."""
 
     TEXT = "text"

@@ -119,9 +119,10 @@ def key_hash(type_key: str, key: str) -> str:
 
 def slug_for(type_key: str, key: str, record_id: str | None) -> str:
     """A stable `[a-z0-9-]` slug: from an ASCII `id` column if any, else a hash of the natural key."""
-    if record_id:
-        candidate = _SLUG_UNSAFE.sub("-", unicodedata.normalize("NFKC", record_id).lower()).strip("-")
-        if candidate and candidate.isascii() and len(candidate) <= 64:
+    folded = unicodedata.normalize("NFKC", record_id or "").lower()
+    if folded.isascii():
+        candidate = _SLUG_UNSAFE.sub("-", folded).strip("-")
+        if candidate and len(candidate) <= 64:
             return candidate
     return key_hash(type_key, key)[:12]
 

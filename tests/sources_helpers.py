@@ -52,8 +52,8 @@ def penalty(n: int = 1, **changes: str) -> dict[str, str]:
     return row
 
 
-def write_csv(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8", headers: list[str] | None = None,
-              delimiter: str = ",") -> Path:
+def write_csv(path: Path, rows: list[dict[str, Any]], *, encoding: str = "utf-8",
+              headers: list[str] | None = None, delimiter: str = ",") -> Path:
     headers = headers or list(rows[0])
     with path.open("w", encoding=encoding, newline="") as fh:
         writer = csv.writer(fh, delimiter=delimiter)

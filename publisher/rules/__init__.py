@@ -10,14 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 
 from publisher.config import Policy
 from publisher.records import Record
 from publisher.workingdays import WorkingDayCalendar
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     SHOW = "show"
     HOLD = "hold"  # not approved or not yet due: may be shown by a later run
     BLOCK = "block"  # a compliance problem staff must resolve (major decision without review)

@@ -23,5 +23,6 @@ def read_sources(sources: Iterable[SourceConfig]) -> SourceResult:
         try:
             result.extend(readers[source.kind](source))
         except Exception as exc:  # a reader bug must stop its types, not the run
-            result.failures.append(SourceFailure(source.label, None, source.label, f"{type(exc).__name__}: {exc}"))
+            reason = f"{type(exc).__name__}: {exc}"
+            result.failures.append(SourceFailure(source.label, None, source.label, reason))
     return result

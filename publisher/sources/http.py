@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from publisher.config import SourceConfig
 from publisher.records import SourceFailure, SourceNote, SourceResult
-from publisher.sources.files import ShapeError, add_json
+from publisher.sources.tables import ShapeError, add_json
 
 USER_AGENT = "enforcement-portal-publisher"
 
@@ -39,7 +39,8 @@ def read(config: SourceConfig) -> SourceResult:
         return _failed(config, f"request failed ({_why(exc)})")
     try:
         # A UTF-8 body may start with a BOM; any other declared charset is taken as declared.
-        document = body.decode("utf-8-sig" if charset.lower().replace("_", "-") in ("utf-8", "utf8") else charset)
+        utf8 = charset.lower().replace("_", "-") in ("utf-8", "utf8")
+        document = body.decode("utf-8-sig" if utf8 else charset)
     except (LookupError, UnicodeDecodeError):
         return _failed(config, f"the answer is not text in {charset}")
     try:

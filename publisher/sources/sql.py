@@ -12,7 +12,7 @@ from sqlalchemy.engine import make_url
 
 from publisher.config import SourceConfig
 from publisher.records import SourceFailure, SourceResult
-from publisher.sources.files import add_table
+from publisher.sources.tables import add_table
 
 
 def read(config: SourceConfig) -> SourceResult:

@@ -1,0 +1,47 @@
+"""Rule 7, Masked: a natural person's ID, phone, address and account never reach content/."""
+
+from __future__ import annotations
+
+from publisher.redaction import mask_id_number, mask_name, redact, scrub_text
+from publisher.validation import parse_row
+from tests.conftest import SAMPLE_NOW
+from tests.factories import officer, penalty, person_penalty
+
+
+def test_a_name_keeps_only_the_surname():
+    assert mask_name("张某甲", "surname") == "张**"
+    assert mask_name("欧阳样例", "surname") == "欧阳**"
+    assert mask_name("张某甲", "hidden") == "***"
+
+
+def test_an_id_number_keeps_its_first_six_and_last_four():
+    assert mask_id_number("11010519491231002X") == "110105********002X"
+
+
+def test_free_text_loses_phone_numbers_accounts_and_id_numbers():
+    text = "当事人（身份证11010519491231002X，手机139 1234 5678，座机0571-88886666，账号6222020200112233445）"
+    scrubbed = scrub_text(text)
+    for secret in ("19491231", "1234 5678", "88886666", "6222020200112233445"):
+        assert secret not in scrubbed
+    assert "110105********002X" in scrubbed
+
+
+def test_a_natural_persons_penalty_is_masked_everywhere():
+    record = parse_row(person_penalty(facts="张某甲于2026年10月在自家责任山滥伐杉木，电话13912345678。"),
+                       SAMPLE_NOW.date())
+    shown = redact("penalties", record.values, "surname")
+    assert shown["party_name"] == "张**"
+    assert shown["id_number"] == "110105********002X"
+    assert "张某甲" not in shown["facts"] and "张**于2026年" in shown["facts"]
+    assert "13912345678" not in shown["facts"]
+
+
+def test_an_organisations_name_and_representative_are_public():
+    record = parse_row(penalty(), SAMPLE_NOW.date())
+    shown = redact("penalties", record.values, "surname")
+    assert shown["party_name"] == "示例县青山样板木业有限公司" and shown["legal_rep"] == "王样例"
+
+
+def test_officers_are_public_by_law():
+    record = parse_row(officer(), SAMPLE_NOW.date())
+    assert redact("officers", record.values, "surname")["name"] == "赵样例"

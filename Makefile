@@ -13,15 +13,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/portal check || true
-	$(BIN)/portal pull
+	$(BIN)/portal demo
 
 test: $(STAMP)
-	$(BIN)/ruff check publisher tests scripts
+	$(BIN)/ruff check publisher plugins tests scripts pelicanconf.py
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check publisher tests scripts
+	$(BIN)/ruff check publisher plugins tests scripts pelicanconf.py
 
 # Regenerate the bundled sample data (files and the SQLite database built from them).
 sample: $(STAMP)

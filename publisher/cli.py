@@ -92,5 +92,66 @@ def pull(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool) 
     sys.exit(plan.exit_code)
 
 
+@cli.command()
+@_now_option
+@click.pass_obj
+def build(obj: PortalContext, now: str | None) -> None:
+    """Render content/ into the output folder with Pelican."""
+    config = obj.config
+    result = _build(config, _now(now, config))
+    click.echo(f"已生成网站 {result.output}（写入 {result.files_written} 个文件，用时 {result.seconds:.1f} 秒）")
+
+
+def _build(config: Config, now: datetime):
+    from publisher.site import build_site
+
+    try:
+        return build_site(config, now)
+    except ValueError as exc:
+        click.echo(f"无法生成网站 build refused: {exc}", err=True)
+        sys.exit(2)
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.pass_obj
+def serve(obj: PortalContext, port: int) -> None:
+    """Serve the built site on localhost."""
+    _serve(obj.config, port)
+
+
+def _serve(config: Config, port: int) -> None:
+    from publisher.site import make_server
+
+    if not (config.paths.output / "index.html").exists():
+        click.echo(f"{config.paths.output} 中没有网站，请先运行 portal build", err=True)
+        sys.exit(2)
+    server = make_server(config.paths.output, port=port)
+    click.echo(f"网站已在 http://127.0.0.1:{port}/ 运行（Ctrl+C 停止）")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@cli.command()
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--no-serve", is_flag=True, help="Pull and build only.")
+@click.pass_obj
+def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
+    """Pull the bundled sample data, build the sample portal and serve it."""
+    config = obj.config
+    now = _now(None, config)
+    plan = make_plan(config, now)
+    write_plan(plan)
+    click.echo(as_text(plan), nl=False)
+    result = _build(config, now)
+    click.echo(f"已生成网站 {result.output}（写入 {result.files_written} 个文件）")
+    if not no_serve:
+        _serve(config, port)
+
+
 def main() -> None:
     cli(prog_name="portal")

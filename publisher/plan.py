@@ -134,6 +134,7 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
+    _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(ctx.calendar.uncovered_years)
     return plan
 
@@ -240,6 +241,18 @@ def _flags(decision: Decision, item: Item) -> list[Flag]:
             continue  # lateness is judged once, when the record is first shown
         flags.append(Flag(kind, record.type, record.key, record.origin, f.field, f.reason))
     return flags
+
+
+def _summarise_first_import(plan: Plan, existing: dict[str, dict[str, ContentPage]]) -> None:
+    """A type's first import brings its history, all of it "late": one note, not a line per record."""
+    for type_key, pages in existing.items():
+        late = [f for f in plan.flags if f.type == type_key and f.kind == "late"]
+        if pages or not late:
+            continue
+        plan.flags = [f for f in plan.flags if not (f.type == type_key and f.kind == "late")]
+        message = (f"首次导入：{len(late)}条历史记录首次公开时已超过法定期限，不逐条提醒；"
+                   "此后每次运行对新公开的超期记录逐条提醒")
+        plan.notes.append(SourceNote("", RECORD_TYPES[type_key].zh, message))
 
 
 def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], seen: dict[str, set[str]],

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import shutil
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -8,6 +10,8 @@ import pytest
 from publisher.config import Config, load_config
 from publisher.plan import Plan, make_plan, write_plan
 from publisher.records import RawRow, SourceFailure, SourceResult
+from publisher.site import build_site
+from tests.leaks import write_leak_rows
 
 ROOT = Path(__file__).resolve().parent.parent
 # The sample data's rules are exercised against a fixed clock, so the tests never age.
@@ -65,3 +69,38 @@ class Runner:
 @pytest.fixture
 def runner(config: Config) -> Runner:
     return Runner(config)
+
+
+@dataclass
+class SampleSite:
+    """The sample portal, pulled and built once per test session, plus the planted leak rows."""
+
+    config: Config
+    plan: Plan
+    output: Path
+
+    def page(self, url: str) -> str:
+        path = self.output / url.lstrip("/") / "index.html" if url.endswith("/") else self.output / url.lstrip("/")
+        return path.read_text(encoding="utf-8")
+
+    def items(self, action: str) -> list:
+        return [i for i in self.plan.items if i.action.value == action]
+
+
+def make_sample_portal(root: Path, planted: bool = True) -> Config:
+    """A copy of the sample agency in `root`: its data (with planted rows) and its portal.toml."""
+    shutil.copytree(ROOT / "data" / "sample", root / "data")
+    if planted:
+        write_leak_rows(root / "data")
+    toml = (ROOT / "portal.toml").read_text(encoding="utf-8").replace('path = "data/sample"', 'path = "data"')
+    (root / "portal.toml").write_text(toml, encoding="utf-8")
+    return load_config(root / "portal.toml")
+
+
+@pytest.fixture(scope="session")
+def sample_site(tmp_path_factory: pytest.TempPathFactory) -> SampleSite:
+    config = make_sample_portal(tmp_path_factory.mktemp("sample"))
+    plan = make_plan(config, SAMPLE_NOW)
+    write_plan(plan)
+    build_site(config, SAMPLE_NOW)
+    return SampleSite(config, plan, config.paths.output)

@@ -20,12 +20,10 @@ def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:
     if ctx.today <= due_by:
         return None
     late = ctx.calendar.working_days_between(due_by, ctx.today)
+    when = f"{RECORD_TYPES[record.type].field(date_field).zh} {decided}，应于 {due_by} 前公示（{days}个工作日）"
     if decision.outcome is Outcome.SHOW:
-        reason = f"决定日期 {decided}，应于 {due_by} 前公示（{days}个工作日），现已超过{late}个工作日"
-        return Finding("deadline", None, date_field, reason, "late")
-    return Finding("deadline", None, date_field,
-                   f"逾期未公示：决定日期 {decided}，应于 {due_by} 前公示（{days}个工作日），已逾期{late}个工作日",
-                   "overdue")
+        return Finding("deadline", None, date_field, f"{when}，现已超过{late}个工作日", "late")
+    return Finding("deadline", None, date_field, f"逾期未公示：{when}，已逾期{late}个工作日", "overdue")
 
 
 def discretion(decision: Decision, ctx: RuleContext) -> Finding | None:

@@ -1,0 +1,100 @@
+"""Building the portal with Pelican, and serving the built site on localhost."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from pelican import Pelican
+from pelican.settings import read_settings
+
+from publisher.config import Config
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PELICANCONF = PROJECT_ROOT / "pelicanconf.py"
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    output: Path
+    seconds: float
+    files_written: int
+
+
+@contextmanager
+def _portal_config_env(config: Config) -> Iterator[None]:
+    """pelicanconf.py reads PORTAL_CONFIG; set it only for the duration of reading the settings."""
+    old = os.environ.get("PORTAL_CONFIG")
+    os.environ["PORTAL_CONFIG"] = str(config.path)
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("PORTAL_CONFIG", None)
+        else:
+            os.environ["PORTAL_CONFIG"] = old
+
+
+def pelican_settings(config: Config, now: datetime | None = None, output: Path | None = None) -> dict:
+    with _portal_config_env(config):
+        return read_settings(str(PELICANCONF), override={
+            "PORTAL": config,
+            "PORTAL_NOW": now,
+            "PATH": str(config.paths.content),
+            "OUTPUT_PATH": str(output or config.paths.output),
+            "SITEURL": config.site.url,
+            "SITENAME": config.site.name,
+            "TIMEZONE": config.site.timezone,
+        })
+
+
+def build_site(config: Config, now: datetime | None = None, output: Path | None = None) -> BuildResult:
+    """Render content/ into the output folder; raise ValueError if SITEURL is not a public URL."""
+    config.paths.content.mkdir(parents=True, exist_ok=True)
+    settings = pelican_settings(config, now, output)
+    started = time.perf_counter()
+    pelican = Pelican(settings)
+    generators: list = []
+    from pelican import signals
+
+    def keep(gens: list) -> None:
+        generators.extend(gens)
+
+    signals.all_generators_finalized.connect(keep)
+    try:
+        pelican.run()
+    finally:
+        signals.all_generators_finalized.disconnect(keep)
+    written = sum(getattr(g, "written", 0) for g in generators)
+    return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written)
+
+
+class _Handler(SimpleHTTPRequestHandler):
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = Path(self.directory) / "404.html"
+        if code == 404 and page.exists():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logging.getLogger("portal.serve").info("%s " + format, self.address_string(), *args)
+
+
+def make_server(output: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
+    handler = functools.partial(_Handler, directory=str(output))
+    return ThreadingHTTPServer((host, port), handler)

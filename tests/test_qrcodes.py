@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import cairosvg
+import pytest
+import zxingcpp
+from PIL import Image
+
+from publisher.qrcodes import cache_path, qr_svg, require_public_url
+
+URL = "https://lyj.example.gov.cn/penalties/3fa9c1e2ab01/"
+SVG_NS = "{http://www.w3.org/2000/svg}"
+
+
+def decode(svg: str) -> list[str]:
+    """Rasterise the SVG as a browser would and read it back with a real QR decoder (ZXing)."""
+    png = cairosvg.svg2png(bytestring=svg.encode("utf-8"), output_width=410, output_height=410)
+    return [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+
+
+def test_svg_decodes_to_the_exact_url() -> None:
+    assert decode(qr_svg(URL)) == [URL]
+
+
+def test_url_with_query_characters_round_trips() -> None:
+    url = "https://lyj.example.gov.cn/search/?q=a&type=penalties"
+    assert decode(qr_svg(url)) == [url]
+
+
+def test_svg_is_inline_html5_markup() -> None:
+    svg = qr_svg(URL)
+    assert svg.startswith("<svg") and "<?xml" not in svg
+    root = ET.fromstring(svg)
+    assert root.tag == f"{SVG_NS}svg"
+    assert root.get("viewBox") == "0 0 41 41"
+    assert root.get("role") == "img"
+    assert root.get("aria-label") == f"二维码：{URL}"
+    assert root.get("focusable") == "false"
+    assert all(el.get("id") is None for el in root.iter())  # several codes may share a page
+    rect, path = list(root)
+    assert rect.tag == f"{SVG_NS}rect" and rect.get("fill") == "white"  # scannable in dark/high-contrast themes
+    assert path.tag == f"{SVG_NS}path" and path.get("fill") == "#000000"
+
+
+def test_svg_fits_the_detail_page_budget() -> None:
+    assert len(qr_svg(URL).encode("utf-8")) < 12 * 1024
+
+
+def test_relative_url_is_refused() -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        qr_svg("/penalties/3fa9c1e2ab01/")
+
+
+def test_cache_is_written_then_used_without_redrawing(tmp_path: Path) -> None:
+    cache = tmp_path / "qr"
+    first = qr_svg(URL, cache)
+    path = cache_path(URL, cache)
+    assert path.read_text(encoding="utf-8") == first
+    assert [p.name for p in cache.iterdir()] == [path.name]  # no temporary file left behind
+    # A changed cache file's content comes back: proof that the second call does not draw.
+    path.write_text('<svg data-cached="yes"></svg>', encoding="utf-8")
+    assert qr_svg(URL, cache) == '<svg data-cached="yes"></svg>'
+    assert qr_svg(URL) == first
+
+
+def test_cache_is_keyed_by_url(tmp_path: Path) -> None:
+    other = "https://lyj.example.gov.cn/permits/0b1c2d3e4f50/"
+    assert cache_path(URL, tmp_path) != cache_path(other, tmp_path)
+    assert decode(qr_svg(other, tmp_path)) == [other]
+    assert decode(qr_svg(URL, tmp_path)) == [URL]
+
+
+def test_damaged_cache_file_is_redrawn(tmp_path: Path) -> None:
+    path = cache_path(URL, tmp_path)
+    path.write_bytes(b"")
+    assert decode(qr_svg(URL, tmp_path)) == [URL]
+    assert path.read_text(encoding="utf-8").startswith("<svg")
+
+
+@pytest.mark.parametrize("url", [
+    "https://lyj.example.gov.cn",
+    "http://lyj.example.gov.cn",
+    "https://www.example.gov.cn/lyj",
+    "https://lyj.example.gov.cn:8443",
+    "https://114.114.114.114",
+])
+def test_public_site_urls_are_accepted(url: str) -> None:
+    require_public_url(url)
+
+
+@pytest.mark.parametrize("url", [
+    "http://localhost:8000",
+    "http://LOCALHOST",
+    "http://127.0.0.1:8000",
+    "http://127.1.2.3",
+    "http://0.0.0.0:8000",
+    "http://[::1]:8000",
+    "http://portal.local",
+    "http://portal.localhost",
+    "http://192.168.1.10",
+    "http://intranet",
+    "ftp://lyj.example.gov.cn",
+    "lyj.example.gov.cn",
+    "",
+])
+def test_local_site_urls_are_refused(url: str) -> None:
+    with pytest.raises(ValueError, match="不是公网地址") as info:
+        require_public_url(url)
+    assert "not a public URL" in str(info.value)

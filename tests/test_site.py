@@ -1,0 +1,157 @@
+"""The built sample portal, as the public gets it: every shown record has its page, nothing else leaks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from publisher.published import load_published
+from publisher.site import build_site
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+from tests.leaks import MARKERS, SECRET_VALUES
+
+
+def test_every_shown_record_has_its_page(sample_site):
+    added = sample_site.items("add")
+    assert len(added) > 140
+    for item in added:
+        html = sample_site.page(f"/{item.type}/{item.slug}/")
+        assert "<h1>" in html and 'lang="zh-CN"' in html
+
+
+def test_a_withdrawn_record_shows_the_notice_at_its_own_address(sample_site):
+    withdrawn = sample_site.items("withdraw")
+    assert {i.key for i in withdrawn} >= {"示林罚决字〔2025〕第16号", "示林许字〔2025〕第12号"}
+    for item in withdrawn:
+        html = sample_site.page(f"/{item.type}/{item.slug}/")
+        assert "已撤回" in html and "撤回原因类别" in html and 'href="/about/withdrawal/"' in html
+        assert item.key not in html and "<table" not in html
+
+
+def test_records_not_shown_are_absent_from_lists_feeds_and_sitemap(sample_site):
+    hidden_urls = {f"/{i.type}/{i.slug}/" for i in sample_site.plan.items if i.action.value == "withdraw"}
+    assert hidden_urls
+    lists = [p for p in sample_site.output.rglob("index.html") if "/page/" in str(p) or p.parent.name in
+             ("penalties", "permits", "inspections") or "/year/" in str(p) or "/dept/" in str(p)]
+    public = lists + list((sample_site.output / "feeds").glob("*.xml")) + [sample_site.output / "sitemap.xml",
+                                                                          sample_site.output / "index.html"]
+    for path in public:
+        text = path.read_text(encoding="utf-8")
+        for url in hidden_urls:
+            assert url not in text, f"{url} listed in {path}"
+
+
+def test_no_planted_marker_or_unmasked_value_appears_in_any_output_file(sample_site):
+    files = [p for p in sample_site.output.rglob("*") if p.is_file()]
+    assert len(files) > 200
+    for path in files:
+        data = path.read_bytes()
+        for marker in MARKERS:
+            assert marker.encode() not in data, f"{marker} leaked into {path}"
+
+
+def test_the_masked_person_is_shown_masked(sample_site):
+    [item] = [i for i in sample_site.plan.items if i.key == "示林罚决字〔2026〕第999号"]
+    html = sample_site.page(f"/penalties/{item.slug}/")
+    assert "990101********0014" in html and "钱" + "*" * len(SECRET_VALUES["given_name"]) in html
+
+
+@pytest.mark.parametrize("cert,words", [
+    ("LY2022-000123", "证件有效"),
+])
+def test_an_officer_page_says_at_the_top_whether_the_certificate_is_valid_today(sample_site, cert, words):
+    officers = {r.value("cert_no"): r for r in load_published(sample_site.config.paths.content)["officers"]}
+    html = sample_site.page(officers[cert].url)
+    banner = re.search(r'<p class="validity[^"]*" data-validity="(\w[\w-]*)">(.*?)</p>', html, re.S)
+    assert banner and words in banner[2]
+    assert html.index('class="validity') < html.index("<h1>")
+
+
+def test_officer_validity_covers_expired_suspended_and_revoked_certificates(sample_site):
+    states = {}
+    for r in load_published(sample_site.config.paths.content)["officers"]:
+        html = sample_site.page(r.url)
+        states[re.search(r'data-validity="([\w-]+)"', html)[1]] = (r, html)
+    assert {"valid", "expired", "revoked", "suspended"} <= set(states)
+    r, html = states["expired"]
+    assert f"证件已于 {r.value('valid_to')} 过期" in html and "✖" in html
+    assert "证件已注销" in states["revoked"][1]
+
+
+def test_year_and_department_filters_are_plain_links_with_their_own_pages(sample_site):
+    html = sample_site.page("/penalties/")
+    assert 'href="/penalties/year/2025/"' in html and "/penalties/dept/" in html
+    year_page = sample_site.page("/penalties/year/2025/")
+    assert 'aria-current="page">2025年' in year_page
+    assert not re.search(r"<td>202[46]-\d\d-\d\d</td>", year_page)
+
+
+def test_lists_are_newest_first_and_paginated_from_the_oldest(sample_site):
+    front = sample_site.page("/penalties/")
+    dates = re.findall(r"<td>(\d{4}-\d\d-\d\d)</td>", front)
+    assert dates == sorted(dates, reverse=True) and len(dates) == 20
+    assert 'href="/penalties/page/1/"' in front
+    oldest = sample_site.page("/penalties/page/1/")
+    assert min(re.findall(r"<td>(\d{4}-\d\d-\d\d)</td>", oldest)) <= min(dates)
+
+
+def test_every_page_has_a_skip_link_landmarks_and_a_current_navigation_item(sample_site):
+    for url in ("/", "/penalties/", "/after/", "/officers/verify/"):
+        html = sample_site.page(url)
+        assert '<a class="skip-link" href="#main">' in html and '<main id="main"' in html
+        assert "<header" in html and "<footer" in html and 'aria-label="主导航"' in html
+        assert "aria-current=" in html
+
+
+def test_the_footer_carries_the_government_site_identifiers_and_the_sample_notice(sample_site):
+    html = sample_site.page("/")
+    for text in ("主办单位", "网站标识码", "9900000001", "ICP备案号", "公安机关备案号", "监督电话", "演示数据"):
+        assert text in html
+
+
+def test_a_detail_page_with_its_css_and_qr_code_is_under_40_kb(sample_site):
+    css = (sample_site.output / "theme" / "css" / "portal.css").stat().st_size
+    for item in sample_site.items("add")[:40]:
+        html = (sample_site.output / item.type / item.slug / "index.html").stat().st_size
+        assert html + css < 40_000
+    assert "<script" not in sample_site.page("/penalties/").split("</main>")[0]
+
+
+def test_a_second_build_rewrites_no_page(sample_site):
+    pages = [p for p in sample_site.output.rglob("*.html")]
+    before = {p: p.stat().st_mtime_ns for p in pages}
+    result = build_site(sample_site.config, SAMPLE_NOW)
+    assert result.files_written == 0
+    assert {p: p.stat().st_mtime_ns for p in pages} == before
+
+
+def test_a_build_for_publication_refuses_a_localhost_siteurl(tmp_path):
+    config = make_sample_portal(tmp_path, planted=False)
+    toml = config.path.read_text(encoding="utf-8").replace("https://lyj.example.gov.cn", "http://localhost:8000")
+    config.path.write_text(toml, encoding="utf-8")
+    from publisher.config import load_config
+
+    with pytest.raises(ValueError, match="localhost"):
+        build_site(load_config(config.path), SAMPLE_NOW)
+    assert not (config.paths.output / "index.html").exists()
+
+
+def test_a_template_typo_fails_the_build(tmp_path):
+    import shutil
+
+    from publisher import site
+
+    config = make_sample_portal(tmp_path, planted=False)
+    theme = tmp_path / "theme"
+    shutil.copytree(Path(site.PROJECT_ROOT) / "theme", theme)
+    about = theme / "templates" / "about.html"
+    about.write_text(about.read_text(encoding="utf-8").replace("本站由", "{{ site.agnecy }}本站由"), "utf-8")
+    settings_theme = site.pelican_settings
+    try:
+        site.pelican_settings = lambda *a, **k: {**settings_theme(*a, **k), "THEME": str(theme)}
+        with pytest.raises(Exception, match="agnecy"):
+            build_site(config, SAMPLE_NOW)
+    finally:
+        site.pelican_settings = settings_theme

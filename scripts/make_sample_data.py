@@ -5,33 +5,33 @@ credit codes and ID numbers are synthetic but pass their check characters (GB 32
 Deterministic: a fixed seed and no use of today's date, so two runs give byte-identical files.
 Run: .venv/bin/python scripts/make_sample_data.py
 
-Records that exercise the rules of DESIGN §3 at the test clock 2026-11-24 (also listed in
+Records that exercise the rules of DESIGN §3 at the test clock 2026-11-24 (the same list goes into
 data/sample/README.md); every other permit, penalty and inspection is expected to be shown:
-  示林罚决字〔2024〕第15号  withdrawn: display_until 2025-06-30 has passed
-  示林罚决字〔2025〕第6号   withdrawn: only 通报批评, decided 2025-03-10, 3-month default period ended
-  示林罚决字〔2025〕第9号   excluded: penalty_class only 警告, fine empty
-  示林罚决字〔2025〕第14号  excluded: withheld 是, withheld_reason 涉及未成年人
-  示林罚决字〔2025〕第16号  withdrawn: status 撤销
+  示林罚决字〔2024〕第15号  withdrawn 公示期满: display_until 2025-06-30 has passed
+  示林罚决字〔2025〕第6号   withdrawn 公示期满: only 通报批评 (2025-03-10), 3-month default period ended
+  示林罚决字〔2025〕第9号   excluded 不予公开: penalty_class only 警告, fine empty
+  示林罚决字〔2025〕第14号  excluded 不予公开: withheld 是, withheld_reason 涉及未成年人
+  示林罚决字〔2025〕第16号  withdrawn 撤销: status 撤销
   示林罚决字〔2025〕第20号  shown: major by catalogue (citizen fine 2.4 万元), legal review 通过
-  示林罚决字〔2026〕第5号   excluded: procedure 简易, fine 0.02 万元
-  示林罚决字〔2026〕第10号  shown + discretion flag: fine 0.1 below 0.2–2 (major 是, 通过)
-  示林罚决字〔2026〕第13号  shown + discretion flag: fine 9.5 far above 0.3–3 (major 是, 通过)
+  示林罚决字〔2026〕第5号   excluded 不予公开: procedure 简易, fine 0.02 万元
+  示林罚决字〔2026〕第10号  shown + discretion flag: fine 0.1 万元 below 0.2–2 (major 是, review 通过)
+  示林罚决字〔2026〕第13号  shown + discretion flag: fine 9.5 万元 far above 0.3–3 (major 是, review 通过)
   示林罚决字〔2026〕第18号  shown: major (organisation fine 36 万元, hearing 是), legal review 通过
-  示林罚决字〔2026〕第30号  held + overdue: decided 2026-11-02, review_status 待审核
-  示林罚决字〔2026〕第31号  blocked: major by catalogue (citizen fine 1.8 万元), no legal review
+  示林罚决字〔2026〕第30号  held + overdue 逾期: decided 2026-11-02, review_status 待审核
+  示林罚决字〔2026〕第31号  blocked: major by catalogue (citizen fine 1.8 万元), no legal_review_result
   示林罚决字〔2026〕第32号  blocked: major, legal_review_result 不通过
   示林罚决字〔2026〕第33号  held: review_status 退回
   示林罚决字〔2026〕第34号  held: review_status 待审核 (个体工商户)
   示林罚决字〔2026〕第35号  held: review_status 待审核
   示林罚决字〔2026〕第36号  held: embargoed, publish_at 2027-03-01
-  示林罚决字〔2026〕第37号  shown: decided 2026-11-20, within its 7 working days
-  示林许字〔2025〕第12号    withdrawn: permit status 无效
+  示林罚决字〔2026〕第37号  shown: decided 2026-11-20, still within its 7 working days
+  示林许字〔2025〕第12号    withdrawn 无效: permit status 无效
   示林许字〔2026〕第20号    shown: major 是, legal review 通过 (示例县鑫达源林业开发有限公司)
-  示林许字〔2026〕第40号    held + overdue: decided 2026-11-02, review_status 待审核
+  示林许字〔2026〕第40号    held + overdue 逾期: decided 2026-11-02, review_status 待审核
   示林许字〔2026〕第41号    held: review_status 待审核
   示林许字〔2026〕第42号    held: embargoed, publish_at 2027-03-01
-  示林许字〔2026〕第43号    shown: decided 2026-11-20, within its 7 working days
-  inspection SJ-2026-007    held: review_status 待审核 (inspected 2026-11-12)
+  示林许字〔2026〕第43号    shown: decided 2026-11-20, still within its 7 working days
+  SJ-2026-007               held: inspection review_status 待审核 (inspected 2026-11-12, not yet overdue)
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT, DB = ROOT / "data" / "sample", ROOT / "data" / "sample.sqlite"
 rng = random.Random(20261124)
 D = date.fromisoformat
+RULES = dict(re.findall(r"^  (\S+) +(.+)$", __doc__, re.M))  # record key -> the rule it exercises
 SHORT_BEFORE = D("2026-08-24")  # 3 months before the clock: an older small fine would have expired
 
 
@@ -109,9 +110,11 @@ def credit_code(prefix: str) -> str:
 
 
 # ---- the agency, its units and officers ---------------------------------------------------------
-BUREAU, POLICE, SQUAD, STATION = "示例县林业和草原局", "示例县森林派出所", "示例县林政稽查大队", "示例县木材检查站"
+BUREAU, POLICE, SQUAD = "示例县林业和草原局", "示例县森林派出所", "示例县林政稽查大队"
 CODES = {BUREAU: credit_code("11990101"), POLICE: credit_code("11990101"), SQUAD: credit_code("12990101")}
 BUREAU_CODE = CODES[BUREAU]
+COMMON = {"authority": BUREAU, "authority_code": BUREAU_CODE, "source_unit": BUREAU,
+          "source_unit_code": BUREAU_CODE, "review_status": "已审核", "procedure": "普通"}
 OFFICES = ("办公室", "林政资源管理股", "营造林股", "野生动植物保护股", "行政审批股")  # 局机关
 OFFICERS = [dict(zip(("name", "cert_no", "unit", "field", "valid_from", "valid_to", "cert_status"), r.split(),
                      strict=True)) for r in """
@@ -145,9 +148,10 @@ FIRMS = [f"示例县{n}" for n in (
     "鑫达源林业开发有限公司", "青山样板木业有限公司", "绿野示范苗木专业合作社", "松涛样例建材有限公司",
     "恒盛虚构矿业有限公司", "长林模拟生态农业有限公司", "翠谷示例旅游开发有限公司", "金穗样本种业有限公司",
     "远山虚拟交通工程有限公司", "禾丰示范农牧专业合作社", "林海样板林场有限公司")]
-SHOPS = ["示例县张某丙木材加工厂", "示例县李某丁苗木经营部", "示例县王某戊种子经营店"]
+SHOPS = ["示例县张样本木材加工厂", "示例县李模拟苗木经营部", "示例县王范例种子经营店"]
+REP_GIVEN = ("样本", "模拟", "范例", "虚拟")  # 法定代表人 are public: never a citizen party's name
 ORGS = {n: {"party_name": n, "party_type": "法人及非法人组织", "credit_code": credit_code("91990101"),
-            "legal_rep": rng.choice(SURNAMES) + rng.choice(GIVEN)} for n in FIRMS}
+            "legal_rep": rng.choice(SURNAMES) + rng.choice(REP_GIVEN)} for n in FIRMS}
 ORGS |= {n: {"party_name": n, "party_type": "个体工商户", "credit_code": credit_code("92990101"),
              "legal_rep": n[3:6]} for n in SHOPS}
 PEOPLE: dict[str, dict] = {}
@@ -239,9 +243,8 @@ def penalty(vt: str, who: str, day: date, amount: int, **over) -> dict:
     row = party(who) | {
         "violation_type": vt, "facts": f"{ev}，当事人{facts.format(**v)}{PROOF}", "basis": basis,
         "penalty_class": classes.split("；"), "content": content.format(**v), "fine": wan(v["fine"]),
-        "confiscation": wan(v.get(confiscated)), "decision_date": day, "authority": BUREAU,
-        "authority_code": BUREAU_CODE, "source_unit": BUREAU, "source_unit_code": BUREAU_CODE, "status": "正常",
-        "review_status": "已审核", "procedure": "普通", "department": dept} | over
+        "confiscation": wan(v.get(confiscated)), "decision_date": day, "status": "正常", "department": dept,
+        **COMMON} | over
     threshold = 10 if row["party_type"] == "法人及非法人组织" else 1
     if (row["fine"] or 0) >= threshold and "legal_review_result" not in over:
         review(row)
@@ -271,7 +274,7 @@ def numbered(rows: list[dict], fmt: str) -> list[dict]:
 FIRE, HUNT, TAKE = "未经批准野外用火", "非法猎捕野生动物", "非法占用林地"
 E_PEN = [  # number, date, violation, party, about 元, overrides (_review: major 是, 通过); rules: see the top
     (15, "2024-06-10", "盗伐林木", FIRMS[1], 30000, {"display_until": D("2025-06-30")}),
-    (6, "2025-03-10", FIRE, FIRMS[6], 0, {"penalty_class": ["通报批评"], "content": "对当事人予以通报批评。"}),
+    (6, "2025-03-10", FIRE, FIRMS[6], 0, {"penalty_class": ["通报批评"], "content": "予以通报批评。"}),
     (9, "2025-05-20", FIRE, "nat", 0, {"penalty_class": ["警告"], "content": "给予警告。"}),
     (14, "2025-08-12", HUNT, "nat", 3000, {"withheld": True, "withheld_reason": "涉及未成年人"}),
     (16, "2025-09-08", TAKE, FIRMS[3], 40000, {"status": "撤销", "remarks": "该决定已经行政复议撤销"}),
@@ -297,7 +300,7 @@ def make_penalties() -> list[dict]:
         vt, day = types[i % len(types)], workday(D("2024-01-02"), D("2026-11-10"))
         lo, hi = (float(x) * 10000 for x in CASES[vt][1:3])
         roll, fine_only = rng.random(), set(CASES[vt][5].split("；")) <= {"警告", "罚款"}
-        who = "nat" if roll < 0.5 else "shop" if roll < 0.62 and not fine_only else "firm"
+        who = "nat" if roll < 0.58 else "shop" if roll < 0.7 and not fine_only else "firm"
         if vt == FIRE and who == "nat":  # a citizen's fire fine is small: keep those recent
             who, lo, hi = ("firm", lo, hi) if day < SHORT_BEFORE else ("nat", 200, 3000)
         if who == "nat" and i % 9 == 1 and i < 20:  # a few citizens fined over 1 万元: major, reviewed
@@ -349,15 +352,14 @@ def permit(kind: str, who: str, day: date, **over) -> dict:
     doc, cert, cls, abbr, dept, days, kinds, acts, content = PERMIT_KINDS[kind]
     area, months, vol = Decimal(rng.randint(3, 60)) / 10, rng.choice((6, 12, 18, 24)), rng.randint(20, 400)
     text = content.format(at=place(), sp=rng.choice(SPECIES), act=rng.choice(acts.split("；")), area=area,
-                          half=area / 2, vol=vol, out=vol * 6 // 10, k=rng.randint(5, 30), j=rng.randint(1, 20),
-                          months=months, start=cn(day + timedelta(days=1)))
+                          half=area / 2, vol=vol, out=vol * 6 // 10, k=rng.randint(5, 30),
+                          j=rng.randint(1, 20), months=months, start=cn(day + timedelta(days=1)))
     ym = day.year * 12 + day.month - 1 + months
     end = day + timedelta(days=int(days) - 1) if int(days) else date(ym // 12, ym % 12 + 1, min(day.day, 28))
     row = party(who if who != "any" else rng.choice(kinds.split())) | {
         "decision_doc_name": doc, "permit_class": cls, "certificate_name": cert, "permit_no": abbr,
-        "content": text, "decision_date": day, "valid_from": day, "valid_to": end, "authority": BUREAU,
-        "authority_code": BUREAU_CODE, "status": "有效", "source_unit": BUREAU, "source_unit_code": BUREAU_CODE,
-        "review_status": "已审核", "procedure": "普通", "department": dept}
+        "content": text, "decision_date": day, "valid_from": day, "valid_to": end, "status": "有效",
+        "department": dept, **COMMON}
     if over.pop("_review", False) or kind == "使用林地审核" and area >= 2:  # 重大: large land use
         review(row)
     return row | over
@@ -403,26 +405,28 @@ def make_inspections() -> list[dict]:
     rows = []
     for y in (2024, 2025, 2026):
         for k, day in enumerate(sorted(workday(D(f"{y}-03-01"), D(f"{y}-11-06")) for _ in range(7)), 1):
-            pending = (y, k) == (2026, 7)  # inspected recently, still within its 20 working days
+            pending = (y, k) == (2026, 7)  # SJ-2026-007: inspected recently, within its 20 working days
             day = D("2026-11-12") if pending else day
             task, item, dept = TASKS[(k + y) % len(TASKS)]
             target = ORGS[rng.choice(FIRMS + SHOPS)]
             valid = [o["cert_no"] for o in OFFICERS if o["cert_status"] == "有效" and o["valid_from"] <= day
                      and day <= o["valid_to"]]
             result, handling = rng.choice(RESULTS)
-            rows.append({"id": f"SJ-{y}-{k:03d}", "task_name": f"{y}年度{task}", "target_name": target["party_name"],
-                         "credit_code": target["credit_code"], "item": item, "inspection_date": day,
-                         "result": result, "handling": handling, "authority": BUREAU,
-                         "officer_certs": rng.sample(valid, 2), "review_status": "待审核" if pending else "已审核",
-                         "department": dept})
+            rows.append({"id": f"SJ-{y}-{k:03d}", "task_name": f"{y}年度{task}",
+                         "target_name": target["party_name"], "credit_code": target["credit_code"],
+                         "item": item,
+                         "inspection_date": day, "result": result, "handling": handling, "authority": BUREAU,
+                         "officer_certs": rng.sample(valid, 2), "department": dept,
+                         "review_status": "待审核" if pending else "已审核"})
     return rows
 
 
 # ---- subjects, matters, guides, windows ---------------------------------------------------------
 COMPLAINT = "0123-4567800；12345"
 HOURS = "周一至周五 上午8:30—12:00，下午14:30—17:30（法定节假日除外）"
-SUBJECTS = [dict(zip(("name", "nature", "head", "address", "phone", "region", "duties", "basis"), r, strict=True),
-                 credit_code=CODES[r[0]], supervision_phone=COMPLAINT) for r in table("""
+SUBJECT_FIELDS = ("name", "nature", "head", "address", "phone", "region", "duties", "basis")
+SUBJECTS = [dict(zip(SUBJECT_FIELDS, r, strict=True), credit_code=CODES[r[0]], supervision_phone=COMPLAINT)
+            for r in table("""
 示例县林业和草原局|法定行政机关|陈某乙|示例县示范大道66号|0123-4567802|示例县行政区域|负责全县林业和草原及其
   生态保护修复的监督管理，依法实施林草行政许可、行政处罚、行政检查和行政强制。|《中华人民共和国森林法》第九条；
   《中华人民共和国草原法》第八条；本局职能配置、内设机构和人员编制规定
@@ -445,7 +449,7 @@ DUTIES = {r[0]: (r[1], r[2] + OTHER) for r in table("""
 行政强制|1.审批责任：实施前报告负责人并经批准；2.实施责任：通知当事人到场，制作现场笔录和清单；3.处理责任：在
   法定期限内作出处理决定；4.保管责任：妥善保管查封、扣押的财物。|没有法律依据或者违反法定程序实施强制措施的；
   使用或者损毁查封、扣押财物的；""")}
-MATTERS = [{"code": c, "name": n, "kind": k, "basis": re.sub(r"《(?!森林防火|植物检疫)", "《中华人民共和国", b),
+MATTERS = [{"code": c, "name": n, "kind": k, "basis": re.sub(r"《(\w+法)》", r"《中华人民共和国\1》", b),
             "implementer": BUREAU,
             "responsibility": DUTIES[k][0], "accountability": DUTIES[k][1], "random_inspection": r == "是",
             "department": BUREAU + dep if dep in OFFICES else dep} for c, n, k, r, dep, b in table("""
@@ -462,8 +466,8 @@ LY-CF-002|对非法占用林地的行政处罚|行政处罚|否|示例县林政�
 LY-JC-001|对森林资源保护利用和林木采伐的监督检查|行政检查|是|林政资源管理股|《森林法》第六十六条、第六十七条
 LY-QZ-001|查封、扣押与破坏森林资源违法行为有关的林木、工具和设备|行政强制|否|示例县林政稽查大队
   |《森林法》第六十七条第一款第四项；《行政强制法》第九条""")]
-WINDOWS = [{"code": c, "name": n, "location": loc, "staff": s.split("；"), "guides": g.split("；"), "hours": HOURS}
-           for c, n, loc, s, g in table("""
+WINDOWS = [{"code": c, "name": n, "location": loc, "staff": s.split("；"), "guides": g.split("；"),
+            "hours": HOURS} for c, n, loc, s, g in table("""
 CK-01|林业审批综合窗口|示例县政务服务中心二楼23号窗口|刘示范（首席代表）；王某乙（受理岗）|ZN-001；ZN-004；ZN-005
 CK-02|林地草原审批窗口|示例县政务服务中心二楼24号窗口|张某甲（受理岗）；陈某甲（审核岗）|ZN-002；ZN-003；ZN-007
 CK-03|森林防火用火审批窗口|示例县林业和草原局一楼服务大厅3号窗口|赵样例（受理岗）；刘某乙（审核岗）|ZN-006""")]
@@ -473,8 +477,9 @@ GUIDES = [{"code": code, "name": _MATTER[mc]["name"], "matter_code": mc, "condit
            "materials": mats.replace("{ID}", "申请人身份证明（身份证或营业执照）").split("；"),
            "steps": steps.replace("{S}", "申请人提交申请材料；窗口受理并出具受理通知书").split("；"),
            "legal_time_limit": legal, "promised_time_limit": promised, "fee": "不收费",
-           "location": _WINDOW[code]["location"], "window": f"{_WINDOW[code]['code']} {_WINDOW[code]['name']}",
-           "hours": HOURS, "phone": "0123-4567801", "complaint_phone": COMPLAINT, "basis": _MATTER[mc]["basis"]}
+           "location": _WINDOW[code]["location"], "window": "{code} {name}".format(**_WINDOW[code]),
+           "hours": HOURS, "phone": "0123-4567801", "complaint_phone": COMPLAINT,
+           "basis": _MATTER[mc]["basis"]}
           for code, mc, legal, promised, cond, mats, steps in table("""
 ZN-001|LY-XK-001|20个工作日|5个工作日|采伐林地上的林木（农村居民采伐自留地和房前屋后个人所有的零星林木除外）；
   林木权属清楚、无争议；符合年森林采伐限额和森林采伐技术规程。|林木采伐申请表；林木权属证明（不动产权证书或
@@ -529,7 +534,7 @@ def write_xlsx(path: Path, rows: list[dict], cols: list[str], headers: list[str]
     ws.title, ws.freeze_panes = "行政许可", "A2"
     ws.append(headers)
     for r in rows:  # dates as date cells, amounts as numbers
-        ws.append([r.get(c) if isinstance(r.get(c), date | Decimal) else text(r.get(c)) or None for c in cols])
+        ws.append([v if isinstance(v := r.get(c), date | Decimal) else text(v) or None for c in cols])
     for cell in (c for row in ws.iter_rows() for c in row):
         if cell.row == 1:
             cell.font = Font(bold=True)
@@ -560,7 +565,7 @@ def write_sqlite(tables: dict[str, tuple[list[dict], list[str]]]) -> None:
     con.close()
 
 
-def check(penalties: list[dict], permits: list[dict], inspections: list[dict], noted: set[str]) -> None:
+def check(penalties: list[dict], permits: list[dict], inspections: list[dict]) -> None:
     """The sample's own promises: valid codes, unique keys, and no rule outcome but the noted ones."""
     for rows in (penalties, permits):
         assert len({r["decision_no"] for r in rows}) == len(rows)
@@ -568,8 +573,10 @@ def check(penalties: list[dict], permits: list[dict], inspections: list[dict], n
                    for r in rows)
     assert len({o["cert_no"] for o in OFFICERS}) == len(OFFICERS)
     assert all(cc_valid(r["credit_code"]) for r in inspections + SUBJECTS)
+    keys = {r["decision_no"] for r in penalties + permits} | {r["id"] for r in inspections}
+    assert set(RULES) <= keys and len(RULES) == len(E_PEN) + len(E_PER) + 1, set(RULES) - keys
     for r in penalties:
-        if r["decision_no"] in noted:
+        if r["decision_no"] in RULES:
             continue
         lo, hi = (Decimal(x) for x in CASES[r["violation_type"]][1:3])
         if r["violation_type"] == FIRE and r["party_type"] == "自然人":
@@ -583,14 +590,13 @@ def check(penalties: list[dict], permits: list[dict], inspections: list[dict], n
 
 README = """# 示例数据 / Sample data
 
-虚构机关“示例县林业和草原局”的行政执法公示示例数据，由 `scripts/make_sample_data.py` 以固定随机种子生成，
-可重复生成；同样的数据也在 `../sample.sqlite` 中（每个类型一张表，英文列名）。所有人名、单位名称、地名、
-统一社会信用代码、身份证号码和电话号码均为虚构，代码和证件号码能通过校验位检查。
+虚构机关“示例县林业和草原局”的示例数据，由 `scripts/make_sample_data.py` 生成（可重复生成），
+同样的数据也在 `../sample.sqlite` 中。所有人名、单位、地名、代码、证件号码和电话号码均为虚构，
+代码和证件号码能通过校验位检查。
 
-Synthetic disclosure data of the invented 示例县林业和草原局, generated deterministically by
-`scripts/make_sample_data.py`; the same data is in `../sample.sqlite` (one table per type, English
-column names). Every person, company, place, credit code, ID and phone number is invented; codes and
-ID numbers pass their check characters.
+Synthetic data of the invented 示例县林业和草原局, generated deterministically by
+`scripts/make_sample_data.py` (also in `../sample.sqlite`, one table per type). Every name, place, code,
+ID and phone number is invented; codes and ID numbers pass their check characters.
 
 | 类型 type | 文件 file | 条数 rows |
 |---|---|---|
@@ -602,22 +608,20 @@ ID numbers pass their check characters.
 penalties are major (citizen fine ≥ 1 万元) with legal review 通过, and every 使用林地审核 of 2 公顷
 or more is marked major with legal review 通过.
 
-| 类型 type | 文号 key | 规则 rule |
-|---|---|---|
+| 文号 / 编号 key | 规则 rule |
+|---|---|
 {notes}
 """
 FORMATS = {"penalties": "penalties.csv (GBK, 中文表头)", "permits": "permits.xlsx (中文表头)",
-           "inspections": "inspections.csv (UTF-8, 中文表头)", "officers": "officers.csv (UTF-8 BOM, English)"}
+           "inspections": "inspections.csv (UTF-8, 中文表头)",
+           "officers": "officers.csv (UTF-8 BOM, English)"}
 
 
 def main() -> None:
-    penalties, permits, notes = make_penalties(), make_permits(), []
-    for kind, rows in (("penalties", penalties), ("permits", permits)):
-        notes += [(kind, r["decision_no"], r.pop("_note")) for r in rows if "_note" in r]
-    inspections = make_inspections(notes)
+    penalties, permits, inspections = make_penalties(), make_permits(), make_inspections()
     for r in SUBJECTS + MATTERS + GUIDES + WINDOWS:
         r["review_status"] = "已审核"
-    check(penalties, permits, inspections, {k for _, k, _ in notes})
+    check(penalties, permits, inspections)
     OUT.mkdir(parents=True, exist_ok=True)
     tables = {}
     for key, rtype, rows in (("penalties", PENALTIES, penalties), ("permits", PERMITS, permits),
@@ -634,9 +638,10 @@ def main() -> None:
         (OUT / f"{key}.json").write_text(data, encoding="utf-8")
         tables[key] = (rows, columns(None, rows))
     write_sqlite(tables)
+    files = [f"| {k} | {FORMATS.get(k, k + '.json')} | {len(rows)} |" for k, (rows, _) in tables.items()]
     (OUT / "README.md").write_text(README.format(
-        files="\n".join(f"| {k} | {FORMATS.get(k, k + '.json')} | {len(r)} |" for k, (r, _) in tables.items()),
-        notes="\n".join(f"| {t} | {k} | {n} |" for t, k, n in notes)), encoding="utf-8")
+        files="\n".join(files),
+        notes="\n".join(f"| {k} | {rule} |" for k, rule in RULES.items())), encoding="utf-8")
     for key, (rows, cols) in tables.items():
         print(f"{key}: {len(rows)} rows; columns: {', '.join(cols)}")
 

@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+SYSTEM := $(VENV)/.system-packages
+
 .PHONY: demo test lint bench sample clean
 
 $(STAMP): pyproject.toml
@@ -15,7 +18,17 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/portal demo
 
-test: $(STAMP)
+# Chromium, CJK fonts and cairo from Debian (installed when missing; see the script).
+$(SYSTEM): scripts/install-system-packages.sh | $(STAMP)
+	scripts/install-system-packages.sh
+	touch $(SYSTEM)
+
+# axe-core from the npm registry, injected into pages by the browser tests.
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund
+	touch $(AXE)
+
+test: $(STAMP) $(SYSTEM) $(AXE)
 	$(BIN)/ruff check publisher plugins tests scripts pelicanconf.py
 	$(BIN)/python -m pytest -q
 
@@ -27,4 +40,4 @@ sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_data.py
 
 clean:
-	rm -rf $(VENV) output .portal
+	rm -rf $(VENV) output .portal tests/browser/node_modules

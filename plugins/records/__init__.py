@@ -18,11 +18,11 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.config import Config
+from publisher.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
 from publisher.published import PublishedRecord, load_published
 from publisher.qrcodes import require_public_url
 from publisher.schema import RECORD_TYPES
 
-from .pages import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
 from .writer import PageWriter
 
 log = logging.getLogger(__name__)

@@ -1,4 +1,6 @@
-"""Which pages the portal has, and what each is rendered from. Pure functions of content/.
+"""Which list pages the portal has, and what each holds. Pure functions of content/.
+
+Shared by the plugins that render a list as HTML and those that give it a JSON twin.
 
 Lists are paginated from the oldest record, so page /penalties/page/3/ always holds the same
 records and a new decision changes only the list's first page and its newest archive page

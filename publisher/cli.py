@@ -153,5 +153,166 @@ def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
         _serve(config, port)
 
 
+@cli.command()
+@_now_option
+@_allow_empty_option
+@click.option("--operator", help="Who answers for this run (default: the OS user).")
+@click.option("--wait", type=float, help="Seconds to wait for a run already going (default: deploy.lock_timeout).")
+@click.option("--working-days-only", is_flag=True, help="Do nothing on a non-working day (for cron and timers).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.pass_obj
+def publish(obj: PortalContext, now: str | None, allow_empty: bool, operator: str | None, wait: float | None,
+            working_days_only: bool, as_json: bool) -> None:
+    """Pull, build a new release, verify it, record it in the ledger and switch the site to it.
+
+    Exit codes: 0 published; 1 published, but rows were rejected, blocked or a type stopped;
+    3 failed, nothing changed on the public site; 75 another run holds the lock; 2 bad configuration.
+    """
+    from publisher.runs import RunFailed, RunLocked
+    from publisher.runs import publish as run_publish
+    from publisher.workingdays import WorkingDayCalendar
+
+    config = obj.config
+    clock = _now(now, config)
+    if working_days_only and not WorkingDayCalendar().is_working_day(clock.date()):
+        click.echo(f"{clock:%Y-%m-%d} 不是工作日，本次不发布")
+        return
+    log = click.echo if sys.stderr.isatty() else _log_line
+    try:
+        result = run_publish(config, clock, operator, allow_empty, wait, progress=log)
+    except RunLocked as exc:
+        click.echo(f"未运行：{exc}", err=True)
+        sys.exit(75)
+    except Exception as exc:  # whatever broke (disk full, database, a bug), the site was not switched
+        kind = "" if isinstance(exc, RunFailed) else f"{type(exc).__name__}: "
+        click.echo(f"发布失败，公开网站未作任何改动：{kind}{exc}", err=True)
+        sys.exit(3)
+    if as_json:
+        click.echo(result.reports["json"].read_text(encoding="utf-8"))
+    else:
+        click.echo(as_text(result.plan), nl=False)
+        click.echo(f"\n已发布版本 {result.release}（{result.seconds:.1f} 秒），账本记录 {result.entry_hash[:16]}；"
+                   f"公开网站变化 {len(result.records)} 处。报告：{result.reports['html']}")
+    sys.exit(result.exit_code)
+
+
+def _log_line(message: str) -> None:
+    click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", err=True)
+
+
+@cli.command()
+@click.argument("release", required=False)
+@click.option("--operator", help="Who answers for this rollback (default: the OS user).")
+@click.pass_obj
+def rollback(obj: PortalContext, release: str | None, operator: str | None) -> None:
+    """Switch the public site back to RELEASE (default: the one before the current) and record it."""
+    from publisher.runs import RunFailed, RunLocked
+    from publisher.runs import rollback as run_rollback
+
+    try:
+        before, after = run_rollback(obj.config, release, operator)
+    except RunLocked as exc:
+        click.echo(f"未运行：{exc}", err=True)
+        sys.exit(75)
+    except RunFailed as exc:
+        click.echo(f"回退失败：{exc}", err=True)
+        sys.exit(3)
+    click.echo(f"已从版本 {before or '（无）'} 回退到 {after}，并记入账本")
+
+
+@cli.group()
+def ledger() -> None:
+    """The tamper-evident record of every run."""
+
+
+@ledger.command("verify")
+@click.pass_obj
+def ledger_verify(obj: PortalContext) -> None:
+    """Check the hash chain, and that the current release's files match their recorded hashes."""
+    from publisher.runs import verify_ledger
+
+    problems = verify_ledger(obj.config)
+    if problems:
+        for p in problems:
+            click.echo(f"校验失败：{p}", err=True)
+        sys.exit(1)
+    click.echo("账本完整，当前版本的每个文件都与账本记录一致")
+
+
+@ledger.command("show")
+@click.option("--record", metavar="TYPE/SLUG-OR-KEY", help="One record's history, e.g. penalties/3fa9c1e2ab01 "
+              "or penalties/示林罚决字〔2024〕第12号.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
+    """List the runs, or one record's history: when shown, changed, withdrawn, and why."""
+    import json
+
+    from publisher.runs import ledger_of, ledger_summary
+
+    config = obj.config
+    if record:
+        type_key, _, ident = record.partition("/")
+        slug = _slug_for(config, type_key, ident)
+        rows = ledger_of(config).record_history(type_key, slug)
+        if as_json:
+            click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+            return
+        if not rows:
+            click.echo(f"账本中没有 {type_key}/{ident} 的记录")
+        for r in rows:
+            click.echo(f"{r['time']}  {r['action']:<9} 运行 {r['run']}  操作人 {r['operator']}  "
+                       f"内容 {r['content_hash'][:16]}  {r['reason']}")
+        return
+    rows = ledger_summary(config)
+    if as_json:
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for r in rows:
+        click.echo(f"#{r['seq']:<4} {r['kind']} {r['time']}  {r['run']}  {r['operator']}  {r['summary']}  "
+                   f"{r['hash'][:16]}")
+
+
+def _slug_for(config: Config, type_key: str, ident: str) -> str:
+    """A record given by slug or by natural key (decision number, certificate number, …)."""
+    from publisher.content import scan_content
+    from publisher.validation import key_hash, normalise_key
+
+    page = scan_content(config.paths.content).get(type_key, {}).get(key_hash(type_key, normalise_key(ident)))
+    return page.slug if page else ident
+
+
+@cli.command()
+@click.option("--print", "print_as", type=click.Choice(["crontab", "systemd"]),
+              help="Print the equivalent crontab lines or systemd timer instead of running.")
+@click.pass_obj
+def schedule(obj: PortalContext, print_as: str | None) -> None:
+    """Run publications at the times in portal.toml [schedule], in the foreground, with logs."""
+    import subprocess
+    import time
+
+    from publisher import schedule as sched
+
+    config = obj.config
+    if not config.schedule.cron:
+        click.echo("portal.toml 的 [schedule] cron 为空", err=True)
+        sys.exit(2)
+    if print_as:
+        click.echo(sched.crontab(config) if print_as == "crontab" else sched.systemd(config), nl=False)
+        return
+
+    def run(now: datetime) -> int:
+        # Each run in its own process: a crash or leak in one run cannot take the scheduler down.
+        argv = [sys.executable, "-m", "publisher", "--config", str(config.path), "publish", "--operator", "schedule",
+                "--now", now.isoformat(sep=" ", timespec="minutes")]
+        return subprocess.run(argv).returncode
+
+    clock = lambda: _now(None, config)  # noqa: E731
+    try:
+        sched.run_forever(config, run, clock, time.sleep, _log_line)
+    except KeyboardInterrupt:
+        _log_line("已停止定时发布")
+
+
 def main() -> None:
     cli(prog_name="portal")

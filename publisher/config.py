@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -106,6 +107,22 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class DeployConfig:
+    """Where `portal publish` puts releases: <path>/releases/<id>, served through <path>/current."""
+
+    path: Path
+    keep: int = 5  # releases kept for rollback
+    lock_timeout: float = 0.0  # seconds a second run waits for the first; 0 = refuse at once
+    rsync: str = ""  # optional `host:/dir` or `/dir` the current release is mirrored to
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    cron: tuple[str, ...] = ()
+    working_days_only: bool = True  # skip weekends and holidays; 调休 Saturdays count as working days
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     site: SiteConfig
@@ -113,6 +130,8 @@ class Config:
     paths: PathsConfig
     sources: tuple[SourceConfig, ...]
     policy: Policy
+    deploy: DeployConfig
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # for later issues' sections
 
 
@@ -160,8 +179,38 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         ),
         sources=tuple(_source(s, i, base) for i, s in enumerate(sources)),
         policy=_policy(_table(data, "policy")),
+        deploy=_deploy(_table(data, "deploy"), base),
+        schedule=_schedule(_table(data, "schedule")),
         raw=data,
     )
+
+
+def _deploy(d: dict[str, Any], base: Path) -> DeployConfig:
+    timeout = d.get("lock_timeout", 0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout < 0:
+        raise ConfigError(f"deploy.lock_timeout = {timeout!r}: expected seconds >= 0")
+    return DeployConfig(
+        path=base / _str(d, "deploy.path", default="public"),
+        keep=_positive_int(d.get("keep", 5), "deploy.keep"),
+        lock_timeout=float(timeout),
+        rsync=_str(d, "deploy.rsync", default=""),
+    )
+
+
+def _schedule(d: dict[str, Any]) -> ScheduleConfig:
+    from cronsim import CronSim, CronSimError
+
+    cron = d.get("cron", [])
+    if isinstance(cron, str):
+        cron = [cron]
+    if not isinstance(cron, list) or not all(isinstance(c, str) for c in cron):
+        raise ConfigError(f"schedule.cron = {cron!r}: expected a list of cron expressions like \"0 9 * * 1-5\"")
+    for expr in cron:
+        try:
+            CronSim(expr, datetime(2026, 1, 1))
+        except CronSimError as exc:
+            raise ConfigError(f"schedule.cron: {expr!r} is not a cron expression ({exc})") from None
+    return ScheduleConfig(tuple(cron), _bool(d, "schedule.working_days_only", True))
 
 
 def _source(s: Any, i: int, base: Path) -> SourceConfig:
@@ -261,6 +310,8 @@ _KNOWN_KEYS = {
                "catalogue", "display", "discretion"},
     "policy.catalogue": {"fine_natural_person", "fine_organisation", "classes", "hearing_is_major"},
     "policy.display": {"default_months", "short_months", "short_classes", "small_fine"},
+    "deploy": {"path", "keep", "lock_timeout", "rsync"},
+    "schedule": {"cron", "working_days_only"},
 }
 
 

@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,6 +81,7 @@ class Plan:
     failures: list[SourceFailure] = field(default_factory=list)
     notes: list[SourceNote] = field(default_factory=list)
     calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
+    fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
 
     def counts(self) -> Counter[str]:
         return Counter(i.action.value for i in self.items)
@@ -94,7 +97,8 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None) -> Plan:
     """Everything a run would do, computed without writing anything."""
     result = source_result if source_result is not None else read_sources(config.sources)
-    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes)
+    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes,
+                fingerprints=fingerprints(result))
     existing = scan_content(config.paths.content)
     _stop_failed_types(plan, result)
     _stop_empty_types(plan, result.rows, existing, allow_empty)
@@ -137,6 +141,17 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(ctx.calendar.uncovered_years)
     return plan
+
+
+def fingerprints(result: SourceResult) -> dict[str, str]:
+    """What each source returned, as one hash: the ledger can tell whether a source changed."""
+    digests: dict[str, hashlib._Hash] = defaultdict(hashlib.sha256)
+    for row in result.rows:
+        digests[row.origin.source].update(json.dumps([row.type, row.values], ensure_ascii=False,
+                                                     sort_keys=True).encode())
+    for failure in result.failures:
+        digests[failure.source].update(f"failed:{failure.location}:{failure.message}".encode())
+    return {source: digest.hexdigest() for source, digest in sorted(digests.items())}
 
 
 def write_plan(plan: Plan) -> list[Path]:
@@ -200,6 +215,10 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
         text = render_record(rtype, record.slug, khash, redact(record.type, record.values, config.policy.name_mask),
                              published, page_date.isoformat() if page_date else published)
         action = Action.ADD if page is None else _changed(page, text)
+        publish_at = record.get("publish_at")
+        if publish_at and action is Action.ADD:  # staff see embargoes lifted by this run
+            return Item(action, **base, field="publish_at", rule="due", text=text,
+                        reason=f"公示日期 {publish_at:%Y-%m-%d %H:%M} 已到，本次首次公开")
         return Item(action, **base, rule="shown", reason="符合公开条件", text=text)
     if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
         assert finding is not None

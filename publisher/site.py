@@ -43,11 +43,13 @@ def _portal_config_env(config: Config) -> Iterator[None]:
             os.environ["PORTAL_CONFIG"] = old
 
 
-def pelican_settings(config: Config, now: datetime | None = None, output: Path | None = None) -> dict:
+def pelican_settings(config: Config, now: datetime | None = None, output: Path | None = None,
+                     ledger_info: dict | None = None) -> dict:
     with _portal_config_env(config):
         return read_settings(str(PELICANCONF), override={
             "PORTAL": config,
             "PORTAL_NOW": now,
+            "PORTAL_LEDGER": ledger_info if ledger_info is not None else _ledger_head(config),
             "PATH": str(config.paths.content),
             "OUTPUT_PATH": str(output or config.paths.output),
             "SITEURL": config.site.url,
@@ -56,10 +58,26 @@ def pelican_settings(config: Config, now: datetime | None = None, output: Path |
         })
 
 
-def build_site(config: Config, now: datetime | None = None, output: Path | None = None) -> BuildResult:
-    """Render content/ into the output folder; raise ValueError if SITEURL is not a public URL."""
+def _ledger_head(config: Config) -> dict | None:
+    """The last recorded run, shown in the footer of a plain `portal build`."""
+    from publisher.runs import ledger_of
+
+    ledger = ledger_of(config)
+    if not ledger.path.exists():
+        return None
+    run = ledger.last("run")
+    return {"run": run.body["run_id"], "hash": run.hash, "time": run.body["started"]} if run else None
+
+
+def build_site(config: Config, now: datetime | None = None, output: Path | None = None,
+               ledger_info: dict | None = None) -> BuildResult:
+    """Render content/ into the output folder; raise ValueError if SITEURL is not a public URL.
+
+    `ledger_info` ({run, hash, time}) is the ledger entry this build will be recorded under,
+    shown in every page's footer and in /ledger.json.
+    """
     config.paths.content.mkdir(parents=True, exist_ok=True)
-    settings = pelican_settings(config, now, output)
+    settings = pelican_settings(config, now, output, ledger_info)
     started = time.perf_counter()
     pelican = Pelican(settings)
     generators: list = []

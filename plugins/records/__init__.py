@@ -8,6 +8,7 @@ renders detail pages, lists, sections and posters, writing a file only when its 
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date, datetime
 from pathlib import Path
@@ -58,6 +59,7 @@ class RecordsGenerator(Generator):
             "sections": SECTIONS, "section_of_type": SECTION_OF_TYPE, "rtypes": RECORD_TYPES,
             "list_columns": LIST_COLUMNS, "today": self.today,
             "counts": {t: sum(r.live for r in rs) for t, rs in self.published.items()},
+            "ledger": self.settings.get("PORTAL_LEDGER"),
         }
 
     def generate_output(self, writer: Any) -> None:
@@ -81,6 +83,10 @@ class RecordsGenerator(Generator):
         pages.write("/about/withdrawal/", "withdrawal_policy.html")
         pages.write("/about/catalogue/", "catalogue.html")
         pages.write("/404.html", "404.html", sitemap=False)
+        ledger = self.settings.get("PORTAL_LEDGER")
+        if ledger:  # anyone can compare the site's run with the agency's ledger
+            pages.write_text("/ledger.json", json.dumps({"run": ledger["run"], "ledger_entry_sha256": ledger["hash"],
+                                                         "published_at": ledger["time"]}, ensure_ascii=False) + "\n")
 
     @property
     def written(self) -> int:

@@ -1,0 +1,174 @@
+"""The ledger (DESIGN §4): an append-only, hash-chained record of every publication run.
+
+SQLite, so that an entry is either wholly written or not at all (a killed run leaves no half
+entry). Each entry's hash covers the previous entry's hash and the entry's canonical JSON
+body, so changing any byte of any entry breaks the chain from that entry on. A publication
+appends two entries in one transaction: the run (what changed, and why) and the seal (the
+hashes of every file of the release it produced).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+GENESIS = "0" * 64
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS entries (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,            -- run | seal | rollback
+    prev TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE,
+    body TEXT NOT NULL             -- canonical JSON; the hash covers prev + body
+);
+CREATE TABLE IF NOT EXISTS record_events (
+    seq INTEGER NOT NULL REFERENCES entries(seq),
+    type TEXT NOT NULL,
+    slug TEXT NOT NULL,
+    action TEXT NOT NULL,          -- added | changed | withdrawn
+    content_hash TEXT NOT NULL,
+    reason TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS record_events_by_record ON record_events(type, slug, seq);
+"""
+
+
+def canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def entry_hash(prev: str, body_json: str) -> str:
+    return hashlib.sha256(f"{prev}\n{body_json}".encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Entry:
+    seq: int
+    kind: str
+    prev: str
+    hash: str
+    body: dict[str, Any]
+
+
+class LedgerError(RuntimeError):
+    """The ledger cannot be read or is not a chain."""
+
+
+class Ledger:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def _connect(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")  # a committed entry survives power loss
+        db.executescript(_SCHEMA)
+        return db
+
+    def head(self) -> str:
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        return row[0] if row else GENESIS
+
+    def next_hash(self, body: dict[str, Any]) -> str:
+        """The hash an entry with this body would get if appended now (known before the build)."""
+        return entry_hash(self.head(), canonical(body))
+
+    def append(self, entries: list[tuple[str, dict[str, Any]]]) -> list[Entry]:
+        """Append entries (kind, body) in one transaction; a run's body["records"] is indexed for history."""
+        with closing(self._connect()) as db:
+            db.execute("BEGIN IMMEDIATE")  # one writer at a time, even without the run lock
+            try:
+                row = db.execute("SELECT seq, hash FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+                seq, prev = (row[0], row[1]) if row else (0, GENESIS)
+                written = []
+                for kind, body in entries:
+                    seq += 1
+                    body_json = canonical(body)
+                    digest = entry_hash(prev, body_json)
+                    db.execute("INSERT INTO entries(seq, kind, prev, hash, body) VALUES (?,?,?,?,?)",
+                               (seq, kind, prev, digest, body_json))
+                    written.append(Entry(seq, kind, prev, digest, body))
+                    prev = digest
+                    if kind == "run":
+                        db.executemany("INSERT INTO record_events VALUES (?,?,?,?,?,?)",
+                                       [(seq, *event) for event in body.get("records", [])])
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+        return written
+
+    def entries(self) -> Iterator[Entry]:
+        with closing(self._connect()) as db:
+            for seq, kind, prev, digest, body in db.execute(
+                    "SELECT seq, kind, prev, hash, body FROM entries ORDER BY seq"):
+                try:
+                    parsed = json.loads(body)
+                except json.JSONDecodeError:
+                    parsed = {"unreadable": body}
+                yield Entry(seq, kind, prev, digest, parsed)
+
+    def last(self, kind: str) -> Entry | None:
+        found = None
+        for entry in self.entries():
+            if entry.kind == kind:
+                found = entry
+        return found
+
+    def verify_chain(self) -> str | None:
+        """None when every entry links to the one before and its hash matches; else what is wrong."""
+        try:
+            with closing(self._connect()) as db:
+                rows = db.execute("SELECT seq, kind, prev, hash, body FROM entries ORDER BY seq").fetchall()
+                events = db.execute("SELECT seq, type, slug, action, content_hash, reason FROM record_events "
+                                    "ORDER BY seq, rowid").fetchall()
+        except sqlite3.DatabaseError as exc:
+            return f"账本文件损坏，无法读取：{exc}"
+        indexed: dict[int, list[list[str]]] = {}
+        for seq, *event in events:
+            indexed.setdefault(seq, []).append(list(event))
+        prev = GENESIS
+        for expected_seq, (seq, kind, entry_prev, digest, body) in enumerate(rows, 1):
+            if seq != expected_seq:
+                return f"第{expected_seq}条记录缺失（下一条为第{seq}条）"
+            if entry_prev != prev:
+                return f"第{seq}条记录（{kind}）的前一条哈希不符：应为 {prev[:16]}…，实为 {entry_prev[:16]}…"
+            if entry_hash(prev, body) != digest:
+                return f"第{seq}条记录（{kind}）的内容与其哈希不符：记录在写入后被修改过"
+            recorded = json.loads(body).get("records", []) if kind == "run" else []
+            if indexed.pop(seq, []) != recorded:
+                return f"第{seq}条记录（{kind}）的记录变更索引与记录内容不符：索引被修改过"
+            prev = digest
+        if indexed:
+            return f"记录变更索引中有不属于任何运行的条目（第{min(indexed)}条）"
+        return None
+
+    def published_state(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(type, slug) -> (content hash, action) as of the latest run that touched each record."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT type, slug, content_hash, action FROM record_events ORDER BY seq").fetchall()
+        return {(t, s): (h, a) for t, s, h, a in rows}
+
+    def record_history(self, type_key: str, slug: str) -> list[dict[str, Any]]:
+        """When a record was shown, changed and withdrawn, and why."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT e.seq, e.body, r.action, r.content_hash, r.reason FROM record_events r "
+                "JOIN entries e ON e.seq = r.seq WHERE r.type = ? AND r.slug = ? ORDER BY e.seq",
+                (type_key, slug)).fetchall()
+        history = []
+        for seq, body, action, content_hash, reason in rows:
+            run = json.loads(body)
+            history.append({"seq": seq, "run": run.get("run_id"), "time": run.get("started"),
+                            "operator": run.get("operator"), "action": action, "content_hash": content_hash,
+                            "reason": reason})
+        return history

@@ -1,0 +1,131 @@
+"""Releases: each publication builds a complete site in its own directory; one atomic switch of
+the `current` link makes it public. Old releases are kept for rollback, then pruned.
+
+Layout under the deploy path (what nginx serves is `current`):
+    releases/<id>/          complete, verified releases
+    releases/.building-<id> a release being built (removed if a run dies before finishing it)
+    current -> releases/<id>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.config import DeployConfig
+
+_BUILDING = ".building-"
+_HREF = re.compile(rb'(?:href|src)="(/[^"#?]*)')
+
+
+@dataclass(frozen=True)
+class Releases:
+    deploy: DeployConfig
+
+    @property
+    def root(self) -> Path:
+        return self.deploy.path / "releases"
+
+    @property
+    def current_link(self) -> Path:
+        return self.deploy.path / "current"
+
+    def current(self) -> str | None:
+        try:
+            return Path(os.readlink(self.current_link)).name
+        except (FileNotFoundError, OSError):
+            return None
+
+    def list(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def start(self, release_id: str) -> Path:
+        """A fresh directory to build a release in; leftovers of dead runs are removed first."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob(f"{_BUILDING}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        building = self.root / f"{_BUILDING}{release_id}"
+        building.mkdir()
+        return building
+
+    def finish(self, building: Path, release_id: str) -> Path:
+        final = self.root / release_id
+        os.replace(building, final)
+        return final
+
+    def switch(self, release_id: str) -> None:
+        """Point `current` at a release in one atomic rename: readers see the old site or the new one."""
+        if not (self.root / release_id).is_dir():
+            raise FileNotFoundError(f"release {release_id} not found in {self.root}")
+        tmp = self.deploy.path / f".current-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(Path("releases") / release_id, tmp)
+        os.replace(tmp, self.current_link)
+        dir_fd = os.open(self.deploy.path, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the switch itself survives a crash
+        finally:
+            os.close(dir_fd)
+
+    def prune(self, recorded: set[str]) -> list[str]:
+        """Keep the newest `deploy.keep` recorded releases and the current one; remove the rest,
+        including releases a dead run finished but never recorded."""
+        releases = self.list()
+        keep = set([r for r in releases if r in recorded][-self.deploy.keep:]) | {self.current() or ""}
+        removed = [r for r in releases if r not in keep]
+        for r in removed:
+            shutil.rmtree(self.root / r, ignore_errors=True)
+        return removed
+
+    def mirror(self) -> None:
+        """Copy the current release to the configured rsync target (a remote web server), Pelican-style."""
+        if not self.deploy.rsync:
+            return
+        source = f"{self.current_link.resolve()}/"
+        subprocess.run(["rsync", "-a", "--delete", "--checksum", source, self.deploy.rsync], check=True,
+                       capture_output=True, text=True)
+
+
+def manifest(directory: Path) -> dict[str, str]:
+    """Every file of a release with its SHA-256, by path relative to the release."""
+    files = {}
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            files[path.relative_to(directory).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return files
+
+
+def manifest_hash(files: dict[str, str]) -> str:
+    return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(files.items())).encode()).hexdigest()
+
+
+def verify_files(directory: Path, files: dict[str, str]) -> str | None:
+    """None when the release holds exactly the recorded files with the recorded hashes; else the first problem."""
+    actual = manifest(directory)
+    for path, digest in sorted(files.items()):
+        if path not in actual:
+            return f"文件 {path} 缺失"
+        if actual[path] != digest:
+            return f"文件 {path} 的内容与账本记录的哈希不符"
+    extra = sorted(set(actual) - set(files))
+    if extra:
+        return f"文件 {extra[0]} 不在账本记录中"
+    return None
+
+
+def broken_links(directory: Path) -> list[tuple[str, str]]:
+    """(page, link) for every root-relative href/src in an HTML page that points at nothing."""
+    broken = []
+    for page in directory.rglob("*.html"):
+        for match in set(_HREF.findall(page.read_bytes())):
+            target = directory / match.decode().lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((page.relative_to(directory).as_posix(), match.decode()))
+    return sorted(broken)

@@ -1,0 +1,229 @@
+"""Publication runs staff can trust: atomic, locked, recorded, and safe when anything fails."""
+
+from __future__ import annotations
+
+import os
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from publisher import schedule as sched
+from publisher.config import Config, load_config
+from publisher.runs import ledger_of, publish, rollback, verify_ledger
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+
+NOW = "2026-11-24 10:00"
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Config:
+    config = make_sample_portal(tmp_path, planted=False)
+    text = config.path.read_text(encoding="utf-8").replace("keep = 5", "keep = 2").replace(
+        "lock_timeout = 60", "lock_timeout = 0")
+    config.path.write_text(text, encoding="utf-8")
+    return load_config(config.path)
+
+
+def cli(config: Config, *args: str, env: dict | None = None, limit_bytes: int | None = None,
+        wait: bool = True) -> subprocess.CompletedProcess | subprocess.Popen:
+    argv = [sys.executable, "-m", "publisher", "--config", str(config.path), *args]
+    preexec = (lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))) if limit_bytes else None
+    kwargs = dict(env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                  preexec_fn=preexec)
+    if not wait:
+        return subprocess.Popen(argv, **kwargs)
+    return subprocess.run(argv, **kwargs, timeout=300)
+
+
+def current(config: Config) -> str | None:
+    link = config.deploy.path / "current"
+    return os.readlink(link) if link.is_symlink() else None
+
+
+def entries(config: Config) -> list:
+    return list(ledger_of(config).entries()) if ledger_of(config).path.exists() else []
+
+
+def test_a_run_publishes_a_verified_release_and_records_it(portal):
+    result = publish(portal, SAMPLE_NOW, operator="张科员")
+    site = portal.deploy.path / "current"
+    assert current(portal) == f"releases/{result.release}"
+    assert (site / "index.html").exists()
+    assert [e.kind for e in entries(portal)] == ["run", "seal"]
+    run = entries(portal)[0]
+    assert run.hash == result.entry_hash and run.body["operator"] == "张科员"
+    assert {r[2] for r in run.body["records"]} == {"added", "withdrawn"}
+    assert run.body["config_sha256"] and list(run.body["sources"]) == ["files:data"]
+    assert result.entry_hash[:16] in (site / "index.html").read_text(encoding="utf-8")
+    assert result.entry_hash in (site / "ledger.json").read_text(encoding="utf-8")
+    assert verify_ledger(portal) == []
+    assert result.reports["html"].exists() and "发布运行报告" in result.reports["html"].read_text(encoding="utf-8")
+
+
+def test_a_change_is_recorded_with_its_history_and_a_rollback_is_recorded_too(portal):
+    first = publish(portal, SAMPLE_NOW)
+    csv = portal.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    second = publish(portal, SAMPLE_NOW)
+    [change] = second.records
+    assert change[2] == "changed" and change[0] == "inspections"
+    history = ledger_of(portal).record_history("inspections", change[1])
+    assert [h["action"] for h in history] == ["added", "changed"]
+    assert rollback(portal, None, operator="李科长") == (second.release, first.release)
+    assert current(portal) == f"releases/{first.release}"
+    assert entries(portal)[-1].kind == "rollback" and entries(portal)[-1].body["operator"] == "李科长"
+    assert verify_ledger(portal) == []
+    shown = cli(portal, "ledger", "show")
+    assert "回退" in shown.stdout and "更新1" in shown.stdout
+
+
+def test_only_the_configured_number_of_releases_is_kept(portal):
+    releases = [publish(portal, SAMPLE_NOW).release for _ in range(3)]
+    kept = sorted(p.name for p in (portal.deploy.path / "releases").iterdir())
+    assert kept == releases[-2:]
+
+
+@pytest.mark.parametrize("stage", ["after-pull", "during-build", "after-build", "before-switch"])
+def test_a_run_killed_at_any_stage_leaves_the_site_and_the_ledger_whole(portal, stage):
+    first = publish(portal, SAMPLE_NOW)
+    csv = portal.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    killed = cli(portal, "publish", "--now", NOW, env={"PORTAL_FAULT_INJECTION": stage})
+    assert killed.returncode == -9
+    assert current(portal) == f"releases/{first.release}"
+    assert len(entries(portal)) == 2 and verify_ledger(portal) == []
+    after = publish(portal, SAMPLE_NOW)
+    assert [r[2] for r in after.records] == ["changed"]  # recorded exactly once, by the run that published it
+    assert verify_ledger(portal) == []
+    assert not list((portal.deploy.path / "releases").glob(".building-*"))
+
+
+def test_a_failed_source_withdraws_nothing_and_the_run_says_why(portal):
+    publish(portal, SAMPLE_NOW)
+    (portal.sources[0].path / "penalties.csv").unlink()
+    done = cli(portal, "publish", "--now", NOW)
+    assert done.returncode == 1 and "停止更新" in done.stdout and "--allow-empty" in done.stdout
+    run = [e for e in entries(portal) if e.kind == "run"][-1]
+    assert run.body["records"] == [] and "penalties" in run.body["stopped"]
+    site = portal.deploy.path / "current" / "penalties"
+    assert len([p for p in site.iterdir() if len(p.name) == 12]) > 40
+
+
+def test_two_runs_started_together_never_interleave(portal):
+    runs = [cli(portal, "publish", "--now", NOW, wait=False) for _ in range(2)]
+    codes = sorted(r.wait(timeout=300) for r in runs)
+    outputs = [r.stderr.read() for r in runs]
+    assert codes == [1, 75]  # one published (with the sample's blocked records), one refused
+    assert any("正在进行" in o for o in outputs)
+    assert [e.kind for e in entries(portal)] == ["run", "seal"] and verify_ledger(portal) == []
+
+
+def test_a_second_run_can_wait_for_the_first(portal):
+    runs = [cli(portal, "publish", "--now", NOW, "--wait", "120", wait=False) for _ in range(2)]
+    assert sorted(r.wait(timeout=300) for r in runs) == [1, 1]
+    assert [e.kind for e in entries(portal)] == ["run", "seal", "run", "seal"] and verify_ledger(portal) == []
+
+
+def test_verify_names_a_changed_byte_in_a_published_file(portal):
+    publish(portal, SAMPLE_NOW)
+    page = portal.deploy.path / "current" / "about" / "index.html"
+    data = bytearray(page.read_bytes())
+    data[200] ^= 1
+    page.write_bytes(bytes(data))
+    [problem] = verify_ledger(portal)
+    assert "about/index.html" in problem
+    assert cli(portal, "ledger", "verify").returncode == 1
+
+
+def test_verify_names_the_first_ledger_entry_changed_by_hand(portal):
+    publish(portal, SAMPLE_NOW)
+    publish(portal, SAMPLE_NOW)
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        db.execute("UPDATE entries SET body = replace(body, 'root', 'r00t') WHERE seq = 3")
+    [problem] = verify_ledger(portal)
+    assert "第3条" in problem
+
+
+def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):
+    first = publish(portal, SAMPLE_NOW)
+    csv = portal.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    for p in (portal.paths.state / "cache").rglob("*.svg"):
+        p.unlink()  # so the build must write QR codes bigger than the limit below
+    done = cli(portal, "publish", "--now", NOW, limit_bytes=4096)
+    assert done.returncode == 3 and "发布失败" in done.stderr
+    assert current(portal) == f"releases/{first.release}" and len(entries(portal)) == 2
+    assert verify_ledger(portal) == []
+
+
+def test_an_unwritable_target_fails_the_run_clearly(portal):
+    portal.deploy.path.mkdir(parents=True)
+    (portal.deploy.path / "releases").write_text("not a directory")
+    done = cli(portal, "publish", "--now", NOW)
+    assert done.returncode == 3 and "发布失败" in done.stderr
+    assert not entries(portal)
+
+
+def test_a_record_embargoed_until_nine_appears_in_the_nine_oclock_run_not_before(portal):
+    csv = portal.sources[0].path / "inspections.csv"
+    lines = csv.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    lines[0] += ",公示日期"
+    lines[1] += ",2026-11-25 09:00"
+    csv.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    record_id = lines[1].split(",")[header.index("编号")]
+
+    def shown() -> bool:
+        site = portal.deploy.path / "current" / "inspections"
+        return any(record_id in p.read_text(encoding="utf-8") for p in site.glob("*/index.html"))
+
+    publish(portal, datetime(2026, 11, 25, 8, 59))
+    assert not shown()
+    clock = [datetime(2026, 11, 25, 8, 59, 30)]
+    runs: list[datetime] = []
+
+    def run(now: datetime) -> int:
+        runs.append(now)
+        return publish(portal, now).exit_code
+
+    def sleep(seconds: float) -> None:
+        clock[0] = clock[0] + __import__("datetime").timedelta(seconds=seconds)
+
+    schedule = portal.schedule
+    assert schedule.cron == ("0 9 * * *", "0 17 * * *")
+    sched.run_forever(portal, run, lambda: clock[0], sleep, lambda _: None, max_runs=1)
+    assert runs == [datetime(2026, 11, 25, 9, 0)]
+    assert shown()
+    report = [e for e in entries(portal) if e.kind == "run"][-1]
+    assert any(r[0] == "inspections" and r[2] == "added" for r in report.body["records"])
+
+
+def test_the_schedule_skips_holidays_and_keeps_tiaoxiu_saturdays(portal):
+    assert sched.next_run(portal, datetime(2026, 10, 2, 18, 0)) == datetime(2026, 10, 8, 9, 0)
+    assert sched.next_run(portal, datetime(2026, 10, 9, 18, 0)) == datetime(2026, 10, 10, 9, 0)
+
+
+def test_the_schedule_prints_crontab_and_systemd_entries(portal):
+    crontab = cli(portal, "schedule", "--print", "crontab").stdout
+    assert "0 9 * * * " in crontab and "publish --operator schedule --working-days-only" in crontab
+    assert "CRON_TZ=Asia/Shanghai" in crontab
+    timer = cli(portal, "schedule", "--print", "systemd").stdout
+    assert "OnCalendar=*-*-* 09:00:00 Asia/Shanghai" in timer and "[Timer]" in timer
+
+
+def test_publish_does_nothing_on_a_holiday_when_asked(portal):
+    done = cli(portal, "publish", "--now", "2026-10-05 09:00", "--working-days-only")
+    assert done.returncode == 0 and "不是工作日" in done.stdout and not entries(portal)
+
+
+def test_a_long_run_logs_its_stages_when_not_on_a_terminal(portal):
+    start = time.time()
+    done = cli(portal, "publish", "--now", NOW)
+    assert "[1/4]" in done.stderr and "[4/4]" in done.stderr
+    assert time.time() - start < 300

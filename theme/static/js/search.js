@@ -1,0 +1,277 @@
+/* 站内搜索, progressive: the page works without this file (the form is a GET to /search/, which
+   `portal serve` renders). With it, results appear in place: from the search service when one answers
+   /api/search, else from the static index named by data-static-index, with the same analysis as
+   publisher/search/analysis.py (mirrored function by function below; a browser test compares them). */
+(function () {
+  "use strict";
+  var MAX_WORD = 64, SNIPPET_BEFORE = 30, SNIPPET_LENGTH = 120, PAGE_SIZE = 10, MAX_QUERY = 100;
+  var WORD = /^[\p{L}\p{N}]$/u;
+
+  // ---- analysis (publisher/search/analysis.py) ----
+  function isHan(ch) {
+    var cp = ch.codePointAt(0);
+    return (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+      (cp >= 0x20000 && cp <= 0x323AF) || ch === "〇";
+  }
+  function kind(ch) { return isHan(ch) ? "han" : (WORD.test(ch) ? "word" : ""); }
+  function normalize(text) { return text.normalize("NFKC").toLowerCase(); }
+  function runs(text) {
+    var out = [], k0 = "", buf = [], gap = false;
+    Array.from(normalize(text)).forEach(function (ch) {
+      var k = kind(ch);
+      if (!k) { gap = true; return; }
+      if (k === k0 && !(gap && k === "word")) buf.push(ch);
+      else { if (buf.length) out.push([k0, buf.join("")]); k0 = k; buf = [ch]; }
+      gap = false;
+    });
+    if (buf.length) out.push([k0, buf.join("")]);
+    return out;
+  }
+  function runTokens(k, text) {
+    var chars = Array.from(text);
+    if (k === "word") return [chars.slice(0, MAX_WORD).join("")];
+    if (chars.length === 1) return [text];
+    var out = [];
+    for (var i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    return out;
+  }
+  function tokens(text) {
+    var out = [];
+    runs(text).forEach(function (r) { out.push.apply(out, runTokens(r[0], r[1])); });
+    return out;
+  }
+  function compact(text) { return Array.from(normalize(text)).filter(kind).join(""); }
+  function unique(list) { return list.filter(function (x, i) { return list.indexOf(x) === i; }); }
+  function parseQuery(text) {
+    var terms = [], seen = {};
+    normalize(text).split(/\s+/).forEach(function (part) {
+      var parts = runs(part);
+      if (!parts.length) return;
+      var chars = [];
+      var last = parts[parts.length - 1];
+      if (last[0] === "han" && Array.from(last[1]).length === 1) chars.push(parts.pop()[1]);
+      if (parts.length && parts[0][0] === "han" && Array.from(parts[0][1]).length === 1) chars.unshift(parts.shift()[1]);
+      var toks = parts.map(function (r) { return runTokens(r[0], r[1]); });
+      var phrase = [].concat.apply([], toks), joints = [];
+      for (var i = 0; i + 1 < toks.length; i++) joints.push(toks[i][toks[i].length - 1] + "_" + toks[i + 1][0]);
+      var term = {phrase: phrase, joints: joints, chars: unique(chars),
+                  source: runs(part).map(function (r) { return r[1]; }).join("")};
+      var key = JSON.stringify(term);
+      if (!seen[key]) { seen[key] = true; terms.push(term); }
+    });
+    return {terms: terms, exact: compact(text)};
+  }
+  function escapeRegex(ch) { return ch.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&"); }
+  function highlightPattern(query) {
+    var alts = query.terms.map(function (t) { return Array.from(t.source).map(escapeRegex).join("[^\\p{L}\\p{N}_]*"); })
+      .filter(Boolean);
+    if (!alts.length) return null;
+    alts.sort(function (a, b) { return b.length - a.length; });
+    return new RegExp(alts.join("|"), "gu");
+  }
+  function esc(text) {
+    return String(text).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;")
+      .replace(/"/g, "&quot;").replace(/'/g, "&#x27;");
+  }
+  function snippet(text, query) {  // publisher/search/backend.py snippet()
+    var chars = Array.from(text), norm = "", origin = [];
+    chars.forEach(function (ch, i) { var n = normalize(ch); norm += n; for (var j = 0; j < n.length; j++) origin.push(i); });
+    var pattern = highlightPattern(query), spans = [], m;
+    if (pattern) {
+      while ((m = pattern.exec(norm)) !== null) {
+        if (m[0].length === 0) { pattern.lastIndex++; continue; }
+        spans.push([origin[m.index], origin[m.index + m[0].length - 1] + 1]);
+      }
+    }
+    var start = spans.length ? Math.max(0, spans[0][0] - SNIPPET_BEFORE) : 0;
+    var end = Math.min(chars.length, start + SNIPPET_LENGTH), out = "", pos = start;
+    var slice = function (a, b) { return chars.slice(a, b).join(""); };
+    spans.forEach(function (s) {
+      if (s[0] < pos || s[0] >= end) return;
+      out += esc(slice(pos, s[0])) + "<mark>" + esc(slice(s[0], s[1])) + "</mark>";
+      pos = s[1];
+    });
+    if (pos < end) out += esc(slice(pos, end));
+    out = out.split("\n").join(" · ");
+    return (start ? "…" : "") + out + (end < chars.length ? "…" : "");
+  }
+
+  // ---- the static index (publisher/search/static.py StaticReader) ----
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text), h = 0x811C9DC5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h >>> 0;
+  }
+  var cache = {};
+  function getJSON(url) {
+    if (!cache[url]) {
+      cache[url] = fetch(url).then(function (r) {
+        if (!r.ok) throw new Error("HTTP " + r.status + " " + url);
+        return r.json();
+      });
+      cache[url].catch(function () { delete cache[url]; });
+    }
+    return cache[url];
+  }
+  function staticSearch(base, q, type, year, page, pageSize) {
+    var query = parseQuery(q);
+    pageSize = pageSize || PAGE_SIZE;
+    return getJSON(base + "meta.json").then(function (meta) {
+      var needed = query.terms.map(function (t) { return unique([].concat(t.phrase, t.joints, t.chars)); });
+      var keys = unique([].concat.apply([], needed).concat(query.exact ? ["=" + query.exact] : []));
+      var shards = unique(keys.map(function (k) { return fnv1a(k) % meta.shards; }));
+      return Promise.all(shards.map(function (n) { return getJSON(base + "t/" + n + ".json"); })).then(function (files) {
+        var byShard = {};
+        shards.forEach(function (n, i) { byShard[n] = files[i]; });
+        var postings = function (key) {
+          var ids = new Set(), total = 0;
+          (byShard[fnv1a(key) % meta.shards][key] || []).forEach(function (d) { total += d; ids.add(total); });
+          return ids;
+        };
+        var matched = null;
+        needed.forEach(function (list) {
+          list.forEach(function (key) {
+            var ids = postings(key);
+            matched = matched === null ? ids : new Set(Array.from(matched).filter(function (i) { return ids.has(i); }));
+          });
+        });
+        if (!needed.length) matched = new Set();
+        var exact = query.exact ? postings("=" + query.exact) : new Set();
+        exact.forEach(function (i) { matched.add(i); });
+        var facets = {type: {}, year: {}}, groupOf = {};
+        meta.groups.forEach(function (g) {
+          var inside = 0;
+          matched.forEach(function (i) { if (g[2] <= i && i < g[3]) { groupOf[i] = g; inside++; } });
+          if (inside) {
+            facets.type[g[0]] = (facets.type[g[0]] || 0) + inside;
+            facets.year[g[1]] = (facets.year[g[1]] || 0) + inside;
+          }
+        });
+        var shown = Array.from(matched).filter(function (i) {
+          return (!type || groupOf[i][0] === type) && (!year || groupOf[i][1] === year);
+        });
+        shown.sort(function (a, b) {
+          return (exact.has(b) - exact.has(a)) || ((+groupOf[b][1] || 0) - (+groupOf[a][1] || 0)) || (a - b);
+        });
+        var ids = shown.slice((page - 1) * pageSize, page * pageSize);
+        var chunks = unique(ids.map(function (i) { return Math.floor(i / meta.chunk); }));
+        return Promise.all(chunks.map(function (c) { return getJSON(base + "d/" + c + ".json"); })).then(function (docs) {
+          var byChunk = {};
+          chunks.forEach(function (c, i) { byChunk[c] = docs[i]; });
+          var hits = ids.map(function (i) {
+            var row = byChunk[Math.floor(i / meta.chunk)][i % meta.chunk];
+            return {url: row[0], title: row[1], type: groupOf[i][0], type_name: meta.types[groupOf[i][0]], date: row[2],
+                    snippet: snippet(row[3], query)};
+          });
+          return {query: q, type: type, year: year, page: page, page_size: pageSize, total: shown.length,
+                  pages: Math.ceil(shown.length / pageSize), hits: hits, facets: facets, mode: "static"};
+        });
+      });
+    });
+  }
+  window.PortalSearch = {tokens: tokens, parseQuery: parseQuery, compact: compact, snippet: snippet,
+                         fnv1a: fnv1a, staticSearch: staticSearch};
+
+  // ---- the page ----
+  var box = document.querySelector("[data-search]");
+  if (!box) return;
+  var form = box.querySelector("form"), results = box.querySelector("#search-results");
+  var staticBase = box.getAttribute("data-static-index");
+  var typeNames = {};
+  Array.prototype.forEach.call(form.elements.type.options, function (o) { if (o.value) typeNames[o.value] = o.text; });
+
+  function link(params) {
+    var p = new URLSearchParams();
+    ["q", "type", "year", "page"].forEach(function (k) { if (k in params) p.set(k, params[k]); });
+    return "/search/?" + p.toString();
+  }
+  function render(data) {
+    var q = data.query, type = data.type || "", year = data.year || "", html = "";
+    html += '<h2 class="search-summary" id="search-summary">“' + esc(q) + "”的搜索结果：共 " + data.total + " 条" +
+      (data.pages > 1 ? "，第 " + data.page + "/" + data.pages + " 页" : "") + "</h2>";
+    var types = Object.keys(data.facets.type).sort(), years = Object.keys(data.facets.year).sort().reverse();
+    if (types.length || years.length) {
+      html += '<nav class="filters search-facets" aria-label="筛选搜索结果"><p class="filter-group"><span class="filter-label">按类型：</span>';
+      html += '<a href="' + esc(link({q: q, year: year})) + '"' + (type ? "" : ' aria-current="page"') + ">全部</a>";
+      types.forEach(function (k) {
+        html += ' <a href="' + esc(link({q: q, type: k, year: year})) + '"' + (type === k ? ' aria-current="page"' : "") + ">" +
+          esc(typeNames[k] || k) + "（" + data.facets.type[k] + "）</a>";
+      });
+      html += '</p><p class="filter-group"><span class="filter-label">按年份：</span>';
+      html += '<a href="' + esc(link({q: q, type: type})) + '"' + (year ? "" : ' aria-current="page"') + ">全部</a>";
+      years.forEach(function (y) {
+        html += ' <a href="' + esc(link({q: q, type: type, year: y})) + '"' + (year === y ? ' aria-current="page"' : "") + ">" +
+          esc(y) + "年（" + data.facets.year[y] + "）</a>";
+      });
+      html += "</p></nav>";
+    }
+    if (data.hits.length) {
+      html += '<ol class="search-hits" start="' + ((data.page - 1) * data.page_size + 1) + '">';
+      data.hits.forEach(function (h) {
+        html += '<li><h3><a href="' + esc(h.url) + '">' + esc(h.title) + '</a></h3><p class="search-meta">' +
+          esc(h.type_name) + " · " + esc(h.date) + '</p><p class="search-snippet">' + h.snippet + "</p></li>";
+      });
+      html += "</ol>";
+      if (data.pages > 1) {
+        html += '<nav class="pagination" aria-label="搜索结果分页"><ul>';
+        if (data.page > 1) html += '<li><a href="' + esc(link({q: q, type: type, year: year, page: data.page - 1})) + '" rel="prev">上一页</a></li>';
+        if (data.page < data.pages) html += '<li><a href="' + esc(link({q: q, type: type, year: year, page: data.page + 1})) + '" rel="next">下一页</a></li>';
+        html += "</ul></nav>";
+      }
+    } else {
+      html += "<p>没有找到包含“" + esc(q) + "”的公开信息。请检查输入的文字，或减少搜索词再试。</p>";
+    }
+    results.innerHTML = html;
+    results.setAttribute("data-mode", data.mode || "service");
+  }
+  function showError(message) {
+    results.innerHTML = '<p class="search-error" role="alert">' + esc(message) + "</p>";
+  }
+  function viaService(params) {
+    return fetch("/api/search?" + params.toString(), {headers: {Accept: "application/json"}}).then(function (r) {
+      return r.text().then(function (text) {
+        var data;
+        try { data = JSON.parse(text); } catch (e) { return null; }
+        if (!data || data.service === false) return null;  // a plain-file host: the build's placeholder file
+        if (!r.ok) { if (data.error) throw new Error(data.error.message.split(" (")[0]); return null; }
+        return data;
+      });
+    }, function () { return null; });
+  }
+  function run(params) {
+    var q = params.get("q") || "";
+    form.elements.q.value = q;
+    form.elements.type.value = params.get("type") || "";
+    if (!q.trim()) { showError("请输入搜索词"); return; }
+    if (q.length > MAX_QUERY) { showError("搜索词过长，最多 " + MAX_QUERY + " 个字"); return; }
+    results.setAttribute("aria-busy", "true");
+    viaService(params).then(function (data) {
+      if (data) return data;
+      return staticSearch(staticBase, q, params.get("type") || "", params.get("year") || "",
+                          Math.max(1, parseInt(params.get("page") || "1", 10) || 1), PAGE_SIZE);
+    }).then(render, function (err) {
+      showError(err && err.message && !/^HTTP /.test(err.message) ? err.message : "搜索暂时不可用，请稍后再试。");
+    }).then(function () { results.removeAttribute("aria-busy"); });
+  }
+  function go(url) {
+    var params = new URL(url, location.href).searchParams;
+    history.pushState(null, "", "/search/?" + params.toString());
+    run(params);
+  }
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var p = new URLSearchParams();
+    p.set("q", form.elements.q.value);
+    if (form.elements.type.value) p.set("type", form.elements.type.value);
+    go("/search/?" + p.toString());
+  });
+  results.addEventListener("click", function (event) {
+    var a = event.target.closest && event.target.closest("a[href^='/search/?']");
+    if (!a) return;
+    event.preventDefault();
+    go(a.getAttribute("href"));
+  });
+  window.addEventListener("popstate", function () { run(new URLSearchParams(location.search)); });
+  var initial = new URLSearchParams(location.search);
+  if (initial.has("q") && !results.hasAttribute("data-rendered")) run(initial);
+})();

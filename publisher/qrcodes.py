@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
-import os
-import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import qrcode
 import qrcode.constants
 from qrcode.image.svg import SvgPathFillImage
+
+from publisher.content import write_if_changed
 
 # Part of the cache key: bump it when the markup below changes, so old cached SVGs are not reused.
 FORMAT = "qr-svg-1"
@@ -39,7 +39,7 @@ def qr_svg(url: str, cache_dir: Path | None = None) -> str:
             return cached
     svg = _draw(url)
     if path is not None:
-        _write_atomic(path, svg)
+        write_if_changed(path, svg)
     return svg
 
 
@@ -96,16 +96,3 @@ def _draw(url: str) -> str:
         child.attrib.pop("id", None)  # several codes on one poster must not share an id
     svg = img.to_string(encoding="unicode")
     return svg if isinstance(svg, str) else svg.decode("utf-8")
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".svg")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

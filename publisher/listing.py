@@ -138,4 +138,5 @@ def officer_validity(record: PublishedRecord, today: date) -> dict[str, Any]:
         return {"valid": False, "code": "not-yet", "words": f"证件自 {valid_from} 起生效，目前尚未生效",
                 "advice": "尚未生效的证件不能用于执法。"}
     until = f"，有效期至 {valid_to}" if valid_to else ""
-    return {"valid": True, "code": "valid", "words": f"证件有效{until}", "advice": "持证人可在执法区域内依法执法。"}
+    return {"valid": True, "code": "valid", "words": f"证件有效{until}", "advice": "持证人可在执法区域内依法执法。",
+            "valid_to": valid_to}

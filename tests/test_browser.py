@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -136,3 +137,17 @@ def test_a_screen_reader_gets_a_labelled_qr_code_and_table_headers(browser, samp
     assert page.get_by_role("rowheader", name="违法行为类型").count() == 1
     assert page.get_by_role("navigation", name="主导航").count() == 1
     page.context.close()
+
+
+def test_a_certificate_that_expired_since_the_build_is_reported_expired_on_the_phone(browser, sample_site, site_url):
+    officer = next(r for r in load_published(sample_site.config.paths.content)["officers"]
+                   if r.value("cert_no") == "LY2022-000123")
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    page = context.new_page()
+    page.clock.set_fixed_time(datetime(2027, 3, 1, 10, 0))
+    page.goto(site_url + officer.url, wait_until="networkidle")
+    assert "证件已于 2027-02-28 过期" in page.locator(".validity").inner_text()
+    page.clock.set_fixed_time(datetime(2027, 2, 28, 10, 0))
+    page.reload(wait_until="networkidle")
+    assert "证件有效" in page.locator(".validity").inner_text()
+    context.close()

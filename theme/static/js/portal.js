@@ -15,6 +15,26 @@
     try { localStorage.setItem("care", on ? "1" : "0"); } catch (e) { /* ignore */ }
     if (!on && location.hash === "#care") history.replaceState(null, "", location.pathname + location.search);
   });
+  // A certificate valid when the site was built may have expired since: say so by today's date.
+  var banner = document.querySelector(".validity[data-valid-to]");
+  if (banner) {
+    var validTo = banner.getAttribute("data-valid-to");
+    var today = new Date();
+    var iso = today.getFullYear() + "-" + String(today.getMonth() + 1).padStart(2, "0") + "-" +
+      String(today.getDate()).padStart(2, "0");
+    if (iso > validTo) {
+      banner.className = "validity validity-bad";
+      banner.setAttribute("data-validity", "expired");
+      banner.innerHTML = "";
+      var icon = document.createElement("span");
+      icon.className = "validity-icon"; icon.setAttribute("aria-hidden", "true"); icon.textContent = "✖";
+      var words = document.createElement("strong");
+      words.textContent = "证件已于 " + validTo + " 过期";
+      var advice = document.createElement("span");
+      advice.className = "validity-advice"; advice.textContent = "过期证件不能用于执法，请拨打监督电话反映。";
+      banner.append(icon, words, advice);
+    }
+  }
   // 执法证核验: find the certificate in the table already on the page and go to its officer page.
   var form = document.querySelector("[data-verify]");
   if (form) {

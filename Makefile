@@ -29,11 +29,15 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	touch $(AXE)
 
 test: $(STAMP) $(SYSTEM) $(AXE)
-	$(BIN)/ruff check publisher plugins tests scripts pelicanconf.py
+	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check publisher plugins tests scripts pelicanconf.py
+	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
+
+# Time pull and build on synthetic records, next to plain Pelican (bench/README.md); about 15 minutes.
+bench: $(STAMP)
+	$(BIN)/python -m bench.run
 
 # Regenerate the bundled sample data (files and the SQLite database built from them).
 sample: $(STAMP)

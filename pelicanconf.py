@@ -21,13 +21,14 @@ PATH = str(PORTAL.paths.content)
 OUTPUT_PATH = str(PORTAL.paths.output)
 THEME = str(_HERE / "theme")
 THEME_STATIC_DIR = "theme"
+THEME_STATIC_PATHS: list[str] = []  # copied by plugins/records only when changed; Pelican re-copies every time
 TIMEZONE = PORTAL.site.timezone
 DEFAULT_LANG = "zh-CN"
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False  # unchanged files keep their bytes and mtimes
 
 PLUGIN_PATHS = [str(_HERE / "plugins")]
-PLUGINS = ["records", "feeds", "sitemap"]  # sitemap last: it lists what the others wrote
+PLUGINS = ["records", "feeds", "opendata", "stats", "sitemap"]  # sitemap last: it lists what the others wrote
 
 # Pelican's own articles, pages, archives and feeds are off: records have their own generator.
 ARTICLE_PATHS: list[str] = []

@@ -59,7 +59,8 @@ CASES: dict[str, tuple[str, float, float, tuple[str, ...], tuple[str, ...], str,
         "责令在原地或者异地补种盗伐株数{r}倍的树木共计{nr}株，补种树木须于次年春季造林季节前完成并经验收合格；"
         "没收违法所得人民币{gain}元；并处盗伐林木价值{m}倍的罚款人民币{fine}元。"),
     "滥伐林木": (
-        "《中华人民共和国森林法》第七十六条第二款", 0.1, 20, ("罚款",), ("未申请林木采伐许可证", "超出采伐许可证核定的范围"),
+        "《中华人民共和国森林法》第七十六条第二款", 0.1, 20, ("罚款",),
+        ("未申请林木采伐许可证", "超出采伐许可证核定的范围"),
         "当事人{act}，在其承包经营的{at}{spot}林地内采伐{sp}{n}株，立木蓄积{vol}立方米，"
         "经鉴定林木价值人民币{value}元，采伐面积约{mu}亩。",
         "责令在原地补种滥伐株数{r}倍的树木共计{nr}株，成活率须达到百分之八十五以上；"
@@ -148,6 +149,7 @@ PERMIT_CONDITIONS = (
     "本局将依法对被许可人从事许可事项活动的情况进行监督检查，被许可人应当如实提供有关情况和材料；",
     "被许可人以欺骗、贿赂等不正当手段取得许可的，本局将依法撤销许可，并依法给予行政处罚；",
     "运输木材时应当随车携带合法来源证明，接受木材检查站的检查；",
+    "发现林业有害生物疫情或者森林火情的，应当立即采取措施并向当地林业主管部门和乡镇人民政府报告；",
     "使用范围内涉及古树名木的，应当采取避让或者就地保护措施，不得擅自移植或者砍伐；",
 )
 PROJECTS = ("示例县乡村道路改建工程", "示例县{town}光伏发电项目", "示例县110千伏输变电线路工程",
@@ -190,7 +192,8 @@ class _Maker:
         self.firms = [{"party_name": f"示例县{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_WORDS)}{rng.choice(FIRM_KINDS)}",
                        "party_type": "法人及非法人组织", "credit_code": self.credit_code("91990101"),
                        "legal_rep": self.person_name()} for _ in range(400)]
-        self.shops = [{"party_name": f"示例县{self.person_name()}{rng.choice(('木材加工厂', '苗木经营部', '种子经营店'))}",
+        shop_kinds = ("木材加工厂", "苗木经营部", "种子经营店")
+        self.shops = [{"party_name": f"示例县{self.person_name()}{rng.choice(shop_kinds)}",
                        "party_type": "个体工商户", "credit_code": self.credit_code("92990101"),
                        "legal_rep": ""} for _ in range(150)]
         self.officers = [(self.person_name(), f"LY{rng.randint(2020, 2024)}-{100 + i:06d}") for i in range(60)]
@@ -302,7 +305,7 @@ class _Maker:
              "vol": f"{n * rng.uniform(0.08, 0.3):.1f}", "out": f"{n * 0.1:.1f}", "k": rng.randint(1, 30),
              "j": rng.randint(1, 20), "mu": rng.randint(5, 80),
              "project": rng.choice(PROJECTS).format(town=town)}
-        conditions = "".join(rng.sample(PERMIT_CONDITIONS, 8)).format(at=town)
+        conditions = "".join(rng.sample(PERMIT_CONDITIONS, 10)).format(at=town)
         text = (f"经审查，申请人于{self.cn(day - timedelta(days=rng.randint(5, 18)))}提出的{kind}申请材料齐全、"
                 f"符合法定形式，经{dept}现场核查，申请事项符合法定条件和标准。根据《中华人民共和国行政许可法》"
                 f"第三十八条第一款的规定，决定如下：{content.format(**v)}许可条件及要求：{conditions}"
@@ -340,18 +343,20 @@ class _Maker:
         rng = self.rng
         year = rng.randint(2020, 2025)
         start = date(year, rng.randint(1, 12), 1)
-        return {"name": self.person_name(), "cert_no": f"LY{year}-{n + 1:06d}",
-                "unit": AUTHORITY + rng.choice(DEPARTMENTS[:4]) if rng.random() < 0.5 else rng.choice(DEPARTMENTS[4:]),
-                "field": rng.choice(("林业行政执法", "森林公安执法", "木材运输检查", "林草种苗执法")), "region": "示例县",
-                "valid_from": start.isoformat(), "valid_to": (start.replace(year=year + 5) - timedelta(days=1)).isoformat(),
+        unit = AUTHORITY + rng.choice(DEPARTMENTS[:4]) if rng.random() < 0.5 else rng.choice(DEPARTMENTS[4:])
+        end = start.replace(year=year + 5) - timedelta(days=1)
+        return {"name": self.person_name(), "cert_no": f"LY{year}-{n + 1:06d}", "unit": unit,
+                "field": rng.choice(("林业行政执法", "森林公安执法", "木材运输检查", "林草种苗执法")),
+                "region": "示例县", "valid_from": start.isoformat(), "valid_to": end.isoformat(),
                 "cert_status": rng.choices(("有效", "暂扣", "注销"), (96, 2, 2))[0], "review_status": "已审核"}
 
     def matter(self, n: int) -> dict[str, str]:
         rng = self.rng
         kind = rng.choice(("行政许可", "行政处罚", "行政检查", "行政强制"))
         abbr = {"行政许可": "XK", "行政处罚": "CF", "行政检查": "JC", "行政强制": "QZ"}[kind]
-        name = {"行政许可": f"{rng.choice(list(PERMIT_KINDS))}", "行政处罚": f"对{rng.choice(list(CASES))}的行政处罚",
-                "行政检查": "对森林资源保护利用的监督检查", "行政强制": "查封、扣押与破坏森林资源违法行为有关的工具和设备"}[kind]
+        name = {"行政许可": rng.choice(list(PERMIT_KINDS)), "行政处罚": f"对{rng.choice(list(CASES))}的行政处罚",
+                "行政检查": "对森林资源保护利用的监督检查",
+                "行政强制": "查封、扣押与破坏森林资源违法行为有关的工具和设备"}[kind]
         return {"code": f"LY-{abbr}-{n + 1:04d}", "name": name, "kind": kind,
                 "basis": rng.choice([c[0] for c in CASES.values()]), "implementer": AUTHORITY,
                 "responsibility": "1.受理责任；2.审查责任；3.决定责任；4.送达责任；5.事后监管责任。",

@@ -123,6 +123,12 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class OpenDataConfig:
+    licence: str = "知识共享 署名 4.0 国际许可协议（CC BY 4.0）"
+    licence_url: str = "https://creativecommons.org/licenses/by/4.0/deed.zh-hans"
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     site: SiteConfig
@@ -132,6 +138,7 @@ class Config:
     policy: Policy
     deploy: DeployConfig
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    opendata: OpenDataConfig = field(default_factory=OpenDataConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # for later issues' sections
 
 
@@ -181,6 +188,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         policy=_policy(_table(data, "policy")),
         deploy=_deploy(_table(data, "deploy"), base),
         schedule=_schedule(_table(data, "schedule")),
+        opendata=_opendata(_table(data, "opendata")),
         raw=data,
     )
 
@@ -211,6 +219,13 @@ def _schedule(d: dict[str, Any]) -> ScheduleConfig:
         except CronSimError as exc:
             raise ConfigError(f"schedule.cron: {expr!r} is not a cron expression ({exc})") from None
     return ScheduleConfig(tuple(cron), _bool(d, "schedule.working_days_only", True))
+
+
+def _opendata(d: dict[str, Any]) -> OpenDataConfig:
+    if "licence" in d and "licence_url" not in d:
+        return OpenDataConfig(_str(d, "opendata.licence"), "")  # a named licence with no page of its own
+    return OpenDataConfig(_str(d, "opendata.licence", default=OpenDataConfig.licence),
+                          _str(d, "opendata.licence_url", default=OpenDataConfig.licence_url))
 
 
 def _source(s: Any, i: int, base: Path) -> SourceConfig:
@@ -312,6 +327,7 @@ _KNOWN_KEYS = {
     "policy.display": {"default_months", "short_months", "short_classes", "small_fine"},
     "deploy": {"path", "keep", "lock_timeout", "rsync"},
     "schedule": {"cron", "working_days_only"},
+    "opendata": {"licence", "licence_url"},
 }
 
 

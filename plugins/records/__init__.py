@@ -83,6 +83,9 @@ class RecordsGenerator(Generator):
         pages.write("/about/withdrawal/", "withdrawal_policy.html")
         pages.write("/about/catalogue/", "catalogue.html")
         pages.write("/404.html", "404.html", sitemap=False)
+        static = Path(self.theme) / "static"
+        for path in sorted(p for p in static.rglob("*") if p.is_file()):
+            pages.write_text(f"/theme/{path.relative_to(static).as_posix()}", path.read_bytes())
         ledger = self.settings.get("PORTAL_LEDGER")
         if ledger:  # anyone can compare the site's run with the agency's ledger
             pages.write_text("/ledger.json", json.dumps({"run": ledger["run"], "ledger_entry_sha256": ledger["hash"],

@@ -30,6 +30,12 @@ class PageWriter:
         self.globals = {**globals_, "qr": self.qr, "abs_url": self.abs_url}
         self.written = 0
         self.urls: list[tuple[str, str]] = []  # (site-relative URL, lastmod) for the sitemap
+        self._template_context: dict[str, dict[str, Any]] = {}
+
+    def extend_context(self, templates: tuple[str, ...], **values: Any) -> None:
+        """Give every page rendered from these templates extra context (a plugin says what it adds)."""
+        for name in templates:
+            self._template_context.setdefault(name.removesuffix(".html"), {}).update(values)
 
     def abs_url(self, url: str) -> str:
         return self.portal.site.url + url
@@ -44,7 +50,9 @@ class PageWriter:
 
     def write(self, url: str, template: str, lastmod: str = "", sitemap: bool = True, **context: Any) -> None:
         """Render a theme template at a site URL (`/x/` → x/index.html); write only if it changed."""
-        html = self._get_template(template.removesuffix(".html")).render(**self.globals, page_url=url, **context)
+        name = template.removesuffix(".html")
+        context = {**self._template_context.get(name, {}), **context}
+        html = self._get_template(name).render(**self.globals, page_url=url, **context)
         self.write_text(url, html)
         if sitemap:
             self.urls.append((url, lastmod))

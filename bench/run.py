@@ -1,0 +1,359 @@
+"""`make bench`: time pull and build on synthetic records, next to plain Pelican on the same Markdown.
+
+    python -m bench.run [--counts 1000,10000] [--repeat 3] [--budget 60] [--profile] [--keep]
+
+For each count, in a fresh temporary portal: write synthetic records as CSV files, then time
+pull (files -> content/), our build cold and warm, plain Pelican (default theme) on the same
+content/, and a one-record change and addition. Every measured step runs in its own subprocess,
+so its peak RSS is its own (os.wait4's rusage) and no step warms another's caches in memory.
+Figures are medians over repeats; a step stops repeating once its repeats would pass --budget.
+See bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+NOW = datetime(2026, 11, 24, 10, 0)  # the tests' clock: the generated records are dated against it
+RESULT_TAG = "BENCH-RESULT "
+TYPES = ("subjects", "officers", "matters", "guides", "windows", "permits", "penalties", "inspections")
+
+PORTAL_TOML_PATH_LINE = 'path = "data/sample"'
+
+
+# ---- steps: each runs in a subprocess (`python -m bench.run _step NAME DIR`) ---------------------
+def _step_pull(root: Path) -> dict[str, Any]:
+    from publisher.config import load_config
+    from publisher.plan import make_plan, write_plan
+    from publisher.sources import read_sources
+
+    config = load_config(root / "portal.toml")
+    started = time.perf_counter()
+    result = read_sources(config.sources)
+    read = time.perf_counter()
+    plan = make_plan(config, NOW, source_result=result)
+    planned = time.perf_counter()
+    written = write_plan(plan)
+    done = time.perf_counter()
+    if result.failures:
+        raise SystemExit(f"source failures: {result.failures}")
+    return {"seconds": done - started, "read": read - started, "plan": planned - read, "write": done - planned,
+            "records": len(result.rows), "written": len(written), "actions": dict(plan.counts())}
+
+
+def _step_build(root: Path) -> dict[str, Any]:
+    from publisher.config import load_config
+    from publisher.site import build_site
+
+    config = load_config(root / "portal.toml")
+    started = time.perf_counter()
+    result = build_site(config, NOW)
+    return {"seconds": time.perf_counter() - started, "written": result.files_written}
+
+
+def _step_plain(root: Path) -> dict[str, Any]:
+    from pelican import Pelican
+    from pelican.settings import read_settings
+
+    # Plain Pelican as a newcomer would run it: default theme, articles from the type folders.
+    settings = read_settings(None, override={
+        "PATH": str(root / "content"), "OUTPUT_PATH": str(root / "plain-output"),
+        "ARTICLE_PATHS": list(TYPES), "PAGE_PATHS": [], "STATIC_PATHS": [], "PLUGINS": [],
+        "SITEURL": "", "RELATIVE_URLS": True, "SITENAME": "示例县林业和草原局行政执法公示平台",
+        "TIMEZONE": "Asia/Shanghai", "DEFAULT_LANG": "zh-CN",
+        "CACHE_CONTENT": False, "LOAD_CONTENT_CACHE": False, "DELETE_OUTPUT_DIRECTORY": False,
+    })
+    started = time.perf_counter()
+    Pelican(settings).run()
+    return {"seconds": time.perf_counter() - started, "written": None}
+
+
+STEPS: dict[str, Callable[[Path], dict[str, Any]]] = {"pull": _step_pull, "build": _step_build,
+                                                       "plain": _step_plain}
+
+
+def _run_step_here(name: str, root: Path, profile: Path | None) -> None:
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    if profile is None:
+        result = STEPS[name](root)
+    else:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        result = profiler.runcall(STEPS[name], root)
+        profiler.dump_stats(profile)
+    print(RESULT_TAG + json.dumps(result), flush=True)
+
+
+# ---- the parent: runs steps, measures, prints -----------------------------------------------------
+@dataclass
+class Sample:
+    seconds: float
+    rss_mb: float
+    data: dict[str, Any]
+
+
+@dataclass
+class Measured:
+    step: str
+    count: int
+    samples: list[Sample] = field(default_factory=list)
+    html_pages: int = 0  # HTML files in the output after the step (build steps)
+    changed_files: int | None = None  # output files whose mtime changed (build steps), median
+    note: str = ""
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(s.seconds for s in self.samples)
+
+    @property
+    def rss_mb(self) -> float:
+        return max(s.rss_mb for s in self.samples)
+
+
+def run_step(name: str, root: Path, profile: Path | None = None) -> Sample:
+    """Run one step in a fresh interpreter; its peak RSS comes from wait4, so it is this step's alone."""
+    cmd = [sys.executable, "-m", "bench.run", "_step", name, str(root)] + ([str(profile)] if profile else [])
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, env=env)
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+    if proc.returncode != 0:
+        raise RuntimeError(f"step {name} failed ({proc.returncode}):\n{stdout[-3000:]}\n{stderr[-3000:]}")
+    line = next(ln for ln in reversed(stdout.splitlines()) if ln.startswith(RESULT_TAG))
+    data = json.loads(line[len(RESULT_TAG):])
+    data["warnings"] = stderr.count("WARNING")
+    return Sample(data["seconds"], usage.ru_maxrss / 1024, data)  # ru_maxrss is in KiB on Linux
+
+
+def measure(step: str, name: str, root: Path, count: int, repeat: int, budget: float,
+            prepare: Callable[[], None] | None = None, output: Path | None = None) -> Measured:
+    """Run a step up to `repeat` times, stopping early when another repeat would pass `budget` seconds."""
+    m = Measured(name, count)
+    spent = 0.0
+    changed = []
+    for _ in range(repeat):
+        if prepare:
+            prepare()
+        before = _mtimes(output) if output else {}
+        sample = run_step(step, root)
+        if output:
+            after = _mtimes(output)
+            changed.append(sum(1 for p, t in after.items() if before.get(p) != t))
+        m.samples.append(sample)
+        spent += sample.seconds
+        print(f"  {name:<28} {count:>6}  {sample.seconds:8.2f} s  {sample.rss_mb:7.0f} MB", flush=True)
+        if spent + sample.seconds > budget:
+            break
+    if output:
+        m.html_pages = sum(1 for p in output.rglob("*.html"))
+        m.changed_files = int(statistics.median(changed))
+    return m
+
+
+def _mtimes(folder: Path) -> dict[str, int]:
+    if not folder.exists():
+        return {}
+    return {str(p): p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def _rm(*paths: Path) -> Callable[[], None]:
+    def clear() -> None:
+        for p in paths:
+            shutil.rmtree(p, ignore_errors=True)
+    return clear
+
+
+def make_portal(root: Path, count: int, seed: int) -> tuple[list[Any], float]:
+    """A portal in `root`: the sample portal.toml reading `data/`, and `count` records as CSV files there."""
+    from bench.generate import generate_rows, record_chars, write_csv_files
+
+    toml = (ROOT / "portal.toml").read_text(encoding="utf-8")
+    assert PORTAL_TOML_PATH_LINE in toml, "portal.toml no longer reads data/sample"
+    (root / "portal.toml").write_text(toml.replace(PORTAL_TOML_PATH_LINE, 'path = "data"'), encoding="utf-8")
+    rows = generate_rows(count, seed)
+    write_csv_files(rows, root / "data")
+    long_rows = [record_chars(r) for r in rows if r.type in ("penalties", "permits")]
+    return rows, statistics.mean(long_rows) if long_rows else 0.0
+
+
+def change_one(rows: list[Any], root: Path, n: int) -> None:
+    """Correct one penalty's text (a different one each time) and rewrite its CSV, as a clerk's re-export."""
+    from bench.generate import write_csv_files
+
+    penalties = [r for r in rows if r.type == "penalties" and r.values.get("review_status") == "已审核"
+                 and not r.values.get("status") == "撤销"]
+    target = penalties[(n * 7919) % len(penalties)]
+    target.values["content"] += f"（第{n + 1}次更正）"
+    write_csv_files([r for r in rows if r.type == "penalties"], root / "data")
+
+
+def add_one(rows: list[Any], root: Path, n: int) -> None:
+    """A new penalty decided on the newest day: it joins the front of the lists."""
+    from bench.generate import write_csv_files
+    from publisher.records import Origin, RawRow
+
+    base = next(r for r in reversed(rows) if r.type == "penalties" and r.values.get("review_status") == "已审核"
+                and r.values.get("status") == "正常")
+    values = dict(base.values, decision_no=f"示林罚决字〔2026〕第{90000 + n}号", decision_date="2026-11-20")
+    last_row = max(r.origin.row for r in rows if r.type == "penalties")
+    rows.append(RawRow("penalties", values, Origin(base.origin.source, base.origin.file, last_row + 1)))
+    write_csv_files([r for r in rows if r.type == "penalties"], root / "data")
+
+
+def measure_edit(kind: str, label: str, rows: list[Any], root: Path, count: int, repeat: int,
+                 budget: float) -> list[Measured]:
+    """Edit one record in the CSV files, then pull and build: the daily case. A new edit each repeat."""
+    pull, build = Measured(f"pull, {label}", count), Measured(f"build, {label}", count)
+    output = root / "output"
+    changed = []
+    for n in range(repeat):
+        (change_one if kind == "change" else add_one)(rows, root, n)
+        pull.samples.append(run_step("pull", root))
+        before = _mtimes(output)
+        build.samples.append(run_step("build", root))
+        changed.append(sum(1 for k, t in _mtimes(output).items() if before.get(k) != t))
+        for m in (pull, build):
+            s = m.samples[-1]
+            print(f"  {m.step:<28} {count:>6}  {s.seconds:8.2f} s  {s.rss_mb:7.0f} MB  "
+                  f"{s.data['written']} files written", flush=True)
+        if sum(s.seconds for s in pull.samples + build.samples) * (n + 2) / (n + 1) > budget:
+            break
+    build.changed_files = int(statistics.median(changed))
+    build.html_pages = sum(1 for _ in output.rglob("*.html"))
+    return [pull, build]
+
+
+def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
+    results: list[Measured] = []
+    base = Path(tempfile.mkdtemp(prefix=f"portal-bench-{count}-"))
+    try:
+        started = time.perf_counter()
+        rows, chars = make_portal(base, count, args.seed)
+        size = sum(p.stat().st_size for p in (base / "data").iterdir())
+        print(f"\n== {count} records: generated in {time.perf_counter() - started:.1f} s, "
+              f"penalties/permits average {chars:.0f} characters, CSV {size / 1e6:.1f} MB, in {base}", flush=True)
+        content, output, state = base / "content", base / "output", base / ".portal"
+        plain_output = base / "plain-output"
+        r, b = args.repeat, args.budget
+
+        pull = measure("pull", "pull (files→content)", base, count, r, b, _rm(content))
+        results.append(pull)
+        results.append(measure("pull", "pull again, no change", base, count, r, b))
+        results.append(measure("build", "build cold", base, count, r, b, _rm(output, state), output))
+        results.append(measure("build", "build warm, no change", base, count, r, b, None, output))
+        results.append(measure("build", "build, QR cache kept", base, count, r, b, _rm(output), output))
+        results.append(measure("plain", "plain Pelican", base, count, r, b, _rm(plain_output), plain_output))
+
+        for kind, label in (("change", "one record changed"), ("add", "one record added")):
+            results.extend(measure_edit(kind, label, rows, base, count, r, b))
+
+        if args.profile:
+            prof = base / "build.prof"
+            _rm(output, state)()
+            run_step("build", base, prof)
+            import pstats
+
+            print(f"\n-- cProfile of our cold build at {count} (top 25 by cumulative time)")
+            pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
+        pull.note = "read {read:.2f} + plan {plan:.2f} + write {write:.2f} s".format(
+            **_median_parts(pull, ("read", "plan", "write")))
+    finally:
+        if args.keep:
+            print(f"kept {base}")
+        else:
+            shutil.rmtree(base, ignore_errors=True)
+    return results
+
+
+def _median_parts(m: Measured, keys: tuple[str, ...]) -> dict[str, float]:
+    return {k: statistics.median(s.data[k] for s in m.samples) for k in keys}
+
+
+def print_table(results: list[Measured]) -> None:
+    plain = {m.count: m.seconds for m in results if m.step == "plain Pelican"}
+    header = (f"{'step':<32} {'count':>6} {'s (median)':>10} {'n':>2} {'records/s':>10} {'pages':>6} "
+              f"{'pages/s':>8} {'written':>7} {'changed':>7} {'peak RSS MB':>11} {'ours/plain':>10}")
+    print("\n" + header)
+    print("-" * len(header))
+    for m in results:
+        written = [s.data.get("written") for s in m.samples]
+        written_text = "" if written[-1] is None else str(int(statistics.median(written)))
+        per_s = m.count / m.seconds if m.seconds else 0
+        pages = f"{m.html_pages}" if m.html_pages else ""
+        pages_s = f"{m.html_pages / m.seconds:8.0f}" if m.html_pages else ""
+        ratio = ""
+        if m.step.startswith("build") and m.count in plain:
+            ratio = f"{m.seconds / plain[m.count]:10.2f}"
+        changed = "" if m.changed_files is None else str(m.changed_files)
+        print(f"{m.step:<32} {m.count:>6} {m.seconds:10.2f} {len(m.samples):>2} {per_s:10.0f} {pages:>6} "
+              f"{pages_s:>8} {written_text:>7} {changed:>7} {m.rss_mb:11.0f} {ratio:>10}")
+    for m in results:
+        if m.note:
+            print(f"  {m.step} at {m.count}: {m.note}")
+
+
+def machine() -> str:
+    mem = {}
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            key, value = line.split(":", 1)
+            mem[key] = int(value.split()[0]) // 1024
+    except OSError:
+        pass
+    nproc = subprocess.run(["nproc"], capture_output=True, text=True).stdout.strip() or str(os.cpu_count())
+    import pelican
+
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    return (f"nproc {nproc}; memory {mem.get('MemTotal', 0)} MB total, {mem.get('MemAvailable', 0)} MB available; "
+            f"load {load}; Python {platform.python_version()}; Pelican {pelican.__version__}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["_step"]:
+        _run_step_here(argv[1], Path(argv[2]), Path(argv[3]) if len(argv) > 3 else None)
+        return 0
+    parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n")[0])
+    parser.add_argument("--counts", default="1000,10000", help="record counts, comma-separated")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per step; the median is reported")
+    parser.add_argument("--budget", type=float, default=60.0,
+                        help="seconds per step and count: no further repeat once this would be passed")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--profile", action="store_true", help="also print cProfile's top lines of a cold build")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary portals")
+    args = parser.parse_args(argv)
+    print(machine(), flush=True)
+    results: list[Measured] = []
+    started = time.perf_counter()
+    for count in (int(c) for c in args.counts.split(",") if c.strip()):
+        done = bench_count(count, args)
+        print_table(done)  # each count's table as soon as it is done, in case a long run is cut short
+        results.extend(done)
+    print_table(results)
+    print(f"\ntotal {time.perf_counter() - started:.0f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

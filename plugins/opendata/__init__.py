@@ -1,0 +1,154 @@
+"""Pelican plugin: open data (CSV, JSON, XLSX per record type), its catalogue page, and JSON twins.
+
+Built from context["PUBLISHED"] (content/) alone, like every public output (DESIGN §6): only live
+records, with the values content/ holds (already masked). Every list page and live record page
+gets an index.json beside its index.html, which the templates advertise; a withdrawn record's
+twin says only that it was withdrawn (its page is a notice, never a 404, and so is its twin).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+from publisher.config import Config
+from publisher.listing import ListPage, list_pages
+from publisher.published import PublishedRecord, load_published
+from publisher.schema import RECORD_TYPES
+
+from .tables import (
+    XLSX_TYPES,
+    columns,
+    csv_bytes,
+    dumps,
+    json_dataset,
+    last_updated,
+    live,
+    record_object,
+    xlsx_bytes,
+)
+
+OPENDATA_URL = "/opendata/"
+TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes
+# Enforcement results first: they are what other systems and the credit platform reuse most.
+CATALOGUE_ORDER = ("permits", "penalties", "inspections", "subjects", "officers", "matters", "guides", "windows")
+DESCRIPTIONS = {
+    "subjects": "本机关及受委托组织等行政执法主体的名称、性质、职责、依据和监督电话。",
+    "officers": "持证执法人员的姓名、执法证号、所属单位、执法类别和证件状态。",
+    "matters": "权责清单：各执法事项的类型、设定依据、实施主体、责任事项和追责情形。",
+    "guides": "行政许可等事项的服务指南：受理条件、申请材料、办理流程、时限、地点和电话。",
+    "windows": "服务窗口的地点、工作人员及岗位、办理事项和办公时间。",
+    "permits": "本机关作出的、正在公示的行政许可决定，字段与国家“双公示”行政许可信息标准一致。",
+    "penalties": "本机关作出的、正在公示的行政处罚决定，字段与国家“双公示”行政处罚信息标准一致。",
+    "inspections": "“双随机、一公开”抽查的检查对象、事项、日期、结果和处理情况。",
+}
+
+
+def dataset_urls(type_key: str) -> dict[str, str]:
+    """Site-relative URLs of a type's files: csv, json and, for permits and penalties, xlsx."""
+    urls = {kind: f"{OPENDATA_URL}{type_key}.{kind}" for kind in ("csv", "json")}
+    if type_key in XLSX_TYPES:
+        urls["xlsx"] = f"{OPENDATA_URL}{type_key}.xlsx"
+    return urls
+
+
+def licence(config: Config) -> dict[str, str]:
+    """[opendata] licence / licence_url in portal.toml, else CC BY 4.0."""
+    return {"name": config.opendata.licence, "url": config.opendata.licence_url}
+
+
+def catalogue(published: dict[str, list[PublishedRecord]], config: Config) -> list[dict[str, Any]]:
+    """One entry per dataset: what the catalogue page shows and catalogue JSON holds."""
+    base = config.site.url
+    entries = []
+    for type_key in CATALOGUE_ORDER:
+        rtype = RECORD_TYPES[type_key]
+        records = published.get(type_key, [])
+        entries.append({
+            "type": type_key, "title": rtype.zh, "description": DESCRIPTIONS[type_key],
+            "count": len(live(records)), "modified": last_updated(records),
+            "page": f"/{type_key}/", "files": dataset_urls(type_key), "base": base,
+            "fields": columns(type_key, live(records)),
+        })
+    return entries
+
+
+def _dataset_meta(entry: dict[str, Any], config: Config) -> dict[str, Any]:
+    base = config.site.url
+    return {"title": f"{config.site.agency}{entry['title']}信息", "type": entry["type"],
+            "description": entry["description"], "publisher": config.site.agency or config.site.name,
+            "modified": entry["modified"], "licence": licence(config), "page": base + entry["page"],
+            "catalogue": base + OPENDATA_URL,
+            "distributions": {kind: base + url for kind, url in entry["files"].items()}}
+
+
+def list_twin(page: ListPage, base: str) -> dict[str, Any]:
+    """A list page as JSON: its place among the list's pages and its records as the page shows them."""
+    def twin(url: str | None) -> str | None:
+        return base + url + "index.json" if url else None
+
+    return {"type": page.type, "title": page.title, "url": base + page.url, "total": page.total,
+            "page": page.number, "last_page": page.last, "newer": twin(page.newer), "older": twin(page.older),
+            "dataset": base + f"{OPENDATA_URL}{page.type}.json",
+            "records": [record_object(r, base) for r in page.records]}
+
+
+def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
+    """A detail page as JSON; for a withdrawal notice, the notice's facts and no data."""
+    head = {"type": record.type, "type_title": record.rtype.zh, "state": record.state}
+    if not record.live:
+        return {**head, "url": base + record.url, "title": record.title, "withdrawn": record.withdrawn,
+                "withdrawal_reason": record.withdrawal_reason}
+    return {**head, **record_object(record, base), "dataset": base + f"{OPENDATA_URL}{record.type}.json"}
+
+
+def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any) -> list[dict[str, Any]]:
+    """Write every dataset file, the JSON twins and the catalogue page; return the catalogue."""
+    base = config.site.url
+    entries = catalogue(published, config)
+    for entry in entries:
+        type_key = entry["type"]
+        records = published.get(type_key, [])
+        files = entry["files"]
+        pages.write_text(files["csv"], csv_bytes(type_key, records, base))
+        pages.write_text(files["json"], json_dataset(type_key, records, _dataset_meta(entry, config), base))
+        if "xlsx" in files:
+            pages.write_text(files["xlsx"], xlsx_bytes(type_key, records, config.site.agency, entry["modified"]))
+        for page in list_pages(type_key, records):
+            pages.write_text(page.url + "index.json", dumps(list_twin(page, base)))
+        for record in records:
+            pages.write_text(record.url + "index.json", dumps(record_twin(record, base)))
+    pages.write_text(OPENDATA_URL + "index.json", dumps({
+        "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
+        "datasets": [_dataset_meta(e, config) | {"count": e["count"]} for e in entries]}))
+    modified = max((e["modified"] for e in entries), default="")
+    pages.write(OPENDATA_URL, "opendata.html", lastmod=modified, datasets=entries, licence=licence(config))
+    return entries
+
+
+class OpenDataGenerator(Generator):
+    """Runs after the records generator, which puts content/ and the page writer in the context."""
+
+    def generate_context(self) -> None:
+        pages = self.context.get("PORTAL_PAGES")
+        if pages is not None:  # this plugin writes the twins, so it alone says they exist
+            pages.extend_context(TWIN_TEMPLATES, json_twin=True)
+
+    def generate_output(self, writer: Any) -> None:
+        config: Config = self.settings["PORTAL"]
+        published = self.context.get("PUBLISHED")
+        if published is None:  # the records plugin is off: read content/ the same way it would
+            published = load_published(Path(self.settings["PATH"]))
+        # No `written` here: the shared page writer's count is already reported by the records generator.
+        write_open_data(published, config, self.context["PORTAL_PAGES"])
+
+
+def get_generators(pelican_object: Any) -> type[Generator]:
+    return OpenDataGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

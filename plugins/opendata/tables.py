@@ -1,0 +1,179 @@
+"""Open data as tables: the columns, rows and file bytes of each dataset, pure functions of content/.
+
+A dataset holds exactly what the detail pages show: live records only, each field as written to
+content/ (already masked by `portal pull`). Every writer here is deterministic, so unchanged data
+gives byte-identical files and the page writer leaves them untouched.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.writer.excel import ExcelWriter
+
+from publisher.published import FieldValue, PublishedRecord
+from publisher.schema import RECORD_TYPES, Field, Kind
+
+LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
+URL_HEADER = "详情页网址"
+# The national 双公示 templates end before the portal's own 承办科室, which the XLSX leaves out.
+NOT_IN_TEMPLATE = frozenset({"department"})
+XLSX_TYPES = ("permits", "penalties")
+# A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    meaning: str
+
+
+# What a field means, where its Chinese name alone does not say (shown in the data catalogue).
+MEANINGS: dict[str, str] = {
+    "party_name": "行政相对人名称；自然人只显示姓氏，其余以 * 代替",
+    "party_type": "法人及非法人组织、自然人或个体工商户",
+    "credit_code": "18位统一社会信用代码（GB 32100）",
+    "legal_rep": "法人及非法人组织、个体工商户的法定代表人（负责人）",
+    "id_type": "自然人的证件类型",
+    "id_number": "自然人的证件号码，只显示前6位和后4位",
+    "penalty_class": "行政处罚法第九条规定的处罚种类，可有多项",
+    "fine": "罚款金额，单位万元",
+    "confiscation": "没收违法所得、没收非法财物的金额，单位万元",
+    "display_until": "本条信息在网站上公示的截止日期",
+    "status": "决定的当前状态；被撤销或无效的决定不在本数据集中",
+    "department": "本机关内承办的科室或机构（不属于国家双公示标准字段）",
+    "officer_certs": "参加检查的执法人员的执法证号",
+    "cert_status": "执法证件的状态：有效、暂扣或注销",
+    "random_inspection": "是否列入随机抽查事项清单",
+    "steps": "办理流程的各个步骤，按先后顺序",
+}
+_KIND_MEANINGS = {
+    Kind.DATE: "日期，格式为 YYYY-MM-DD",
+    Kind.MONEY: "金额，单位万元",
+    Kind.LIST: f"可有多项，以“{LIST_SEPARATOR}”分隔",
+    Kind.ENUM_LIST: f"可有多项，以“{LIST_SEPARATOR}”分隔",
+    Kind.BOOL: "是或否",
+    Kind.CREDIT_CODE: "18位统一社会信用代码（GB 32100）",
+}
+
+
+def _meaning(f: Field) -> str:
+    text = MEANINGS.get(f.name) or _KIND_MEANINGS.get(f.kind) or f.zh
+    if f.choices and f.name not in MEANINGS:
+        text = "取值：" + "、".join(f.choices) + ("；可有多项" if f.kind is Kind.ENUM_LIST else "")
+    return text
+
+
+def columns(type_key: str, records: Iterable[PublishedRecord] = ()) -> list[Column]:
+    """The dataset's columns: the type's public fields in template order, then any other shown field."""
+    rtype = RECORD_TYPES[type_key]
+    cols = [Column(f.name, f.zh, _meaning(f)) for f in rtype.public_fields]
+    known = {c.name for c in cols}
+    for record in records:  # a field content/ shows is in the data even if the schema calls it private
+        for name, _ in record.fields:
+            if name not in known:
+                known.add(name)
+                cols.append(Column(name, rtype.field(name).zh if name in rtype._by_name else name, ""))
+    return cols
+
+
+def template_columns(type_key: str) -> list[Column]:
+    """The national 双公示 template's columns, in its order (for the XLSX)."""
+    return [c for c in columns(type_key) if c.name not in NOT_IN_TEMPLATE]
+
+
+def live(records: Iterable[PublishedRecord]) -> list[PublishedRecord]:
+    return [r for r in records if r.live]
+
+
+def cell(value: FieldValue | None) -> str:
+    """A value as one spreadsheet cell: list items joined as the sources write them."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else LIST_SEPARATOR.join(value)
+
+
+def last_updated(records: Iterable[PublishedRecord]) -> str:
+    """The newest day the dataset changed: a record first shown, or one withdrawn from it."""
+    return max((r.published if r.live else r.withdrawn for r in records), default="") or ""
+
+
+def record_object(record: PublishedRecord, base_url: str) -> dict[str, Any]:
+    """One record as JSON: its page, dates and shown fields (lists stay lists)."""
+    return {
+        "url": base_url + record.url,
+        "title": record.title,
+        "date": record.date,
+        "published": record.published,
+        "fields": {name: (list(v) if isinstance(v, tuple) else v) for name, v in record.fields},
+    }
+
+
+def dumps(data: Any) -> str:
+    """Stable JSON text: key order as built, Chinese as characters, a final newline."""
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
+    """UTF-8 with a BOM and CRLF, so Excel opens it with the right characters; Chinese headers."""
+    rows = live(records)
+    cols = columns(type_key, rows)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([c.zh for c in cols] + [URL_HEADER])
+    for r in rows:
+        writer.writerow([cell(r.values.get(c.name)) for c in cols] + [base_url + r.url])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> str:
+    rows = live(records)
+    fields = [{"name": c.name, "title": c.zh, "description": c.meaning} for c in columns(type_key, rows)]
+    return dumps({**meta, "fields": fields, "count": len(rows), "records": [record_object(r, base_url) for r in rows]})
+
+
+def xlsx_bytes(type_key: str, records: list[PublishedRecord], author: str, modified: str) -> bytes:
+    """The national template's layout: one sheet, its Chinese headers in order, one row per record."""
+    rows = live(records)
+    cols = template_columns(type_key)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = RECORD_TYPES[type_key].zh
+    ws.append([c.zh for c in cols])
+    for r in rows:
+        ws.append([cell(r.values.get(c.name)) for c in cols])
+    for i, c in enumerate(cols, 1):
+        ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(c.zh) * 2 + 2))
+    ws.freeze_panes = "A2"
+    stamp = datetime.fromisoformat(modified) if modified else datetime(2000, 1, 1)
+    wb.properties.creator = wb.properties.lastModifiedBy = author
+    wb.properties.created = wb.properties.modified = stamp
+    wb.properties.title = f"{author}{RECORD_TYPES[type_key].zh}信息"
+    raw = io.BytesIO()
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+        ExcelWriter(wb, archive).save()  # not save_workbook: that stamps the clock into docProps/core.xml
+    return _restamp(raw.getvalue())
+
+
+def _restamp(data: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, src.read(info.filename))
+    return out.getvalue()

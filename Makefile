@@ -38,6 +38,7 @@ lint: $(STAMP)
 # Time pull and build on synthetic records, next to plain Pelican (bench/README.md); about 15 minutes.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.search_bench   # search: build time, index size, p50/p95, static bytes
 
 # Regenerate the bundled sample data (files and the SQLite database built from them).
 sample: $(STAMP)

@@ -28,7 +28,7 @@ RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False  # unchanged files keep their bytes and mtimes
 
 PLUGIN_PATHS = [str(_HERE / "plugins")]
-PLUGINS = ["records", "feeds", "opendata", "stats", "sitemap"]  # sitemap last: it lists what the others wrote
+PLUGINS = ["records", "feeds", "opendata", "stats", "search", "sitemap"]  # sitemap last: it lists what the others wrote
 
 # Pelican's own articles, pages, archives and feeds are off: records have their own generator.
 ARTICLE_PATHS: list[str] = []

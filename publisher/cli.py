@@ -314,5 +314,14 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
         _log_line("已停止定时发布")
 
 
+def _add_search_command() -> None:
+    from publisher.search.cli import search  # its own module: the search core does not need the CLI
+
+    cli.add_command(search, name="search")
+
+
+_add_search_command()
+
+
 def main() -> None:
     cli(prog_name="portal")

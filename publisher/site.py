@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
 import time
@@ -12,11 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, unquote
 
 from pelican import Pelican
 from pelican.settings import read_settings
 
 from publisher.config import Config
+from publisher.search.page import SearchPage
+from publisher.search.service import SearchService
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PELICANCONF = PROJECT_ROOT / "pelicanconf.py"
@@ -96,6 +100,50 @@ def build_site(config: Config, now: datetime | None = None, output: Path | None 
 
 
 class _Handler(SimpleHTTPRequestHandler):
+    search: SearchService | None = None  # set per server by make_server
+    search_page: SearchPage | None = None
+
+    def do_GET(self) -> None:
+        if not self._search_route():
+            super().do_GET()
+
+    def do_HEAD(self) -> None:
+        if not self._search_route():
+            super().do_HEAD()
+
+    def _search_route(self) -> bool:
+        """Answer /api/search and /search/?q=…; refuse the service index's files. False: a static file."""
+        path, _, query = self.path.partition("?")
+        path = unquote(path.partition("#")[0])
+        if path == "/_search" or path.startswith("/_search/"):
+            self.send_error(404)
+            return True
+        if self.search is None or path not in ("/api/search", "/search", "/search/", "/search/index.html"):
+            return False
+        params = parse_qs(query, keep_blank_values=True, max_num_fields=20)
+        if path == "/api/search":
+            status, body = self.search.api(params, self.client_address[0])
+            self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
+            return True
+        if "q" not in params or self.search_page is None:
+            return False
+        rendered = self.search_page.render(params, self.client_address[0])
+        if rendered is None:
+            return False
+        self._send(*rendered, "text/html")
+        return True
+
+    def _send(self, status: int, body: bytes, mime: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{mime}; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        if status == 429:
+            self.send_header("Retry-After", "60")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         page = Path(self.directory) / "404.html"
         if code == 404 and page.exists():
@@ -114,5 +162,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 def make_server(output: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    handler = functools.partial(_Handler, directory=str(output))
+    """The built site, plus GET /api/search and a server-rendered /search/ from output/_search (its CURRENT index)."""
+    service = SearchService(output)
+    # A subclass per server: each server has its own index handle and rate limits.
+    handler_class = type("PortalHandler", (_Handler,), {
+        "search": service, "search_page": SearchPage(output, PROJECT_ROOT / "theme" / "templates", service)})
+    handler = functools.partial(handler_class, directory=str(output))
     return ThreadingHTTPServer((host, port), handler)

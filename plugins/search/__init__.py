@@ -1,0 +1,57 @@
+"""Pelican plugin: the search indexes and the /search/ page, built from exactly what the site shows.
+
+Runs after the records generator (PLUGINS order), reading context["PUBLISHED"] (content/, live
+records only, values already masked: DESIGN §6) and writing through context["PORTAL_PAGES"]:
+
+- output/_search/index-<hash>/ for `portal serve` (whoosh), switched by one os.replace of CURRENT;
+- output/search/index-<hash>/ the static fallback for plain-file hosting;
+- /api/search, a placeholder a plain-file host returns (the service answers that URL itself);
+- /search/ naming the static index it belongs to, written after both.
+
+Same records, same hashes: a rebuild with unchanged content builds and writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+from pelican import signals
+from pelican.generators import Generator
+
+from publisher.published import load_published
+from publisher.search.documents import search_docs
+from publisher.search.page import panel_context
+from publisher.search.static import build_static_index
+from publisher.search.store import build_service_index
+
+log = logging.getLogger(__name__)
+
+
+class SearchGenerator(Generator):
+    def generate_output(self, writer: Any) -> None:
+        published = self.context.get("PUBLISHED")
+        if published is None:  # run without the records generator: read content/ the same way it would
+            published = load_published(Path(self.settings["PATH"]))
+        docs = search_docs(published)
+        output = Path(self.output_path)
+        started = time.perf_counter()
+        build_service_index(docs, output)
+        static_url = build_static_index(docs, output)
+        log.info("search: %d records indexed in %.1f s", len(docs), time.perf_counter() - started)
+        pages = self.context["PORTAL_PAGES"]
+        # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
+        # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
+        pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")
+        pages.write("/search/", "search.html", sitemap=False, static_index=static_url, **panel_context())
+
+
+def get_generators(pelican_object: Any) -> type[Generator]:
+    return SearchGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,146 @@
+"""The one text analysis every search mode shares: CJK bigrams, whole Latin/digit runs, one-character queries.
+
+Documents and queries go through the same functions; theme/static/js/search.js mirrors them line by line
+for the static fallback, and a browser test checks that both give the same tokens.
+
+- Text is NFKC-normalised and lower-cased, so full-width ９１３５… and Ｍ match 9135… and m.
+- A run of Han characters becomes overlapping bigrams (Lucene CJKAnalyzer style); a run of one
+  character becomes that character. Punctuation and spaces *between two Han characters* do not
+  break the run, so 森林法第七十六条 finds 《中华人民共和国森林法》第七十六条.
+- A run of letters and digits stays one token (credit codes, certificate numbers, years).
+- Every Han character of a document is also recorded on its own (`chars`), for one-character
+  queries and for a lone character at the edge of a query, which a longer run in the document may
+  have swallowed into a bigram (`第12号` against `第12号令`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+ANALYZER_VERSION = "1"  # part of every index hash: a change here rebuilds every index
+MAX_WORD = 64  # characters; a longer letter/digit run is cut, so one value cannot make a giant token
+
+
+def is_han(ch: str) -> bool:
+    cp = ord(ch)
+    return (0x4E00 <= cp <= 0x9FFF or 0x3400 <= cp <= 0x4DBF or 0xF900 <= cp <= 0xFAFF
+            or 0x20000 <= cp <= 0x323AF or ch == "〇")
+
+
+def _kind(ch: str) -> str:
+    if is_han(ch):
+        return "han"
+    return "word" if ch.isalnum() else ""
+
+
+def normalize(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+def runs(text: str) -> list[tuple[str, str]]:
+    """(kind, text) runs of normalised text: 'han' runs join across punctuation, 'word' runs do not."""
+    out: list[tuple[str, str]] = []
+    kind, buf, gap = "", [], False
+    for ch in normalize(text):
+        k = _kind(ch)
+        if not k:
+            gap = True
+            continue
+        if k == kind and not (gap and k == "word"):
+            buf.append(ch)
+        else:
+            if buf:
+                out.append((kind, "".join(buf)))
+            kind, buf = k, [ch]
+        gap = False
+    if buf:
+        out.append((kind, "".join(buf)))
+    return out
+
+
+def run_tokens(kind: str, text: str) -> list[str]:
+    if kind == "word":
+        return [text[:MAX_WORD]]
+    if len(text) == 1:
+        return [text]
+    return [text[i:i + 2] for i in range(len(text) - 1)]
+
+
+def tokens(text: str) -> list[str]:
+    """A document's tokens in order; token i sits at position i (phrase queries rely on it)."""
+    return [t for kind, run in runs(text) for t in run_tokens(kind, run)]
+
+
+def joints(text: str) -> list[str]:
+    """Last token of a run + first token of the next, for the static index, which has no positions."""
+    parts = [run_tokens(k, r) for k, r in runs(text)]
+    return [f"{a[-1]}_{b[0]}" for a, b in zip(parts, parts[1:], strict=False)]
+
+
+def han_chars(text: str) -> set[str]:
+    return {ch for ch in normalize(text) if is_han(ch)}
+
+
+def compact(text: str) -> str:
+    """The exact-match form of a value: letters, digits, Han (抚林罚决字〔2024〕第12号 → 抚林罚决字2024第12号)."""
+    return "".join(ch for ch in normalize(text) if _kind(ch))
+
+
+@dataclass(frozen=True)
+class Term:
+    """One space-separated part of a query: a phrase of tokens, plus characters matched anywhere."""
+
+    phrase: tuple[str, ...]
+    joints: tuple[str, ...]
+    chars: tuple[str, ...]
+    source: str  # the normalised text, for highlighting
+
+
+@dataclass(frozen=True)
+class Query:
+    terms: tuple[Term, ...] = field(default_factory=tuple)
+    exact: str = ""  # compact form of the whole query, for decision numbers, codes and names
+
+    @property
+    def empty(self) -> bool:
+        return not self.terms
+
+    @property
+    def cost(self) -> int:
+        """A rough price: one-character terms walk long posting lists."""
+        return sum(1 + 4 * (not t.phrase) for t in self.terms)
+
+
+def parse_query(text: str) -> Query:
+    """Split on spaces (all parts must match); each part is a phrase of the same tokens documents get."""
+    terms = []
+    for part in normalize(text).split():
+        parts = runs(part)
+        if not parts:
+            continue
+        chars: list[str] = []
+        # A lone Han character at either edge may sit inside a longer run in the document.
+        if parts[-1][0] == "han" and len(parts[-1][1]) == 1:
+            chars.append(parts.pop()[1])
+        if parts and parts[0][0] == "han" and len(parts[0][1]) == 1:
+            chars.insert(0, parts.pop(0)[1])
+        toks = [run_tokens(k, r) for k, r in parts]
+        phrase = tuple(t for ts in toks for t in ts)
+        joint = tuple(f"{a[-1]}_{b[0]}" for a, b in zip(toks, toks[1:], strict=False))
+        terms.append(Term(phrase, joint, tuple(dict.fromkeys(chars)), "".join(r for _, r in runs(part))))
+    return Query(tuple(dict.fromkeys(terms)), compact(text))
+
+
+def highlight_pattern(query: Query) -> re.Pattern[str] | None:
+    """A regex over normalised text that finds each term, letting punctuation sit between its characters."""
+    alternatives = []
+    for term in query.terms:
+        chars = [re.escape(ch) for ch in term.source]
+        if chars:
+            alternatives.append(r"[^\w]*".join(chars))
+    if not alternatives:
+        return None
+    alternatives.sort(key=len, reverse=True)
+    return re.compile("|".join(alternatives))

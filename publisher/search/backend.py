@@ -1,0 +1,79 @@
+"""The interface a search engine implements, so a faster one (tantivy) can replace whoosh without touching the rest."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from .analysis import Query, highlight_pattern, normalize
+from .documents import SearchDoc
+
+SNIPPET_BEFORE = 30  # characters of context before the first match
+SNIPPET_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class Hit:
+    url: str
+    title: str
+    type: str
+    date: str
+    snippet: str  # HTML: escaped text with <mark> around matches, nothing else
+
+
+@dataclass(frozen=True)
+class Results:
+    total: int
+    hits: tuple[Hit, ...] = ()
+    facets: dict[str, dict[str, int]] = field(default_factory=lambda: {"type": {}, "year": {}})
+
+
+class SearchIndex(Protocol):
+    """An open index; must be safe to call from several threads."""
+
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+        ...
+
+    def close(self) -> None:
+        ...
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def build(self, docs: list[SearchDoc], path: Path) -> None:
+        """Write a complete index of `docs` into the new, empty directory `path`."""
+        ...
+
+    def open(self, path: Path) -> SearchIndex:
+        ...
+
+
+def snippet(text: str, query: Query) -> str:
+    """A window of `text` around the first match, HTML-escaped, matches wrapped in <mark>."""
+    # Normalise character by character so offsets in the normalised text map back to the original.
+    norm_chars: list[str] = []
+    origin: list[int] = []
+    for i, ch in enumerate(text):
+        n = normalize(ch)
+        norm_chars.append(n)
+        origin.extend([i] * len(n))
+    norm = "".join(norm_chars)
+    pattern = highlight_pattern(query)
+    spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(norm) if m.end() > m.start()] \
+        if pattern else []
+    start = max(0, spans[0][0] - SNIPPET_BEFORE) if spans else 0
+    end = min(len(text), start + SNIPPET_LENGTH)
+    out, pos = [], start
+    for a, b in spans:
+        if a < pos or a >= end:
+            continue
+        out.append(html.escape(text[pos:a]))
+        out.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        pos = b
+    if pos < end:
+        out.append(html.escape(text[pos:end]))
+    body = "".join(out).replace("\n", " · ")
+    return ("…" if start else "") + body + ("…" if end < len(text) else "")

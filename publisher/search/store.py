@@ -1,0 +1,119 @@
+"""Where the service index lives, how a build replaces it atomically, and how the service notices.
+
+Layout, inside the built site (DESIGN §4: `portal publish` switches a whole release at once, so
+the index always travels with the pages it was built from, and `portal rollback` rolls it back):
+
+    output/_search/index-<hash>/   one complete index per distinct content (a rebuild of the same
+                                   records reuses it and writes nothing)
+    output/_search/CURRENT         the name of the index in use; replaced with os.replace, one atomic step
+
+A pointer file rather than a symlink: copying the output (rsync, copytree) keeps it one small file.
+`portal serve` never serves `_search/` (publisher.site), and a plain-file host only ever finds there
+what the pages already show.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from .backend import SearchBackend, SearchIndex
+from .documents import SearchDoc, docs_hash
+from .whoosh_backend import WhooshBackend
+
+SERVICE_DIR = "_search"
+POINTER = "CURRENT"
+KEEP = 2  # the index in use and the one before it, which a running server may still be reading
+CHECK_EVERY = 1.0  # seconds between looks at CURRENT while serving
+
+
+def default_backend() -> SearchBackend:
+    return WhooshBackend()
+
+
+def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBackend | None = None) -> Path:
+    """Build the index for `docs` under output/_search unless it exists, then point CURRENT at it."""
+    backend = backend or default_backend()
+    root = output / SERVICE_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"index-{backend.name}-{docs_hash(docs, backend.name)}"
+    final = root / name
+    if not final.is_dir():
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+        try:
+            backend.build(docs, tmp)
+            tmp.rename(final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    _point(root, name)
+    _prune(root, name)
+    return final
+
+
+def _point(root: Path, name: str) -> None:
+    pointer = root / POINTER
+    if pointer.exists() and pointer.read_text(encoding="utf-8").strip() == name:
+        return  # unchanged: keep the file's mtime, so a second build writes nothing
+    fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=root)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(name + "\n")
+    os.replace(tmp, pointer)
+
+
+def _prune(root: Path, current: str) -> None:
+    """Remove all but the newest KEEP indexes, and any half-built directory left by a crash."""
+    indexes = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
+                     key=lambda p: p.stat().st_mtime, reverse=True)
+    keep = {current} | {p.name for p in indexes[:KEEP]}
+    for path in root.iterdir():
+        stale_tmp = path.name.startswith(".building-") and time.time() - path.stat().st_mtime > 3600
+        if path.is_dir() and ((path.name.startswith("index-") and path.name not in keep) or stale_tmp):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def current_index_path(output: Path) -> Path | None:
+    pointer = output / SERVICE_DIR / POINTER
+    try:
+        name = pointer.read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    path = pointer.parent / name
+    return path if name and "/" not in name and path.is_dir() else None
+
+
+class IndexHandle:
+    """The service's view of output/_search: reopens the index when a build points CURRENT elsewhere."""
+
+    def __init__(self, output: Path, backend: SearchBackend | None = None) -> None:
+        self.output = output
+        self.backend = backend or default_backend()
+        self._lock = threading.Lock()
+        self._path: Path | None = None
+        self._index: SearchIndex | None = None
+        self._retired: SearchIndex | None = None  # the index before: a request may still be using it
+        self._checked = 0.0
+
+    def get(self) -> SearchIndex | None:
+        now = time.monotonic()
+        with self._lock:
+            if self._index is None or now - self._checked >= CHECK_EVERY:
+                self._checked = now
+                path = current_index_path(self.output)
+                if path != self._path:
+                    if self._retired is not None:
+                        self._retired.close()
+                    self._retired = self._index
+                    self._index, self._path = (self.backend.open(path) if path else None), path
+            return self._index
+
+    def close(self) -> None:
+        with self._lock:
+            for index in (self._index, self._retired):
+                if index is not None:
+                    index.close()
+            self._index, self._retired, self._path = None, None, None

@@ -74,11 +74,12 @@ class Releases:
         finally:
             os.close(dir_fd)
 
-    def prune(self, recorded: set[str]) -> list[str]:
-        """Keep the newest `deploy.keep` recorded releases and the current one; remove the rest,
-        including releases a dead run finished but never recorded."""
+    def prune(self, recorded: list[str]) -> list[str]:
+        """Keep the newest `deploy.keep` recorded releases (oldest first in `recorded`) and the current
+        one; remove the rest, including releases a dead run finished but never recorded."""
         releases = self.list()
-        keep = set([r for r in releases if r in recorded][-self.deploy.keep:]) | {self.current() or ""}
+        on_disk = set(releases)
+        keep = set([r for r in recorded if r in on_disk][-self.deploy.keep:]) | {self.current() or ""}
         removed = [r for r in releases if r not in keep]
         for r in removed:
             shutil.rmtree(self.root / r, ignore_errors=True)

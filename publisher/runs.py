@@ -123,7 +123,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
     with run_lock(config, wait):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
-        run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+        run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"  # order comes from the ledger
         progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
         plan = make_plan(config, now, allow_empty)
         write_plan(plan)
@@ -165,8 +165,9 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         return result
 
 
-def _recorded_releases(ledger: Ledger) -> set[str]:
-    return {e.body["release"] for e in ledger.entries() if e.kind == "seal"}
+def _recorded_releases(ledger: Ledger) -> list[str]:
+    """Recorded releases, oldest first, in ledger order (names need not sort by time)."""
+    return [e.body["release"] for e in ledger.entries() if e.kind == "seal"]
 
 
 def rollback(config: Config, release: str | None, operator: str | None = None,
@@ -175,9 +176,10 @@ def rollback(config: Config, release: str | None, operator: str | None = None,
     with run_lock(config, wait):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         current = releases.current()
-        available = [r for r in releases.list() if r in _recorded_releases(ledger)]
+        on_disk = set(releases.list())
+        available = [r for r in _recorded_releases(ledger) if r in on_disk]
         if release is None:
-            older = [r for r in available if current is None or r < current]
+            older = available[:available.index(current)] if current in available else []
             if not older:
                 raise RunFailed("没有可回退的更早版本")
             release = older[-1]

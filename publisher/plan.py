@@ -210,7 +210,8 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
     base = dict(type=record.type, key=record.key, slug=record.slug, origin=record.origin)
     live_page = page is not None and page.state == "live"
     if decision.outcome is Outcome.SHOW:
-        published = page.published if page and page.published else today
+        first = record.get("first_published")  # history migrated from an earlier disclosure system
+        published = page.published if page and page.published else (first.isoformat() if first else today)
         page_date = record.get(rtype.date_field) if rtype.date_field else None
         text = render_record(rtype, record.slug, khash, redact(record.type, record.values, config.policy.name_mask),
                              published, page_date.isoformat() if page_date else published)

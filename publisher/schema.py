@@ -93,6 +93,8 @@ WORKFLOW_FIELDS: tuple[Field, ...] = (
     Field("id", "编号"),
     Field("review_status", "审核状态", Kind.ENUM, choices=REVIEW_STATUS),
     Field("publish_at", "公示日期", Kind.DATE),
+    # When a record migrated from an earlier disclosure system was first shown there (for timeliness).
+    Field("first_published", "首次公开日期", Kind.DATE),
     Field("procedure", "程序", Kind.ENUM, choices=PROCEDURES, codes={"简易程序": "简易", "普通程序": "普通"}),
     Field("withheld", "不予公开", Kind.BOOL),
     Field("withheld_reason", "不予公开理由"),
@@ -106,7 +108,7 @@ WORKFLOW_FIELDS: tuple[Field, ...] = (
     Field("address", "住址"),
     Field("bank_account", "银行账号"),
 )
-_WORKFLOW_PRIVATE = {"id", "review_status", "publish_at", "procedure", "withheld", "withheld_reason",
+_WORKFLOW_PRIVATE = {"id", "review_status", "publish_at", "first_published", "procedure", "withheld", "withheld_reason",
                      "major", "hearing", "legal_review_result", "legal_review_by", "legal_review_date",
                      "phone", "address", "bank_account"}
 

@@ -176,6 +176,12 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
     if rtype.date_field and isinstance(v.get(rtype.date_field), date) and v[rtype.date_field] > today:
         problems.append(Problem(rtype.date_field, "valid",
                                 f"{rtype.field(rtype.date_field).zh} {v[rtype.date_field]} 晚于今天 {today}"))
+    first = v.get("first_published")
+    if first and first > today:
+        problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 晚于今天 {today}"))
+    decided = v.get(rtype.date_field) if rtype.date_field else None
+    if first and isinstance(decided, date) and first < decided:
+        problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 早于决定日期 {decided}"))
     return problems
 
 

@@ -165,3 +165,11 @@ def test_hostile_values_render_as_text_in_markdown_and_in_the_fields_line(runner
     assert "<h1" not in rendered and "{{" not in rendered and "{%" not in rendered
     assert "&lt;script&gt;" in rendered
     assert rendered.count("<tr>") == 1 + len(dict(json.loads(fields_line.removeprefix("Fields: "))))
+
+
+def test_a_migrated_record_keeps_its_first_publication_date(runner):
+    [item] = runner.pull([penalty(row=2, decision_date="2026-10-09", first_published="2026-10-12")]).items
+    assert read_metadata(runner.config.paths.content / "penalties" / f"{item.slug}.md")["published"] == "2026-10-12"
+    plan = runner.plan([penalty(row=2, decision_date="2026-10-09", first_published="2026-10-08")])
+    [bad] = [i for i in plan.items if i.action is Action.REJECT]
+    assert bad.field == "first_published" and bad.kept_page

@@ -188,3 +188,9 @@ def test_discretion_ranges_can_depend_on_the_party_type(config):
     fire = {"violation_type": "未经批准野外用火"}
     assert "discretion" in flags(config, person_penalty(**fire, fine="0.5"))
     assert "discretion" not in flags(config, penalty(**fire, fine="2"))
+
+
+def test_history_shown_on_an_earlier_site_is_judged_by_its_first_publication(config):
+    assert "late" not in flags(config, penalty(decision_date="2026-10-01", first_published="2026-10-09"))
+    assert "2026-10-30 首次公开" in flags(config, penalty(decision_date="2026-10-01",
+                                                     first_published="2026-10-30"))["late"]

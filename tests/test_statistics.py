@@ -66,10 +66,11 @@ def _rows() -> dict[str, list[dict]]:
 def expected() -> dict:
     rows = _rows()
     types = ("permits", "penalties", "inspections")
-    published = SAMPLE_NOW.date()  # every record was first shown by the one pull of the test run
-
-    def workdays(decided: str) -> int:
-        start = date.fromisoformat(decided) + timedelta(days=1)
+    def workdays(row: dict) -> int:
+        # Shown on its 首次公开日期 (history from the earlier site), else by the one pull of the test run.
+        first = row.get("首次公开日期")
+        published = date.fromisoformat(_day(first)) if first else SAMPLE_NOW.date()
+        start = date.fromisoformat(row["date"]) + timedelta(days=1)
         return len(chinese_calendar.get_workdays(start, published)) if start <= published else 0
 
     def count_by(key) -> dict[str, dict[str, int]]:
@@ -80,7 +81,7 @@ def expected() -> dict:
         return out
 
     fines = [Decimal(r["罚款金额（万元）"] or 0) for r in rows["penalties"]]
-    days = {t: [workdays(r["date"]) for r in rows[t]] for t in ("permits", "penalties")}
+    days = {t: [workdays(r) for r in rows[t]] for t in ("permits", "penalties")}
     return {
         "rows": rows,
         "totals": {t: len(rows[t]) for t in types},

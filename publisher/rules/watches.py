@@ -17,12 +17,15 @@ def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:
     decided = record.get(date_field)
     days = ctx.policy.deadline_days(record.type)
     due_by = ctx.calendar.add_working_days(decided, days)
-    if ctx.today <= due_by:
+    shown_on = record.get("first_published") if decision.outcome is Outcome.SHOW else None
+    when_shown = shown_on or ctx.today
+    if when_shown <= due_by:
         return None
-    late = ctx.calendar.working_days_between(due_by, ctx.today)
+    late = ctx.calendar.working_days_between(due_by, when_shown)
     when = f"{RECORD_TYPES[record.type].field(date_field).zh} {decided}，应于 {due_by} 前公示（{days}个工作日）"
     if decision.outcome is Outcome.SHOW:
-        return Finding("deadline", None, date_field, f"{when}，现已超过{late}个工作日", "late")
+        on = f"，{shown_on} 首次公开，超过" if shown_on else "，现已超过"
+        return Finding("deadline", None, date_field, f"{when}{on}{late}个工作日", "late")
     return Finding("deadline", None, date_field, f"逾期未公示：{when}，已逾期{late}个工作日", "overdue")
 
 

@@ -129,6 +129,11 @@ class OpenDataConfig:
 
 
 @dataclass(frozen=True)
+class SearchConfig:
+    backend: str = "whoosh"  # the service index's engine: whoosh (DESIGN §5), or tantivy for province scale
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     site: SiteConfig
@@ -139,6 +144,7 @@ class Config:
     deploy: DeployConfig
     schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
     opendata: OpenDataConfig = field(default_factory=OpenDataConfig)
+    search: SearchConfig = field(default_factory=SearchConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # for later issues' sections
 
 
@@ -189,6 +195,7 @@ def parse_config(data: dict[str, Any], path: Path) -> Config:
         deploy=_deploy(_table(data, "deploy"), base),
         schedule=_schedule(_table(data, "schedule")),
         opendata=_opendata(_table(data, "opendata")),
+        search=_search(_table(data, "search")),
         raw=data,
     )
 
@@ -226,6 +233,13 @@ def _opendata(d: dict[str, Any]) -> OpenDataConfig:
         return OpenDataConfig(_str(d, "opendata.licence"), "")  # a named licence with no page of its own
     return OpenDataConfig(_str(d, "opendata.licence", default=OpenDataConfig.licence),
                           _str(d, "opendata.licence_url", default=OpenDataConfig.licence_url))
+
+
+def _search(d: dict[str, Any]) -> SearchConfig:
+    backend = _str(d, "search.backend", default=SearchConfig.backend)
+    if backend not in ("whoosh", "tantivy"):  # publisher.search.store.BACKENDS
+        raise ConfigError(f"search.backend = {backend!r}: expected whoosh or tantivy")
+    return SearchConfig(backend)
 
 
 def _source(s: Any, i: int, base: Path) -> SourceConfig:
@@ -328,6 +342,7 @@ _KNOWN_KEYS = {
     "deploy": {"path", "keep", "lock_timeout", "rsync"},
     "schedule": {"cron", "working_days_only"},
     "opendata": {"licence", "licence_url"},
+    "search": {"backend"},
 }
 
 

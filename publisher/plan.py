@@ -56,6 +56,7 @@ class Item:
     rule: str = ""
     reason: str = ""
     kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
+    masked: bool = False  # rule 7 changed what this record shows
     text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
 
 
@@ -213,14 +214,16 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
         first = record.get("first_published")  # history migrated from an earlier disclosure system
         published = page.published if page and page.published else (first.isoformat() if first else today)
         page_date = record.get(rtype.date_field) if rtype.date_field else None
-        text = render_record(rtype, record.slug, khash, redact(record.type, record.values, config.policy.name_mask),
-                             published, page_date.isoformat() if page_date else published)
+        shown = redact(record.type, record.values, config.policy.name_mask)
+        masked = any(shown.get(f.name) != record.values.get(f.name) for f in rtype.public_fields)
+        text = render_record(rtype, record.slug, khash, shown, published,
+                             page_date.isoformat() if page_date else published)
         action = Action.ADD if page is None else _changed(page, text)
         publish_at = record.get("publish_at")
         if publish_at and action is Action.ADD:  # staff see embargoes lifted by this run
-            return Item(action, **base, field="publish_at", rule="due", text=text,
+            return Item(action, **base, field="publish_at", rule="due", text=text, masked=masked,
                         reason=f"公示日期 {publish_at:%Y-%m-%d %H:%M} 已到，本次首次公开")
-        return Item(action, **base, rule="shown", reason="符合公开条件", text=text)
+        return Item(action, **base, rule="shown", reason="符合公开条件", text=text, masked=masked)
     if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
         assert finding is not None
         return _notice_item(rtype, record.slug, khash, page, finding.category, finding.reason,

@@ -21,6 +21,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
         "now": plan.now.isoformat(timespec="minutes"),
         "exit_code": plan.exit_code,
         "summary": {a.value: counts.get(a.value, 0) for a in Action},
+        "masked": sum(i.masked for i in plan.items),
         "stopped": [{"type": t, "reason": r} for t, r in sorted(plan.stopped.items())],
         "failures": [vars(f) for f in plan.failures],
         "items": [
@@ -64,6 +65,10 @@ def as_text(plan: Plan) -> str:
             out.append(f"\n提醒：{label} {kind}（{len(flags)}）")
             out.extend(_table(["类别", "记录", "位置", "原因"],
                               [[RECORD_TYPES[f.type].zh, f.key, str(f.origin), f.reason] for f in flags]))
+    masked = sum(i.masked for i in plan.items)
+    if masked:
+        out.append(f"\n脱敏 masked：{masked}条公开记录含自然人信息或自由文本中的个人信息，已按规则处理"
+                   "（姓名保留姓氏，证件号码保留前6位和后4位，电话、住址、银行账号不公开）")
     if plan.notes:
         out.append("\n说明：")
         out.extend(f"  {n.location}：{n.message}" for n in plan.notes)

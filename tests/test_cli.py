@@ -30,6 +30,7 @@ def test_check_reports_every_rule_on_the_sample_and_exits_1_for_blocked_records(
         assert heading in result.output
     for rule in ("approved", "legally_reviewed", "due", "not_excluded", "live"):
         assert f"  {rule}  " in result.output
+    assert "脱敏 masked：" in result.output
     assert "penalties.csv 第49行" in result.output  # the blocked record's file and row
     assert not config.paths.content.exists() or not any(config.paths.content.rglob("*.md"))
 
@@ -44,6 +45,7 @@ def test_check_json_is_for_machines(tmp_path):
     assert {(i["file"], i["field"], i["rule"]) for i in blocked} == {
         ("penalties.csv", "legal_review_result", "legally_reviewed")}
     assert {f["kind"] for f in report["flags"]} == {"overdue", "discretion"}
+    assert report["masked"] >= 26  # every natural person's penalty and permit
 
 
 def test_a_rejected_row_in_the_sample_is_reported_and_exits_1(tmp_path):

@@ -1,7 +1,8 @@
-"""Search (issue 4): one analysis, a whoosh service and a static fallback, both with recall 1.00 on the sample data.
+"""Search (issues 4 and 7): one analysis, a service and a static fallback, with recall 1.00 on the sample data.
 
-The sample portal is built once for this module with the search plugin added to PLUGINS (as pelicanconf.py
-will list it), with the planted leak rows of tests/leaks.py.
+The sample portal is built once per service engine (whoosh, and tantivy chosen by `[search] backend` in its
+portal.toml) with the search plugin added to PLUGINS, with the planted leak rows of tests/leaks.py; every
+test that takes `search_site` runs against both engines.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 
 from publisher import site
-from publisher.config import Config
+from publisher.config import Config, ConfigError, load_config
 from publisher.plan import Plan, make_plan, write_plan
 from publisher.published import load_published
 from publisher.search import store
@@ -29,11 +30,15 @@ from publisher.search.backend import snippet
 from publisher.search.documents import SearchDoc, search_docs
 from publisher.search.service import RateLimiter, SearchService, parse_request
 from publisher.search.static import StaticReader, build_static_index
+from publisher.search.tantivy_backend import TantivyBackend
 from publisher.search.whoosh_backend import WhooshBackend
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_ID
 
 # ---------------------------------------------------------------- the site with search
+
+
+BACKENDS = list(store.BACKENDS)
 
 
 @dataclass
@@ -42,6 +47,7 @@ class SearchSite:
     plan: Plan
     output: Path
     docs: list[SearchDoc]
+    backend: str = "whoosh"
 
     def static(self) -> StaticReader:
         [folder] = [p for p in (self.output / "search").iterdir() if p.name.startswith("index-")]
@@ -61,9 +67,14 @@ def with_search_plugin(settings_fn):
     return patched
 
 
-def build_search_site(root: Path) -> SearchSite:
-    """The sample portal with planted rows, built with the search plugin enabled."""
+def build_search_site(root: Path, backend: str = "whoosh") -> SearchSite:
+    """The sample portal with planted rows, built with the search plugin enabled and `backend` in portal.toml."""
     config = make_sample_portal(root)
+    if backend != "whoosh":
+        with config.path.open("a", encoding="utf-8") as f:
+            f.write(f'\n[search]\nbackend = "{backend}"\n')
+        config = load_config(config.path)
+        assert config.search.backend == backend
     plan = make_plan(config, SAMPLE_NOW)
     write_plan(plan)
     original = site.pelican_settings
@@ -72,12 +83,12 @@ def build_search_site(root: Path) -> SearchSite:
         site.build_site(config, SAMPLE_NOW)
     finally:
         site.pelican_settings = original
-    return SearchSite(config, plan, config.paths.output, search_docs(load_published(config.paths.content)))
+    return SearchSite(config, plan, config.paths.output, search_docs(load_published(config.paths.content)), backend)
 
 
-@pytest.fixture(scope="module")
-def search_site(tmp_path_factory: pytest.TempPathFactory) -> SearchSite:
-    return build_search_site(tmp_path_factory.mktemp("search"))
+@pytest.fixture(scope="module", params=BACKENDS)
+def search_site(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> SearchSite:
+    return build_search_site(tmp_path_factory.mktemp(f"search-{request.param}"), request.param)
 
 
 @pytest.fixture(scope="module")
@@ -220,6 +231,11 @@ def test_no_held_withdrawn_or_unmasked_value_is_findable(search_site, service):
             data = path.read_bytes()
             for marker in MARKERS:
                 assert marker.encode() not in data, (marker, path)
+
+
+def test_the_engine_named_in_portal_toml_built_the_service_index(search_site, service):
+    assert store.current_index_path(search_site.output).name.startswith(f"index-{search_site.backend}-")
+    assert type(service.index()).__name__ == {"whoosh": "WhooshIndex", "tantivy": "TantivyIndex"}[search_site.backend]
 
 
 def test_only_live_records_are_indexed(search_site):
@@ -366,26 +382,44 @@ def _doc(n: int, text: str) -> SearchDoc:
                      date="2026-01-02", year="2026", department="", body=text, exact=())
 
 
-def test_a_new_index_is_switched_in_atomically_and_the_service_reopens_it(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_new_index_is_switched_in_atomically_and_the_service_reopens_it(tmp_path, monkeypatch, backend):
     monkeypatch.setattr(store, "CHECK_EVERY", 0.0)
-    first = store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path)
+    engine = store.default_backend(backend)
+    first = store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, engine)
     handle = store.IndexHandle(tmp_path)
     assert handle.get().search(parse_query("鑫达源")).total == 1
-    assert store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path) == first  # same docs: reused
-    second = store.build_service_index([_doc(2, "示例县青山木业")], tmp_path)
+    assert store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, engine) == first  # same docs: reused
+    second = store.build_service_index([_doc(2, "示例县青山木业")], tmp_path, engine)
     assert second != first and store.current_index_path(tmp_path) == second
     assert handle.get().search(parse_query("鑫达源")).total == 0
     assert handle.get().search(parse_query("青山")).total == 1
     for n in range(3, 6):
-        store.build_service_index([_doc(n, f"第{n}个")], tmp_path)
+        store.build_service_index([_doc(n, f"第{n}个")], tmp_path, engine)
     assert len([p for p in (tmp_path / "_search").iterdir() if p.is_dir()]) <= store.KEEP + 1
     handle.close()
 
 
-def test_a_failed_build_leaves_the_current_index_in_place(tmp_path):
-    good = store.build_service_index([_doc(1, "鑫达源")], tmp_path)
+def test_switching_the_engine_in_portal_toml_switches_the_running_service(tmp_path, monkeypatch):
+    """`portal serve` opens whichever engine built the current index: a build after the switch is enough."""
+    monkeypatch.setattr(store, "CHECK_EVERY", 0.0)
+    store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, WhooshBackend())
+    handle = store.IndexHandle(tmp_path)
+    assert type(handle.get()).__name__ == "WhooshIndex" and handle.get().search(parse_query("鑫达源")).total == 1
+    path = store.build_service_index([_doc(1, "示例县鑫达源林业"), _doc(2, "鑫达源")], tmp_path, TantivyBackend())
+    assert path.name.startswith("index-tantivy-")
+    assert type(handle.get()).__name__ == "TantivyIndex" and handle.get().search(parse_query("鑫达源")).total == 2
+    handle.close()
+    with pytest.raises(ValueError, match="expected one of whoosh, tantivy"):
+        store.default_backend("lucene")
 
-    class Broken(WhooshBackend):
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_failed_build_leaves_the_current_index_in_place(tmp_path, backend):
+    engine = store.default_backend(backend)
+    good = store.build_service_index([_doc(1, "鑫达源")], tmp_path, engine)
+
+    class Broken(type(engine)):  # type: ignore[misc]
         def build(self, docs, path):
             super().build(docs, path)
             raise RuntimeError("disk full")

@@ -3,7 +3,8 @@
 Runs after the records generator (PLUGINS order), reading context["PUBLISHED"] (content/, live
 records only, values already masked: DESIGN §6) and writing through context["PORTAL_PAGES"]:
 
-- output/_search/index-<hash>/ for `portal serve` (whoosh), switched by one os.replace of CURRENT;
+- output/_search/index-<backend>-<hash>/ for `portal serve`, by the engine `[search] backend` names
+  (whoosh by default, tantivy at province scale), switched by one os.replace of CURRENT;
 - output/search/index-<hash>/ the static fallback for plain-file hosting;
 - /api/search, a placeholder a plain-file host returns (the service answers that URL itself);
 - /search/ naming the static index it belongs to, written after both.
@@ -26,7 +27,7 @@ from publisher.published import load_published
 from publisher.search.documents import search_docs
 from publisher.search.page import panel_context
 from publisher.search.static import build_static_index
-from publisher.search.store import build_service_index
+from publisher.search.store import build_service_index, default_backend
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,8 @@ class SearchGenerator(Generator):
         docs = search_docs(published)
         output = Path(self.output_path)
         started = time.perf_counter()
-        build_service_index(docs, output)
+        config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
+        build_service_index(docs, output, default_backend(config.search.backend if config else "whoosh"))
         static_url = build_static_index(docs, output)
         log.info("search: %d records indexed in %.1f s", len(docs), time.perf_counter() - started)
         pages = self.context["PORTAL_PAGES"]

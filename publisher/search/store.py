@@ -3,10 +3,12 @@
 Layout, inside the built site (DESIGN §4: `portal publish` switches a whole release at once, so
 the index always travels with the pages it was built from, and `portal rollback` rolls it back):
 
-    output/_search/index-<hash>/   one complete index per distinct content (a rebuild of the same
-                                   records reuses it and writes nothing)
+    output/_search/index-<backend>-<hash>/   one complete index per engine and distinct content (a
+                                             rebuild of the same records reuses it and writes nothing)
     output/_search/CURRENT         the name of the index in use; replaced with os.replace, one atomic step
 
+The engine is chosen at build time (`[search] backend` in portal.toml: whoosh, or tantivy at province
+scale) and named in the directory, so `portal serve` opens whichever engine built the current index.
 A pointer file rather than a symlink: copying the output (rsync, copytree) keeps it one small file.
 `portal serve` never serves `_search/` (publisher.site), and a plain-file host only ever finds there
 what the pages already show.
@@ -23,7 +25,6 @@ from pathlib import Path
 
 from .backend import SearchBackend, SearchIndex
 from .documents import SearchDoc, docs_hash
-from .whoosh_backend import WhooshBackend
 
 SERVICE_DIR = "_search"
 POINTER = "CURRENT"
@@ -31,8 +32,25 @@ KEEP = 2  # the index in use and the one before it, which a running server may s
 CHECK_EVERY = 1.0  # seconds between looks at CURRENT while serving
 
 
-def default_backend() -> SearchBackend:
-    return WhooshBackend()
+BACKENDS = ("whoosh", "tantivy")
+
+
+def default_backend(name: str = "whoosh") -> SearchBackend:
+    """The engine called `name` (publisher.config SearchConfig.backend); imported only when used."""
+    if name == "whoosh":
+        from .whoosh_backend import WhooshBackend
+
+        return WhooshBackend()
+    if name == "tantivy":
+        from .tantivy_backend import TantivyBackend
+
+        return TantivyBackend()
+    raise ValueError(f"search backend {name!r}: expected one of {', '.join(BACKENDS)}")
+
+
+def backend_for(path: Path) -> SearchBackend:
+    """The engine that built the index at `path`, from its directory name (index-<backend>-<hash>)."""
+    return default_backend(path.name.split("-")[1])
 
 
 def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBackend | None = None) -> Path:
@@ -91,7 +109,7 @@ class IndexHandle:
 
     def __init__(self, output: Path, backend: SearchBackend | None = None) -> None:
         self.output = output
-        self.backend = backend or default_backend()
+        self.backend = backend  # None: whichever engine built the current index
         self._lock = threading.Lock()
         self._path: Path | None = None
         self._index: SearchIndex | None = None
@@ -108,8 +126,11 @@ class IndexHandle:
                     if self._retired is not None:
                         self._retired.close()
                     self._retired = self._index
-                    self._index, self._path = (self.backend.open(path) if path else None), path
+                    self._index, self._path = (self._open(path) if path else None), path
             return self._index
+
+    def _open(self, path: Path) -> SearchIndex:
+        return (self.backend or backend_for(path)).open(path)
 
     def close(self) -> None:
         with self._lock:

@@ -1,0 +1,130 @@
+"""The two service engines (issue 7): tantivy answers exactly as whoosh does, and `[search] backend` selects it.
+
+Built from the sample portal's shown records (with the planted rows of tests/leaks.py) through the real
+gate, without Pelican: the indexes are what `build_service_index` writes for the site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from publisher.config import ConfigError, load_config
+from publisher.plan import make_plan, write_plan
+from publisher.published import load_published
+from publisher.search import store
+from publisher.search.analysis import compact, parse_query
+from publisher.search.backend import SearchIndex
+from publisher.search.documents import SearchDoc, search_docs
+from publisher.search.tantivy_backend import TantivyBackend, group_of
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+from tests.test_search import HOSTILE, query_suite
+
+
+@pytest.fixture(scope="module")
+def docs(tmp_path_factory: pytest.TempPathFactory) -> list[SearchDoc]:
+    config = make_sample_portal(tmp_path_factory.mktemp("engines"))
+    write_plan(make_plan(config, SAMPLE_NOW))
+    return search_docs(load_published(config.paths.content))
+
+
+@pytest.fixture(scope="module")
+def engines(docs, tmp_path_factory) -> Iterator[dict[str, SearchIndex]]:
+    opened = {}
+    for name in store.BACKENDS:
+        path = store.build_service_index(docs, tmp_path_factory.mktemp(name), store.default_backend(name))
+        opened[name] = store.backend_for(path).open(path)
+    yield opened
+    for index in opened.values():
+        index.close()
+
+
+def _answer(index: SearchIndex, q: str, **kw) -> tuple[int, set[str], dict]:
+    results = index.search(parse_query(q), page_size=50, **kw)
+    return results.total, {h.url for h in results.hits}, results.facets
+
+
+def test_both_engines_find_the_same_records_with_the_same_facets(docs, engines):
+    queries = [q for _, q in query_suite(docs)] + [q for q in HOSTILE if len(q) <= 100]
+    assert len(queries) > 100
+    for q in queries:
+        whoosh, tantivy = (engines[name].search(parse_query(q), page_size=1000) for name in ("whoosh", "tantivy"))
+        assert (whoosh.total, whoosh.facets) == (tantivy.total, tantivy.facets), q
+        assert {h.url: h for h in whoosh.hits} == {h.url: h for h in tantivy.hits}, q  # snippets too
+    for d in [d for d in docs if d.type in ("penalties", "permits")][:20]:  # an exact number: its record first
+        assert {engines[n].search(parse_query(d.title)).hits[0].url for n in engines} == {d.url}
+
+
+@pytest.mark.parametrize("name", store.BACKENDS)
+def test_filters_narrow_the_hits_and_pages_cover_them_once(docs, engines, name):
+    index = engines[name]
+    everything = index.search(parse_query("林"), page_size=1000)
+    assert everything.total == len(everything.hits) > 20
+    years = everything.facets["year"]
+    for type_key in everything.facets["type"]:
+        for year in [*years, ""]:
+            expected = sum(1 for d in docs if d.type == type_key and (not year or d.year == year)
+                           and any(h.url == d.url for h in everything.hits))
+            total, urls, facets = _answer(index, "林", type=type_key, year=year)
+            assert total == expected == len(urls), (type_key, year)
+            assert facets == everything.facets  # the facets always count every match
+    pages = [index.search(parse_query("林"), page=p, page_size=7) for p in range(1, 200)]
+    seen = [h.url for r in pages for h in r.hits]
+    assert len(seen) == len(set(seen)) == everything.total
+    assert pages[-1].hits == () and pages[-1].total == everything.total
+
+
+def test_the_order_of_hits(docs, engines):
+    """whoosh: best score first, equal scores in build order. tantivy: exact matches, then newest first."""
+    place = {d.url: i for i, d in enumerate(docs)}
+    by_url = {d.url: d for d in docs}
+    ranked = [h.url for h in engines["whoosh"].search(parse_query("林"), page_size=1000).hits]
+    assert ranked == sorted(ranked, key=place.__getitem__)  # "林" scores every record alike in whoosh
+    company = next(d for d in docs if d.type == "permits" and "*" not in d.exact[-1]).exact[-1]
+    for q in ("林", "鑫达源", "滥伐 杉木", company, docs[-1].title, next(d for d in docs if d.type == "penalties").title):
+        hits = engines["tantivy"].search(parse_query(q), page_size=1000).hits
+        keys = [(compact(q) not in by_url[h.url].exact, -int(h.date.replace("-", "")), place[h.url]) for h in hits]
+        assert keys == sorted(keys) and keys, q
+
+
+def test_tantivy_puts_an_exact_match_before_newer_records_and_pages_across_both(tmp_path):
+    def doc(n: int, date: str, exact: tuple[str, ...] = ()) -> SearchDoc:
+        return SearchDoc(key=f"permits/p{n}", type="permits", url=f"/permits/p{n}/", title=f"许可{n}", date=date,
+                         year=date[:4], department="", body="被许可人：示例县鑫达源林业", exact=exact)
+
+    docs = [doc(1, "2026-01-02"), doc(2, "2024-05-06", ("示例县鑫达源林业",)), doc(3, "2026-03-04"),
+            doc(4, "2025-01-01", ("示例县鑫达源林业",)), doc(5, "2026-03-04")]
+    TantivyBackend().build(docs, tmp_path)
+    index = TantivyBackend().open(tmp_path)
+    expected = ["/permits/p4/", "/permits/p2/", "/permits/p3/", "/permits/p5/", "/permits/p1/"]
+    assert [h.url for h in index.search(parse_query("示例县鑫达源林业")).hits] == expected
+    pages = [index.search(parse_query("示例县鑫达源林业"), page=p, page_size=2) for p in (1, 2, 3, 4)]
+    assert [h.url for r in pages for h in r.hits] == expected and {r.total for r in pages} == {5}
+    assert [h.url for h in index.search(parse_query("鑫达源")).hits] == ["/permits/p3/", "/permits/p5/",
+                                                                         "/permits/p1/", "/permits/p4/",
+                                                                         "/permits/p2/"]
+
+
+def test_tantivy_builds_from_a_stream_of_records(docs, tmp_path):
+    """The build takes any iterable, so a million records need never be held in memory at once."""
+    TantivyBackend().build((d for d in docs), tmp_path)
+    index = TantivyBackend().open(tmp_path)
+    assert index.search(parse_query("林"), page_size=1).total == len([d for d in docs if "林" in d.text])
+    assert group_of("permits", "2026") == group_of("permits", "2026") != group_of("penalties", "2026")
+
+
+def test_search_backend_in_portal_toml(tmp_path: Path):
+    toml = '[site]\nurl = "https://lyj.example.gov.cn"\n[[sources]]\nkind = "files"\npath = "data"\n'
+    path = tmp_path / "portal.toml"
+    path.write_text(toml, encoding="utf-8")
+    assert load_config(path).search.backend == "whoosh"
+    path.write_text(toml + '[search]\nbackend = "tantivy"\n', encoding="utf-8")
+    assert load_config(path).search.backend == "tantivy"
+    for bad, message in (('backend = "lucene"', "search.backend = 'lucene': expected whoosh or tantivy"),
+                         ("backend = 1", "search.backend = 1: expected a string"),
+                         ('engine = "tantivy"', "search.engine: unknown key")):
+        path.write_text(toml + f"[search]\n{bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
+            load_config(path)

@@ -21,7 +21,7 @@ from types import SimpleNamespace
 import pytest
 
 from publisher import site
-from publisher.config import Config, ConfigError, load_config
+from publisher.config import Config, load_config
 from publisher.plan import Plan, make_plan, write_plan
 from publisher.published import load_published
 from publisher.search import store

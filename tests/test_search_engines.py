@@ -83,7 +83,8 @@ def test_the_order_of_hits(docs, engines):
     ranked = [h.url for h in engines["whoosh"].search(parse_query("林"), page_size=1000).hits]
     assert ranked == sorted(ranked, key=place.__getitem__)  # "林" scores every record alike in whoosh
     company = next(d for d in docs if d.type == "permits" and "*" not in d.exact[-1]).exact[-1]
-    for q in ("林", "鑫达源", "滥伐 杉木", company, docs[-1].title, next(d for d in docs if d.type == "penalties").title):
+    penalty = next(d for d in docs if d.type == "penalties")
+    for q in ("林", "鑫达源", "滥伐 杉木", company, docs[-1].title, penalty.title):
         hits = engines["tantivy"].search(parse_query(q), page_size=1000).hits
         keys = [(compact(q) not in by_url[h.url].exact, -int(h.date.replace("-", "")), place[h.url]) for h in hits]
         assert keys == sorted(keys) and keys, q

@@ -28,7 +28,7 @@ _HAN_CLASS = "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U000323af\u3007
 # One match per run: a Han run (anything but letters/digits may sit between its characters) or a letter/digit
 # run; [^\W_] is exactly str.isalnum. The regex does in C what the character loop of search.js does.
 _RUN = re.compile(f"([{_HAN_CLASS}](?:[\\W_]*[{_HAN_CLASS}])*)|([^\\W_{_HAN_CLASS}]+)")
-_GAP = re.compile(r"[\W_]+")
+_NOT_HAN = re.compile(f"[^{_HAN_CLASS}]+")  # the gaps inside a Han run (unassigned Han code points are not \w)
 # Full-width ASCII and the ideographic space are most of what NFKC changes in Chinese text; mapped first,
 # most records are then already NFKC and skip the slow full normalisation (same result, ~5x faster).
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")
@@ -62,7 +62,7 @@ def _runs(norm: str) -> list[tuple[str, str]]:
     out = []
     for m in _RUN.finditer(norm):
         han = m[1]
-        out.append(("han", _GAP.sub("", han) if len(han) > 1 else han) if han else ("word", m[2]))
+        out.append(("han", _NOT_HAN.sub("", han) if len(han) > 1 else han) if han else ("word", m[2]))
     return out
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from publisher.schema import RECORD_TYPES
 
-from .analysis import Query, han_chars, is_han, joints, tokens
+from .analysis import Query, is_han, run_tokens, runs
 from .backend import Hit, Results, snippet
 from .documents import SearchDoc, docs_hash
 
@@ -49,11 +49,12 @@ def fnv1a(text: str) -> int:
 
 
 def doc_terms(doc: SearchDoc) -> set[str]:
-    text = doc.text
-    terms = {t for t in tokens(text) if not (len(t) == 1 and is_han(t))}  # lone characters: in han_chars
-    terms |= han_chars(text)
-    terms |= set(joints(text))
-    terms |= {"=" + e for e in doc.exact}
+    """Tokens (lone characters are among the chars), every Han character, joints, exact values: one analysis."""
+    parts = [(kind, run, run_tokens(kind, run)) for kind, run in runs(doc.text)]
+    terms = {t for _, _, toks in parts for t in toks if not (len(t) == 1 and is_han(t))}
+    terms.update("".join(run for kind, run, _ in parts if kind == "han"))
+    terms.update(f"{a[-1]}_{b[0]}" for (_, _, a), (_, _, b) in zip(parts, parts[1:], strict=False))
+    terms.update("=" + e for e in doc.exact)
     return terms
 
 

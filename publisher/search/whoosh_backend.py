@@ -17,7 +17,7 @@ from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 
-from .analysis import Query, han_chars, tokens
+from .analysis import Query, analyze
 from .backend import Hit, Results, snippet
 from .documents import SearchDoc
 
@@ -46,10 +46,11 @@ class WhooshBackend:
         writer = ix.writer(limitmb=WRITER_MB)
         try:
             for doc in docs:
+                toks, chars = analyze(doc.text)
                 writer.add_document(
                     key=doc.key, type=doc.type, year=doc.year, department=doc.department, date=doc.date,
                     url=doc.url, title=doc.title, body=doc.body,
-                    text=" ".join(tokens(doc.text)), chars=" ".join(sorted(han_chars(doc.text))),
+                    text=" ".join(toks), chars=" ".join(sorted(chars)),
                     exact=" ".join(doc.exact))
             writer.commit(optimize=True)
         except BaseException:

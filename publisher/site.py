@@ -113,7 +113,9 @@ class _Handler(SimpleHTTPRequestHandler):
 
     def _search_route(self) -> bool:
         """Answer /api/search and /search/?q=…; refuse the service index's files. False: a static file."""
-        path, _, query = self.path.partition("?")
+        # http.server reads the request line as Latin-1; a client that sent raw UTF-8 meant UTF-8.
+        raw = self.path.encode("latin-1", errors="replace").decode("utf-8", errors="replace")
+        path, _, query = raw.partition("?")
         path = unquote(path.partition("#")[0])
         if path == "/_search" or path.startswith("/_search/"):
             self.send_error(404)

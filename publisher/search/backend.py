@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -51,16 +52,24 @@ class SearchBackend(Protocol):
         ...
 
 
+class _CharNorm(dict):
+    """normalize() of one character by code point, computed once per character: a table for str.translate."""
+
+    def __missing__(self, cp: int) -> str:
+        value = self[cp] = normalize(chr(cp))
+        return value
+
+
+_CHAR_NORM = _CharNorm()
+
+
 def snippet(text: str, query: Query) -> str:
     """A window of `text` around the first match, HTML-escaped, matches wrapped in <mark>."""
     # Normalise character by character so offsets in the normalised text map back to the original.
-    norm_chars: list[str] = []
-    origin: list[int] = []
-    for i, ch in enumerate(text):
-        n = normalize(ch)
-        norm_chars.append(n)
-        origin.extend([i] * len(n))
-    norm = "".join(norm_chars)
+    norm = text.translate(_CHAR_NORM)
+    origin: Sequence[int] = range(len(text))  # no character maps to "", so equal lengths mean one to one
+    if len(norm) != len(text):
+        origin = [i for i, ch in enumerate(text) for _ in _CHAR_NORM[ord(ch)]]
     pattern = highlight_pattern(query)
     spans = [(origin[m.start()], origin[m.end() - 1] + 1) for m in pattern.finditer(norm) if m.end() > m.start()] \
         if pattern else []

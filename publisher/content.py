@@ -171,16 +171,32 @@ def scan_content(content_dir: Path) -> dict[str, dict[str, ContentPage]]:
     return pages
 
 
-def write_if_changed(path: Path, text: str | bytes) -> bool:
-    """Write atomically when the bytes differ; return whether the file was written."""
+def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
+                     known_dirs: set[Path] | None = None) -> bool:
+    """Write atomically when the bytes differ; return whether the file was written.
+
+    `new_in_place`: a file that does not exist yet is written directly, without a temporary file
+    and a rename (a site build into a fresh release, which nobody reads until the switch).
+    `known_dirs` remembers folders already made, saving a mkdir per file on large builds.
+    """
     data = text.encode("utf-8") if isinstance(text, str) else text
     try:
-        if path.read_bytes() == data:
-            return False
+        with open(path, "rb") as fh:
+            if fh.read() == data:
+                return False
+        exists = True
     except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        exists = False
+    parent = path.parent
+    if known_dirs is None or parent not in known_dirs:
+        parent.mkdir(parents=True, exist_ok=True)
+        if known_dirs is not None:
+            known_dirs.add(parent)
+    if new_in_place and not exists:
+        with open(path, "xb") as fh:
+            fh.write(data)
+        return True
+    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -158,11 +158,12 @@ def fingerprints(result: SourceResult) -> dict[str, str]:
 def write_plan(plan: Plan) -> list[Path]:
     """Write every page the plan adds, changes or withdraws; return the paths written."""
     written = []
+    folders: set[Path] = set()
     for item in plan.items:
         if item.text is None or item.type in plan.stopped:
             continue
         path = plan.content_dir / item.type / f"{item.slug}.md"
-        if write_if_changed(path, item.text):
+        if write_if_changed(path, item.text, known_dirs=folders):
             written.append(path)
     return written
 

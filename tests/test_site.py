@@ -201,3 +201,23 @@ def test_each_qr_code_decodes_to_its_pages_canonical_url(sample_site):
     poster = qr_codes_on(sample_site.page(f"{window.url}poster/"))
     assert poster[0] == sample_site.config.site.url + window.url
     assert len(poster) == 1 + len(window.value("guides"))
+
+
+def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_path, monkeypatch):
+    from publisher import site
+    from publisher.plan import make_plan, write_plan
+
+    config = make_sample_portal(tmp_path / "portal")
+    write_plan(make_plan(config, SAMPLE_NOW))
+    outputs = {}
+    original = site.pelican_settings
+    for workers in (1, 2):
+        out = tmp_path / f"out{workers}"
+        monkeypatch.setattr(site, "pelican_settings",
+                            lambda *a, _w=workers, **k: {**original(*a, **k), "PORTAL_WORKERS": _w,
+                                                         "PORTAL_PARALLEL_MIN": 1})  # fork even for the sample
+        result = build_site(config, SAMPLE_NOW, output=out)
+        outputs[workers] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
+                            and "_search" not in p.parts and "search" not in p.parts}
+        assert result.files_written > 400
+    assert outputs[1] == outputs[2]

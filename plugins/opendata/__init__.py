@@ -119,8 +119,7 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
             pages.write_text(files["xlsx"], xlsx_bytes(type_key, records, config.site.agency, entry["modified"]))
         for page in list_pages(type_key, records):
             pages.write_text(page.url + "index.json", dumps(list_twin(page, base)))
-        for record in records:
-            pages.write_text(record.url + "index.json", dumps(record_twin(record, base)))
+        pages.each(records, lambda r: pages.write_text(r.url + "index.json", dumps(record_twin(r, base))))
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
         "datasets": [_dataset_meta(e, config) | {"count": e["count"]} for e in entries]}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from publisher.published import PublishedRecord, load_published
 from publisher.qrcodes import require_public_url
 from publisher.schema import RECORD_TYPES
 
-from .writer import PageWriter
+from .writer import PARALLEL_MIN, PageWriter
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +44,8 @@ class RecordsGenerator(Generator):
         self.today = self._today()
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
         self.pages = PageWriter(lambda name: self.get_template(name), Path(self.output_path), self.portal,
-                                self._globals())
+                                self._globals(), workers=self.settings.get("PORTAL_WORKERS") or os.cpu_count() or 1,
+                                parallel_min=self.settings.get("PORTAL_PARALLEL_MIN", PARALLEL_MIN))
         self.context["PORTAL_PAGES"] = self.pages
 
     def _today(self) -> date:
@@ -73,8 +75,7 @@ class RecordsGenerator(Generator):
             for page in list_pages(type_key, records):
                 pages.write(page.url, "list.html", sitemap=page.number == 0, page=page,
                             lastmod=page.records[0].published if page.records else "")
-            for record in records:
-                self._write_record(record)
+        pages.each([r for records in published.values() for r in records], self._write_record)
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
         pages.write("/officers/verify/", "verify.html", officers=officers)
         random_items = [r for r in published["matters"] if r.live and r.value("random_inspection") == "是"]

@@ -19,6 +19,7 @@ names the directory is written after it, so a browser never mixes two builds.
 
 from __future__ import annotations
 
+import gzip
 import json
 import shutil
 from array import array
@@ -114,6 +115,11 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
     meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "groups": groups,
             "types": {k: t.zh for k, t in RECORD_TYPES.items()}}
     (folder / "meta.json").write_text(_dumps(meta), encoding="utf-8")
+
+
+def gzip_size(path: Path) -> int:
+    """Bytes of `path` as a web server sends it gzip-compressed (level 9, as a precompressed file would be)."""
+    return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
 
 
 def _prune(root: Path, current: str) -> None:

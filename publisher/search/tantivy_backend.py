@@ -125,6 +125,19 @@ class TantivyIndex:
             parts.extend(self._term("chars", ch) for ch in term.chars)
         return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(Occur.Must, p) for p in parts])
 
+    @staticmethod
+    def _anything(matched: tantivy.Query, exact: tantivy.Query | None) -> tantivy.Query:
+        return matched if exact is None else tantivy.Query.boolean_query([(Occur.Should, exact),
+                                                                          (Occur.Should, matched)])
+
+    def contains(self, query: Query, url: str) -> bool:
+        """Whether the record at `url` is among all matches of `query`: a recall check that needs no paging."""
+        if query.empty:
+            return False
+        exact = self._term("exact", query.exact) if query.exact else None
+        both = [(Occur.Must, self._anything(self.matched(query), exact)), (Occur.Must, self._term("url", url))]
+        return self._searcher.search(tantivy.Query.boolean_query(both), limit=1).count == 1
+
     def _groups(self, tq: tantivy.Query) -> dict[int, int]:
         """Matches per (type, year) group, in one pass over the matches' fast field."""
         agg = self._searcher.aggregate(tq, {"g": {"terms": {"field": "group", "size": MAX_GROUPS}}})
@@ -138,9 +151,7 @@ class TantivyIndex:
             return Results(0)
         matched = self.matched(query)
         exact = self._term("exact", query.exact) if query.exact else None
-        anything = matched if exact is None else tantivy.Query.boolean_query(
-            [(Occur.Should, exact), (Occur.Should, matched)])
-        counts = self._groups(anything)
+        counts = self._groups(self._anything(matched, exact))
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         allowed = []
         for group, n in sorted(counts.items()):

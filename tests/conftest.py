@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import shutil
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -95,6 +97,15 @@ def make_sample_portal(root: Path, planted: bool = True) -> Config:
     toml = (ROOT / "portal.toml").read_text(encoding="utf-8").replace('path = "data/sample"', 'path = "data"')
     (root / "portal.toml").write_text(toml, encoding="utf-8")
     return load_config(root / "portal.toml")
+
+
+def serve_site(server) -> Iterator[str]:
+    """Run an HTTP server (from publisher.site.make_server or any other) in a thread; yield its base URL."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
 
 
 @pytest.fixture(scope="session")

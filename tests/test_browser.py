@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -11,7 +10,7 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 from publisher.published import load_published
 from publisher.site import make_server
-from tests.conftest import ROOT
+from tests.conftest import ROOT, serve_site
 
 CHROMIUM = "/usr/bin/chromium"
 AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
@@ -21,12 +20,7 @@ WIDTHS = (375, 1280)
 
 @pytest.fixture(scope="module")
 def site_url(sample_site) -> Iterator[str]:
-    server = make_server(sample_site.output, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    yield from serve_site(make_server(sample_site.output, port=0))
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +40,8 @@ def sample_urls(sample_site) -> dict[str, str]:
     window = next(r for r in published["windows"] if r.live)
     guide = next(r for r in published["guides"] if r.live)
     return {"home": "/", "list": "/penalties/", "penalty": penalty.url, "officer": officer.url,
-            "poster": f"{window.url}poster/", "guide": guide.url, "verify": "/officers/verify/"}
+            "poster": f"{window.url}poster/", "guide": guide.url, "verify": "/officers/verify/",
+            "statistics": "/statistics/", "annual-report": "/statistics/annual/2025/", "opendata": "/opendata/"}
 
 
 def open_page(browser: Browser, url: str, width: int, javascript: bool = True) -> tuple[Page, list[str]]:
@@ -68,7 +63,8 @@ def axe_violations(page: Page) -> list[str]:
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", ["home", "list", "penalty", "officer", "poster", "guide", "verify"])
+@pytest.mark.parametrize("name", ["home", "list", "penalty", "officer", "poster", "guide", "verify", "statistics",
+                                  "annual-report", "opendata"])
 def test_page_renders_cleanly_and_passes_axe(browser, sample_site, site_url, name, width):
     url = site_url + sample_urls(sample_site)[name]
     page, problems = open_page(browser, url, width)

@@ -1,39 +1,22 @@
-"""The statistics, yearly report and open-data pages in Debian's Chromium: axe-clean, charts visible, no scrolling."""
+"""The statistics charts in Debian's Chromium: drawn without JavaScript, in care mode and forced colours.
+
+(Axe, console errors and sideways scrolling of these pages are checked with every other page in test_browser.)"""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 
 import pytest
 
 from publisher.site import make_server
+from tests.conftest import serve_site
 from tests.test_browser import SCREENSHOTS, WIDTHS, axe_violations, browser, open_page  # noqa: F401  (fixture)
 from tests.test_opendata import portal_site  # noqa: F401  (fixture)
-
-PAGES = {"statistics": "/statistics/", "annual-report": "/statistics/annual/2025/", "opendata": "/opendata/"}
 
 
 @pytest.fixture(scope="module")
 def portal_url(portal_site) -> Iterator[str]:  # noqa: F811
-    server = make_server(portal_site.output, port=0)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.mark.parametrize("width", WIDTHS)
-@pytest.mark.parametrize("name", list(PAGES))
-def test_page_renders_cleanly_and_passes_axe(browser, portal_url, name, width):  # noqa: F811
-    page, problems = open_page(browser, portal_url + PAGES[name], width)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
-    assert problems == []
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-    page.context.close()
+    yield from serve_site(make_server(portal_site.output, port=0))
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -4,7 +4,6 @@ file server (no service: the static fallback), with axe on the results page."""
 from __future__ import annotations
 
 import functools
-import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
@@ -12,6 +11,7 @@ import pytest
 
 from publisher.search.analysis import parse_query, tokens
 from publisher.site import make_server
+from tests.conftest import serve_site
 from tests.test_browser import axe_violations, browser, open_page  # noqa: F401  (browser is a fixture)
 from tests.test_search import SearchSite, build_search_site, query_suite
 
@@ -21,17 +21,9 @@ def search_site(tmp_path_factory: pytest.TempPathFactory) -> SearchSite:
     return build_search_site(tmp_path_factory.mktemp("search-browser"))
 
 
-def _serve(server: ThreadingHTTPServer) -> Iterator[str]:
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
 @pytest.fixture(scope="module")
 def service_url(search_site) -> Iterator[str]:
-    yield from _serve(make_server(search_site.output, port=0))
+    yield from serve_site(make_server(search_site.output, port=0))
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +34,7 @@ def static_url(search_site) -> Iterator[str]:
             pass
 
     handler = functools.partial(Quiet, directory=str(search_site.output))
-    yield from _serve(ThreadingHTTPServer(("127.0.0.1", 0), handler))
+    yield from serve_site(ThreadingHTTPServer(("127.0.0.1", 0), handler))
 
 
 def search_with_the_form(page, query: str) -> None:

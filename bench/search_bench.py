@@ -1,7 +1,8 @@
-"""Search at scale: index build time and size, query p50/p95 (service) and bytes per first query (static).
+"""Search: index build time and size, query p50/p95 (service, each engine) and bytes per first query (static).
 
-    .venv/bin/python -m bench.search_bench              # 1k and 20k generated records
+    .venv/bin/python -m bench.search_bench              # 1k and 20k generated records, whoosh and tantivy
     .venv/bin/python -m bench.search_bench --counts 1000
+    .venv/bin/python -m bench.search_scale              # province scale: up to 1M records (bench/search_scale.py)
 
 Records come from bench.generate through the real gate (make_plan → content/ → load_published), so the
 index holds what a site of that size would show.
@@ -10,7 +11,6 @@ index holds what a site of that size would show.
 from __future__ import annotations
 
 import argparse
-import gzip
 import random
 import statistics
 import tempfile
@@ -24,9 +24,10 @@ from publisher.plan import make_plan, write_plan
 from publisher.published import load_published
 from publisher.records import SourceResult
 from publisher.search.analysis import parse_query
+from publisher.search.backend import SearchIndex
 from publisher.search.documents import SearchDoc, search_docs
 from publisher.search.static import StaticReader, build_static_index
-from publisher.search.store import build_service_index, default_backend
+from publisher.search.store import BACKENDS, build_service_index, default_backend
 
 NOW = datetime(2026, 11, 24, 10, 0)
 ROOT = Path(__file__).resolve().parent.parent
@@ -71,45 +72,53 @@ def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1] if len(values) > 1 else values[0]
 
 
+def latency(index: SearchIndex, qs: list[str]) -> list[float]:
+    times = []
+    for q in qs:
+        query = parse_query(q)
+        t0 = time.perf_counter()
+        index.search(query)
+        times.append((time.perf_counter() - t0) * 1000)
+    return times
+
+
 def bench(count: int) -> None:
     with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
         folder = Path(tmp)
         started = time.perf_counter()
         docs = make_docs(count, folder)
         prep = time.perf_counter() - started
-        output = folder / "output"
-        started = time.perf_counter()
-        path = build_service_index(docs, output)
-        service_build = time.perf_counter() - started
+        qs = queries(docs)
+        print(f"\n== {count} generated rows → {len(docs)} shown records (pull {prep:.1f} s)")
+        for name in BACKENDS:
+            output = folder / f"output-{name}"
+            started = time.perf_counter()
+            path = build_service_index(docs, output, default_backend(name))
+            build = time.perf_counter() - started
+            index = default_backend(name).open(path)
+            times = latency(index, qs)
+            index.close()
+            print(f"service ({name}): build {build:.1f} s, index {size_of(path)[0] / 1e6:.1f} MB, "
+                  f"query p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms "
+                  f"({len(qs)} queries)")
+        output = folder / "output-whoosh"
         started = time.perf_counter()
         static_url = build_static_index(docs, output)
         static_build = time.perf_counter() - started
         static_dir = output / static_url.strip("/")
-        service_bytes, _ = size_of(path)
         static_bytes, static_files = size_of(static_dir)
-        index = default_backend().open(path)
-        qs = queries(docs)
-        times, fetched, fetched_gz = [], [], []
+        fetched, fetched_gz = [], []
         for q in qs:
-            query = parse_query(q)
-            t0 = time.perf_counter()
-            index.search(query)
-            times.append((time.perf_counter() - t0) * 1000)
             reader = StaticReader(static_dir)
-            reader.search(query)
+            reader.search(parse_query(q))
             fetched.append(reader.fetched)
-            fetched_gz.append(sum(len(gzip.compress((static_dir / f).read_bytes())) for f in reader.files))
-        index.close()
+            fetched_gz.append(reader.fetched_gzip)
         reader = StaticReader(static_dir)
-        print(f"\n== {count} generated rows → {len(docs)} shown records (pull {prep:.1f} s)")
-        print(f"service (whoosh):  build {service_build:.1f} s, index {service_bytes / 1e6:.1f} MB, "
-              f"query p50 {pct(times, 50):.1f} ms, p95 {pct(times, 95):.1f} ms, max {max(times):.1f} ms "
-              f"({len(qs)} queries)")
         print(f"static fallback:   build {static_build:.1f} s, {static_bytes / 1e6:.1f} MB in {static_files} files "
-              f"({reader.meta['shards']} shards)")
+              f"({reader.meta['shards']} shards, .json and .json.gz)")
         print(f"first query downloads: p50 {pct(fetched, 50) / 1e3:.0f} KB, p95 {pct(fetched, 95) / 1e3:.0f} KB, "
-              f"max {max(fetched) / 1e3:.0f} KB; gzip-served p50 {pct(fetched_gz, 50) / 1e3:.0f} KB, "
-              f"p95 {pct(fetched_gz, 95) / 1e3:.0f} KB")
+              f"max {max(fetched) / 1e3:.0f} KB; gzip twins p50 {pct(fetched_gz, 50) / 1e3:.0f} KB, "
+              f"p95 {pct(fetched_gz, 95) / 1e3:.0f} KB, max {max(fetched_gz) / 1e3:.0f} KB")
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ engines must report the same total for every query. Worst cases are timed on the
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import statistics
@@ -42,7 +43,7 @@ from publisher.records import Origin, RawRow, Record
 from publisher.redaction import redact
 from publisher.rules import Outcome, RuleContext, decide
 from publisher.schema import RECORD_TYPES
-from publisher.search.analysis import parse_query
+from publisher.search.analysis import analyze, compact, parse_query
 from publisher.search.documents import SearchDoc, search_doc
 from publisher.validation import parse_row
 
@@ -180,18 +181,24 @@ def measure(count: int, args: argparse.Namespace) -> dict[str, Any]:
         if args.tantivy:
             index, out["tantivy"] = _engine("tantivy", read_docs(path), Path(tmp))
             out["tantivy"] |= _latency(index, qs)
-            out["tantivy"]["segments"] = index._searcher.num_segments
+            out["tantivy"]["segments"] = index.segments
             found = [index.contains(parse_query(q), url) for q, url in sources]
-            out["tantivy"]["known_item_recall"] = sum(found) / len(found)
+            out["tantivy"]["known_item_recall"], out["tantivy"]["known_items"] = sum(found) / len(found), len(found)
             out["tantivy"]["worst_ms"] = {k: _worst(index, q, page) for k, (q, page) in WORST.items()}
             totals = [index.search(parse_query(q)).total for q in qs]
+            if count <= args.truth_max:  # every record checked against every query: recall and precision
+                contracts = [Contract(d) for d in read_docs(path)]
+                expected = [sum(c.matches(q) for c in contracts) for q in qs]
+                out["tantivy"]["exact_totals"] = f"{sum(map(int.__eq__, totals, expected))}/{len(qs)}"
         if count <= args.whoosh_max:
             docs = list(read_docs(path))
             whoosh, out["whoosh"] = _engine("whoosh", docs, Path(tmp))
             out["whoosh"] |= _latency(whoosh, qs)
             if args.tantivy:
-                same = sum(whoosh.search(parse_query(q)).total == t for q, t in zip(qs, totals, strict=True))
-                out["whoosh"]["same_totals_as_tantivy"] = f"{same}/{len(qs)}"
+                differ = [(q, w, t) for q, t in zip(qs, totals, strict=True)
+                          if (w := whoosh.search(parse_query(q)).total) != t]
+                out["whoosh"]["same_totals_as_tantivy"] = f"{len(qs) - len(differ)}/{len(qs)}"
+                out["whoosh"]["differ"] = differ[:10]
             whoosh.close()
         if count == args.static:
             out["static"] = _static(newest_first(list(read_docs(path))), Path(tmp), qs)
@@ -200,14 +207,34 @@ def measure(count: int, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _query_sources(sample: list[SearchDoc], qs: list[str]) -> list[tuple[str, str]]:
-    """(query, URL of a record it was drawn from) for the queries taken from a record's own text."""
+    """(query, URL of a sample record that must be found) for every query some sample record contains."""
     pairs = []
     for q in qs:
-        words = parse_query(q)
-        doc = next((d for d in sample if q in d.text or q in d.exact), None)
-        if doc and not words.empty:
+        doc = next((d for d in sample if (q in d.text or compact(q) in d.exact) and findable(d, q)), None)
+        if doc and not parse_query(q).empty:
             pairs.append((q, doc.url))
     return pairs
+
+
+class Contract:
+    """The search contract in plain Python, for checking an engine: a record matches when it carries the
+    query's exact value, or each part's tokens in a row and its lone characters (`LY2022-000123`[:8] cuts a
+    number and finds nothing, by design)."""
+
+    def __init__(self, doc: SearchDoc) -> None:
+        toks, self.chars = analyze(doc.text)
+        self.joined, self.exact = f" {' '.join(toks)} ", doc.exact
+
+    def matches(self, q: str) -> bool:
+        query = parse_query(q)
+        if query.empty or query.exact in self.exact:
+            return not query.empty
+        return all((not t.phrase or f" {' '.join(t.phrase)} " in self.joined) and set(t.chars) <= self.chars
+                   for t in query.terms)
+
+
+def findable(doc: SearchDoc, q: str) -> bool:
+    return Contract(doc).matches(q)
 
 
 def _worst(index: Any, q: str, page: int) -> float:
@@ -220,21 +247,23 @@ def _worst(index: Any, q: str, page: int) -> float:
 
 
 def _static(docs: list[SearchDoc], work: Path, qs: list[str]) -> dict[str, Any]:
-    from publisher.search.static import StaticReader, build_static_index, gzip_size
+    from publisher.search.static import StaticReader, build_static_index
 
     started = time.perf_counter()
     url = build_static_index(docs, work)
     built = time.perf_counter() - started
     folder = work / url.strip("/")
-    plain, gz = [], []
+    plain, gz, fly = [], [], []
     for q in qs:
         reader = StaticReader(folder)
         reader.search(parse_query(q))
         plain.append(reader.fetched)
-        gz.append(sum(gzip_size(folder / name) for name in reader.files))
+        gz.append(reader.fetched_gzip)
+        # nginx `gzip on;` compresses per request at its default level 1
+        fly.append(sum(len(gzip.compress((folder / f).read_bytes(), compresslevel=1)) for f in reader.files))
     total, files = size_of(folder)
     out = {"build_s": built, "size_mb": total / 1e6, "files": files, "shards": StaticReader(folder).meta["shards"]}
-    for name, sizes in (("plain", plain), ("gzip", gz)):
+    for name, sizes in (("plain", plain), ("gzip", gz), ("gzip1", fly)):
         out |= {f"{name}_p50_kb": pct(sizes, 50) / 1e3, f"{name}_p95_kb": pct(sizes, 95) / 1e3,
                 f"{name}_max_kb": max(sizes) / 1e3}
     return out
@@ -261,25 +290,33 @@ def print_table(results: list[dict[str, Any]]) -> None:
     for r in results:
         for name in ("tantivy", "whoosh"):
             if e := r.get(name):
-                recall = (f"known-item {e['known_item_recall']:.2f}" if "known_item_recall" in e
-                          else f"totals = tantivy {e.get('same_totals_as_tantivy', '-')}")
+                recall = (f"known-item {e['known_item_recall']:.2f} ({e['known_items']} queries)"
+                          + (f"; totals exact {e['exact_totals']}" if "exact_totals" in e else "")
+                          if "known_item_recall" in e else f"totals = tantivy {e.get('same_totals_as_tantivy', '-')}")
                 print(f"| {r['shown']:,} | {name} | {e['build_s']:.1f} | {e['size_mb']:.0f} | {e['p50']:.1f} | "
                       f"{e['p95']:.1f} | {e['max']:.1f} | {e['cold_p95']:.1f} | {recall} | {r['rss_mb']:.0f} |")
     for r in results:
         gen = f"{r['generate_s']:.0f} s" if r["generate_s"] else "cached"
         print(f"\n{r['count']:,} rows → {r['shown']:,} shown records (generated: {gen}; reading the JSONL "
-              f"{r['read_s']:.1f} s, included in build s); load average {r['load_before']:.2f} → {r['load_after']:.2f}")
-        if (t := r.get("tantivy")) and (w := r.get("whoosh")):
+              f"{r['read_s']:.1f} s, included in build s); load average {r['load_before']:.2f} → "
+              f"{r['load_after']:.2f}; peak RSS {r['rss_mb']:.0f} MB")
+        t, w = r.get("tantivy"), r.get("whoosh")
+        if t and w:
             print(f"  whoosh/tantivy in this run: build {w['build_s'] / t['build_s']:.1f}x, index "
                   f"{w['size_mb'] / t['size_mb']:.1f}x, p50 {w['p50'] / t['p50']:.1f}x, p95 {w['p95'] / t['p95']:.1f}x")
+        if w and w.get("differ"):
+            print("  whoosh ≠ tantivy (query, whoosh, tantivy; whoosh stops a query at 2 s): "
+                  + "; ".join(f"{q[:20]} {a} {b}" for q, a, b in w["differ"]))
         if t:
             print(f"  tantivy: {t['segments']} segments; worst cases (median of 3, ms): "
                   + "; ".join(f"{k} {v:.0f}" for k, v in t["worst_ms"].items()))
         if s := r.get("static"):
             print(f"  static fallback: build {s['build_s']:.1f} s, {s['size_mb']:.0f} MB in {s['files']:,} files "
-                  f"({s['shards']} shards); first query downloads plain p50 {s['plain_p50_kb']:.0f} KB, "
-                  f"p95 {s['plain_p95_kb']:.0f} KB, max {s['plain_max_kb']:.0f} KB; gzip p50 {s['gzip_p50_kb']:.0f} KB,"
-                  f" p95 {s['gzip_p95_kb']:.0f} KB, max {s['gzip_max_kb']:.0f} KB")
+                  f"({s['shards']} shards, each with its .gz twin); bytes a first query downloads:")
+            for key, label in (("plain", "plain"), ("gzip", "gzip twins (level 9, precompressed)"),
+                               ("gzip1", "gzip on the fly (nginx default level 1)")):
+                print(f"    {label}: p50 {s[key + '_p50_kb']:.0f} KB, p95 {s[key + '_p95_kb']:.0f} KB, "
+                      f"max {s[key + '_max_kb']:.0f} KB")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -287,6 +324,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--counts", type=int, nargs="+", default=[1000, 20000, 200000, 1000000])
     parser.add_argument("--whoosh-max", type=int, default=20000, help="whoosh above this is too slow to build")
     parser.add_argument("--static", type=int, default=100000, help="measure the static fallback at this count")
+    parser.add_argument("--truth-max", type=int, default=20000, help="check every record for every query up to here")
     parser.add_argument("--no-tantivy", dest="tantivy", action="store_false")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "search-scale-cache")
@@ -300,6 +338,7 @@ def main(argv: list[str] | None = None) -> None:
     for count in sorted(set(args.counts) | ({args.static} if args.static else set())):
         print(f"measuring {count:,} records …", file=sys.stderr, flush=True)
         child = ["--whoosh-max", str(args.whoosh_max), "--static", str(args.static), "--seed", str(args.seed),
+                 "--truth-max", str(args.truth_max),
                  "--cache", str(args.cache), *(["--work", str(args.work)] if args.work else [])]
         if not args.tantivy or count not in args.counts:  # a count run only for the static fallback
             child.append("--no-tantivy")

@@ -14,13 +14,14 @@ import pytest
 from publisher.config import ConfigError, load_config
 from publisher.plan import make_plan, write_plan
 from publisher.published import load_published
-from publisher.search import store
+from publisher.search import store, tantivy_backend
 from publisher.search.analysis import compact, parse_query
 from publisher.search.backend import SearchIndex
 from publisher.search.documents import SearchDoc, search_docs
 from publisher.search.tantivy_backend import TantivyBackend, group_of
+from publisher.search.whoosh_backend import WhooshBackend
 from tests.conftest import SAMPLE_NOW, make_sample_portal
-from tests.test_search import HOSTILE, query_suite
+from tests.test_search import HOSTILE, _doc, query_suite
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +91,9 @@ def test_the_order_of_hits(docs, engines):
         assert keys == sorted(keys) and keys, q
 
 
-def test_tantivy_puts_an_exact_match_before_newer_records_and_pages_across_both(tmp_path):
+@pytest.mark.parametrize("max_exact", [100, 1])  # set aside by rank, or paged by tantivy when many share it
+def test_tantivy_puts_an_exact_match_before_newer_records_and_pages_across_both(tmp_path, monkeypatch, max_exact):
+    monkeypatch.setattr(tantivy_backend, "MAX_EXACT", max_exact)
     def doc(n: int, date: str, exact: tuple[str, ...] = ()) -> SearchDoc:
         return SearchDoc(key=f"permits/p{n}", type="permits", url=f"/permits/p{n}/", title=f"许可{n}", date=date,
                          year=date[:4], department="", body="被许可人：示例县鑫达源林业", exact=exact)
@@ -103,6 +106,9 @@ def test_tantivy_puts_an_exact_match_before_newer_records_and_pages_across_both(
     assert [h.url for h in index.search(parse_query("示例县鑫达源林业")).hits] == expected
     pages = [index.search(parse_query("示例县鑫达源林业"), page=p, page_size=2) for p in (1, 2, 3, 4)]
     assert [h.url for r in pages for h in r.hits] == expected and {r.total for r in pages} == {5}
+    assert [h.url for h in index.search(parse_query("示例县鑫达源林业"), year="2024").hits] == ["/permits/p2/"]
+    assert [h.url for h in index.search(parse_query("示例县鑫达源林业"), year="2026", page_size=1).hits] == [
+        "/permits/p3/"]
     assert [h.url for h in index.search(parse_query("鑫达源")).hits] == ["/permits/p3/", "/permits/p5/",
                                                                          "/permits/p1/", "/permits/p4/",
                                                                          "/permits/p2/"]
@@ -113,7 +119,7 @@ def test_tantivy_builds_from_a_stream_of_records(docs, tmp_path):
     TantivyBackend().build((d for d in docs), tmp_path)
     index = TantivyBackend().open(tmp_path)
     assert index.search(parse_query("林"), page_size=1).total == len([d for d in docs if "林" in d.text])
-    assert group_of("permits", "2026") == group_of("permits", "2026") != group_of("penalties", "2026")
+    assert group_of("permits", "2026", "2026-03-04") != group_of("penalties", "2026", "2026-03-04")
 
 
 def test_search_backend_in_portal_toml(tmp_path: Path):
@@ -129,3 +135,75 @@ def test_search_backend_in_portal_toml(tmp_path: Path):
         path.write_text(toml + f"[search]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
             load_config(path)
+
+
+def test_the_scale_bench_makes_the_records_the_gate_shows(tmp_path):
+    """bench/search_scale.py skips content/ to reach a million records; its documents are the gate's."""
+    from bench.search_bench import make_docs
+    from bench.search_scale import stream_docs
+
+    real = sorted(make_docs(400, tmp_path), key=lambda d: d.key)
+    assert len(real) > 350
+    assert sorted(stream_docs(400), key=lambda d: d.key) == real
+
+
+def test_a_single_shard_index_answers_as_two_do(docs, engines, tmp_path):
+    TantivyBackend(shards=1).build(docs, tmp_path)
+    one = TantivyBackend().open(tmp_path)
+    assert one.segments >= 1
+    for q in ("林", "鑫达源", "滥伐 杉木", docs[0].title):
+        for page in (1, 2):
+            assert one.search(parse_query(q), page=page, page_size=5) == engines["tantivy"].search(
+                parse_query(q), page=page, page_size=5), q
+    one.close()
+
+
+# ---------------------------------------------------------------- building and switching, in each engine
+
+
+@pytest.mark.parametrize("backend", store.BACKENDS)
+def test_a_new_index_is_switched_in_atomically_and_the_service_reopens_it(tmp_path, monkeypatch, backend):
+    monkeypatch.setattr(store, "CHECK_EVERY", 0.0)
+    engine = store.default_backend(backend)
+    first = store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, engine)
+    handle = store.IndexHandle(tmp_path)
+    assert handle.get().search(parse_query("鑫达源")).total == 1
+    assert store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, engine) == first  # same docs: reused
+    second = store.build_service_index([_doc(2, "示例县青山木业")], tmp_path, engine)
+    assert second != first and store.current_index_path(tmp_path) == second
+    assert handle.get().search(parse_query("鑫达源")).total == 0
+    assert handle.get().search(parse_query("青山")).total == 1
+    for n in range(3, 6):
+        store.build_service_index([_doc(n, f"第{n}个")], tmp_path, engine)
+    assert len([p for p in (tmp_path / "_search").iterdir() if p.is_dir()]) <= store.KEEP + 1
+    handle.close()
+
+
+def test_switching_the_engine_in_portal_toml_switches_the_running_service(tmp_path, monkeypatch):
+    """`portal serve` opens whichever engine built the current index: a build after the switch is enough."""
+    monkeypatch.setattr(store, "CHECK_EVERY", 0.0)
+    store.build_service_index([_doc(1, "示例县鑫达源林业")], tmp_path, WhooshBackend())
+    handle = store.IndexHandle(tmp_path)
+    assert type(handle.get()).__name__ == "WhooshIndex" and handle.get().search(parse_query("鑫达源")).total == 1
+    path = store.build_service_index([_doc(1, "示例县鑫达源林业"), _doc(2, "鑫达源")], tmp_path, TantivyBackend())
+    assert path.name.startswith("index-tantivy-")
+    assert type(handle.get()).__name__ == "TantivyIndex" and handle.get().search(parse_query("鑫达源")).total == 2
+    handle.close()
+    with pytest.raises(ValueError, match="expected one of whoosh, tantivy"):
+        store.default_backend("lucene")
+
+
+@pytest.mark.parametrize("backend", store.BACKENDS)
+def test_a_failed_build_leaves_the_current_index_in_place(tmp_path, backend):
+    engine = store.default_backend(backend)
+    good = store.build_service_index([_doc(1, "鑫达源")], tmp_path, engine)
+
+    class Broken(type(engine)):  # type: ignore[misc]
+        def build(self, docs, path):
+            super().build(docs, path)
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        store.build_service_index([_doc(2, "青山")], tmp_path, backend=Broken())
+    assert store.current_index_path(tmp_path) == good
+    assert not [p for p in (tmp_path / "_search").iterdir() if p.name.startswith(".building")]

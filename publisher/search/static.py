@@ -15,6 +15,12 @@ of two neighbouring runs (`2024_第`) must occur too, which keeps decision numbe
 Terms: bigrams and words; single Han characters (every one in the doc); joints `a_b`; exact `=value`.
 The directory name carries the content hash: files never change once written, and the page that
 names the directory is written after it, so a browser never mixes two builds.
+
+Every file has a gzip-compressed twin (`…json.gz`, level 9): a common term's postings are long runs
+of small deltas that gzip shrinks ~10x, and a web server sends the twin without compressing anything
+per request (nginx `gzip_static on;`, Caddy `file_server { precompressed gzip }`); search.js is
+unchanged, as the browser undoes the Content-Encoding. Bytes per first query, plain and gzip, at
+1k-100k records: bench/search_scale.py.
 """
 
 from __future__ import annotations
@@ -37,7 +43,7 @@ STATIC_DIR = "search"
 FORMAT = 1
 CHUNK = 20  # docs per excerpt file: a page of 10 hits touches few, small files
 TARGET_SHARD_BYTES = 12_000  # the shard count is the power of two that brings the mean shard near this
-MAX_SHARDS = 8192
+MAX_SHARDS = 65536  # at 100k records, 8192 shards put ~30 KB of other terms' postings beside each term
 KEEP = 2
 
 
@@ -71,6 +77,13 @@ def _dumps(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _put(path: Path, value: object) -> None:
+    """Write `value` as JSON, and its gzip twin for servers that send precompressed files."""
+    data = _dumps(value).encode("utf-8")
+    path.write_bytes(data)
+    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+
+
 def build_static_index(docs: list[SearchDoc], output: Path) -> str:
     """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/)."""
     root = output / STATIC_DIR
@@ -102,10 +115,10 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
         ids = postings[term]
         by_shard[fnv1a(term) % shards][term] = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
     for n in range(shards):  # every shard, even an empty one: a 404 would look like a broken site
-        (folder / "t" / f"{n}.json").write_text(_dumps(by_shard.get(n, {})), encoding="utf-8")
+        _put(folder / "t" / f"{n}.json", by_shard.get(n, {}))
     for start in range(0, len(docs), CHUNK):
         rows = [[d.url, d.title, d.date, d.excerpt()] for d in docs[start:start + CHUNK]]
-        (folder / "d" / f"{start // CHUNK}.json").write_text(_dumps(rows), encoding="utf-8")
+        _put(folder / "d" / f"{start // CHUNK}.json", rows)
     groups: list[list] = []
     for i, doc in enumerate(docs):
         if groups and groups[-1][0] == doc.type and groups[-1][1] == doc.year:
@@ -114,12 +127,7 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
             groups.append([doc.type, doc.year, i, i + 1])
     meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "groups": groups,
             "types": {k: t.zh for k, t in RECORD_TYPES.items()}}
-    (folder / "meta.json").write_text(_dumps(meta), encoding="utf-8")
-
-
-def gzip_size(path: Path) -> int:
-    """Bytes of `path` as a web server sends it gzip-compressed (level 9, as a precompressed file would be)."""
-    return len(gzip.compress(path.read_bytes(), compresslevel=9, mtime=0))
+    _put(folder / "meta.json", meta)
 
 
 def _prune(root: Path, current: str) -> None:
@@ -137,6 +145,7 @@ class StaticReader:
 
     folder: Path
     fetched: int = 0  # bytes a browser would download (uncompressed)
+    fetched_gzip: int = 0  # the same files' gzip twins, as a server with precompressed files sends them
 
     def __post_init__(self) -> None:
         self._cache: dict[str, object] = {}
@@ -147,7 +156,9 @@ class StaticReader:
         if name not in self._cache:
             path = self.folder / name
             data = path.read_bytes() if path.is_file() else b"{}"
+            twin = path.with_name(path.name + ".gz")
             self.fetched += len(data)
+            self.fetched_gzip += twin.stat().st_size if twin.is_file() else len(data)
             self.files.append(name)
             self._cache[name] = json.loads(data)
         return self._cache[name]

@@ -13,6 +13,7 @@ import getpass
 import hashlib
 import os
 import secrets
+import shutil
 import signal
 import time
 from collections import Counter
@@ -28,7 +29,7 @@ from publisher.content import read_metadata
 from publisher.ledger import Ledger
 from publisher.plan import Action, Plan, make_plan, write_plan
 from publisher.published import load_published
-from publisher.releases import Releases, broken_links, manifest, manifest_hash
+from publisher.releases import Releases, broken_links, manifest, manifest_hash, verify_files
 from publisher.schema import RECORD_TYPES
 
 Progress = Callable[[str], None]
@@ -145,9 +146,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
                 raise RunFailed("网站版本未通过核验，未发布：" + "；".join(problems[:5]))
             release_dir = releases.finish(building, run_id)
         except BaseException:
-            import shutil
-
-            shutil.rmtree(building, ignore_errors=True)
+            shutil.rmtree(building, ignore_errors=True)  # a dead build never becomes a release
             raise
         files = manifest(release_dir)
         fault_point("before-switch")
@@ -264,8 +263,6 @@ def verify_ledger(config: Config) -> list[str]:
     seal = next((e for e in ledger.entries() if e.kind == "seal" and e.body["release"] == current), None)
     if seal is None:
         return [f"当前版本 {current} 没有账本记录"]
-    from publisher.releases import verify_files
-
     files_problem = verify_files(releases.root / current, seal.body["files"])
     if files_problem:
         return [f"当前版本 {current}：{files_problem}（账本第{seal.seq}条）"]

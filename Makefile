@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 SYSTEM := $(VENV)/.system-packages
 
-.PHONY: demo test lint bench sample clean
+.PHONY: demo test lint bench bench-search-scale sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 	$(BIN)/python -m bench.search_bench   # search: build time, index size, p50/p95, static bytes
+
+# Search at province scale: tantivy at 1k to 1M records, the static fallback at 100k (about 20 minutes).
+bench-search-scale: $(STAMP)
+	$(BIN)/python -m bench.search_scale --counts 1000 20000 200000 1000000 --static 100000
 
 # Regenerate the bundled sample data (files and the SQLite database built from them).
 sample: $(STAMP)

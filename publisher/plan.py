@@ -160,7 +160,8 @@ def write_plan(plan: Plan) -> list[Path]:
     written = []
     folders: set[Path] = set()
     for item in plan.items:
-        if item.text is None or item.type in plan.stopped:
+        # UNCHANGED was judged by reading the file already: no second read to find it equal again.
+        if item.text is None or item.type in plan.stopped or item.action is Action.UNCHANGED:
             continue
         path = plan.content_dir / item.type / f"{item.slug}.md"
         if write_if_changed(path, item.text, known_dirs=folders):

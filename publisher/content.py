@@ -15,6 +15,7 @@ import json
 import os
 import re
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -135,15 +136,20 @@ def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
 
 def read_metadata(path: Path) -> dict[str, str]:
     """The metadata block of a content file (up to the first blank line)."""
-    meta: dict[str, str] = {}
     with path.open(encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n")
-            if not line:
-                break
-            m = _META_LINE.match(line)
-            if m:
-                meta[m[1].lower()] = m[2]
+        return parse_metadata(fh)
+
+
+def parse_metadata(lines: Iterable[str]) -> dict[str, str]:
+    """The metadata block of a content file's lines (up to the first blank line)."""
+    meta: dict[str, str] = {}
+    for line in lines:
+        line = line.rstrip("\n")
+        if not line:
+            break
+        m = _META_LINE.match(line)
+        if m:
+            meta[m[1].lower()] = m[2]
     return meta
 
 

@@ -61,6 +61,12 @@ class ListPage:
     years: list[tuple[str, str]] = field(default_factory=list)  # (year, url)
     departments: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
 
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything this page shows, for the page writer's fingerprint (incremental builds)."""
+        return (self.url, self.base_url, self.number, self.last, self.total, self.filter_label,
+                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
+
     def page_url(self, number: int) -> str:
         return self.base_url if number == 0 else f"{self.base_url}page/{number}/"
 

@@ -6,12 +6,13 @@ is the one place that reads content/ for them, so no plugin reads a source or re
 
 from __future__ import annotations
 
+import hashlib
 import html
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from publisher.content import read_fields, read_metadata
+from publisher.content import parse_metadata, read_fields
 from publisher.schema import RECORD_TYPES, RecordType
 
 FieldValue = str | tuple[str, ...]
@@ -30,6 +31,7 @@ class PublishedRecord:
     fields: tuple[tuple[str, FieldValue], ...]
     withdrawn: str = ""
     withdrawal_reason: str = ""
+    digest: str = ""  # of the content file's bytes: what a page built from this record depends on
 
     @property
     def live(self) -> bool:
@@ -65,12 +67,18 @@ class PublishedRecord:
         return [(name, self.rtype.field(name).zh, value) for name, value in self.fields]
 
 
+def digest_of(records: list[PublishedRecord]) -> str:
+    """One digest for a list of records, in order: the key of a page or file made from all of them."""
+    return hashlib.blake2b("".join(r.digest for r in records).encode(), digest_size=16).hexdigest()
+
+
 def record_url(type_key: str, slug: str) -> str:
     return f"/{type_key}/{slug}/"
 
 
 def load_record(path: Path, type_key: str) -> PublishedRecord | None:
-    meta = read_metadata(path)
+    data = path.read_bytes()
+    meta = parse_metadata(data.decode("utf-8").splitlines())
     if meta.get("record-type") != type_key or "slug" not in meta:
         return None  # not a page the publisher wrote
     return PublishedRecord(
@@ -83,6 +91,7 @@ def load_record(path: Path, type_key: str) -> PublishedRecord | None:
         fields=tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in read_fields(meta)),
         withdrawn=meta.get("withdrawn", ""),
         withdrawal_reason=meta.get("withdrawal-reason", ""),
+        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
     )
 
 

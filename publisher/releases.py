@@ -46,14 +46,28 @@ class Releases:
             return []
         return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
 
-    def start(self, release_id: str) -> Path:
-        """A fresh directory to build a release in; leftovers of dead runs are removed first."""
+    def start(self, release_id: str, base: str | None = None) -> tuple[Path, bool]:
+        """A directory to build a release in, and whether it starts as a copy of release `base`.
+
+        The copy is made of hard links: nothing is copied, and since every write replaces a file
+        (a new inode) rather than changing it, the base release keeps its bytes. Leftovers of
+        dead runs are removed first.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob(f"{_BUILDING}*"):
             shutil.rmtree(stale, ignore_errors=True)
         building = self.root / f"{_BUILDING}{release_id}"
+        if base and (self.root / base).is_dir():
+            linked = subprocess.run(["cp", "-al", str(self.root / base), str(building)], capture_output=True)
+            if linked.returncode == 0:
+                return building, True
+            shutil.rmtree(building, ignore_errors=True)  # a file system without hard links: build afresh
         building.mkdir()
-        return building
+        return building, False
+
+    def page_index(self, release_id: str) -> Path:
+        """The page index of a release (plugins/records/writer.py), beside it: not part of the public site."""
+        return self.root / f".{release_id}.pages"
 
     def finish(self, building: Path, release_id: str) -> Path:
         final = self.root / release_id
@@ -83,6 +97,9 @@ class Releases:
         removed = [r for r in releases if r not in keep]
         for r in removed:
             shutil.rmtree(self.root / r, ignore_errors=True)
+        for index in self.root.glob(".*.pages"):
+            if index.name[1:-len(".pages")] not in keep:
+                index.unlink(missing_ok=True)
         return removed
 
     def mirror(self) -> None:

@@ -133,12 +133,15 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         body = run_body(config, plan, run_id, now, operator, records, releases.current())
         entry_hash = ledger.next_hash(body)
         progress(f"[2/4] 生成网站版本 {run_id}")
-        building = releases.start(run_id)
+        base = releases.current()
+        building, from_base = releases.start(run_id, base)
         try:
-            from publisher.site import build_site
+            from publisher.site import PageIndexes, build_site
 
+            before = releases.page_index(base) if from_base and base else None
             build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
-                                                                  "time": body["started"]})
+                                                                  "time": body["started"]},
+                       pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
             fault_point("after-build")
             progress("[3/4] 核验网站版本")
             problems = verify_release(building, config, plan)
@@ -147,6 +150,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             release_dir = releases.finish(building, run_id)
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)  # a dead build never becomes a release
+            releases.page_index(run_id).unlink(missing_ok=True)
             raise
         files = manifest(release_dir)
         fault_point("before-switch")

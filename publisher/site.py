@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import logging
 import os
@@ -31,6 +32,26 @@ class BuildResult:
     output: Path
     seconds: float
     files_written: int
+    pages_kept: int = 0  # not rendered again: same inputs as in the build the output started from
+
+
+@dataclass(frozen=True)
+class PageIndexes:
+    """Where a build finds the page index of the build its output started from, and writes its own.
+
+    A plain `portal build` updates its output folder in place: both are the same file in the state
+    folder. A release starts as a copy of the current release: it reads that release's index.
+    """
+
+    before: Path | None
+    after: Path | None
+    keep_search_indexes: int = 2  # a served output/ keeps the previous index for a server still reading it
+
+    @classmethod
+    def beside(cls, config: Config, output: Path) -> PageIndexes:
+        name = hashlib.blake2b(str(output.resolve()).encode(), digest_size=8).hexdigest()
+        index = config.paths.state / "pages" / f"{name}.tsv"
+        return cls(index, index)
 
 
 @contextmanager
@@ -48,14 +69,19 @@ def _portal_config_env(config: Config) -> Iterator[None]:
 
 
 def pelican_settings(config: Config, now: datetime | None = None, output: Path | None = None,
-                     ledger_info: dict | None = None) -> dict:
+                     ledger_info: dict | None = None, pages: PageIndexes | None = None) -> dict:
+    out = output or config.paths.output
+    pages = pages or PageIndexes.beside(config, out)
     with _portal_config_env(config):
         return read_settings(str(PELICANCONF), override={
             "PORTAL": config,
             "PORTAL_NOW": now,
+            "PORTAL_PAGES_BEFORE": pages.before,
+            "PORTAL_PAGES_AFTER": pages.after,
+            "PORTAL_KEEP_SEARCH_INDEXES": pages.keep_search_indexes,
             "PORTAL_LEDGER": ledger_info if ledger_info is not None else _ledger_head(config),
             "PATH": str(config.paths.content),
-            "OUTPUT_PATH": str(output or config.paths.output),
+            "OUTPUT_PATH": str(out),
             "SITEURL": config.site.url,
             "SITENAME": config.site.name,
             "TIMEZONE": config.site.timezone,
@@ -74,14 +100,14 @@ def _ledger_head(config: Config) -> dict | None:
 
 
 def build_site(config: Config, now: datetime | None = None, output: Path | None = None,
-               ledger_info: dict | None = None) -> BuildResult:
+               ledger_info: dict | None = None, pages: PageIndexes | None = None) -> BuildResult:
     """Render content/ into the output folder; raise ValueError if SITEURL is not a public URL.
 
     `ledger_info` ({run, hash, time}) is the ledger entry this build will be recorded under,
     shown in every page's footer and in /ledger.json.
     """
     config.paths.content.mkdir(parents=True, exist_ok=True)
-    settings = pelican_settings(config, now, output, ledger_info)
+    settings = pelican_settings(config, now, output, ledger_info, pages)
     started = time.perf_counter()
     pelican = Pelican(settings)
     generators: list = []
@@ -95,8 +121,12 @@ def build_site(config: Config, now: datetime | None = None, output: Path | None 
         pelican.run()
     finally:
         signals.all_generators_finalized.disconnect(keep)
+    for generator in generators:
+        if hasattr(generator, "finish"):
+            generator.finish()
     written = sum(getattr(g, "written", 0) for g in generators)
-    return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written)
+    kept = sum(getattr(g, "kept", 0) for g in generators)
+    return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written, kept)
 
 
 class _Handler(SimpleHTTPRequestHandler):

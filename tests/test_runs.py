@@ -62,6 +62,7 @@ def test_a_run_publishes_a_verified_release_and_records_it(portal):
     assert run.body["config_sha256"] and list(run.body["sources"]) == ["files:data"]
     assert result.entry_hash[:16] in (site / "index.html").read_text(encoding="utf-8")
     assert result.entry_hash in (site / "ledger.json").read_text(encoding="utf-8")
+    assert result.entry_hash in (site / "ledger" / "index.html").read_text(encoding="utf-8")
     assert verify_ledger(portal) == []
     assert result.reports["html"].exists() and "发布运行报告" in result.reports["html"].read_text(encoding="utf-8")
 
@@ -85,8 +86,9 @@ def test_a_change_is_recorded_with_its_history_and_a_rollback_is_recorded_too(po
 
 def test_only_the_configured_number_of_releases_is_kept(portal):
     releases = [publish(portal, SAMPLE_NOW).release for _ in range(3)]
-    kept = sorted(p.name for p in (portal.deploy.path / "releases").iterdir())
-    assert kept == sorted(releases[-2:])
+    folder = portal.deploy.path / "releases"
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir()) == sorted(releases[-2:])
+    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(f".{r}.pages" for r in releases[-2:])
 
 
 @pytest.mark.parametrize("stage", ["after-pull", "during-build", "after-build", "before-switch"])
@@ -227,3 +229,15 @@ def test_a_long_run_logs_its_stages_when_not_on_a_terminal(portal):
     done = cli(portal, "publish", "--now", NOW)
     assert "[1/4]" in done.stderr and "[4/4]" in done.stderr
     assert time.time() - start < 300
+
+
+def test_a_record_page_links_to_the_ledger_instead_of_carrying_the_run_hash(portal):
+    """A run that changes nothing for a record leaves its page's bytes alone (issue 7)."""
+    first = publish(portal, SAMPLE_NOW)
+    page = next((portal.deploy.path / "current" / "penalties").glob("*/index.html"))
+    before = page.read_bytes()
+    assert first.entry_hash[:16].encode() not in before and b'href="/ledger/"' in before
+    second = publish(portal, SAMPLE_NOW)
+    site = portal.deploy.path / "current"
+    assert (site / page.relative_to(page.parents[2])).read_bytes() == before
+    assert second.entry_hash[:16] in (site / "index.html").read_text(encoding="utf-8")

@@ -8,6 +8,7 @@ twin says only that it was withdrawn (its page is a notice, never a 404, and so 
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from pelican.generators import Generator
 
 from publisher.config import Config
 from publisher.listing import ListPage, list_pages
-from publisher.published import PublishedRecord, load_published
+from publisher.published import PublishedRecord, digest_of, load_published
 from publisher.schema import RECORD_TYPES
 
 from .tables import (
@@ -107,25 +108,39 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue."""
-    base = config.site.url
     entries = catalogue(published, config)
     for entry in entries:
-        type_key = entry["type"]
-        records = published.get(type_key, [])
-        files = entry["files"]
-        pages.write_text(files["csv"], csv_bytes(type_key, records, base))
-        pages.write_text(files["json"], json_dataset(type_key, records, _dataset_meta(entry, config), base))
-        if "xlsx" in files:
-            pages.write_text(files["xlsx"], xlsx_bytes(type_key, records, config.site.agency, entry["modified"]))
-        for page in list_pages(type_key, records):
-            pages.write_text(page.url + "index.json", dumps(list_twin(page, base)))
-        pages.each(records, lambda r: pages.write_text(r.url + "index.json", dumps(record_twin(r, base))))
+        _write_dataset(pages, entry, published.get(entry["type"], []), config)
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
         "datasets": [_dataset_meta(e, config) | {"count": e["count"]} for e in entries]}))
     modified = max((e["modified"] for e in entries), default="")
     pages.write(OPENDATA_URL, "opendata.html", lastmod=modified, datasets=entries, licence=licence(config))
     return entries
+
+
+def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config) -> None:
+    """One type's dataset files and JSON twins; each is rebuilt only when what it is made from changed."""
+    type_key, files, base = entry["type"], entry["files"], config.site.url
+    everything = digest_of(records)
+    pages.write_text(files["csv"], lambda: csv_bytes(type_key, records, base), key=everything)
+    pages.write_text(files["json"], lambda: json_dataset(type_key, records, _dataset_meta(entry, config), base),
+                     key=everything)
+    if "xlsx" in files:
+        pages.write_text(files["xlsx"], lambda: xlsx_bytes(type_key, records, config.site.agency, entry["modified"]),
+                         key=everything)
+    for page in list_pages(type_key, records):
+        pages.write_text(page.url + "index.json", functools.partial(_list_twin_text, page, base), key=page.key)
+    pages.each(records, lambda r: pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base),
+                                                   key=r.digest))
+
+
+def _list_twin_text(page: ListPage, base: str) -> str:
+    return dumps(list_twin(page, base))
+
+
+def _record_twin_text(record: PublishedRecord, base: str) -> str:
+    return dumps(record_twin(record, base))
 
 
 class OpenDataGenerator(Generator):

@@ -25,7 +25,9 @@ from publisher.published import PublishedRecord, load_published
 from publisher.qrcodes import require_public_url
 from publisher.schema import RECORD_TYPES
 
-from .writer import PARALLEL_MIN, PageWriter
+from .writer import PARALLEL_MIN, PageWriter, build_salt, read_page_index
+
+PROJECT = Path(__file__).resolve().parents[2]
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +47,20 @@ class RecordsGenerator(Generator):
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
         self.pages = PageWriter(lambda name: self.get_template(name), Path(self.output_path), self.portal,
                                 self._globals(), workers=self.settings.get("PORTAL_WORKERS") or os.cpu_count() or 1,
-                                parallel_min=self.settings.get("PORTAL_PARALLEL_MIN", PARALLEL_MIN))
+                                parallel_min=self.settings.get("PORTAL_PARALLEL_MIN", PARALLEL_MIN),
+                                salt=self._salt(), previous=read_page_index(self.settings.get("PORTAL_PAGES_BEFORE")))
         self.context["PORTAL_PAGES"] = self.pages
+
+    def _salt(self) -> str:
+        """Everything every page depends on besides its key: theme, code, settings."""
+        code = [p for folder in ("plugins", "publisher") for p in (PROJECT / folder).rglob("*.py")]
+        theme = [p for p in Path(self.theme).rglob("*") if p.is_file()]
+        settings = [self.portal.path, PROJECT / "pelicanconf.py"]
+        return build_salt(code, theme, settings, repr(self.settings.get("PLUGINS")).encode())
+
+    def finish(self) -> list[str]:
+        """After every plugin wrote: remove pages this build no longer makes, record the page index."""
+        return self.pages.finish(self.settings.get("PORTAL_PAGES_AFTER"))
 
     def _today(self) -> date:
         now = self.settings.get("PORTAL_NOW")
@@ -61,19 +75,21 @@ class RecordsGenerator(Generator):
             "sections": SECTIONS, "section_of_type": SECTION_OF_TYPE, "rtypes": RECORD_TYPES,
             "list_columns": LIST_COLUMNS, "today": self.today,
             "counts": {t: sum(r.live for r in rs) for t, rs in self.published.items()},
-            "ledger": self.settings.get("PORTAL_LEDGER"),
+            "ledger": None,  # only home and /ledger/ carry the run's hash: see base.html
         }
 
     def generate_output(self, writer: Any) -> None:
         pages = self.pages
         published = self.published
         latest = {t: [r for r in published[t] if r.live][:5] for t in ("permits", "penalties", "inspections")}
-        pages.write("/", "home.html", latest=latest)
+        ledger = self.settings.get("PORTAL_LEDGER")
+        pages.write("/", "home.html", latest=latest, ledger=ledger)
+        pages.write("/ledger/", "ledger.html", ledger=ledger)
         for key, title, intro, types in SECTIONS:
             pages.write(f"/{key}/", "section.html", section=(key, title, intro, types))
         for type_key, records in published.items():
             for page in list_pages(type_key, records):
-                pages.write(page.url, "list.html", sitemap=page.number == 0, page=page,
+                pages.write(page.url, "list.html", sitemap=page.number == 0, page=page, key=page.key,
                             lastmod=page.records[0].published if page.records else "")
         pages.each([r for records in published.values() for r in records], self._write_record)
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
@@ -87,7 +103,6 @@ class RecordsGenerator(Generator):
         static = Path(self.theme) / "static"
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             pages.write_text(f"/theme/{path.relative_to(static).as_posix()}", path.read_bytes())
-        ledger = self.settings.get("PORTAL_LEDGER")
         if ledger:  # anyone can compare the site's run with the agency's ledger
             pages.write_text("/ledger.json", json.dumps({"run": ledger["run"], "ledger_entry_sha256": ledger["hash"],
                                                          "published_at": ledger["time"]}, ensure_ascii=False) + "\n")
@@ -96,20 +111,27 @@ class RecordsGenerator(Generator):
     def written(self) -> int:
         return self.pages.written
 
+    @property
+    def kept(self) -> int:
+        return self.pages.kept
+
     def _write_record(self, record: PublishedRecord) -> None:
         pages = self.pages
         if not record.live:
-            pages.write(record.url, "notice.html", sitemap=False, record=record)
+            pages.write(record.url, "notice.html", sitemap=False, record=record, key=record.digest)
             return
         extra: dict[str, Any] = {}
+        key: tuple[str, ...] = (record.digest,)
         if record.type == "officers":
             extra["validity"] = officer_validity(record, self.today)
+            key += tuple(map(str, extra["validity"].values()))  # validity changes with the date, not the record
         if record.type == "windows":
             codes = record.value("guides") or ()
             extra["window_guides"] = [self._guides[c] for c in codes if c in self._guides]
-        pages.write(record.url, "record.html", lastmod=record.published, record=record, **extra)
+            key += tuple(g.digest for g in extra["window_guides"])
+        pages.write(record.url, "record.html", lastmod=record.published, record=record, key=key, **extra)
         if record.type in ("windows", "guides"):
-            pages.write(f"{record.url}poster/", "poster.html", sitemap=False, record=record, **extra)
+            pages.write(f"{record.url}poster/", "poster.html", sitemap=False, record=record, key=key, **extra)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -3,15 +3,23 @@
 Any plugin renders a theme template in the site's frame with `pages.write(url, template, ...)`:
 the same globals (site, footer, navigation, QR codes), the same skip-unchanged writing, and the
 URL recorded for the sitemap plugin, which runs last.
+
+Incremental builds (issue 7): a page written with `key=` (what it is made from: record digests,
+its place in a list) gets a fingerprint of that key, the template and the build's salt (theme,
+code, portal.toml). If the previous build made the same page from the same fingerprint and its file
+is in the output, it is not rendered again. `finish()` records every page's fingerprint and removes
+pages the previous build made that this one no longer makes, so the output equals a full build.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,20 +38,59 @@ PARALLEL_MIN = 400  # below this many pages, forking costs more than it saves
 _JOB: tuple[PageWriter, Sequence[Any], Callable[[Any], None], int] | None = None  # what forked workers render
 
 
-def _render_slice(index: int) -> tuple[int, list[tuple[str, str]]]:
-    """In a forked worker: render every n-th item, report what was written and the sitemap URLs."""
+Text = str | bytes
+
+
+def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str, str]]:
+    """In a forked worker: render every n-th item; report counts, sitemap URLs and page fingerprints."""
     assert _JOB is not None
     pages, items, render, workers = _JOB
-    pages.written, pages.urls = 0, []
+    pages.written, pages.kept, pages.urls, pages.produced = 0, 0, [], {}
     for item in items[index::workers]:
         render(item)
-    return pages.written, pages.urls
+    return pages.written, pages.kept, pages.urls, pages.produced
+
+
+def build_salt(*parts: Iterable[Path] | bytes) -> str:
+    """What every page depends on besides its own key: the bytes of these files (theme, code, settings)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        if isinstance(part, bytes):
+            h.update(part)
+            continue
+        for path in sorted(part):
+            h.update(path.as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def read_page_index(path: Path | None) -> dict[str, str]:
+    """url -> fingerprint of the pages a previous build made; empty if there was none."""
+    if path is None:
+        return {}
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return {}
+    return {url: fp for fp, _, url in (line.partition("\t") for line in lines)}
+
+
+def write_page_index(path: Path, produced: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pages-")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.writelines(f"{fp}\t{url}\n" for url, fp in sorted(produced.items()))
+    os.replace(tmp, path)
 
 
 class PageWriter:
     def __init__(self, get_template: Callable[[str], Template], output: Path, portal: Config,
-                 globals_: dict[str, Any], workers: int = 1, parallel_min: int = PARALLEL_MIN) -> None:
+                 globals_: dict[str, Any], workers: int = 1, parallel_min: int = PARALLEL_MIN,
+                 salt: str = "", previous: dict[str, str] | None = None) -> None:
         self.workers = workers
+        self.salt = salt
+        self.previous = previous or {}  # url -> fingerprint, from the build the output started from
+        self.produced: dict[str, str] = {}  # url -> fingerprint ("" if unkeyed) of every page this build makes
+        self.kept = 0  # pages not rendered: same fingerprint as in the previous build
         self.parallel_min = parallel_min
         self._get_template = get_template
         self.output = output
@@ -77,9 +124,11 @@ class PageWriter:
                 results = pool.map(_render_slice, range(self.workers))
         finally:
             _JOB = None
-        for written, urls in results:
+        for written, kept, urls, produced in results:
             self.written += written
+            self.kept += kept
             self.urls.extend(urls)
+            self.produced.update(produced)
 
     def abs_url(self, url: str) -> str:
         return self.portal.site.url + url
@@ -92,17 +141,58 @@ class PageWriter:
         relative = url.lstrip("/")
         return self.output / relative / "index.html" if url.endswith("/") else self.output / relative
 
-    def write(self, url: str, template: str, lastmod: str = "", sitemap: bool = True, **context: Any) -> None:
-        """Render a theme template at a site URL (`/x/` → x/index.html); write only if it changed."""
-        name = template.removesuffix(".html")
-        context = {**self._template_context.get(name, {}), **context}
-        html = self._get_template(name).render(**self.globals, page_url=url, **context)
-        self.write_text(url, html)
+    def fingerprint(self, template: str, key: object) -> str:
+        return hashlib.blake2b(f"{self.salt}\0{template}\0{key!r}".encode(), digest_size=16).hexdigest()
+
+    def _unchanged(self, url: str, fingerprint: str) -> bool:
+        """The previous build made this page from the same inputs, and its file is still here."""
+        if self.previous.get(url) == fingerprint and self.path_of(url).is_file():
+            self.produced[url] = fingerprint
+            self.kept += 1
+            return True
+        return False
+
+    def write(self, url: str, template: str, lastmod: str = "", sitemap: bool = True, key: object = None,
+              **context: Any) -> None:
+        """Render a theme template at a site URL (`/x/` → x/index.html); write only if it changed.
+
+        `key`: everything the page shows besides the template and the site's settings (record
+        digests, its place in a list). With a key, an unchanged page is not even rendered.
+        """
         if sitemap:
             self.urls.append((url, lastmod))
+        name = template.removesuffix(".html")
+        fingerprint = "" if key is None else self.fingerprint(name, key)
+        if fingerprint and self._unchanged(url, fingerprint):
+            return
+        context = {**self._template_context.get(name, {}), **context}
+        html = self._get_template(name).render({**self.globals, "page_url": url, **context})
+        self._write(url, html, fingerprint)
 
-    def write_text(self, url: str, text: str | bytes) -> None:
+    def write_text(self, url: str, text: Text | Callable[[], Text], key: object = None) -> None:
+        """Write a file at a site URL; `text` may be a function, called only if `key` says it changed."""
+        fingerprint = "" if key is None else self.fingerprint(url, key)
+        if fingerprint and self._unchanged(url, fingerprint):
+            return
+        self._write(url, text() if callable(text) else text, fingerprint)
+
+    def _write(self, url: str, text: Text, fingerprint: str) -> None:
+        self.produced[url] = fingerprint
         if write_if_changed(self.path_of(url), text, new_in_place=True, known_dirs=self._dirs):
             self.written += 1
-            if self.written == 30 and os.environ.get("PORTAL_FAULT_INJECTION") == "during-build":
+            if self.written == 1 and os.environ.get("PORTAL_FAULT_INJECTION") == "during-build":
                 os.kill(os.getpid(), signal.SIGKILL)  # a test proves a run killed mid-build harms nothing
+
+    def finish(self, index: Path | None) -> list[str]:
+        """Remove pages the previous build made and this one did not; record this build's pages."""
+        removed = sorted(set(self.previous) - set(self.produced))
+        for url in removed:
+            path = self.path_of(url)
+            path.unlink(missing_ok=True)
+            for folder in path.parents:  # a withdrawn list page leaves no empty folder behind
+                if folder == self.output or not folder.is_relative_to(self.output) or any(folder.iterdir()):
+                    break
+                folder.rmdir()
+        if index is not None:
+            write_page_index(index, self.produced)
+        return removed

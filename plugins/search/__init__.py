@@ -41,8 +41,9 @@ class SearchGenerator(Generator):
         output = Path(self.output_path)
         started = time.perf_counter()
         config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
-        build_service_index(docs, output, default_backend(config.search.backend if config else "whoosh"))
-        static_url = build_static_index(docs, output)
+        keep = self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own
+        build_service_index(docs, output, default_backend(config.search.backend if config else "whoosh"), keep)
+        static_url = build_static_index(docs, output, keep)
         log.info("search: %d records indexed in %.1f s", len(docs), time.perf_counter() - started)
         pages = self.context["PORTAL_PAGES"]
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index

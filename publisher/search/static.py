@@ -84,7 +84,7 @@ def _put(path: Path, value: object) -> None:
     path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def build_static_index(docs: list[SearchDoc], output: Path) -> str:
+def build_static_index(docs: list[SearchDoc], output: Path, keep: int = KEEP) -> str:
     """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/)."""
     root = output / STATIC_DIR
     name = f"index-{docs_hash(docs, 'static')}"
@@ -97,7 +97,7 @@ def build_static_index(docs: list[SearchDoc], output: Path) -> str:
         _write(docs, tmp)
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
-    _prune(root, name)
+    _prune(root, name, keep)
     return f"/{STATIC_DIR}/{name}/"
 
 
@@ -130,10 +130,10 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
     _put(folder / "meta.json", meta)
 
 
-def _prune(root: Path, current: str) -> None:
+def _prune(root: Path, current: str, keep_count: int) -> None:
     indexes = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
                      key=lambda p: p.stat().st_mtime, reverse=True)
-    keep = {current} | {p.name for p in indexes[:KEEP]}
+    keep = {current} | {p.name for p in indexes[:keep_count]}
     for path in indexes:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)

@@ -53,7 +53,8 @@ def backend_for(path: Path) -> SearchBackend:
     return default_backend(path.name.split("-")[1])
 
 
-def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBackend | None = None) -> Path:
+def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBackend | None = None,
+                        keep: int = KEEP) -> Path:
     """Build the index for `docs` under output/_search unless it exists, then point CURRENT at it."""
     backend = backend or default_backend()
     root = output / SERVICE_DIR
@@ -69,7 +70,7 @@ def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBack
             shutil.rmtree(tmp, ignore_errors=True)
             raise
     _point(root, name)
-    _prune(root, name)
+    _prune(root, name, keep)
     return final
 
 
@@ -83,11 +84,11 @@ def _point(root: Path, name: str) -> None:
     os.replace(tmp, pointer)
 
 
-def _prune(root: Path, current: str) -> None:
+def _prune(root: Path, current: str, keep_count: int) -> None:
     """Remove all but the newest KEEP indexes, and any half-built directory left by a crash."""
     indexes = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
                      key=lambda p: p.stat().st_mtime, reverse=True)
-    keep = {current} | {p.name for p in indexes[:KEEP]}
+    keep = {current} | {p.name for p in indexes[:keep_count]}
     for path in root.iterdir():
         stale_tmp = path.name.startswith(".building-") and time.time() - path.stat().st_mtime > 3600
         if path.is_dir() and ((path.name.startswith("index-") and path.name not in keep) or stale_tmp):

@@ -1,0 +1,113 @@
+"""Incremental builds (issue 7): a run renders only what a change touches, and the result is
+byte for byte the site a full build of the same records makes."""
+
+from __future__ import annotations
+
+import csv
+import filecmp
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from publisher.config import Config
+from publisher.plan import make_plan, write_plan
+from publisher.runs import ledger_of, publish, verify_ledger
+from publisher.site import PageIndexes, build_site
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Config:
+    return make_sample_portal(tmp_path, planted=False)
+
+
+def edit_penalties(config: Config) -> dict[str, str]:
+    """A clerk's next export: one decision corrected, one revoked, one new. Returns their decision numbers."""
+    path = config.path.parent / "data" / "penalties.csv"
+    with path.open(encoding="gb18030", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    col = {name: i for i, name in enumerate(header)}
+    shown = [r for r in rows if r[col["审核状态"]] == "已审核" and r[col["当前状态"]] == "正常"]
+    corrected, revoked = shown[3], shown[7]
+    corrected[col["违法事实"]] += "（经复核更正）"
+    revoked[col["当前状态"]] = "撤销"
+    new = list(corrected)
+    new[col["行政处罚决定书文号"]] = "示林罚决字〔2026〕第99号"
+    new[col["处罚决定日期"]] = "2026-11-20"
+    new[col["首次公开日期"]] = ""
+    rows.append(new)
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    no = col["行政处罚决定书文号"]
+    return {"corrected": corrected[no], "revoked": revoked[no], "added": new[no]}
+
+
+def tree(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
+
+
+def assert_same_site(incremental: Path, full: Path) -> None:
+    """Same files, same bytes: the incremental site cannot be told apart from a full build.
+
+    The search service's index (`_search/`, never served as files) is named by the hash of the
+    documents in it; inside, whoosh names its segments at random, so two full builds differ there too.
+    """
+    assert (incremental / "_search" / "CURRENT").read_text() == (full / "_search" / "CURRENT").read_text()
+    ours, theirs = tree(incremental), tree(full)
+    ours = {k: v for k, v in ours.items() if not k.startswith("_search/index-")}
+    theirs = {k: v for k, v in theirs.items() if not k.startswith("_search/index-")}
+    assert sorted(set(ours) - set(theirs)) == [], "files left over from the previous build"
+    assert sorted(set(theirs) - set(ours)) == [], "files a full build makes that the incremental build missed"
+    different = [name for name in sorted(ours) if not filecmp.cmp(ours[name], theirs[name], shallow=False)]
+    assert different == []
+
+
+def page_of(release: Path, decision_no: str) -> Path:
+    for page in (release / "penalties").glob("*/index.html"):
+        if decision_no in page.read_text(encoding="utf-8"):
+            return page
+    raise AssertionError(f"no page shows {decision_no}")
+
+
+def test_a_republish_equals_a_full_build_and_rewrites_only_what_changed(portal, tmp_path):
+    first = publish(portal, SAMPLE_NOW)
+    release_1 = portal.deploy.path / "releases" / first.release
+    changed = edit_penalties(portal)
+    untouched = page_of(release_1, "示林罚决字〔2024〕第1号")
+    corrected_before = page_of(release_1, changed["corrected"]).read_bytes()
+
+    second = publish(portal, SAMPLE_NOW)
+    release_2 = portal.deploy.path / "releases" / second.release
+    run = next(e for e in ledger_of(portal).entries() if e.kind == "run" and e.body["run_id"] == second.run_id)
+    assert sorted(r[2] for r in run.body["records"]) == ["added", "changed", "withdrawn"]
+
+    # A page the change does not touch is the very same file (a hard link), not a copy rewritten.
+    same = release_2 / untouched.relative_to(release_1)
+    assert same.stat().st_ino == untouched.stat().st_ino
+    corrected = page_of(release_2, changed["corrected"])
+    assert corrected.read_bytes() != corrected_before and "经复核更正" in corrected.read_text(encoding="utf-8")
+    assert corrected.stat().st_ino != (release_1 / corrected.relative_to(release_2)).stat().st_ino
+    assert (release_1 / corrected.relative_to(release_2)).read_bytes() == corrected_before  # release 1 kept its bytes
+    assert verify_ledger(portal) == []
+
+    full = tmp_path / "full"
+    build_site(portal, SAMPLE_NOW, output=full, pages=PageIndexes(None, None, keep_search_indexes=1),
+               ledger_info={"run": second.run_id, "hash": second.entry_hash, "time": run.body["started"]})
+    assert_same_site(release_2, full)
+
+
+def test_building_the_same_folder_again_after_a_change_equals_a_full_build(portal, tmp_path):
+    ledger = {"run": "r1", "hash": "ab" * 32, "time": "2026-11-24T10:00:00"}
+    # Keep one search index, as a release does (`portal build` keeps the one before for a running server).
+    in_place = replace(PageIndexes.beside(portal, portal.paths.output), keep_search_indexes=1)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    first = build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    assert first.pages_kept == 0
+    edit_penalties(portal)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    again = build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    assert again.pages_kept > 0.85 * first.files_written  # nearly every page judged unchanged without rendering
+    assert again.files_written < 0.1 * first.files_written
+    full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
+    assert_same_site(portal.paths.output, full.output)

@@ -84,8 +84,17 @@ def _step_plain(root: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "written": None}
 
 
+def _step_publish(root: Path) -> dict[str, Any]:
+    from publisher.config import load_config
+    from publisher.runs import publish
+
+    result = publish(load_config(root / "portal.toml"), NOW)
+    return {"seconds": result.seconds, "stages": result.stages, "written": result.pages_written,
+            "kept": result.pages_kept, "changes": len(result.records)}
+
+
 STEPS: dict[str, Callable[[Path], dict[str, Any]]] = {"pull": _step_pull, "build": _step_build,
-                                                       "plain": _step_plain}
+                                                       "plain": _step_plain, "publish": _step_publish}
 
 
 def _run_step_here(name: str, root: Path, profile: Path | None) -> None:
@@ -190,7 +199,10 @@ def make_portal(root: Path, count: int, seed: int) -> tuple[list[Any], float]:
 
     toml = (ROOT / "portal.toml").read_text(encoding="utf-8")
     assert PORTAL_TOML_PATH_LINE in toml, "portal.toml no longer reads data/sample"
-    (root / "portal.toml").write_text(toml.replace(PORTAL_TOML_PATH_LINE, 'path = "data"'), encoding="utf-8")
+    toml = toml.replace(PORTAL_TOML_PATH_LINE, 'path = "data"')
+    toml = toml.replace('# [search]\n# backend = "tantivy"', '[search]\nbackend = "tantivy"')  # the engine for scale
+    assert 'backend = "tantivy"' in toml, "portal.toml no longer has the commented [search] section"
+    (root / "portal.toml").write_text(toml, encoding="utf-8")
     rows = generate_rows(count, seed)
     write_csv_files(rows, root / "data")
     long_rows = [record_chars(r) for r in rows if r.type in ("penalties", "permits")]
@@ -221,6 +233,49 @@ def add_one(rows: list[Any], root: Path, n: int) -> None:
     write_csv_files([r for r in rows if r.type == "penalties"], root / "data")
 
 
+def withdraw_one(rows: list[Any], root: Path, n: int) -> None:
+    """A decision revoked on review: its page becomes a withdrawal notice."""
+    from bench.generate import write_csv_files
+
+    shown = [r for r in rows if r.type == "penalties" and r.values.get("review_status") == "已审核"
+             and r.values.get("status") == "正常"]
+    shown[(n * 104729) % len(shown)].values["status"] = "撤销"
+    write_csv_files([r for r in rows if r.type == "penalties"], root / "data")
+
+
+EDITS = {"change": change_one, "add": add_one, "withdraw": withdraw_one}
+
+
+def measure_republish(rows: list[Any], root: Path, count: int, repeat: int, budget: float) -> list[Measured]:
+    """`portal publish` end to end (pull, build, index, verify, seal, switch): first run, then one edit per run."""
+    first = Measured("publish, first run", count)
+    first.samples.append(run_step("publish", root))
+    results = [first]
+    _print_publish(first)
+    for kind, label in (("change", "one record changed"), ("add", "one record added"),
+                        ("withdraw", "one record withdrawn")):
+        m = Measured(f"publish, {label}", count)
+        for n in range(repeat):
+            EDITS[kind](rows, root, 100 + n)
+            m.samples.append(run_step("publish", root))
+            _print_publish(m)
+            if sum(s.seconds for s in m.samples) * (n + 2) / (n + 1) > budget:
+                break
+        results.append(m)
+    for m in results:
+        stages = {k: statistics.median(s.data["stages"].get(k, 0.0) for s in m.samples)
+                  for k in m.samples[0].data["stages"]}
+        m.note = "  ".join(f"{k} {v:.2f}" for k, v in stages.items()) + " s"
+    return results
+
+
+def _print_publish(m: Measured) -> None:
+    s = m.samples[-1]
+    stages = " ".join(f"{k} {v:.2f}" for k, v in s.data["stages"].items())
+    print(f"  {m.step:<28} {m.count:>6}  {s.seconds:8.2f} s  {s.rss_mb:7.0f} MB  "
+          f"{s.data['written']} written, {s.data['kept']} kept  [{stages}]", flush=True)
+
+
 def measure_edit(kind: str, label: str, rows: list[Any], root: Path, count: int, repeat: int,
                  budget: float) -> list[Measured]:
     """Edit one record in the CSV files, then pull and build: the daily case. A new edit each repeat."""
@@ -228,7 +283,7 @@ def measure_edit(kind: str, label: str, rows: list[Any], root: Path, count: int,
     output = root / "output"
     changed = []
     for n in range(repeat):
-        (change_one if kind == "change" else add_one)(rows, root, n)
+        EDITS[kind](rows, root, n)
         pull.samples.append(run_step("pull", root))
         before = _mtimes(output)
         build.samples.append(run_step("build", root))
@@ -267,6 +322,8 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
 
         for kind, label in (("change", "one record changed"), ("add", "one record added")):
             results.extend(measure_edit(kind, label, rows, base, count, r, b))
+        if not args.no_publish:
+            results.extend(measure_republish(rows, base, count, r, b))
 
         if args.profile:
             prof = base / "build.prof"
@@ -342,6 +399,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top lines of a cold build")
     parser.add_argument("--keep", action="store_true", help="keep the temporary portals")
+    parser.add_argument("--no-publish", action="store_true", help="skip the end-to-end `portal publish` runs")
     args = parser.parse_args(argv)
     print(machine(), flush=True)
     results: list[Measured] = []

@@ -4,7 +4,11 @@ SQLite, so that an entry is either wholly written or not at all (a killed run le
 entry). Each entry's hash covers the previous entry's hash and the entry's canonical JSON
 body, so changing any byte of any entry breaks the chain from that entry on. A publication
 appends two entries in one transaction: the run (what changed, and why) and the seal (the
-hashes of every file of the release it produced).
+hash of the list of every file of the release it produced, with each file's SHA-256).
+
+The file lists live in their own table as changes against the release a build started from
+(a republish of a 100k-record site changes a few dozen files of 300k), and each seal's body holds
+the hash of its own rows, so the chain still covers every one of them.
 """
 
 from __future__ import annotations
@@ -37,7 +41,21 @@ CREATE TABLE IF NOT EXISTS record_events (
     reason TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS record_events_by_record ON record_events(type, slug, seq);
+CREATE TABLE IF NOT EXISTS release_files (
+    seq INTEGER NOT NULL REFERENCES entries(seq),  -- the seal
+    path TEXT NOT NULL,
+    sha256 TEXT NOT NULL,          -- '' when the file is gone since the base release
+    PRIMARY KEY (seq, path)
+);
+CREATE INDEX IF NOT EXISTS entries_by_kind ON entries(kind, seq);
 """
+
+Files = dict[str, str]
+
+
+def files_hash(rows: list[tuple[str, str]]) -> str:
+    """The hash of a list of (path, sha256) rows: a file list, or a seal's changes."""
+    return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(rows)).encode()).hexdigest()
 
 
 def canonical(body: dict[str, Any]) -> str:
@@ -82,8 +100,20 @@ class Ledger:
         """The hash an entry with this body would get if appended now (known before the build)."""
         return entry_hash(self.head(), canonical(body))
 
-    def append(self, entries: list[tuple[str, dict[str, Any]]]) -> list[Entry]:
-        """Append entries (kind, body) in one transaction; a run's body["records"] is indexed for history."""
+    def append(self, entries: list[tuple[str, dict[str, Any]]],
+               release_files: tuple[Files, Entry | None] | None = None) -> list[Entry]:
+        """Append entries (kind, body) in one transaction; a run's body["records"] is indexed for history.
+
+        `release_files` (files, base seal): a seal's file list, stored as its changes against the
+        base seal's list (the release the build started from) or whole when there is none. The seal's
+        body gets the base's seq and the hash of those rows.
+        """
+        delta: list[tuple[str, str]] = []
+        if release_files is not None:
+            files, base = release_files
+            before = self.release_files(base) if base else {}
+            delta = [(p, h) for p, h in files.items() if before.get(p) != h]
+            delta += [(p, "") for p in before.keys() - files.keys()]
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")  # one writer at a time, even without the run lock
             try:
@@ -92,6 +122,10 @@ class Ledger:
                 written = []
                 for kind, body in entries:
                     seq += 1
+                    if kind == "seal" and release_files is not None:
+                        body = {**body, "base": release_files[1].seq if release_files[1] else None,
+                                "changes": files_hash(delta)}
+                        db.executemany("INSERT INTO release_files VALUES (?,?,?)", [(seq, p, h) for p, h in delta])
                     body_json = canonical(body)
                     digest = entry_hash(prev, body_json)
                     db.execute("INSERT INTO entries(seq, kind, prev, hash, body) VALUES (?,?,?,?,?)",
@@ -107,6 +141,43 @@ class Ledger:
                 raise
         return written
 
+    def seal_of(self, release: str) -> Entry | None:
+        """The seal that recorded a release."""
+        for entry in self._select("WHERE kind = 'seal' ORDER BY seq DESC"):
+            if entry.body.get("release") == release:
+                return entry
+        return None
+
+    def release_files(self, seal: Entry) -> Files:
+        """A sealed release's files (path -> SHA-256): its base's list with its own changes applied."""
+        chain = [seal]
+        while chain[-1].body.get("base"):
+            base = next(self._select("WHERE seq = ?", (chain[-1].body["base"],)), None)
+            if base is None:
+                raise LedgerError(f"第{chain[-1].seq}条记录的基础版本（第{chain[-1].body['base']}条）不存在")
+            chain.append(base)
+        files: Files = {}
+        with closing(self._connect()) as db:
+            for entry in reversed(chain):
+                if "files" in entry.body:  # a seal written before file lists had their own table
+                    files = dict(entry.body["files"])
+                    continue
+                for path, digest in db.execute("SELECT path, sha256 FROM release_files WHERE seq = ?", (entry.seq,)):
+                    if digest:
+                        files[path] = digest
+                    else:
+                        files.pop(path, None)
+        return files
+
+    def seals(self) -> Iterator[Entry]:
+        return self._select("WHERE kind = 'seal' ORDER BY seq")
+
+    def _select(self, where: str, args: tuple = ()) -> Iterator[Entry]:
+        with closing(self._connect()) as db:
+            rows = db.execute(f"SELECT seq, kind, prev, hash, body FROM entries {where}", args).fetchall()
+        for seq, kind, prev, digest, body in rows:
+            yield Entry(seq, kind, prev, digest, json.loads(body))
+
     def entries(self) -> Iterator[Entry]:
         with closing(self._connect()) as db:
             for seq, kind, prev, digest, body in db.execute(
@@ -118,11 +189,11 @@ class Ledger:
                 yield Entry(seq, kind, prev, digest, parsed)
 
     def last(self, kind: str) -> Entry | None:
-        found = None
-        for entry in self.entries():
-            if entry.kind == kind:
-                found = entry
-        return found
+        return next(self._select("WHERE kind = ? ORDER BY seq DESC LIMIT 1", (kind,)), None)
+
+    def last_of(self, kinds: tuple[str, ...]) -> Entry | None:
+        marks = ",".join("?" * len(kinds))
+        return next(self._select(f"WHERE kind IN ({marks}) ORDER BY seq DESC LIMIT 1", kinds), None)
 
     def verify_chain(self) -> str | None:
         """None when every entry links to the one before and its hash matches; else what is wrong."""
@@ -131,8 +202,12 @@ class Ledger:
                 rows = db.execute("SELECT seq, kind, prev, hash, body FROM entries ORDER BY seq").fetchall()
                 events = db.execute("SELECT seq, type, slug, action, content_hash, reason FROM record_events "
                                     "ORDER BY seq, rowid").fetchall()
+                file_rows = db.execute("SELECT seq, path, sha256 FROM release_files").fetchall()
         except sqlite3.DatabaseError as exc:
             return f"账本文件损坏，无法读取：{exc}"
+        changes: dict[int, list[tuple[str, str]]] = {}
+        for seq, path, digest in file_rows:
+            changes.setdefault(seq, []).append((path, digest))
         indexed: dict[int, list[list[str]]] = {}
         for seq, *event in events:
             indexed.setdefault(seq, []).append(list(event))
@@ -144,12 +219,18 @@ class Ledger:
                 return f"第{seq}条记录（{kind}）的前一条哈希不符：应为 {prev[:16]}…，实为 {entry_prev[:16]}…"
             if entry_hash(prev, body) != digest:
                 return f"第{seq}条记录（{kind}）的内容与其哈希不符：记录在写入后被修改过"
-            recorded = json.loads(body).get("records", []) if kind == "run" else []
+            parsed = json.loads(body)
+            recorded = parsed.get("records", []) if kind == "run" else []
             if indexed.pop(seq, []) != recorded:
                 return f"第{seq}条记录（{kind}）的记录变更索引与记录内容不符：索引被修改过"
+            own = changes.pop(seq, [])
+            if kind == "seal" and "changes" in parsed and files_hash(own) != parsed["changes"]:
+                return f"第{seq}条记录（{kind}）的文件清单与其校验值不符：清单被修改过"
             prev = digest
         if indexed:
             return f"记录变更索引中有不属于任何运行的条目（第{min(indexed)}条）"
+        if changes:
+            return f"文件清单中有不属于任何封存记录的条目（第{min(changes)}条）"
         return None
 
     def published_state(self) -> dict[tuple[str, str], tuple[str, str]]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.config import DeployConfig
+from publisher.ledger import files_hash
 
 _BUILDING = ".building-"
 _HREF = re.compile(rb'(?:href|src)="(/[^"#?]*)')
@@ -111,17 +112,38 @@ class Releases:
                        capture_output=True, text=True)
 
 
-def manifest(directory: Path) -> dict[str, str]:
-    """Every file of a release with its SHA-256, by path relative to the release."""
+def manifest(directory: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Every file of a release with its SHA-256, by path relative to the release.
+
+    `base`: the recorded files of the release this one started from as hard links. A file still
+    linked (more than one link) at a path the base has is that very file: its recorded hash is
+    reused instead of reading it again. A build replaces a file it changes, never edits it.
+    """
     files = {}
-    for path in sorted(directory.rglob("*")):
-        if path.is_file():
-            files[path.relative_to(directory).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return files
+    stack = [(directory, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), name + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    known = base.get(name) if base else None
+                    if known and entry.stat(follow_symlinks=False).st_nlink > 1:
+                        files[name] = known
+                    else:
+                        files[name] = _sha256(entry.path)
+    return dict(sorted(files.items()))
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
 def manifest_hash(files: dict[str, str]) -> str:
-    return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(files.items())).encode()).hexdigest()
+    return files_hash(list(files.items()))
 
 
 def verify_files(directory: Path, files: dict[str, str]) -> str | None:
@@ -138,10 +160,15 @@ def verify_files(directory: Path, files: dict[str, str]) -> str | None:
     return None
 
 
-def broken_links(directory: Path) -> list[tuple[str, str]]:
-    """(page, link) for every root-relative href/src in an HTML page that points at nothing."""
+def broken_links(directory: Path, pages: list[Path] | None = None) -> list[tuple[str, str]]:
+    """(page, link) for every root-relative href/src in an HTML page that points at nothing.
+
+    `pages`: only these pages (those a build rewrote, when it removed nothing other pages link to).
+    """
     broken = []
-    for page in directory.rglob("*.html"):
+    for page in directory.rglob("*.html") if pages is None else pages:
+        if page.suffix != ".html":
+            continue
         for match in set(_HREF.findall(page.read_bytes())):
             target = directory / match.decode().lstrip("/")
             if not (target.is_file() or (target / "index.html").is_file()):

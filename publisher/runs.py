@@ -28,7 +28,6 @@ from publisher.config import Config
 from publisher.content import read_metadata
 from publisher.ledger import Ledger
 from publisher.plan import Action, Plan, make_plan, write_plan
-from publisher.published import load_published
 from publisher.releases import Releases, broken_links, manifest, manifest_hash, verify_files
 from publisher.schema import RECORD_TYPES
 
@@ -53,6 +52,9 @@ class RunResult:
     records: list[list[str]]
     seconds: float
     reports: dict[str, Path] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the report and `make bench`
+    pages_written: int = 0
+    pages_kept: int = 0  # pages not rendered again: the change did not touch them
 
     @property
     def exit_code(self) -> int:
@@ -100,13 +102,10 @@ def run_lock(config: Config, wait: float | None = None) -> Iterator[None]:
 
 def recorded_release(ledger: Ledger) -> str | None:
     """The release the ledger says is public: the last seal's, or the last rollback's target."""
-    release = None
-    for entry in ledger.entries():
-        if entry.kind == "seal":
-            release = entry.body["release"]
-        elif entry.kind == "rollback":
-            release = entry.body["to"]
-    return release
+    entry = ledger.last_of(("seal", "rollback"))
+    if entry is None:
+        return None
+    return entry.body["release"] if entry.kind == "seal" else entry.body["to"]
 
 
 def recover(releases: Releases, ledger: Ledger, progress: Progress) -> None:
@@ -117,51 +116,77 @@ def recover(releases: Releases, ledger: Ledger, progress: Progress) -> None:
         releases.switch(recorded)
 
 
+class _Stopwatch:
+    """Seconds per stage of a run, in order."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = round(self.stages.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
+
+
 def publish(config: Config, now: datetime, operator: str | None = None, allow_empty: bool = False,
             wait: float | None = None, progress: Progress = lambda _: None) -> RunResult:
     """One publication run. Raises RunLocked or RunFailed; the public site is then untouched."""
     started = time.perf_counter()
+    watch = _Stopwatch()
     with run_lock(config, wait):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
         run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"  # order comes from the ledger
         progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
+        watch.lap("lock")
         plan = make_plan(config, now, allow_empty)
         write_plan(plan)
+        watch.lap("pull")
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)
         body = run_body(config, plan, run_id, now, operator, records, releases.current())
         entry_hash = ledger.next_hash(body)
+        watch.lap("changes")
         progress(f"[2/4] 生成网站版本 {run_id}")
         base = releases.current()
         building, from_base = releases.start(run_id, base)
+        watch.lap("link")
         try:
             from publisher.site import PageIndexes, build_site
 
             before = releases.page_index(base) if from_base and base else None
-            build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
-                                                                  "time": body["started"]},
-                       pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
+            built = build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
+                                                                          "time": body["started"]},
+                               pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
+            watch.lap("build")
             fault_point("after-build")
             progress("[3/4] 核验网站版本")
-            problems = verify_release(building, config, plan)
+            problems = verify_release(building, config, plan, built.pages_removed if from_base else None,
+                                      built.pages_changed if from_base else None)
             if problems:
                 raise RunFailed("网站版本未通过核验，未发布：" + "；".join(problems[:5]))
             release_dir = releases.finish(building, run_id)
+            watch.lap("verify")
         except BaseException:
             shutil.rmtree(building, ignore_errors=True)  # a dead build never becomes a release
             releases.page_index(run_id).unlink(missing_ok=True)
             raise
-        files = manifest(release_dir)
+        base_seal = ledger.seal_of(base) if from_base and base else None
+        files = manifest(release_dir, ledger.release_files(base_seal) if base_seal else None)
+        watch.lap("manifest")
         fault_point("before-switch")
         progress("[4/4] 记入账本并切换到新版本")
-        ledger.append([("run", body), ("seal", {"run_id": run_id, "release": run_id, "files": files,
-                                                 "manifest": manifest_hash(files),
-                                                 "finished": datetime.now().isoformat(timespec="seconds")})])
+        ledger.append([("run", body), ("seal", {"run_id": run_id, "release": run_id, "manifest": manifest_hash(files),
+                                                 "file_count": len(files),
+                                                 "finished": datetime.now().isoformat(timespec="seconds")})],
+                      release_files=(files, base_seal))
         releases.switch(run_id)
         releases.mirror()
         releases.prune(_recorded_releases(ledger))
-        result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started)
+        watch.lap("switch")
+        result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started,
+                           stages=watch.stages, pages_written=built.files_written, pages_kept=built.pages_kept)
         from publisher.run_report import write_reports
 
         result.reports = write_reports(config, result)
@@ -170,7 +195,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
 
 def _recorded_releases(ledger: Ledger) -> list[str]:
     """Recorded releases, oldest first, in ledger order (names need not sort by time)."""
-    return [e.body["release"] for e in ledger.entries() if e.kind == "seal"]
+    return [e.body["release"] for e in ledger.seals()]
 
 
 def rollback(config: Config, release: str | None, operator: str | None = None,
@@ -239,18 +264,31 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     return changes
 
 
-def verify_release(output: Path, config: Config, plan: Plan) -> list[str]:
-    """Every shown record has its page, nothing held is present, every internal link resolves."""
+def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] | None = None,
+                   changed: list[str] | None = None) -> list[str]:
+    """Every shown record has its page, nothing held is present, every internal link resolves.
+
+    For a release built on the one before (`removed` and `changed` given), links are checked on the
+    pages the build wrote; all pages are checked again when it removed any, since they might link there.
+    """
     problems = []
-    for type_key, records in load_published(config.paths.content).items():
-        for record in records:
-            if not (output / type_key / record.slug / "index.html").is_file():
-                problems.append(f"缺少页面 {record.url}")
+    for type_key in RECORD_TYPES:
+        folder = config.paths.content / type_key
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                slug = entry.name.removesuffix(".md")
+                if entry.name.endswith(".md") and not os.path.isfile(output / type_key / slug / "index.html"):
+                    problems.append(f"缺少页面 /{type_key}/{slug}/")
     for item in plan.items:
         hidden = item.action in (Action.HOLD, Action.BLOCK, Action.EXCLUDE, Action.REJECT)
         if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
             problems.append(f"不应公开的记录出现在网站中：/{item.type}/{item.slug}/")
-    problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output)[:20]]
+    pages = None
+    if removed == [] and changed is not None:
+        pages = [output / u.lstrip("/") / "index.html" if u.endswith("/") else output / u.lstrip("/") for u in changed]
+    problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)[:20]]
     return problems
 
 
@@ -264,14 +302,15 @@ def verify_ledger(config: Config) -> list[str]:
     current = releases.current()
     if current is None:
         return []
-    seal = next((e for e in ledger.entries() if e.kind == "seal" and e.body["release"] == current), None)
+    seal = ledger.seal_of(current)
     if seal is None:
         return [f"当前版本 {current} 没有账本记录"]
-    files_problem = verify_files(releases.root / current, seal.body["files"])
+    files = ledger.release_files(seal)
+    if manifest_hash(files) != seal.body["manifest"]:
+        return [f"账本第{seal.seq}条的文件清单与其校验值不符"]
+    files_problem = verify_files(releases.root / current, files)
     if files_problem:
         return [f"当前版本 {current}：{files_problem}（账本第{seal.seq}条）"]
-    if manifest_hash(seal.body["files"]) != seal.body["manifest"]:
-        return [f"账本第{seal.seq}条的文件清单与其校验值不符"]
     return []
 
 

@@ -10,7 +10,7 @@ import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -33,6 +33,8 @@ class BuildResult:
     seconds: float
     files_written: int
     pages_kept: int = 0  # not rendered again: same inputs as in the build the output started from
+    pages_removed: list[str] = field(default_factory=list)  # URLs the build before made and this one did not
+    pages_changed: list[str] = field(default_factory=list)  # URLs whose file this build wrote
 
 
 @dataclass(frozen=True)
@@ -121,12 +123,15 @@ def build_site(config: Config, now: datetime | None = None, output: Path | None 
         pelican.run()
     finally:
         signals.all_generators_finalized.disconnect(keep)
+    removed: list[str] = []
+    changed: list[str] = []
     for generator in generators:
         if hasattr(generator, "finish"):
-            generator.finish()
+            removed += generator.finish()
+            changed += generator.pages.changed
     written = sum(getattr(g, "written", 0) for g in generators)
     kept = sum(getattr(g, "kept", 0) for g in generators)
-    return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written, kept)
+    return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written, kept, removed, changed)
 
 
 class _Handler(SimpleHTTPRequestHandler):

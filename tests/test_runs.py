@@ -152,6 +152,24 @@ def test_verify_names_the_first_ledger_entry_changed_by_hand(portal):
     assert "第3条" in problem
 
 
+def test_a_republish_seals_only_its_changed_files_and_a_changed_file_list_is_named(portal):
+    publish(portal, SAMPLE_NOW)
+    csv = portal.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    publish(portal, SAMPLE_NOW)
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        first = db.execute("SELECT count(*) FROM release_files WHERE seq = 2").fetchone()[0]
+        second = [p for (p,) in db.execute("SELECT path FROM release_files WHERE seq = 4")]
+    pages = [p for p in second if not p.startswith(("search/", "_search/"))]  # search indexes are rebuilt whole
+    assert first > 400 and 0 < len(pages) < 40  # the second seal holds the changes, not the whole list again
+    assert "inspections/index.html" in pages and "about/index.html" not in pages
+    assert verify_ledger(portal) == []
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        db.execute("UPDATE release_files SET sha256 = replace(sha256, 'a', 'b') WHERE seq = 4")
+    [problem] = verify_ledger(portal)
+    assert "第4条" in problem and "文件清单" in problem
+
+
 def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):
     first = publish(portal, SAMPLE_NOW)
     csv = portal.sources[0].path / "inspections.csv"

@@ -41,14 +41,14 @@ _JOB: tuple[PageWriter, Sequence[Any], Callable[[Any], None], int] | None = None
 Text = str | bytes
 
 
-def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str, str]]:
-    """In a forked worker: render every n-th item; report counts, sitemap URLs and page fingerprints."""
+def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]:
+    """In a forked worker: render every n-th item; report counts, sitemap URLs, fingerprints, changed pages."""
     assert _JOB is not None
     pages, items, render, workers = _JOB
-    pages.written, pages.kept, pages.urls, pages.produced = 0, 0, [], {}
+    pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
     for item in items[index::workers]:
         render(item)
-    return pages.written, pages.kept, pages.urls, pages.produced
+    return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
 
 
 def build_salt(*parts: Iterable[Path] | bytes) -> str:
@@ -91,6 +91,7 @@ class PageWriter:
         self.previous = previous or {}  # url -> fingerprint, from the build the output started from
         self.produced: dict[str, str] = {}  # url -> fingerprint ("" if unkeyed) of every page this build makes
         self.kept = 0  # pages not rendered: same fingerprint as in the previous build
+        self.changed: list[str] = []  # URLs whose file this build wrote
         self.parallel_min = parallel_min
         self._get_template = get_template
         self.output = output
@@ -124,11 +125,12 @@ class PageWriter:
                 results = pool.map(_render_slice, range(self.workers))
         finally:
             _JOB = None
-        for written, kept, urls, produced in results:
+        for written, kept, urls, produced, changed in results:
             self.written += written
             self.kept += kept
             self.urls.extend(urls)
             self.produced.update(produced)
+            self.changed.extend(changed)
 
     def abs_url(self, url: str) -> str:
         return self.portal.site.url + url
@@ -180,6 +182,7 @@ class PageWriter:
         self.produced[url] = fingerprint
         if write_if_changed(self.path_of(url), text, new_in_place=True, known_dirs=self._dirs):
             self.written += 1
+            self.changed.append(url)
             if self.written == 1 and os.environ.get("PORTAL_FAULT_INJECTION") == "during-build":
                 os.kill(os.getpid(), signal.SIGKILL)  # a test proves a run killed mid-build harms nothing
 

@@ -193,7 +193,7 @@ def _rm(*paths: Path) -> Callable[[], None]:
     return clear
 
 
-def make_portal(root: Path, count: int, seed: int) -> tuple[list[Any], float]:
+def make_portal(root: Path, count: int, seed: int, static: bool = True) -> tuple[list[Any], float]:
     """A portal in `root`: the sample portal.toml reading `data/`, and `count` records as CSV files there."""
     from bench.generate import generate_rows, record_chars, write_csv_files
 
@@ -202,6 +202,8 @@ def make_portal(root: Path, count: int, seed: int) -> tuple[list[Any], float]:
     toml = toml.replace(PORTAL_TOML_PATH_LINE, 'path = "data"')
     toml = toml.replace('# [search]\n# backend = "tantivy"', '[search]\nbackend = "tantivy"')  # the engine for scale
     assert 'backend = "tantivy"' in toml, "portal.toml no longer has the commented [search] section"
+    if not static:
+        toml = toml.replace("# static_fallback = false", "static_fallback = false")
     (root / "portal.toml").write_text(toml, encoding="utf-8")
     rows = generate_rows(count, seed)
     write_csv_files(rows, root / "data")
@@ -304,7 +306,7 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
     base = Path(tempfile.mkdtemp(prefix=f"portal-bench-{count}-"))
     try:
         started = time.perf_counter()
-        rows, chars = make_portal(base, count, args.seed)
+        rows, chars = make_portal(base, count, args.seed, static=not args.no_static)
         size = sum(p.stat().st_size for p in (base / "data").iterdir())
         print(f"\n== {count} records: generated in {time.perf_counter() - started:.1f} s, "
               f"penalties/permits average {chars:.0f} characters, CSV {size / 1e6:.1f} MB, in {base}", flush=True)
@@ -318,7 +320,8 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
         results.append(measure("build", "build cold", base, count, r, b, _rm(output, state), output))
         results.append(measure("build", "build warm, no change", base, count, r, b, None, output))
         results.append(measure("build", "build, QR cache kept", base, count, r, b, _rm(output), output))
-        results.append(measure("plain", "plain Pelican", base, count, r, b, _rm(plain_output), plain_output))
+        if count <= args.plain_max:  # plain Pelican is O(N²) (DESIGN §7): ~10 minutes at 50k
+            results.append(measure("plain", "plain Pelican", base, count, r, b, _rm(plain_output), plain_output))
 
         for kind, label in (("change", "one record changed"), ("add", "one record added")):
             results.extend(measure_edit(kind, label, rows, base, count, r, b))
@@ -400,6 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top lines of a cold build")
     parser.add_argument("--keep", action="store_true", help="keep the temporary portals")
     parser.add_argument("--no-publish", action="store_true", help="skip the end-to-end `portal publish` runs")
+    parser.add_argument("--no-static", action="store_true",
+                        help="build without the static search fallback ([search] static_fallback = false)")
+    parser.add_argument("--plain-max", type=int, default=20000, help="run plain Pelican only up to this count")
     args = parser.parse_args(argv)
     print(machine(), flush=True)
     results: list[Measured] = []

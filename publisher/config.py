@@ -131,6 +131,7 @@ class OpenDataConfig:
 @dataclass(frozen=True)
 class SearchConfig:
     backend: str = "whoosh"  # the service index's engine: whoosh (DESIGN §5), or tantivy for province scale
+    static_fallback: bool = True  # the plain-file index; rebuilt whole on every change (docs/scaling.md)
 
 
 @dataclass(frozen=True)
@@ -239,7 +240,7 @@ def _search(d: dict[str, Any]) -> SearchConfig:
     backend = _str(d, "search.backend", default=SearchConfig.backend)
     if backend not in ("whoosh", "tantivy"):  # publisher.search.store.BACKENDS
         raise ConfigError(f"search.backend = {backend!r}: expected whoosh or tantivy")
-    return SearchConfig(backend)
+    return SearchConfig(backend, _bool(d, "search.static_fallback", SearchConfig.static_fallback))
 
 
 def _source(s: Any, i: int, base: Path) -> SourceConfig:
@@ -342,7 +343,7 @@ _KNOWN_KEYS = {
     "deploy": {"path", "keep", "lock_timeout", "rsync"},
     "schedule": {"cron", "working_days_only"},
     "opendata": {"licence", "licence_url"},
-    "search": {"backend"},
+    "search": {"backend", "static_fallback"},
 }
 
 

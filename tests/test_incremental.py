@@ -10,16 +10,39 @@ from pathlib import Path
 
 import pytest
 
-from publisher.config import Config
+from publisher.config import Config, load_config
 from publisher.plan import make_plan, write_plan
+from publisher.releases import verify_files
 from publisher.runs import ledger_of, publish, verify_ledger
+from publisher.search import parse_query
+from publisher.search.store import IndexHandle
 from publisher.site import PageIndexes, build_site
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> Config:
-    return make_sample_portal(tmp_path, planted=False)
+@pytest.fixture(params=["whoosh", "tantivy"])
+def portal(tmp_path: Path, request) -> Config:
+    config = make_sample_portal(tmp_path, planted=False)
+    if request.param == "tantivy":
+        text = config.path.read_text(encoding="utf-8")
+        config.path.write_text(text.replace('# [search]\n# backend = "tantivy"', '[search]\nbackend = "tantivy"'),
+                               encoding="utf-8")
+        config = load_config(config.path)
+        assert config.search.backend == "tantivy"
+    return config
+
+
+QUERIES = ("林", "滥伐", "经复核更正", "示林罚决字〔2026〕第99号", "杉木", "许可", "检查")
+
+
+def answers(site: Path) -> list[tuple]:
+    """What the search service answers from a site's index: totals, facets and every hit in order."""
+    index = IndexHandle(site)
+    try:
+        return [(r.total, r.facets, [(h.url, h.title) for h in r.hits])
+                for q in QUERIES for r in [index.get().search(parse_query(q), page_size=100)]]
+    finally:
+        index.close()
 
 
 def edit_penalties(config: Config) -> dict[str, str]:
@@ -90,11 +113,20 @@ def test_a_republish_equals_a_full_build_and_rewrites_only_what_changed(portal, 
     assert corrected.stat().st_ino != (release_1 / corrected.relative_to(release_2)).stat().st_ino
     assert (release_1 / corrected.relative_to(release_2)).read_bytes() == corrected_before  # release 1 kept its bytes
     assert verify_ledger(portal) == []
+    ledger = ledger_of(portal)  # and release 1, still there for a rollback, holds exactly what it was sealed with
+    assert verify_files(release_1, ledger.release_files(ledger.seal_of(first.release))) is None
 
     full = tmp_path / "full"
     build_site(portal, SAMPLE_NOW, output=full, pages=PageIndexes(None, None, keep_search_indexes=1),
                ledger_info={"run": second.run_id, "hash": second.entry_hash, "time": run.body["started"]})
     assert_same_site(release_2, full)
+    if portal.search.backend == "tantivy":  # updated, not rebuilt: the old segments are shared, not copied
+        inodes = {f.stat().st_ino for f in (release_1 / "_search").rglob("*") if f.is_file()}
+        shared = [f for f in (release_2 / "_search").rglob("shard-*/*") if f.stat().st_ino in inodes]
+        assert shared and all(not f.name.endswith(".json") for f in shared)
+    found = answers(release_2)
+    assert found == answers(full)
+    assert found[2][0] == 2 and found[3][0] >= 1  # the corrected decision and the new one copied from it
 
 
 def test_building_the_same_folder_again_after_a_change_equals_a_full_build(portal, tmp_path):

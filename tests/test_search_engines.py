@@ -20,6 +20,7 @@ from publisher.search.backend import SearchIndex
 from publisher.search.documents import SearchDoc, search_docs
 from publisher.search.tantivy_backend import TantivyBackend, group_of
 from publisher.search.whoosh_backend import WhooshBackend
+from publisher.site import build_site
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_search import HOSTILE, _doc, query_suite
 
@@ -78,7 +79,8 @@ def test_filters_narrow_the_hits_and_pages_cover_them_once(docs, engines, name):
 
 
 def test_the_order_of_hits(docs, engines):
-    """whoosh: best score first, equal scores in build order. tantivy: exact matches, then newest first."""
+    """whoosh: best score first, equal scores in build order. tantivy: exact matches, then newest first,
+    then by type, then by a number fixed by the URL (so an index updated in place ranks like a new one)."""
     place = {d.url: i for i, d in enumerate(docs)}
     by_url = {d.url: d for d in docs}
     ranked = [h.url for h in engines["whoosh"].search(parse_query("林"), page_size=1000).hits]
@@ -87,7 +89,9 @@ def test_the_order_of_hits(docs, engines):
     penalty = next(d for d in docs if d.type == "penalties")
     for q in ("林", "鑫达源", "滥伐 杉木", company, docs[-1].title, penalty.title):
         hits = engines["tantivy"].search(parse_query(q), page_size=1000).hits
-        keys = [(compact(q) not in by_url[h.url].exact, -int(h.date.replace("-", "")), place[h.url]) for h in hits]
+        keys = [(compact(q) not in by_url[h.url].exact, -int(h.date.replace("-", "")),
+                 tantivy_backend.TYPES.index(h.type),
+                 tantivy_backend.url_number(h.url) % tantivy_backend.TIE_SLOTS) for h in hits]
         assert keys == sorted(keys) and keys, q
 
 
@@ -207,3 +211,45 @@ def test_a_failed_build_leaves_the_current_index_in_place(tmp_path, backend):
         store.build_service_index([_doc(2, "青山")], tmp_path, backend=Broken())
     assert store.current_index_path(tmp_path) == good
     assert not [p for p in (tmp_path / "_search").iterdir() if p.name.startswith(".building")]
+
+
+def test_a_failed_update_leaves_the_current_index_whole(tmp_path):
+    """An update works on a copy: the index in use is never half-changed."""
+    from publisher.published import PublishedRecord
+
+    def rec(n: int, words: str) -> PublishedRecord:
+        return PublishedRecord("penalties", f"p{n}", f"处罚{n}", "2026-01-0" + str(n), "2026-01-10", "live",
+                               (("facts", words),), digest=f"{n}{words}")
+
+    engine = TantivyBackend()
+    good = store.index_records([rec(1, "鑫达源"), rec(2, "青山")], tmp_path, engine)
+    before = sorted((p.relative_to(good).as_posix(), p.read_bytes()) for p in good.rglob("*") if p.is_file())
+
+    class Broken(TantivyBackend):
+        def update(self, path, add, remove):
+            super().update(path, add, remove)
+            raise RuntimeError("disk full")
+
+    with pytest.raises(RuntimeError):
+        store.index_records([rec(1, "鑫达源"), rec(2, "绿水")], tmp_path, Broken())
+    assert store.current_index_path(tmp_path) == good
+    assert sorted((p.relative_to(good).as_posix(), p.read_bytes()) for p in good.rglob("*") if p.is_file()) == before
+    assert not [p for p in (tmp_path / "_search").iterdir() if p.name.startswith(".building")]
+    updated = store.index_records([rec(1, "鑫达源"), rec(2, "绿水")], tmp_path, engine)
+    index = engine.open(updated)
+    assert index.search(parse_query("绿水")).total == 1 and index.search(parse_query("青山")).total == 0
+    index.close()
+
+
+def test_without_the_static_fallback_no_plain_file_index_is_built(tmp_path):
+    config = make_sample_portal(tmp_path, planted=False)
+    text = config.path.read_text(encoding="utf-8").replace("# [search]", "[search]").replace(
+        "# static_fallback = false", "static_fallback = false")
+    config.path.write_text(text, encoding="utf-8")
+    config = load_config(config.path)
+    assert config.search.static_fallback is False
+    write_plan(make_plan(config, SAMPLE_NOW))
+    site = build_site(config, SAMPLE_NOW).output
+    assert not list((site / "search").glob("index-*"))
+    assert 'data-static-index=""' in (site / "search" / "index.html").read_text(encoding="utf-8")
+    assert store.current_index_path(site) is not None  # the service's index is still there

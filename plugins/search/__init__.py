@@ -24,10 +24,10 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.published import load_published
-from publisher.search.documents import search_docs
+from publisher.search.documents import search_docs, search_records
 from publisher.search.page import panel_context
 from publisher.search.static import build_static_index
-from publisher.search.store import build_service_index, default_backend
+from publisher.search.store import default_backend, index_records
 
 log = logging.getLogger(__name__)
 
@@ -37,14 +37,16 @@ class SearchGenerator(Generator):
         published = self.context.get("PUBLISHED")
         if published is None:  # run without the records generator: read content/ the same way it would
             published = load_published(Path(self.settings["PATH"]))
-        docs = search_docs(published)
         output = Path(self.output_path)
         started = time.perf_counter()
         config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
         keep = self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own
-        build_service_index(docs, output, default_backend(config.search.backend if config else "whoosh"), keep)
-        static_url = build_static_index(docs, output, keep)
-        log.info("search: %d records indexed in %.1f s", len(docs), time.perf_counter() - started)
+        live = search_records(published)
+        index_records(live, output, default_backend(config.search.backend if config else "whoosh"), keep)
+        # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
+        static = config.search.static_fallback if config else True
+        static_url = build_static_index(search_docs(published), output, keep) if static else ""
+        log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
         pages = self.context["PORTAL_PAGES"]
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.

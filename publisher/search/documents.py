@@ -72,9 +72,13 @@ def search_doc(record: PublishedRecord) -> SearchDoc:
                      body=f"{record.rtype.zh}\n{body}", exact=exact)
 
 
+def search_records(published: dict[str, list[PublishedRecord]]) -> list[PublishedRecord]:
+    """What search finds: live records only, by type in schema order, newest first within a type."""
+    return [r for type_key in RECORD_TYPES for r in published.get(type_key, []) if r.live]
+
+
 def search_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:
-    """Live records only, by type in schema order, newest first within a type."""
-    return [search_doc(r) for type_key in RECORD_TYPES for r in published.get(type_key, []) if r.live]
+    return [search_doc(r) for r in search_records(published)]
 
 
 def docs_hash(docs: Iterable[SearchDoc], salt: str = "") -> str:

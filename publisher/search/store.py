@@ -16,6 +16,7 @@ what the pages already show.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -23,8 +24,15 @@ import threading
 import time
 from pathlib import Path
 
+from publisher.published import PublishedRecord
+
+from .analysis import ANALYZER_VERSION
 from .backend import SearchBackend, SearchIndex
-from .documents import SearchDoc, docs_hash
+from .documents import SearchDoc, docs_hash, search_doc
+
+# What a document and its analysis are made by: a change to this code makes a new index, never an update.
+_CODE = hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes() for n in (
+    "analysis.py", "documents.py", "tantivy_backend.py", "whoosh_backend.py")), digest_size=8).hexdigest()
 
 SERVICE_DIR = "_search"
 POINTER = "CURRENT"
@@ -72,6 +80,62 @@ def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBack
     _point(root, name)
     _prune(root, name, keep)
     return final
+
+
+RECORDS = "records.tsv"  # inside an index: the URL and content digest of every record in it
+
+
+def index_records(records: list[PublishedRecord], output: Path, backend: SearchBackend, keep: int = KEEP) -> Path:
+    """The site's service index: named by its records' digests, and, when the engine can, made by
+    updating the current index with the records that changed since, instead of indexing them all."""
+    root = output / SERVICE_DIR
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"index-{backend.name}-{records_hash(records, backend.name)}"
+    final = root / name
+    if not final.is_dir():
+        current = current_index_path(output)
+        before = _read_records(current) if current and current.name.startswith(f"index-{backend.name}-") else None
+        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
+        try:
+            update = getattr(backend, "update", None)
+            if before is not None and update is not None:
+                assert current is not None
+                shutil.rmtree(tmp)
+                shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
+                now = {r.url: r.digest for r in records}
+                update(tmp, [search_doc(r) for r in records if before.get(r.url) != r.digest],
+                       [url for url, digest in before.items() if now.get(url) != digest])
+            else:
+                backend.build((search_doc(r) for r in records), tmp)
+            _write_records(tmp / RECORDS, records)
+            tmp.rename(final)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+    _point(root, name)
+    _prune(root, name, keep)
+    return final
+
+
+def records_hash(records: list[PublishedRecord], salt: str) -> str:
+    """Same records (by content digest), same analysis and engine code: same index."""
+    digest = hashlib.blake2b(f"{ANALYZER_VERSION}:{salt}:{_CODE}".encode(), digest_size=8)
+    for r in records:
+        digest.update(f"{r.url}\t{r.digest}\n".encode())
+    return digest.hexdigest()
+
+
+def _read_records(index: Path) -> dict[str, str] | None:
+    try:
+        lines = (index / RECORDS).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None  # an index from before records.tsv: built afresh
+    return dict(line.split("\t", 1) for line in lines)
+
+
+def _write_records(path: Path, records: list[PublishedRecord]) -> None:
+    path.unlink(missing_ok=True)  # a hard link shared with the index before: never write through it
+    path.write_text("".join(f"{r.url}\t{r.digest}\n" for r in records), encoding="utf-8")
 
 
 def _point(root: Path, name: str) -> None:

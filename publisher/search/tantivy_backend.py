@@ -13,12 +13,17 @@ milliseconds at a million. Nothing about the analysis changes: `analysis` still 
   and a fast field, so one aggregation pass counts the facets and the total of any filter; and as the
   counts per month say which months hold the newest matches, the pass that picks the page reads only
   those (a phrase found in every record is checked once over all records, not twice).
-- `rank`: the record's date, then its place in the build's list, in one number (a fast field).
+- `rank`: the record's date, then its type, then a number fixed by its URL, in one number (a fast field):
+  fixed by the record alone, so an index updated in place ranks exactly as one built afresh.
 - `url` (indexed whole, for the benchmark's recall check), `title`, `type`, `date`, `body`: stored, for hits
   and snippets; all but `url` as bytes, which tantivy stores without indexing (a text field would make
   each whole body a term: 0.8 GB of term dictionary at 200k records).
 
-Shards: the records are dealt round-robin into SHARDS indexes (shard-0/, shard-1/, …), searched side by
+Updates (issue 7): a republish copies the index before it (hard links: segments are never changed, only
+replaced), deletes the changed and withdrawn records by URL and adds the new versions; a record's shard
+and rank depend on the record alone, so the answers equal those of an index built from scratch.
+
+Shards: the records are dealt by a hash of their URL into SHARDS indexes (shard-0/, shard-1/, …), searched side by
 side by one thread each (tantivy releases the GIL), so one query uses every core of a small server;
 counts add up and pages merge by rank. Beyond one server: replicas of the read-only index (issue 7).
 
@@ -34,7 +39,9 @@ brackets in what a citizen types are plain characters, already dropped by the an
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
+import shutil
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -54,7 +61,8 @@ TYPES = tuple(RECORD_TYPES)
 GROUP = 1_000_000  # group = type index * GROUP + yyyymm (0 when a record has no date)
 MAX_GROUPS = 100_000  # aggregation buckets: 8 types x 12 months x decades fits with room
 MAX_EXACT = 100  # records sharing the query's exact value that are set aside by rank; more are paged by tantivy
-RANK_SLOTS = 10**8  # rank = day number * RANK_SLOTS + (RANK_SLOTS - 1 - place): records a build can order
+RANK_SLOTS = 10**8  # rank = day number * RANK_SLOTS + (RANK_SLOTS - 1 - type index * TIE_SLOTS - URL number)
+TIE_SLOTS = 10**7
 STORED = ("title", "type", "date", "body")  # stored only, as UTF-8 bytes
 Occur = tantivy.Occur
 T = TypeVar("T")
@@ -85,16 +93,22 @@ def _age(group: int) -> int:
     return month if month % 100 else 0
 
 
-def rank_of(date: str, place: int) -> int:
-    """Higher is shown first: a later date, then an earlier place in the build's list (newest first by type)."""
+def url_number(url: str) -> int:
+    """A number fixed by a record's URL: its shard, and its place among records of its type and day."""
+    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+
+
+def rank_of(date: str, type_key: str, url: str) -> int:
+    """Higher is shown first: a later date, then the site's type order, then a number fixed by the URL."""
     try:
         day = dt.date.fromisoformat(date).toordinal()
     except ValueError:
         day = 0
-    return day * RANK_SLOTS + RANK_SLOTS - 1 - min(place, RANK_SLOTS - 1)
+    tie = TYPES.index(type_key) * TIE_SLOTS + url_number(url) % TIE_SLOTS
+    return day * RANK_SLOTS + RANK_SLOTS - 1 - tie
 
 
-def _document(doc: SearchDoc, place: int) -> tantivy.Document:
+def _document(doc: SearchDoc) -> tantivy.Document:
     toks, chars = analyze(doc.text)
     out = tantivy.Document()
     out.add_text("text", " ".join(toks))
@@ -102,7 +116,7 @@ def _document(doc: SearchDoc, place: int) -> tantivy.Document:
     for value in doc.exact:
         out.add_text("exact", value)
     out.add_unsigned("group", group_of(doc.type, doc.year, doc.date))
-    out.add_unsigned("rank", rank_of(doc.date, place))
+    out.add_unsigned("rank", rank_of(doc.date, doc.type, doc.url))
     out.add_text("url", doc.url)
     for name in STORED:
         out.add_bytes(name, getattr(doc, name).encode("utf-8"))
@@ -124,9 +138,32 @@ class TantivyBackend:
             # Python analyses the next record while tantivy's threads index the ones before.
             threads = max(1, min(4, (os.cpu_count() or 1) // self.shards))
             writers.append(index.writer(heap_size=WRITER_HEAP // self.shards, num_threads=threads))
+        self._write(writers, docs, ())
+
+    def update(self, path: Path, add: Iterable[SearchDoc], remove: Iterable[str]) -> None:
+        """Change an index in place: delete the records at the URLs in `remove`, then add `add`.
+
+        Run on a copy made of hard links: tantivy writes new segment files and replaces its meta
+        files, and the files it shares with the copied index are first replaced by copies of their own.
+        """
+        folders = sorted(path.glob("shard-*"), key=lambda p: int(p.name.split("-")[1]))
+        for folder in folders:
+            for meta in folder.iterdir():
+                if meta.is_file() and not meta.name.startswith(tuple("0123456789abcdef")):
+                    shutil.copy2(meta, meta.with_name(meta.name + ".copy"))
+                    os.replace(meta.with_name(meta.name + ".copy"), meta)  # meta.json, .managed.json: own inodes
+        writers = [tantivy.Index.open(str(f)).writer(heap_size=WRITER_HEAP // len(folders), num_threads=1)
+                   for f in folders]
+        self._write(writers, add, remove)
+
+    @staticmethod
+    def _write(writers: list[tantivy.IndexWriter], add: Iterable[SearchDoc], remove: Iterable[str]) -> None:
         try:
-            for place, doc in enumerate(docs):
-                writers[place % self.shards].add_document(_document(doc, place))
+            for url in remove:
+                for writer in writers:
+                    writer.delete_documents_by_term("url", url)
+            for doc in add:
+                writers[url_number(doc.url) % len(writers)].add_document(_document(doc))
             for writer in writers:
                 writer.commit()
         except BaseException:

@@ -247,6 +247,7 @@
     results.setAttribute("aria-busy", "true");
     viaService(params).then(function (data) {
       if (data) return data;
+      if (!staticBase) throw new Error("搜索服务暂时不可用，请稍后再试。");  // the site has no static index
       return staticSearch(staticBase, q, params.get("type") || "", params.get("year") || "",
                           Math.max(1, parseInt(params.get("page") || "1", 10) || 1), PAGE_SIZE);
     }).then(render, function (err) {

@@ -63,8 +63,17 @@ class ListPage:
 
     @property
     def key(self) -> tuple[object, ...]:
-        """Everything this page shows, for the page writer's fingerprint (incremental builds)."""
-        return (self.url, self.base_url, self.number, self.last, self.total, self.filter_label,
+        """Everything this page shows, for the page writer's fingerprint (incremental builds).
+
+        An archive page shows neither the list's total nor its newest page number, only its
+        neighbours up to two pages away: a new record changes the front page and the newest
+        archive pages, not all of them.
+        """
+        if self.number == 0:
+            place: tuple[object, ...] = (self.total, self.last)
+        else:
+            place = (min(self.number + 2, self.last), self.number == self.last)
+        return (self.url, self.base_url, self.number, *place, self.filter_label,
                 tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
 
     def page_url(self, number: int) -> str:
@@ -84,10 +93,11 @@ class ListPage:
         return self.page_url(self.number - 1) if self.number > 1 else None
 
     def nearby(self) -> list[tuple[int, str]]:
-        """Archive page links around this one, newest first: (number, url)."""
+        """Archive page links around this one, newest first: (number, url). The front page also links
+        the newest archive page; an archive page does not, so it stays as it is while the list grows."""
         centre = self.number or self.last
-        numbers = sorted({self.last, 1, *range(max(centre - 2, 1), min(centre + 2, self.last) + 1)}, reverse=True)
-        return [(n, self.page_url(n)) for n in numbers if n >= 1]
+        numbers = {1, *range(max(centre - 2, 1), min(centre + 2, self.last) + 1)}
+        return [(n, self.page_url(n)) for n in sorted(numbers, reverse=True) if n >= 1]
 
 
 def department_slug(name: str) -> str:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import csv
 import filecmp
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from publisher.config import Config, load_config
+from publisher.listing import list_pages
 from publisher.plan import make_plan, write_plan
+from publisher.published import PublishedRecord
 from publisher.releases import verify_files
 from publisher.runs import ledger_of, publish, verify_ledger
 from publisher.search import parse_query
@@ -143,3 +146,16 @@ def test_building_the_same_folder_again_after_a_change_equals_a_full_build(porta
     assert again.files_written < 0.1 * first.files_written
     full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
     assert_same_site(portal.paths.output, full.output)
+
+
+def test_a_new_record_changes_a_few_list_pages_however_long_the_list():
+    """Lists are numbered from the oldest and an archive page names neither the total nor the newest page."""
+    def rec(n: int) -> PublishedRecord:
+        return PublishedRecord("penalties", f"p{n:05d}", f"处罚{n}", f"2020-01-01+{n:05d}", "2026-01-01", "live",
+                               (("department", "执法大队"),), digest=f"d{n}")
+
+    for count in (45, 1000, 1019, 1020):  # within a page, and at the edge of one
+        before = {p.url: p.key for p in list_pages("penalties", [rec(n) for n in reversed(range(count))])}
+        after = list(list_pages("penalties", [rec(n) for n in reversed(range(count + 1))]))
+        changed = Counter(p.base_url for p in after if before.get(p.url) != p.key)
+        assert len(changed) == 3 and max(changed.values()) <= 4, (count, changed)  # the list, its year and its unit

@@ -91,8 +91,10 @@ def list_twin(page: ListPage, base: str) -> dict[str, Any]:
     def twin(url: str | None) -> str | None:
         return base + url + "index.json" if url else None
 
-    return {"type": page.type, "title": page.title, "url": base + page.url, "total": page.total,
-            "page": page.number, "last_page": page.last, "newer": twin(page.newer), "older": twin(page.older),
+    # Like the HTML, an archive page leaves out the list's total and newest page: it keeps its bytes as the list grows.
+    counts = {"total": page.total, "last_page": page.last} if page.number == 0 else {}
+    return {"type": page.type, "title": page.title, "url": base + page.url, **counts,
+            "page": page.number, "newer": twin(page.newer), "older": twin(page.older),
             "dataset": base + f"{OPENDATA_URL}{page.type}.json",
             "records": [record_object(r, base) for r in page.records]}
 

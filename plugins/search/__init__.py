@@ -27,7 +27,7 @@ from publisher.published import load_published
 from publisher.search.documents import search_docs, search_records
 from publisher.search.page import panel_context
 from publisher.search.static import build_static_index
-from publisher.search.store import default_backend, index_records
+from publisher.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,8 @@ class SearchGenerator(Generator):
         index_records(live, output, default_backend(config.search.backend if config else "whoosh"), keep)
         # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
         static = config.search.static_fallback if config else True
-        static_url = build_static_index(search_docs(published), output, keep) if static else ""
+        static_url = build_static_index(lambda: search_docs(published), output, keep,
+                                        records_hash(live, "static")) if static else ""
         log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
         pages = self.context["PORTAL_PAGES"]
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index

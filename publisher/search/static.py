@@ -30,6 +30,7 @@ import json
 import shutil
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -84,12 +85,18 @@ def _put(path: Path, value: object) -> None:
     path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
 
 
-def build_static_index(docs: list[SearchDoc], output: Path, keep: int = KEEP) -> str:
-    """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/)."""
+def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], output: Path, keep: int = KEEP,
+                       content_hash: str | None = None) -> str:
+    """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/).
+
+    `content_hash` names the index without making the documents (the site passes its records'
+    digests); `docs` may then be a function, called only when the index must be built.
+    """
     root = output / STATIC_DIR
-    name = f"index-{docs_hash(docs, 'static')}"
+    name = f"index-{content_hash or docs_hash(docs() if callable(docs) else docs, 'static')}"
     final = root / name
     if not (final / "meta.json").is_file():
+        docs = docs() if callable(docs) else docs
         tmp = root / f".building-{name}"
         shutil.rmtree(tmp, ignore_errors=True)
         (tmp / "t").mkdir(parents=True)

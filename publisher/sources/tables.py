@@ -36,6 +36,8 @@ def note(result: SourceResult, label: str, location: str, message: str) -> None:
 
 def cell_text(value: Any) -> str:
     """One cell as text: "" for empty, ISO dates, plain decimals, 是/否, lists joined with `；`."""
+    if type(value) is str:  # every CSV cell and most others: skip the checks below (100k rows × 30 cells)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip() if "\r" in value else value.strip()
     if value is None:
         return ""
     if isinstance(value, bool):

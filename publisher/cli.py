@@ -275,7 +275,7 @@ def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
 
 def _slug_for(config: Config, type_key: str, ident: str) -> str:
     """A record given by slug or by natural key (decision number, certificate number, …)."""
-    from publisher.content import scan_content
+    from publisher.memo import scan_content
     from publisher.validation import key_hash, normalise_key
 
     page = scan_content(config.paths.content).get(type_key, {}).get(key_hash(type_key, normalise_key(ident)))

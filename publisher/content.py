@@ -22,7 +22,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from publisher.schema import RECORD_TYPES, RecordType
+from publisher.schema import RecordType
 
 _JSON_UNSAFE = {c: f"\\u{ord(c):04x}" for c in "<>&{}[]"}
 _JSON_UNSAFE_RE = re.compile("[<>&{}\\[\\]]")
@@ -42,6 +42,7 @@ class ContentPage:
     published: str  # first day shown, kept across runs
     withdrawn: str = ""
     reason: str = ""
+    digest: str = ""  # SHA-256 of the file
 
 
 def public_value(value: Any) -> str | list[str] | None:
@@ -156,25 +157,6 @@ def parse_metadata(lines: Iterable[str]) -> dict[str, str]:
 def read_fields(meta: dict[str, str]) -> list[tuple[str, str | list[str]]]:
     """The public fields of a content file, for templates and tests."""
     return [(name, value) for name, value in json.loads(meta.get("fields", "[]"))]
-
-
-def scan_content(content_dir: Path) -> dict[str, dict[str, ContentPage]]:
-    """Every page already in content/, by type and key hash."""
-    pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
-    for type_key in RECORD_TYPES:
-        folder = content_dir / type_key
-        if not folder.is_dir():
-            continue
-        for path in sorted(folder.glob("*.md")):
-            meta = read_metadata(path)
-            key = meta.get("key-hash")
-            if not key:
-                continue  # not ours: a hand-written page is left alone
-            pages[type_key][key] = ContentPage(
-                type_key, meta.get("slug", path.stem), path, key, meta.get("state", "live"),
-                meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
-            )
-    return pages
 
 
 def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,

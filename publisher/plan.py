@@ -16,7 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 
 from publisher.config import Config
-from publisher.content import ContentPage, render_notice, render_record, scan_content, write_if_changed
+from publisher.content import ContentPage, render_notice, render_record, write_if_changed
+from publisher.memo import Judgement, PlanMemo, reuse, scan_content, text_digest
 from publisher.records import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
 from publisher.redaction import redact
 from publisher.rules import Decision, Outcome, RuleContext, decide
@@ -100,18 +101,27 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     result = source_result if source_result is not None else read_sources(config.sources)
     plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes,
                 fingerprints=fingerprints(result))
-    existing = scan_content(config.paths.content)
+    cache = config.paths.state / "cache"
+    existing = scan_content(config.paths.content, cache / "content.pickle")
     _stop_failed_types(plan, result)
     _stop_empty_types(plan, result.rows, existing, allow_empty)
 
     ctx = RuleContext(now=now, policy=config.policy)
+    memo = PlanMemo(cache / "plan-memo.pickle", config.path.read_bytes(), now)
     records: list[Record] = []
+    row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
+    remembered: list[tuple[RawRow, str, Judgement]] = []
     unkeyed_rejects: set[str] = set()
     rejected_keys: dict[str, set[str]] = defaultdict(set)
     for raw in result.rows:
+        digest, judged = memo.get(raw)
+        if judged is not None:
+            remembered.append((raw, digest, judged))
+            continue
         parsed = parse_row(raw, ctx.today)
         if isinstance(parsed, Record):
             records.append(parsed)
+            row_digest[id(parsed)] = digest
             continue
         key = _raw_key(raw)
         if key is None:
@@ -120,28 +130,60 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
             rejected_keys[raw.type].add(key_hash(raw.type, key))
         for problem in parsed:
             plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
+    taken = Counter((r.type, k) for r in records for k in (r.key, "slug:" + r.slug))
+    taken.update((j.type, k) for _, _, j in remembered for k in (j.key, "slug:" + j.slug))
+    seen: dict[str, set[str]] = defaultdict(set)
+    for raw, digest, judged in remembered:
+        page = existing[judged.type].get(key_hash(judged.type, judged.key))
+        alone = taken[(judged.type, judged.key)] == 1 and taken[(judged.type, "slug:" + judged.slug)] == 1
+        if not (alone and memo.still_true(judged, page)):
+            parsed = parse_row(raw, ctx.today)  # judged afresh below, with the rows that were not remembered
+            if isinstance(parsed, Record):
+                records.append(parsed)
+                row_digest[id(parsed)] = digest
+            continue
+        item, flags = reuse(judged, raw.origin, page)
+        memo.keep(digest, judged)
+        seen[judged.type].add(key_hash(judged.type, judged.key))
+        if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
+            plan.items.append(item)
+            plan.flags.extend(flags)
     records, duplicates = reject_duplicates(records)
     for rec, problem in duplicates:
         rejected_keys[rec.type].add(key_hash(rec.type, rec.key))
         plan.items.append(Item(Action.REJECT, rec.type, rec.key, rec.slug, rec.origin, problem.field,
                                problem.rule, problem.message, kept_page=_has_live(existing, rec)))
 
-    seen: dict[str, set[str]] = defaultdict(set)
     for record in records:
         page = existing[record.type].get(key_hash(record.type, record.key))
+        own_slug = record.slug
         if page is not None:
             record.slug = page.slug  # a published slug never changes: QR codes point at it
         seen[record.type].add(key_hash(record.type, record.key))
         decision = decide(record, ctx)
         item = _item_for(decision, page, config, now)
+        _remember(memo, row_digest[id(record)], record, own_slug, decision, item, page)
         if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
             continue
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
     _summarise_first_import(plan, existing)
-    plan.calendar_gaps = sorted(ctx.calendar.uncovered_years)
+    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
+    memo.save(set(plan.calendar_gaps))
     return plan
+
+
+def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,
+              page: ContentPage | None) -> None:
+    """Keep what the rules made of this row, for the next run to reuse while it stays true."""
+    shown = item.text is not None
+    as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
+    memo.keep(digest, Judgement(
+        record.type, record.key, own_slug, dataclasses.replace(item, text=None, origin=None),
+        tuple(dataclasses.replace(f, origin=None) for f in _flags(decision, as_unchanged)),
+        text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
+        record.get("publish_at")))
 
 
 def fingerprints(result: SourceResult) -> dict[str, str]:
@@ -246,11 +288,7 @@ def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, categor
 
 
 def _changed(page: ContentPage, text: str) -> Action:
-    try:
-        same = page.path.read_bytes() == text.encode("utf-8")
-    except OSError:
-        same = False
-    if same:
+    if page.digest == text_digest(text):  # the scan's hash of the file: no second read
         return Action.UNCHANGED
     return Action.WITHDRAW if "State: withdrawn" in text else Action.CHANGE
 

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from publisher.config import Config
-from publisher.content import read_metadata
 from publisher.ledger import Ledger
+from publisher.memo import scan_content
 from publisher.plan import Action, Plan, make_plan, write_plan
 from publisher.releases import Releases, broken_links, manifest, manifest_hash, verify_files
 from publisher.schema import RECORD_TYPES
@@ -246,21 +246,18 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     known = ledger.published_state()
     reasons = {(i.type, i.slug): i.reason for i in plan.items if i.action is Action.WITHDRAW}
     changes = []
+    pages = scan_content(config.paths.content, config.paths.state / "cache" / "content.pickle")  # pull's hashes
     for type_key in RECORD_TYPES:
-        folder = config.paths.content / type_key
-        for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
-            meta = read_metadata(path)
-            slug = meta.get("slug", path.stem)
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            previous = known.get((type_key, slug))
-            if previous and previous[0] == digest:
+        for page in sorted(pages[type_key].values(), key=lambda p: p.path.name):
+            previous = known.get((type_key, page.slug))
+            if previous and previous[0] == page.digest:
                 continue
-            if meta.get("state") == "withdrawn":
-                reason = reasons.get((type_key, slug)) or meta.get("withdrawal-reason", "")
-                changes.append([type_key, slug, "withdrawn", digest, reason])
+            if page.state == "withdrawn":
+                reason = reasons.get((type_key, page.slug)) or page.reason
+                changes.append([type_key, page.slug, "withdrawn", page.digest, reason])
             else:
                 action = "changed" if previous and previous[1] != "withdrawn" else "added"
-                changes.append([type_key, slug, action, digest, ""])
+                changes.append([type_key, page.slug, action, page.digest, ""])
     return changes
 
 

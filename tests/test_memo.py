@@ -1,0 +1,104 @@
+"""A pull reuses what the last one judged only while it stays true: its plan is always the plan a
+pull with no memory would make (issue 7: a republish re-judges the rows that changed, not all)."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from publisher import plan as plan_module
+from publisher.config import Config, load_config
+from publisher.plan import Plan, make_plan, write_plan
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+from tests.test_incremental import edit_penalties
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Config:
+    return make_sample_portal(tmp_path, planted=True)
+
+
+def outcome(plan: Plan) -> tuple:
+    """Everything staff and the site get from a plan, in a comparable form."""
+    items = sorted((i.action.value, i.type, i.key or "", i.slug or "", str(i.origin), i.field or "", i.rule, i.reason,
+                    i.kept_page, i.masked) for i in plan.items)
+    flags = sorted((f.kind, f.type, f.key, str(f.origin), f.field or "", f.reason) for f in plan.flags)
+    return items, flags, sorted(map(str, plan.notes)), sorted(plan.stopped.items()), plan.calendar_gaps
+
+
+def with_and_without_memory(config: Config, now: datetime) -> Plan:
+    """Plan with the caches, then again without them; they must agree. Returns the first."""
+    remembered = make_plan(config, now)
+    cache = config.paths.state / "cache"
+    kept = cache.with_name("cache-kept")
+    shutil.copytree(cache, kept)
+    for name in ("plan-memo.pickle", "content.pickle"):
+        (cache / name).unlink(missing_ok=True)
+    fresh = make_plan(config, now)
+    assert outcome(remembered) == outcome(fresh)
+    shutil.rmtree(cache)
+    kept.rename(cache)  # carry on from the memory the first plan left, as the next run would
+    return remembered
+
+
+def penalties_csv(config: Config) -> Path:
+    return config.path.parent / "data" / "penalties.csv"
+
+
+def edit_cell(config: Config, row: int, column: str, value: str) -> None:
+    path = penalties_csv(config)
+    with path.open(encoding="gb18030", newline="") as fh:
+        rows = list(csv.reader(fh))
+    rows[row][rows[0].index(column)] = value
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+
+
+def test_a_remembered_pull_plans_exactly_what_a_fresh_one_does(portal):
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))  # first import
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))  # nothing changed
+    edit_penalties(portal)  # one corrected, one revoked, one new
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))
+    edit_cell(portal, 2, "审核状态", "待审核")  # a shown record goes back for review: its page stays
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(hour=11)))
+    edit_cell(portal, 2, "审核状态", "已审核")
+    edit_cell(portal, 5, "行政处罚决定书文号", "示林罚决字〔2024〕第1号")  # now shares row 1's number: both rejected
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(hour=12)))
+    edit_cell(portal, 8, "公示日期", "2026-11-24 15:00")  # embargoed until this afternoon
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(hour=13)))
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(hour=15)))  # ... and now due
+    for page in (portal.paths.content / "penalties").glob("*.md"):  # a page changed by hand is judged afresh
+        page.write_text(page.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        break
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(hour=16)))
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW.replace(day=25)))  # a new day: all judged afresh
+
+
+def test_a_republish_judges_again_only_the_row_that_changed(portal, monkeypatch):
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    judged: list[str] = []
+    parse_row = plan_module.parse_row
+    monkeypatch.setattr(plan_module, "parse_row", lambda raw, today: judged.append(raw.type) or parse_row(raw, today))
+    plan = make_plan(portal, SAMPLE_NOW)
+    assert judged == [] and plan.counts()["unchanged"] > 100  # nothing changed: nothing judged again
+    judged.clear()
+    edit_cell(portal, 3, "违法事实", "经复核更正的违法事实。")
+    plan = make_plan(portal, SAMPLE_NOW)
+    assert plan.counts()["change"] == 1
+    assert judged.count("penalties") == 1
+
+
+def test_a_changed_portal_toml_judges_every_row_again(portal, monkeypatch):
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    text = portal.path.read_text(encoding="utf-8")
+    portal.path.write_text(text + "\n# a comment is a change too\n", encoding="utf-8")
+    portal = load_config(portal.path)
+    judged: list[str] = []
+    parse_row = plan_module.parse_row
+    monkeypatch.setattr(plan_module, "parse_row", lambda raw, today: judged.append(raw.type) or parse_row(raw, today))
+    make_plan(portal, SAMPLE_NOW)
+    assert len(judged) > 100

@@ -314,6 +314,9 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
         plain_output = base / "plain-output"
         r, b = args.repeat, args.budget
 
+        if args.only_publish:
+            results.extend(measure_republish(rows, base, count, r, b))
+            return results
         pull = measure("pull", "pull (files→content)", base, count, r, b, _rm(content))
         results.append(pull)
         results.append(measure("pull", "pull again, no change", base, count, r, b))
@@ -405,6 +408,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-publish", action="store_true", help="skip the end-to-end `portal publish` runs")
     parser.add_argument("--no-static", action="store_true",
                         help="build without the static search fallback ([search] static_fallback = false)")
+    parser.add_argument("--only-publish", action="store_true", help="only the end-to-end `portal publish` runs")
     parser.add_argument("--plain-max", type=int, default=20000, help="run plain Pelican only up to this count")
     args = parser.parse_args(argv)
     print(machine(), flush=True)

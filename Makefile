@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 SYSTEM := $(VENV)/.system-packages
 
-.PHONY: demo test lint bench bench-search-scale sample clean
+.PHONY: demo test lint bench bench-scale bench-search-scale sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,10 +35,15 @@ test: $(STAMP) $(SYSTEM) $(AXE)
 lint: $(STAMP)
 	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
 
-# Time pull and build on synthetic records, next to plain Pelican (bench/README.md); about 15 minutes.
+# Time pull, build and publish on synthetic records, next to plain Pelican (bench/README.md); about 20 minutes.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run --counts 1000,20000
 	$(BIN)/python -m bench.search_bench   # search: build time, index size, p50/p95, static bytes
+
+# The same at 100k records, then the republish without the static search fallback (about 40 minutes).
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.run --counts 100000 --repeat 1
+	$(BIN)/python -m bench.run --counts 100000 --repeat 1 --only-publish --no-static
 
 # Search at province scale: tantivy at 1k to 1M records, the static fallback at 100k (about 20 minutes).
 bench-search-scale: $(STAMP)

@@ -184,6 +184,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         releases.switch(run_id)
         releases.mirror()
         releases.prune(_recorded_releases(ledger))
+        releases.prepare_next(run_id)
         watch.lap("switch")
         result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started,
                            stages=watch.stages, pages_written=built.files_written, pages_kept=built.pages_kept)

@@ -284,6 +284,7 @@ def measure_edit(kind: str, label: str, rows: list[Any], root: Path, count: int,
     pull, build = Measured(f"pull, {label}", count), Measured(f"build, {label}", count)
     output = root / "output"
     changed = []
+    run_step("pull", root)  # as in use: the pull before this one left its memory in .portal (the cold build wiped it)
     for n in range(repeat):
         EDITS[kind](rows, root, n)
         pull.samples.append(run_step("pull", root))

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import json
 import logging
+import multiprocessing
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,26 +35,67 @@ log = logging.getLogger(__name__)
 
 
 class SearchGenerator(Generator):
-    def generate_output(self, writer: Any) -> None:
+    def generate_context(self) -> None:
+        """Start the static index in a process of its own: it is pure Python and needs all the records,
+        so it runs beside the pages, open data and the service index instead of after them."""
+        self._static: Any = None
+        config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
+        # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
+        if config is not None and not config.search.static_fallback:
+            return
+        published = self._published()
+        self._static = _Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
+                                   self._keep(), records_hash(search_records(published), "static"))
+
+    def _published(self) -> dict[str, list[Any]]:
         published = self.context.get("PUBLISHED")
         if published is None:  # run without the records generator: read content/ the same way it would
             published = load_published(Path(self.settings["PATH"]))
+        return published
+
+    def _keep(self) -> int:
+        return self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own
+
+    def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
         started = time.perf_counter()
-        config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
-        keep = self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own
-        live = search_records(published)
-        index_records(live, output, default_backend(config.search.backend if config else "whoosh"), keep)
-        # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
-        static = config.search.static_fallback if config else True
-        static_url = build_static_index(lambda: search_docs(published), output, keep,
-                                        records_hash(live, "static")) if static else ""
+        config = self.settings.get("PORTAL")
+        live = search_records(self._published())
+        index_records(live, output, default_backend(config.search.backend if config else "whoosh"), self._keep())
+        static_url = self._static.result() if self._static is not None else ""
         log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
         pages = self.context["PORTAL_PAGES"]
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
         pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")
         pages.write("/search/", "search.html", sitemap=False, static_index=static_url, **panel_context())
+
+
+class _Background:
+    """A function run in a forked process (it shares the loaded records); `result()` waits for it."""
+
+    def __init__(self, function: Callable[..., str], *args: Any) -> None:
+        self._receive, send = multiprocessing.Pipe(duplex=False)
+        self._process = multiprocessing.get_context("fork").Process(target=self._run, args=(send, function, args))
+        self._process.start()
+        send.close()
+
+    @staticmethod
+    def _run(send: Any, function: Callable[..., str], args: tuple) -> None:
+        try:
+            send.send(("ok", function(*args)))
+        except BaseException as exc:  # the parent raises it: a failed index fails the build
+            send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+    def result(self) -> str:
+        try:
+            status, value = self._receive.recv()
+        except EOFError:
+            status, value = "error", "the process building the static search index died"
+        self._process.join()
+        if status != "ok":
+            raise RuntimeError(f"static search index: {value}")
+        return value
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

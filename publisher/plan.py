@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,7 +16,7 @@ from pathlib import Path
 
 from publisher.config import Config
 from publisher.content import ContentPage, render_notice, render_record, write_if_changed
-from publisher.memo import Judgement, PlanMemo, reuse, scan_content, text_digest
+from publisher.memo import Judgement, PlanMemo, reuse, row_hash, scan_content, text_digest
 from publisher.records import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
 from publisher.redaction import redact
 from publisher.rules import Decision, Outcome, RuleContext, decide
@@ -99,8 +98,9 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None) -> Plan:
     """Everything a run would do, computed without writing anything."""
     result = source_result if source_result is not None else read_sources(config.sources)
+    hashes = [row_hash(raw) for raw in result.rows]
     plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes,
-                fingerprints=fingerprints(result))
+                fingerprints=fingerprints(result, hashes))
     cache = config.paths.state / "cache"
     existing = scan_content(config.paths.content, cache / "content.pickle")
     _stop_failed_types(plan, result)
@@ -113,8 +113,8 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     remembered: list[tuple[RawRow, str, Judgement]] = []
     unkeyed_rejects: set[str] = set()
     rejected_keys: dict[str, set[str]] = defaultdict(set)
-    for raw in result.rows:
-        digest, judged = memo.get(raw)
+    for raw, digest in zip(result.rows, hashes, strict=True):
+        judged = memo.get(digest)
         if judged is not None:
             remembered.append((raw, digest, judged))
             continue
@@ -186,12 +186,11 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
         record.get("publish_at")))
 
 
-def fingerprints(result: SourceResult) -> dict[str, str]:
-    """What each source returned, as one hash: the ledger can tell whether a source changed."""
+def fingerprints(result: SourceResult, hashes: list[str]) -> dict[str, str]:
+    """What each source returned, as one hash (of its rows' hashes): the ledger can tell whether a source changed."""
     digests: dict[str, hashlib._Hash] = defaultdict(hashlib.sha256)
-    for row in result.rows:
-        digests[row.origin.source].update(json.dumps([row.type, row.values], ensure_ascii=False,
-                                                     sort_keys=True).encode())
+    for row, digest in zip(result.rows, hashes, strict=True):
+        digests[row.origin.source].update(digest.encode())
     for failure in result.failures:
         digests[failure.source].update(f"failed:{failure.location}:{failure.message}".encode())
     return {source: digest.hexdigest() for source, digest in sorted(digests.items())}

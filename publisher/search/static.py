@@ -117,12 +117,16 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
     shards = 1
     while shards < MAX_SHARDS and size / shards > TARGET_SHARD_BYTES:
         shards *= 2
-    by_shard: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    for term in sorted(postings):
-        ids = postings[term]
-        by_shard[fnv1a(term) % shards][term] = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
+    terms_of: dict[int, list[str]] = defaultdict(list)
+    for term in postings:
+        terms_of[fnv1a(term) % shards].append(term)
     for n in range(shards):  # every shard, even an empty one: a 404 would look like a broken site
-        _put(folder / "t" / f"{n}.json", by_shard.get(n, {}))
+        # One shard's delta lists at a time: at 100k records all of them at once took over a gigabyte.
+        shard = {}
+        for term in sorted(terms_of.pop(n, ())):
+            ids = postings.pop(term)
+            shard[term] = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
+        _put(folder / "t" / f"{n}.json", shard)
     for start in range(0, len(docs), CHUNK):
         rows = [[d.url, d.title, d.date, d.excerpt()] for d in docs[start:start + CHUNK]]
         _put(folder / "d" / f"{start // CHUNK}.json", rows)

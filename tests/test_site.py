@@ -221,3 +221,11 @@ def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_pat
                             and "_search" not in p.parts and "search" not in p.parts}
         assert result.files_written > 400
     assert outputs[1] == outputs[2]
+
+
+def test_work_done_beside_the_build_returns_its_result_or_fails_the_build_clearly():
+    from publisher.background import Background
+
+    assert Background(sorted, [3, 1, 2]).result() == [1, 2, 3]
+    with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+        Background(divmod, 1, 0).result()

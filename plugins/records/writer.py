@@ -146,6 +146,11 @@ class PageWriter:
     def fingerprint(self, template: str, key: object) -> str:
         return hashlib.blake2b(f"{self.salt}\0{template}\0{key!r}".encode(), digest_size=16).hexdigest()
 
+    def would_write(self, url: str, key: object, template: str | None = None) -> bool:
+        """Whether `write`/`write_text` with this key would make the file (no: it is unchanged)."""
+        fingerprint = self.fingerprint(template.removesuffix(".html") if template else url, key)
+        return not (self.previous.get(url) == fingerprint and self.path_of(url).is_file())
+
     def _unchanged(self, url: str, fingerprint: str) -> bool:
         """The previous build made this page from the same inputs, and its file is still here."""
         if self.previous.get(url) == fingerprint and self.path_of(url).is_file():

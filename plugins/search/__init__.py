@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import json
 import logging
-import multiprocessing
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
 
+from publisher.background import Background
 from publisher.published import load_published
 from publisher.search.documents import search_docs, search_records
 from publisher.search.page import panel_context
@@ -44,7 +43,7 @@ class SearchGenerator(Generator):
         if config is not None and not config.search.static_fallback:
             return
         published = self._published()
-        self._static = _Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
+        self._static = Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
                                    self._keep(), records_hash(search_records(published), "static"))
 
     def _published(self) -> dict[str, list[Any]]:
@@ -69,33 +68,6 @@ class SearchGenerator(Generator):
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
         pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")
         pages.write("/search/", "search.html", sitemap=False, static_index=static_url, **panel_context())
-
-
-class _Background:
-    """A function run in a forked process (it shares the loaded records); `result()` waits for it."""
-
-    def __init__(self, function: Callable[..., str], *args: Any) -> None:
-        self._receive, send = multiprocessing.Pipe(duplex=False)
-        self._process = multiprocessing.get_context("fork").Process(target=self._run, args=(send, function, args))
-        self._process.start()
-        send.close()
-
-    @staticmethod
-    def _run(send: Any, function: Callable[..., str], args: tuple) -> None:
-        try:
-            send.send(("ok", function(*args)))
-        except BaseException as exc:  # the parent raises it: a failed index fails the build
-            send.send(("error", f"{type(exc).__name__}: {exc}"))
-
-    def result(self) -> str:
-        try:
-            status, value = self._receive.recv()
-        except EOFError:
-            status, value = "error", "the process building the static search index died"
-        self._process.join()
-        if status != "ok":
-            raise RuntimeError(f"static search index: {value}")
-        return value
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -22,6 +22,7 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from publisher.published import PublishedRecord
@@ -67,12 +68,17 @@ def build_service_index(docs: list[SearchDoc], output: Path, backend: SearchBack
     backend = backend or default_backend()
     root = output / SERVICE_DIR
     root.mkdir(parents=True, exist_ok=True)
-    name = f"index-{backend.name}-{docs_hash(docs, backend.name)}"
+    return _install(root, f"index-{backend.name}-{docs_hash(docs, backend.name)}", keep,
+                    lambda tmp: backend.build(docs, tmp))
+
+
+def _install(root: Path, name: str, keep: int, make: Callable[[Path], None]) -> Path:
+    """Make the index `name` in a temporary folder unless it exists, then point CURRENT at it."""
     final = root / name
     if not final.is_dir():
         tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
         try:
-            backend.build(docs, tmp)
+            make(tmp)
             tmp.rename(final)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -90,31 +96,21 @@ def index_records(records: list[PublishedRecord], output: Path, backend: SearchB
     updating the current index with the records that changed since, instead of indexing them all."""
     root = output / SERVICE_DIR
     root.mkdir(parents=True, exist_ok=True)
-    name = f"index-{backend.name}-{records_hash(records, backend.name)}"
-    final = root / name
-    if not final.is_dir():
+    def make(tmp: Path) -> None:
         current = current_index_path(output)
         before = _read_records(current) if current and current.name.startswith(f"index-{backend.name}-") else None
-        tmp = Path(tempfile.mkdtemp(prefix=".building-", dir=root))
-        try:
-            update = getattr(backend, "update", None)
-            if before is not None and update is not None:
-                assert current is not None
-                shutil.rmtree(tmp)
-                shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
-                now = {r.url: r.digest for r in records}
-                update(tmp, [search_doc(r) for r in records if before.get(r.url) != r.digest],
-                       [url for url, digest in before.items() if now.get(url) != digest])
-            else:
-                backend.build((search_doc(r) for r in records), tmp)
-            _write_records(tmp / RECORDS, records)
-            tmp.rename(final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-    _point(root, name)
-    _prune(root, name, keep)
-    return final
+        update = getattr(backend, "update", None)
+        if current is not None and before is not None and update is not None:
+            shutil.rmtree(tmp)
+            shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
+            now = {r.url: r.digest for r in records}
+            update(tmp, [search_doc(r) for r in records if before.get(r.url) != r.digest],
+                   [url for url, digest in before.items() if now.get(url) != digest])
+        else:
+            backend.build((search_doc(r) for r in records), tmp)
+        _write_records(tmp / RECORDS, records)
+
+    return _install(root, f"index-{backend.name}-{records_hash(records, backend.name)}", keep, make)
 
 
 def records_hash(records: list[PublishedRecord], salt: str) -> str:

@@ -130,24 +130,8 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
             rejected_keys[raw.type].add(key_hash(raw.type, key))
         for problem in parsed:
             plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
-    taken = Counter((r.type, k) for r in records for k in (r.key, "slug:" + r.slug))
-    taken.update((j.type, k) for _, _, j in remembered for k in (j.key, "slug:" + j.slug))
     seen: dict[str, set[str]] = defaultdict(set)
-    for raw, digest, judged in remembered:
-        page = existing[judged.type].get(key_hash(judged.type, judged.key))
-        alone = taken[(judged.type, judged.key)] == 1 and taken[(judged.type, "slug:" + judged.slug)] == 1
-        if not (alone and memo.still_true(judged, page)):
-            parsed = parse_row(raw, ctx.today)  # judged afresh below, with the rows that were not remembered
-            if isinstance(parsed, Record):
-                records.append(parsed)
-                row_digest[id(parsed)] = digest
-            continue
-        item, flags = reuse(judged, raw.origin, page)
-        memo.keep(digest, judged)
-        seen[judged.type].add(key_hash(judged.type, judged.key))
-        if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
-            plan.items.append(item)
-            plan.flags.extend(flags)
+    _reuse_remembered(plan, memo, remembered, records, row_digest, existing, seen, ctx)
     records, duplicates = reject_duplicates(records)
     for rec, problem in duplicates:
         rejected_keys[rec.type].add(key_hash(rec.type, rec.key))
@@ -172,6 +156,29 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
     memo.save(set(plan.calendar_gaps))
     return plan
+
+
+def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[RawRow, str, Judgement]],
+                      records: list[Record], row_digest: dict[int, str], existing: dict[str, dict[str, ContentPage]],
+                      seen: dict[str, set[str]], ctx: RuleContext) -> None:
+    """Rows the memo still vouches for become items unjudged; the others are parsed and join `records`."""
+    taken = Counter((r.type, k) for r in records for k in (r.key, "slug:" + r.slug))
+    taken.update((j.type, k) for _, _, j in remembered for k in (j.key, "slug:" + j.slug))
+    for raw, digest, judged in remembered:
+        page = existing[judged.type].get(key_hash(judged.type, judged.key))
+        alone = taken[(judged.type, judged.key)] == 1 and taken[(judged.type, "slug:" + judged.slug)] == 1
+        if not (alone and memo.still_true(judged, page)):
+            parsed = parse_row(raw, ctx.today)  # judged afresh, with the rows that were not remembered
+            if isinstance(parsed, Record):
+                records.append(parsed)
+                row_digest[id(parsed)] = digest
+            continue
+        item, flags = reuse(judged, raw.origin, page)
+        memo.keep(digest, judged)
+        seen[judged.type].add(key_hash(judged.type, judged.key))
+        if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
+            plan.items.append(item)
+            plan.flags.extend(flags)
 
 
 def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,

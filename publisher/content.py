@@ -36,7 +36,7 @@ class ContentPage:
 
     type: str
     slug: str
-    path: Path
+    name: str  # the file's name in content/<type>/ (a str: 100k Path objects cost seconds to unpickle)
     key_hash: str
     state: str  # live | withdrawn
     published: str  # first day shown, kept across runs

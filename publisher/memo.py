@@ -69,7 +69,10 @@ def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict
 
     With `cache`, a file whose size and modification time are unchanged is not read again.
     """
-    known: dict[str, tuple[int, int, ContentPage | None]] = (_load(cache) if cache else None) or {}
+    version = code_version()  # what a cached page looks like is the code's business: another code, another cache
+    stored = _load(cache) if cache else None
+    known: dict[str, tuple[int, int, ContentPage | None]] = (
+        stored["files"] if isinstance(stored, dict) and stored.get("version") == version else {})
     seen: dict[str, tuple[int, int, ContentPage | None]] = {}
     pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
     for type_key in RECORD_TYPES:
@@ -90,7 +93,7 @@ def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict
             if page is not None:
                 pages[type_key][page.key_hash] = page
     if cache is not None and seen != known:
-        _save(cache, seen)
+        _save(cache, {"version": version, "files": seen})
     return pages
 
 
@@ -100,7 +103,7 @@ def _read_page(path: Path, type_key: str) -> ContentPage | None:
     key = meta.get("key-hash")
     if not key:
         return None  # not ours: a hand-written page is left alone
-    return ContentPage(type_key, meta.get("slug", path.stem), path, key, meta.get("state", "live"),
+    return ContentPage(type_key, meta.get("slug", path.stem), path.name, key, meta.get("state", "live"),
                        meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
                        hashlib.sha256(data).hexdigest())
 

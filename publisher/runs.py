@@ -249,7 +249,7 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     changes = []
     pages = scan_content(config.paths.content, config.paths.state / "cache" / "content.pickle")  # pull's hashes
     for type_key in RECORD_TYPES:
-        for page in sorted(pages[type_key].values(), key=lambda p: p.path.name):
+        for page in sorted(pages[type_key].values(), key=lambda p: p.name):
             previous = known.get((type_key, page.slug))
             if previous and previous[0] == page.digest:
                 continue

@@ -17,10 +17,9 @@ import hashlib
 import os
 import pickle
 import tempfile
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from publisher.content import ContentPage, parse_metadata
 from publisher.records import RawRow
@@ -52,8 +51,8 @@ def _load(path: Path) -> Any:
     try:
         with path.open("rb") as fh:
             return pickle.load(fh)
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
-        return None  # no cache, or one from another version: start afresh
+    except Exception:  # noqa: BLE001 — no cache, or one an older version wrote (any error unpickling): start afresh
+        return None
 
 
 def _save(path: Path, data: Any) -> None:
@@ -108,15 +107,17 @@ def _read_page(path: Path, type_key: str) -> ContentPage | None:
                        hashlib.sha256(data).hexdigest())
 
 
-@dataclass(frozen=True)
-class Judgement:
-    """What the rules made of one valid row, without where the row was (rows move in a file)."""
+class Judgement(NamedTuple):
+    """What the rules made of one valid row, without where the row was (rows move in a file).
+
+    Plain values only: 100k of these are unpickled on every run.
+    """
 
     type: str
     key: str
     slug: str  # the record's own slug (duplicates are judged on it too)
-    item: Any  # publisher.plan.Item, action and origin to be set by the run that reuses it
-    flags: tuple[Any, ...]  # publisher.plan.Flag, as for an unchanged page
+    item: tuple[str, str | None, str | None, str, str, bool, bool]  # action, slug, field, rule, reason, kept, masked
+    flags: tuple[tuple[str, str | None, str], ...]  # (kind, field, reason) as for an unchanged page
     text: str | None  # SHA-256 of the page the judgement writes; None for a row not shown
     page_state: str | None  # for a row not shown: the state of its page then ("" for no page)
     publish_at: datetime | None
@@ -160,9 +161,9 @@ class PlanMemo:
 
 def reuse(judged: Judgement, origin: Any, page: ContentPage | None) -> tuple[Any, list[Any]]:
     """The item and flags of a judgement for this run: an unchanged page at the row's current place."""
-    from publisher.plan import Action
+    from publisher.plan import Action, Flag, Item
 
-    item = replace(judged.item, origin=origin, text=None,
-                   action=Action.UNCHANGED if judged.text is not None else judged.item.action,
-                   slug=page.slug if page is not None else judged.item.slug)
-    return item, [replace(f, origin=origin) for f in judged.flags]
+    action, slug, field, rule, reason, kept, masked = judged.item
+    item = Item(Action.UNCHANGED if judged.text is not None else Action(action), judged.type, judged.key,
+                page.slug if page is not None else slug, origin, field, rule, reason, kept, masked)
+    return item, [Flag(kind, judged.type, judged.key, origin, f, why) for kind, f, why in judged.flags]

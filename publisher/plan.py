@@ -187,8 +187,9 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
     shown = item.text is not None
     as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
     memo.keep(digest, Judgement(
-        record.type, record.key, own_slug, dataclasses.replace(item, text=None, origin=None),
-        tuple(dataclasses.replace(f, origin=None) for f in _flags(decision, as_unchanged)),
+        record.type, record.key, own_slug,
+        (item.action.value, item.slug, item.field, item.rule, item.reason, item.kept_page, item.masked),
+        tuple((f.kind, f.field, f.reason) for f in _flags(decision, as_unchanged)),
         text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
         record.get("publish_at")))
 

@@ -101,17 +101,16 @@ class Ledger:
         return entry_hash(self.head(), canonical(body))
 
     def append(self, entries: list[tuple[str, dict[str, Any]]],
-               release_files: tuple[Files, Entry | None] | None = None) -> list[Entry]:
+               release_files: tuple[Files, Entry | None, Files] | None = None) -> list[Entry]:
         """Append entries (kind, body) in one transaction; a run's body["records"] is indexed for history.
 
-        `release_files` (files, base seal): a seal's file list, stored as its changes against the
+        `release_files` (files, base seal, base's files): a seal's file list, stored as its changes against the
         base seal's list (the release the build started from) or whole when there is none. The seal's
         body gets the base's seq and the hash of those rows.
         """
         delta: list[tuple[str, str]] = []
         if release_files is not None:
-            files, base = release_files
-            before = self.release_files(base) if base else {}
+            files, _, before = release_files
             delta = [(p, h) for p, h in files.items() if before.get(p) != h]
             delta += [(p, "") for p in before.keys() - files.keys()]
         with closing(self._connect()) as db:

@@ -173,14 +173,15 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             releases.page_index(run_id).unlink(missing_ok=True)
             raise
         base_seal = ledger.seal_of(base) if from_base and base else None
-        files = manifest(release_dir, ledger.release_files(base_seal) if base_seal else None)
+        base_files = ledger.release_files(base_seal) if base_seal else {}
+        files = manifest(release_dir, base_files)
         watch.lap("manifest")
         fault_point("before-switch")
         progress("[4/4] 记入账本并切换到新版本")
         ledger.append([("run", body), ("seal", {"run_id": run_id, "release": run_id, "manifest": manifest_hash(files),
                                                  "file_count": len(files),
                                                  "finished": datetime.now().isoformat(timespec="seconds")})],
-                      release_files=(files, base_seal))
+                      release_files=(files, base_seal, base_files))
         releases.switch(run_id)
         releases.mirror()
         releases.prune(_recorded_releases(ledger))

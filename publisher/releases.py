@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from publisher.ledger import files_hash
 
 _BUILDING = ".building-"
 _NEXT = ".next-"  # a copy of the current release, prepared for the next run
+_TRASH = ".trash-"  # releases and copies on their way out, deleted in the background
 _HREF = re.compile(rb'(?:href|src)="(/[^"#?]*)')
 
 
@@ -61,6 +64,10 @@ class Releases:
         building = self.root / f"{_BUILDING}{release_id}"
         if base and (self.root / base).is_dir():
             prepared = self.root / f"{_NEXT}{base}"
+            copying = self.root / f"{_NEXT}tmp-{base}"
+            deadline = time.monotonic() + 120
+            while copying.is_dir() and not prepared.is_dir() and self._copying(base) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the copy started after the last run is nearly done: cheaper than another
             if prepared.is_dir():  # copied in the background after the run that made `base`
                 os.replace(prepared, building)
                 self._remove_prepared()
@@ -82,13 +89,31 @@ class Releases:
         self._remove_prepared()
         source, tmp, final = (self.root / release_id, self.root / f"{_NEXT}tmp-{release_id}",
                               self.root / f"{_NEXT}{release_id}")
-        subprocess.Popen(["sh", "-c", 'cp -al "$1" "$2" && mv "$2" "$3"', "prepare", str(source), str(tmp), str(final)],
-                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)  # outlives this run: the lock is released meanwhile
+        copy = subprocess.Popen(["sh", "-c", 'cp -al "$1" "$2" && mv "$2" "$3"', "prepare", str(source), str(tmp),
+                                 str(final)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)  # outlives this run
+        (self.root / f"{_NEXT}{release_id}.pid").write_text(str(copy.pid))
+
+    def _copying(self, release_id: str) -> bool:
+        """Whether the background copy of this release is still running."""
+        try:
+            os.kill(int((self.root / f"{_NEXT}{release_id}.pid").read_text()), 0)
+        except (OSError, ValueError):
+            return False
+        return True
 
     def _remove_prepared(self) -> None:
-        for stale in self.root.glob(f"{_NEXT}*"):
-            shutil.rmtree(stale, ignore_errors=True)
+        self._discard(list(self.root.glob(f"{_NEXT}*")))
+
+    def _discard(self, folders: list[Path]) -> None:
+        """Take folders out of the way at once (a rename) and delete them in the background:
+        removing a 100k-record release takes seconds a run need not wait for."""
+        for folder in folders:
+            os.replace(folder, self.root / f"{_TRASH}{folder.name}-{secrets.token_hex(4)}")
+        trash = [str(p) for p in self.root.glob(f"{_TRASH}*")]
+        if trash:
+            subprocess.Popen(["rm", "-rf", "--", *trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
 
     def page_index(self, release_id: str) -> Path:
         """The page index of a release (plugins/records/writer.py), beside it: not part of the public site."""
@@ -120,8 +145,7 @@ class Releases:
         on_disk = set(releases)
         keep = set([r for r in recorded if r in on_disk][-self.deploy.keep:]) | {self.current() or ""}
         removed = [r for r in releases if r not in keep]
-        for r in removed:
-            shutil.rmtree(self.root / r, ignore_errors=True)
+        self._discard([self.root / r for r in removed])
         for index in self.root.glob(".*.pages"):
             if index.name[1:-len(".pages")] not in keep:
                 index.unlink(missing_ok=True)

@@ -89,7 +89,7 @@ def test_only_the_configured_number_of_releases_is_kept(portal):
     releases = [publish(portal, SAMPLE_NOW).release for _ in range(3)]
     folder = portal.deploy.path / "releases"
     assert sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name[0] != ".") == sorted(releases[-2:])
-    assert sorted(p.name for p in folder.iterdir() if p.is_file()) == sorted(f".{r}.pages" for r in releases[-2:])
+    assert sorted(p.name for p in folder.glob("*.pages")) == sorted(f".{r}.pages" for r in releases[-2:])
 
 
 @pytest.mark.parametrize("stage", ["after-pull", "during-build", "after-build", "before-switch"])

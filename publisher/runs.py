@@ -142,6 +142,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("lock")
         plan = make_plan(config, now, allow_empty)
         write_plan(plan)
+        for item in plan.items:
+            item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
         watch.lap("pull")
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)

@@ -110,11 +110,12 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any,
-                    exports: dict[str, Background] | None = None) -> list[dict[str, Any]]:
+                    exports: dict[str, Background] | None = None,
+                    entries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue.
 
-    `exports`: XLSX files already being made (start_exports), by type."""
-    entries = catalogue(published, config)
+    `exports`: XLSX files already being made (start_exports), by type; `entries`: the catalogue, if made."""
+    entries = entries if entries is not None else catalogue(published, config)
     for entry in entries:
         _write_dataset(pages, entry, published.get(entry["type"], []), config, exports)
     pages.write_text(OPENDATA_URL + "index.json", dumps({
@@ -125,10 +126,11 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     return entries
 
 
-def start_exports(published: dict[str, list[PublishedRecord]], config: Config, pages: Any) -> dict[str, Background]:
+def start_exports(published: dict[str, list[PublishedRecord]], entries: list[dict[str, Any]], config: Config,
+                  pages: Any) -> dict[str, Background]:
     """Start each XLSX export that must be made again in a process of its own (openpyxl: ~0.2 ms per cell)."""
     started = {}
-    for entry in catalogue(published, config):
+    for entry in entries:
         records = published.get(entry["type"], [])
         if "xlsx" in entry["files"] and pages.would_write(entry["files"]["xlsx"], digest_of(records)):
             started[entry["type"]] = Background(xlsx_bytes, entry["type"], records, config.site.agency,
@@ -168,14 +170,17 @@ class OpenDataGenerator(Generator):
     def generate_context(self) -> None:
         pages = self.context.get("PORTAL_PAGES")
         self.exports: dict[str, Background] = {}
+        self.entries: list[dict[str, Any]] | None = None
         if pages is not None:  # this plugin writes the twins, so it alone says they exist
             pages.extend_context(TWIN_TEMPLATES, json_twin=True)
-            self.exports = start_exports(self._published(), self.settings["PORTAL"], pages)  # beside the pages
+            config = self.settings["PORTAL"]
+            self.entries = catalogue(self._published(), config)
+            self.exports = start_exports(self._published(), self.entries, config, pages)  # beside the pages
 
     def generate_output(self, writer: Any) -> None:
         config: Config = self.settings["PORTAL"]
         # No `written` here: the shared page writer's count is already reported by the records generator.
-        write_open_data(self._published(), config, self.context["PORTAL_PAGES"], self.exports)
+        write_open_data(self._published(), config, self.context["PORTAL_PAGES"], self.exports, self.entries)
 
     def _published(self) -> dict[str, list[PublishedRecord]]:
         published = self.context.get("PUBLISHED")

@@ -95,6 +95,7 @@ class PageWriter:
         self.parallel_min = parallel_min
         self._get_template = get_template
         self.output = output
+        self._root = str(output).rstrip("/")  # + a site URL ("/x/…") is the file's path
         self.portal = portal
         self.globals = {**globals_, "qr": self.qr, "abs_url": self.abs_url}
         self.written = 0
@@ -140,8 +141,11 @@ class PageWriter:
         return Markup(qr_svg(self.abs_url(url), self.portal.paths.state / "cache" / "qr"))
 
     def path_of(self, url: str) -> Path:
-        relative = url.lstrip("/")
-        return self.output / relative / "index.html" if url.endswith("/") else self.output / relative
+        return Path(self._file_of(url))
+
+    def _file_of(self, url: str) -> str:
+        """The output file of a URL as a string: judging 200k unchanged pages with pathlib took seconds."""
+        return f"{self._root}{url}index.html" if url.endswith("/") else f"{self._root}{url}"
 
     def fingerprint(self, template: str, key: object) -> str:
         return hashlib.blake2b(f"{self.salt}\0{template}\0{key!r}".encode(), digest_size=16).hexdigest()
@@ -149,11 +153,11 @@ class PageWriter:
     def would_write(self, url: str, key: object, template: str | None = None) -> bool:
         """Whether `write`/`write_text` with this key would make the file (no: it is unchanged)."""
         fingerprint = self.fingerprint(template.removesuffix(".html") if template else url, key)
-        return not (self.previous.get(url) == fingerprint and self.path_of(url).is_file())
+        return not (self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url)))
 
     def _unchanged(self, url: str, fingerprint: str) -> bool:
         """The previous build made this page from the same inputs, and its file is still here."""
-        if self.previous.get(url) == fingerprint and self.path_of(url).is_file():
+        if self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url)):
             self.produced[url] = fingerprint
             self.kept += 1
             return True

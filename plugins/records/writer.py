@@ -150,14 +150,16 @@ class PageWriter:
     def fingerprint(self, template: str, key: object) -> str:
         return hashlib.blake2b(f"{self.salt}\0{template}\0{key!r}".encode(), digest_size=16).hexdigest()
 
-    def would_write(self, url: str, key: object, template: str | None = None) -> bool:
-        """Whether `write`/`write_text` with this key would make the file (no: it is unchanged)."""
-        fingerprint = self.fingerprint(template.removesuffix(".html") if template else url, key)
-        return not (self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url)))
+    def would_write(self, url: str, key: object) -> bool:
+        """Whether `write_text` with this key would make the file (no: it is unchanged)."""
+        return not self._same(url, self.fingerprint(url, key))
+
+    def _same(self, url: str, fingerprint: str) -> bool:
+        """The previous build made this page from the same inputs, and its file is still here."""
+        return self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url))
 
     def _unchanged(self, url: str, fingerprint: str) -> bool:
-        """The previous build made this page from the same inputs, and its file is still here."""
-        if self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url)):
+        if self._same(url, fingerprint):
             self.produced[url] = fingerprint
             self.kept += 1
             return True

@@ -104,3 +104,9 @@ def load_published(content_dir: Path) -> dict[str, list[PublishedRecord]]:
         records.sort(key=lambda r: (r.date, r.slug), reverse=True)
         out[type_key] = records
     return out
+
+
+def published_for(context: dict, content_dir: Path) -> dict[str, list[PublishedRecord]]:
+    """What the records plugin loaded into a Pelican context; read content/ the same way without it."""
+    published = context.get("PUBLISHED")
+    return published if published is not None else load_published(content_dir)

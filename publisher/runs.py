@@ -165,7 +165,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             fault_point("after-build")
             progress("[3/4] 核验网站版本")
             problems = verify_release(building, config, plan, built.pages_removed if from_base else None,
-                                      built.pages_changed if from_base else None)
+                                      built.files_changed if from_base else None)
             if problems:
                 raise RunFailed("网站版本未通过核验，未发布：" + "；".join(problems[:5]))
             release_dir = releases.finish(building, run_id)
@@ -266,7 +266,7 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
 
 
 def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] | None = None,
-                   changed: list[str] | None = None) -> list[str]:
+                   changed: list[Path] | None = None) -> list[str]:
     """Every shown record has its page, nothing held is present, every internal link resolves.
 
     For a release built on the one before (`removed` and `changed` given), links are checked on the
@@ -286,9 +286,7 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
         hidden = item.action in (Action.HOLD, Action.BLOCK, Action.EXCLUDE, Action.REJECT)
         if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
             problems.append(f"不应公开的记录出现在网站中：/{item.type}/{item.slug}/")
-    pages = None
-    if removed == [] and changed is not None:
-        pages = [output / u.lstrip("/") / "index.html" if u.endswith("/") else output / u.lstrip("/") for u in changed]
+    pages = changed if removed == [] else None
     problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)[:20]]
     return problems
 

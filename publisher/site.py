@@ -34,7 +34,7 @@ class BuildResult:
     files_written: int
     pages_kept: int = 0  # not rendered again: same inputs as in the build the output started from
     pages_removed: list[str] = field(default_factory=list)  # URLs the build before made and this one did not
-    pages_changed: list[str] = field(default_factory=list)  # URLs whose file this build wrote
+    files_changed: list[Path] = field(default_factory=list)  # the files of the pages this build wrote
 
 
 @dataclass(frozen=True)
@@ -124,11 +124,11 @@ def build_site(config: Config, now: datetime | None = None, output: Path | None 
     finally:
         signals.all_generators_finalized.disconnect(keep)
     removed: list[str] = []
-    changed: list[str] = []
+    changed: list[Path] = []
     for generator in generators:
         if hasattr(generator, "finish"):
             removed += generator.finish()
-            changed += generator.pages.changed
+            changed += [generator.pages.path_of(url) for url in generator.pages.changed]
     written = sum(getattr(g, "written", 0) for g in generators)
     kept = sum(getattr(g, "kept", 0) for g in generators)
     return BuildResult(Path(settings["OUTPUT_PATH"]), time.perf_counter() - started, written, kept, removed, changed)

@@ -19,7 +19,7 @@ from pelican.generators import Generator
 
 from publisher.config import Config
 from publisher.content import write_if_changed
-from publisher.published import FieldValue, PublishedRecord, load_published
+from publisher.published import FieldValue, PublishedRecord, published_for
 from publisher.schema import RECORD_TYPES
 
 FEEDS_DIR = "feeds"
@@ -147,9 +147,7 @@ class FeedsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         config: Config = self.settings["PORTAL"]
-        published = self.context.get("PUBLISHED")
-        if published is None:  # run without the records generator: read content/ the same way it would
-            published = load_published(config.paths.content)
+        published = published_for(self.context, config.paths.content)
         write_feeds(published, config, Path(self.output_path), limit=int(self.settings.get("PORTAL_FEED_LIMIT", 50)))
 
 

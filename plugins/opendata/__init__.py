@@ -18,7 +18,7 @@ from pelican.generators import Generator
 from publisher.background import Background
 from publisher.config import Config
 from publisher.listing import ListPage, list_pages
-from publisher.published import PublishedRecord, digest_of, load_published
+from publisher.published import PublishedRecord, digest_of, published_for
 from publisher.schema import RECORD_TYPES
 
 from .tables import (
@@ -183,10 +183,7 @@ class OpenDataGenerator(Generator):
         write_open_data(self._published(), config, self.context["PORTAL_PAGES"], self.exports, self.entries)
 
     def _published(self) -> dict[str, list[PublishedRecord]]:
-        published = self.context.get("PUBLISHED")
-        if published is None:  # the records plugin is off: read content/ the same way it would
-            published = load_published(Path(self.settings["PATH"]))
-        return published
+        return published_for(self.context, Path(self.settings["PATH"]))
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -60,8 +60,7 @@ class RecordsGenerator(Generator):
 
     def finish(self) -> list[str]:
         """After every plugin wrote: remove pages this build no longer makes, record the page index."""
-        self.removed = self.pages.finish(self.settings.get("PORTAL_PAGES_AFTER"))
-        return self.removed
+        return self.pages.finish(self.settings.get("PORTAL_PAGES_AFTER"))
 
     def _today(self) -> date:
         now = self.settings.get("PORTAL_NOW")

@@ -24,7 +24,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.background import Background
-from publisher.published import load_published
+from publisher.published import published_for
 from publisher.search.documents import search_docs, search_records
 from publisher.search.page import panel_context
 from publisher.search.static import build_static_index
@@ -47,10 +47,7 @@ class SearchGenerator(Generator):
                                    self._keep(), records_hash(search_records(published), "static"))
 
     def _published(self) -> dict[str, list[Any]]:
-        published = self.context.get("PUBLISHED")
-        if published is None:  # run without the records generator: read content/ the same way it would
-            published = load_published(Path(self.settings["PATH"]))
-        return published
+        return published_for(self.context, Path(self.settings["PATH"]))
 
     def _keep(self) -> int:
         return self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own

@@ -19,7 +19,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.config import Config
-from publisher.published import PublishedRecord, load_published
+from publisher.published import PublishedRecord, published_for
 from publisher.schema import RECORD_TYPES
 
 from .charts import Chart, bar_chart, column_panels
@@ -179,9 +179,7 @@ class StatisticsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         config: Config = self.settings["PORTAL"]
-        published = self.context.get("PUBLISHED")
-        if published is None:  # the records plugin is off: read content/ the same way it would
-            published = load_published(Path(self.settings["PATH"]))
+        published = published_for(self.context, Path(self.settings["PATH"]))
         write_statistics(published, config, self.context["PORTAL_PAGES"], self._today(config))
 
     def _today(self, config: Config) -> date:

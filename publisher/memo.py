@@ -13,6 +13,7 @@ Two caches in the state folder, each checking itself, so a wrong entry is never 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -29,6 +30,7 @@ FORMAT = 1
 _CODE_DIR = Path(__file__).resolve().parent
 
 
+@functools.cache  # read once per process: the code does not change while it runs
 def code_version() -> str:
     """The publisher's own code: a change to a rule, a mask or the Markdown makes every memo stale."""
     digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)

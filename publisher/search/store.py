@@ -16,6 +16,7 @@ what the pages already show.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -31,9 +32,13 @@ from .analysis import ANALYZER_VERSION
 from .backend import SearchBackend, SearchIndex
 from .documents import SearchDoc, docs_hash, search_doc
 
-# What a document and its analysis are made by: a change to this code makes a new index, never an update.
-_CODE = hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes() for n in (
-    "analysis.py", "documents.py", "tantivy_backend.py", "whoosh_backend.py")), digest_size=8).hexdigest()
+
+@functools.cache
+def _code() -> str:
+    """What a document and its analysis are made by: a change to this code makes a new index, never an update."""
+    return hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes() for n in (
+        "analysis.py", "documents.py", "tantivy_backend.py", "whoosh_backend.py")), digest_size=8).hexdigest()
+
 
 SERVICE_DIR = "_search"
 POINTER = "CURRENT"
@@ -115,7 +120,7 @@ def index_records(records: list[PublishedRecord], output: Path, backend: SearchB
 
 def records_hash(records: list[PublishedRecord], salt: str) -> str:
     """Same records (by content digest), same analysis and engine code: same index."""
-    digest = hashlib.blake2b(f"{ANALYZER_VERSION}:{salt}:{_CODE}".encode(), digest_size=8)
+    digest = hashlib.blake2b(f"{ANALYZER_VERSION}:{salt}:{_code()}".encode(), digest_size=8)
     for r in records:
         digest.update(f"{r.url}\t{r.digest}\n".encode())
     return digest.hexdigest()

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from jinja2 import StrictUndefined
 
-from publisher.config import load_config
+from publisher.core.config import load_config
 
 _HERE = Path(__file__).resolve().parent
 PORTAL = load_config(os.environ.get("PORTAL_CONFIG") or _HERE / "portal.toml")

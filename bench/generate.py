@@ -18,9 +18,9 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from publisher.checkcodes import CREDIT_CHARSET
-from publisher.records import Origin, RawRow
-from publisher.schema import RECORD_TYPES
+from publisher.core.checkcodes import CREDIT_CHARSET
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.rows import Origin, RawRow
 
 LAST_DAY = date(2026, 11, 20)  # the newest decision; the bench runs at 2026-11-24 (tests' SAMPLE_NOW)
 FIRST_DAY = LAST_DAY - timedelta(days=3 * 365 - 10)  # stays inside the 36-month display period

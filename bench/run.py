@@ -39,9 +39,9 @@ PORTAL_TOML_PATH_LINE = 'path = "data/sample"'
 
 # ---- steps: each runs in a subprocess (`python -m bench.run _step NAME DIR`) ---------------------
 def _step_pull(root: Path) -> dict[str, Any]:
-    from publisher.config import load_config
-    from publisher.plan import make_plan, write_plan
-    from publisher.sources import read_sources
+    from publisher.core.config import load_config
+    from publisher.pull.plan import make_plan, write_plan
+    from publisher.pull.sources import read_sources
 
     config = load_config(root / "portal.toml")
     started = time.perf_counter()
@@ -58,8 +58,8 @@ def _step_pull(root: Path) -> dict[str, Any]:
 
 
 def _step_build(root: Path) -> dict[str, Any]:
-    from publisher.config import load_config
-    from publisher.site import build_site
+    from publisher.core.config import load_config
+    from publisher.site.build import build_site
 
     config = load_config(root / "portal.toml")
     started = time.perf_counter()
@@ -85,8 +85,8 @@ def _step_plain(root: Path) -> dict[str, Any]:
 
 
 def _step_publish(root: Path) -> dict[str, Any]:
-    from publisher.config import load_config
-    from publisher.runs import publish
+    from publisher.core.config import load_config
+    from publisher.runs.publication import publish
 
     result = publish(load_config(root / "portal.toml"), NOW)
     return {"seconds": result.seconds, "stages": result.stages, "written": result.pages_written,
@@ -225,7 +225,7 @@ def change_one(rows: list[Any], root: Path, n: int) -> None:
 def add_one(rows: list[Any], root: Path, n: int) -> None:
     """A new penalty decided on the newest day: it joins the front of the lists."""
     from bench.generate import write_csv_files
-    from publisher.records import Origin, RawRow
+    from publisher.pull.rows import Origin, RawRow
 
     base = next(r for r in reversed(rows) if r.type == "penalties" and r.values.get("review_status") == "已审核"
                 and r.values.get("status") == "正常")

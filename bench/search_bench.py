@@ -19,15 +19,15 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.generate import generate_rows
-from publisher.config import load_config
-from publisher.plan import make_plan, write_plan
-from publisher.published import load_published
-from publisher.records import SourceResult
-from publisher.search.analysis import parse_query
-from publisher.search.backend import SearchIndex
-from publisher.search.documents import SearchDoc, search_docs
-from publisher.search.static import StaticReader, build_static_index
-from publisher.search.store import BACKENDS, build_service_index, default_backend
+from publisher.core.config import load_config
+from publisher.pull.plan import make_plan, write_plan
+from publisher.pull.rows import SourceResult
+from publisher.site.published import load_published
+from publisher.site.search.analysis import parse_query
+from publisher.site.search.backend import SearchIndex
+from publisher.site.search.documents import SearchDoc, search_docs
+from publisher.site.search.static import StaticReader, build_static_index
+from publisher.site.search.store import BACKENDS, build_service_index, default_backend
 
 NOW = datetime(2026, 11, 24, 10, 0)
 ROOT = Path(__file__).resolve().parent.parent

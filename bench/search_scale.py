@@ -36,16 +36,16 @@ from typing import Any
 
 from bench.generate import SOURCE, _Maker, type_counts
 from bench.search_bench import pct, queries, size_of
-from publisher.config import load_config
-from publisher.content import public_value, title_of
-from publisher.published import PublishedRecord
-from publisher.records import Origin, RawRow, Record
-from publisher.redaction import redact
-from publisher.rules import Outcome, RuleContext, decide
-from publisher.schema import RECORD_TYPES
-from publisher.search.analysis import analyze, compact, parse_query
-from publisher.search.documents import SearchDoc, search_doc
-from publisher.validation import parse_row
+from publisher.core.config import load_config
+from publisher.core.content import public_value, title_of
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.redaction import redact
+from publisher.pull.rows import Origin, RawRow, Record
+from publisher.pull.rules import Outcome, RuleContext, decide
+from publisher.pull.validation import parse_row
+from publisher.site.published import PublishedRecord
+from publisher.site.search.analysis import analyze, compact, parse_query
+from publisher.site.search.documents import SearchDoc, search_doc
 
 NOW = datetime(2026, 11, 24, 10, 0)  # the tests' and bench.run's clock
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,7 +152,7 @@ def _latency(index: Any, qs: list[str]) -> dict[str, float]:
 
 
 def _engine(name: str, docs: Any, work: Path) -> tuple[Any, dict[str, Any]]:
-    from publisher.search.store import default_backend
+    from publisher.site.search.store import default_backend
 
     backend = default_backend(name)
     path = work / name
@@ -247,7 +247,7 @@ def _worst(index: Any, q: str, page: int) -> float:
 
 
 def _static(docs: list[SearchDoc], work: Path, qs: list[str]) -> dict[str, Any]:
-    from publisher.search.static import StaticReader, build_static_index
+    from publisher.site.search.static import StaticReader, build_static_index
 
     started = time.perf_counter()
     url = build_static_index(docs, work)

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from publisher.config import Config, ConfigError, load_config
-from publisher.plan import make_plan, write_plan
-from publisher.report import as_text, dumps
-from publisher.validation import FieldError, parse_datetime
+from publisher.core.config import Config, ConfigError, load_config
+from publisher.pull.plan import make_plan, write_plan
+from publisher.pull.plan_report import as_text, dumps
+from publisher.pull.validation import FieldError, parse_datetime
 
 
 def _now(value: str | None, config: Config) -> datetime:
@@ -103,7 +103,7 @@ def build(obj: PortalContext, now: str | None) -> None:
 
 
 def _build(config: Config, now: datetime):
-    from publisher.site import build_site
+    from publisher.site.build import build_site
 
     try:
         return build_site(config, now)
@@ -121,7 +121,7 @@ def serve(obj: PortalContext, port: int) -> None:
 
 
 def _serve(config: Config, port: int) -> None:
-    from publisher.site import make_server
+    from publisher.site.build import make_server
 
     if not (config.paths.output / "index.html").exists():
         click.echo(f"{config.paths.output} 中没有网站，请先运行 portal build", err=True)
@@ -168,9 +168,9 @@ def publish(obj: PortalContext, now: str | None, allow_empty: bool, operator: st
     Exit codes: 0 published; 1 published, but rows were rejected, blocked or a type stopped;
     3 failed, nothing changed on the public site; 75 another run holds the lock; 2 bad configuration.
     """
-    from publisher.runs import RunFailed, RunLocked
-    from publisher.runs import publish as run_publish
-    from publisher.workingdays import WorkingDayCalendar
+    from publisher.core.workingdays import WorkingDayCalendar
+    from publisher.runs.publication import RunFailed, RunLocked
+    from publisher.runs.publication import publish as run_publish
 
     config = obj.config
     clock = _now(now, config)
@@ -206,8 +206,8 @@ def _log_line(message: str) -> None:
 @click.pass_obj
 def rollback(obj: PortalContext, release: str | None, operator: str | None) -> None:
     """Switch the public site back to RELEASE (default: the one before the current) and record it."""
-    from publisher.runs import RunFailed, RunLocked
-    from publisher.runs import rollback as run_rollback
+    from publisher.runs.publication import RunFailed, RunLocked
+    from publisher.runs.publication import rollback as run_rollback
 
     try:
         before, after = run_rollback(obj.config, release, operator)
@@ -229,7 +229,7 @@ def ledger() -> None:
 @click.pass_obj
 def ledger_verify(obj: PortalContext) -> None:
     """Check the hash chain, and that the current release's files match their recorded hashes."""
-    from publisher.runs import verify_ledger
+    from publisher.runs.publication import verify_ledger
 
     problems = verify_ledger(obj.config)
     if problems:
@@ -248,7 +248,7 @@ def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
     """List the runs, or one record's history: when shown, changed, withdrawn, and why."""
     import json
 
-    from publisher.runs import ledger_of, ledger_summary
+    from publisher.runs.publication import ledger_of, ledger_summary
 
     config = obj.config
     if record:
@@ -275,8 +275,8 @@ def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
 
 def _slug_for(config: Config, type_key: str, ident: str) -> str:
     """A record given by slug or by natural key (decision number, certificate number, …)."""
-    from publisher.memo import scan_content
-    from publisher.validation import key_hash, normalise_key
+    from publisher.pull.memo import scan_content
+    from publisher.pull.validation import key_hash, normalise_key
 
     page = scan_content(config.paths.content).get(type_key, {}).get(key_hash(type_key, normalise_key(ident)))
     return page.slug if page else ident
@@ -291,7 +291,7 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
     import subprocess
     import time
 
-    from publisher import schedule as sched
+    from publisher.runs import schedule as sched
 
     config = obj.config
     if not config.schedule.cron:
@@ -315,7 +315,7 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 
 
 def _add_search_command() -> None:
-    from publisher.search.cli import search  # its own module: the search core does not need the CLI
+    from publisher.site.search.cli import search  # its own module: the search core does not need the CLI
 
     cli.add_command(search, name="search")
 

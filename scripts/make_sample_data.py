@@ -51,8 +51,8 @@ import chinese_calendar
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from publisher.schema import INSPECTIONS, PENALTIES, PERMITS, RecordType
-from publisher.workingdays import WorkingDayCalendar
+from publisher.core.schema import INSPECTIONS, PENALTIES, PERMITS, RecordType
+from publisher.core.workingdays import WorkingDayCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
 OUT, DB = ROOT / "data" / "sample", ROOT / "data" / "sample.sqlite"

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from publisher.config import Config, load_config
-from publisher.plan import Plan, make_plan, write_plan
-from publisher.records import RawRow, SourceFailure, SourceResult
-from publisher.site import build_site
+from publisher.core.config import Config, load_config
+from publisher.pull.plan import Plan, make_plan, write_plan
+from publisher.pull.rows import RawRow, SourceFailure, SourceResult
+from publisher.site.build import build_site
 from tests.leaks import write_leak_rows
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,7 +100,7 @@ def make_sample_portal(root: Path, planted: bool = True) -> Config:
 
 
 def serve_site(server) -> Iterator[str]:
-    """Run an HTTP server (from publisher.site.make_server or any other) in a thread; yield its base URL."""
+    """Run an HTTP server (from publisher.site.build.make_server or any other) in a thread; yield its base URL."""
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from publisher.records import Origin, RawRow
+from publisher.pull.rows import Origin, RawRow
 
 BUREAU_CODE = "11230500001755309F"  # a valid 统一社会信用代码 (DOMAIN.md example)
 COMPANY_CODE = "91350100M000100Y43"

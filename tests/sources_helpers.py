@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from publisher.schema import RECORD_TYPES
+from publisher.core.schema import RECORD_TYPES
 
 PENALTY = {
     "party_name": "青山林业有限公司",

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from publisher.published import load_published
-from publisher.site import make_server
+from publisher.site.build import make_server
+from publisher.site.published import load_published
 from tests.conftest import ROOT, serve_site
 
 CHROMIUM = "/usr/bin/chromium"

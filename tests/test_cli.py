@@ -9,9 +9,9 @@ import sys
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from publisher.config import load_config
-from publisher.plan import make_plan
-from publisher.schema import RECORD_TYPES
+from publisher.core.config import load_config
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.plan import make_plan
 from tests.conftest import ROOT, SAMPLE_NOW, make_sample_portal
 
 NOW = ["--now", SAMPLE_NOW.isoformat(sep=" ", timespec="minutes")]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from publisher.config import ConfigError, load_config
+from publisher.core.config import ConfigError, load_config
 from tests.conftest import MINIMAL_TOML, ROOT
 
 

@@ -20,8 +20,8 @@ from plugins.feeds import (
     register,
     write_feeds,
 )
-from publisher.published import load_published
-from publisher.schema import RECORD_TYPES
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.published import load_published
 from tests.factories import ID_NUMBER, penalty, permit, person_penalty
 
 SCRIPT_NAME = "<script>alert(1)</script>样板木业有限公司"

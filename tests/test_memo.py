@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher import plan as plan_module
-from publisher.config import Config, load_config
-from publisher.plan import Plan, make_plan, write_plan
+from publisher.core.config import Config, load_config
+from publisher.pull import plan as plan_module
+from publisher.pull.plan import Plan, make_plan, write_plan
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_incremental import edit_penalties
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from publisher import site
-from publisher.published import load_published
+from publisher.site import build as site
+from publisher.site.published import load_published
 from tests.conftest import SAMPLE_NOW, SampleSite
 from tests.leaks import MARKERS, SECRET_ID, SECRET_VALUES
 
-# The national 双公示 templates' columns, written out here rather than read from publisher.schema.
+# The national 双公示 templates' columns, written out here rather than read from publisher.core.schema.
 PENALTY_TEMPLATE = [
     "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "证件类型", "证件号码", "行政处罚决定书文号",
     "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）",

@@ -9,9 +9,9 @@ from datetime import datetime
 
 import markdown
 
-from publisher.content import read_fields, read_metadata
-from publisher.plan import Action
-from publisher.records import SourceFailure
+from publisher.core.content import read_fields, read_metadata
+from publisher.pull.plan import Action
+from publisher.pull.rows import SourceFailure
 from tests.factories import penalty, permit, person_penalty
 
 

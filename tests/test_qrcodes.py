@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from publisher.qrcodes import cache_path, qr_svg, require_public_url
+from publisher.site.qrcodes import cache_path, qr_svg, require_public_url
 
 URL = "https://lyj.example.gov.cn/penalties/3fa9c1e2ab01/"
 SVG_NS = "{http://www.w3.org/2000/svg}"

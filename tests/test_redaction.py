@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from publisher.redaction import mask_id_number, mask_name, redact, scrub_text
-from publisher.validation import parse_row
+from publisher.pull.redaction import mask_id_number, mask_name, redact, scrub_text
+from publisher.pull.validation import parse_row
 from tests.conftest import SAMPLE_NOW
 from tests.factories import officer, penalty, person_penalty
 

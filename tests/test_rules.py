@@ -7,10 +7,10 @@ from datetime import date, datetime
 
 import pytest
 
-from publisher.records import Record
-from publisher.rules import Outcome, RuleContext, decide
-from publisher.validation import parse_row
-from publisher.workingdays import WorkingDayCalendar
+from publisher.core.workingdays import WorkingDayCalendar
+from publisher.pull.rows import Record
+from publisher.pull.rules import Outcome, RuleContext, decide
+from publisher.pull.validation import parse_row
 from tests.conftest import SAMPLE_NOW
 from tests.factories import officer, penalty, permit, person_penalty
 

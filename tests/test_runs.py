@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from publisher import schedule as sched
-from publisher.config import Config, load_config
-from publisher.runs import ledger_of, publish, rollback, verify_ledger
+from publisher.core.config import Config, load_config
+from publisher.runs import schedule as sched
+from publisher.runs.publication import ledger_of, publish, rollback, verify_ledger
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
 NOW = "2026-11-24 10:00"

@@ -21,16 +21,16 @@ from types import SimpleNamespace
 
 import pytest
 
-from publisher import site
-from publisher.config import Config, load_config
-from publisher.plan import Plan, make_plan, write_plan
-from publisher.published import load_published
-from publisher.search import store
-from publisher.search.analysis import _kind, highlight_pattern, normalize, parse_query, tokens
-from publisher.search.backend import snippet
-from publisher.search.documents import SearchDoc, search_docs
-from publisher.search.service import RateLimiter, SearchService, parse_request
-from publisher.search.static import StaticReader, build_static_index
+from publisher.core.config import Config, load_config
+from publisher.pull.plan import Plan, make_plan, write_plan
+from publisher.site import build as site
+from publisher.site.published import load_published
+from publisher.site.search import store
+from publisher.site.search.analysis import _kind, highlight_pattern, normalize, parse_query, tokens
+from publisher.site.search.backend import snippet
+from publisher.site.search.documents import SearchDoc, search_docs
+from publisher.site.search.service import RateLimiter, SearchService, parse_request
+from publisher.site.search.static import StaticReader, build_static_index
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_ID
 
@@ -412,7 +412,7 @@ def test_the_static_index_is_small_per_query(search_site, tmp_path):
 def test_portal_search_on_the_command_line(search_site):
     from click.testing import CliRunner
 
-    from publisher.search.cli import search
+    from publisher.site.search.cli import search
 
     obj = SimpleNamespace(config=search_site.config)
     result = CliRunner().invoke(search, ["鑫达源", "--type", "permits"], obj=obj)

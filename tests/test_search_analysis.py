@@ -13,8 +13,8 @@ import unicodedata
 import pytest
 
 from bench.generate import _Maker
-from publisher.search import analysis
-from publisher.search.analysis import MAX_WORD, _kind, analyze, han_chars, joints, normalize, runs, tokens
+from publisher.site.search import analysis
+from publisher.site.search.analysis import MAX_WORD, _kind, analyze, han_chars, joints, normalize, runs, tokens
 
 
 def reference_normalize(text: str) -> str:

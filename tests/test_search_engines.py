@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from publisher.config import ConfigError, load_config
-from publisher.plan import make_plan, write_plan
-from publisher.published import load_published
-from publisher.search import store, tantivy_backend
-from publisher.search.analysis import compact, parse_query
-from publisher.search.backend import SearchIndex
-from publisher.search.documents import SearchDoc, search_docs
-from publisher.search.tantivy_backend import TantivyBackend, group_of
-from publisher.search.whoosh_backend import WhooshBackend
-from publisher.site import build_site
+from publisher.core.config import ConfigError, load_config
+from publisher.pull.plan import make_plan, write_plan
+from publisher.site.build import build_site
+from publisher.site.published import load_published
+from publisher.site.search import store, tantivy_backend
+from publisher.site.search.analysis import compact, parse_query
+from publisher.site.search.backend import SearchIndex
+from publisher.site.search.documents import SearchDoc, search_docs
+from publisher.site.search.tantivy_backend import TantivyBackend, group_of
+from publisher.site.search.whoosh_backend import WhooshBackend
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_search import HOSTILE, _doc, query_suite
 
@@ -215,7 +215,7 @@ def test_a_failed_build_leaves_the_current_index_in_place(tmp_path, backend):
 
 def test_a_failed_update_leaves_the_current_index_whole(tmp_path):
     """An update works on a copy: the index in use is never half-changed."""
-    from publisher.published import PublishedRecord
+    from publisher.site.published import PublishedRecord
 
     def rec(n: int, words: str) -> PublishedRecord:
         return PublishedRecord("penalties", f"p{n}", f"处罚{n}", "2026-01-0" + str(n), "2026-01-10", "live",

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from publisher.published import load_published
-from publisher.site import build_site
+from publisher.site.build import build_site
+from publisher.site.published import load_published
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_VALUES
 
@@ -131,7 +131,7 @@ def test_a_build_for_publication_refuses_a_localhost_siteurl(tmp_path):
     config = make_sample_portal(tmp_path, planted=False)
     toml = config.path.read_text(encoding="utf-8").replace("https://lyj.example.gov.cn", "http://localhost:8000")
     config.path.write_text(toml, encoding="utf-8")
-    from publisher.config import load_config
+    from publisher.core.config import load_config
 
     with pytest.raises(ValueError, match="localhost"):
         build_site(load_config(config.path), SAMPLE_NOW)
@@ -141,7 +141,7 @@ def test_a_build_for_publication_refuses_a_localhost_siteurl(tmp_path):
 def test_a_template_typo_fails_the_build(tmp_path):
     import shutil
 
-    from publisher import site
+    from publisher.site import build as site
 
     config = make_sample_portal(tmp_path, planted=False)
     theme = tmp_path / "theme"
@@ -204,8 +204,8 @@ def test_each_qr_code_decodes_to_its_pages_canonical_url(sample_site):
 
 
 def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_path, monkeypatch):
-    from publisher import site
-    from publisher.plan import make_plan, write_plan
+    from publisher.pull.plan import make_plan, write_plan
+    from publisher.site import build as site
 
     config = make_sample_portal(tmp_path / "portal")
     write_plan(make_plan(config, SAMPLE_NOW))
@@ -224,7 +224,7 @@ def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_pat
 
 
 def test_work_done_beside_the_build_returns_its_result_or_fails_the_build_clearly():
-    from publisher.background import Background
+    from publisher.site.background import Background
 
     assert Background(sorted, [3, 1, 2]).result() == [1, 2, 3]
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):

@@ -16,10 +16,10 @@ from sources_helpers import PENALTY, PERMIT, Reply, json_server, penalty, write_
 from sqlalchemy import Column, Date, Integer, MetaData, Numeric, String, Table, Text, create_engine
 from sqlalchemy.exc import OperationalError
 
-from publisher.config import SourceConfig
-from publisher.records import SourceResult
-from publisher.sources import files, http, read_sources, sql
-from publisher.sources.tables import cell_text
+from publisher.core.config import SourceConfig
+from publisher.pull.rows import SourceResult
+from publisher.pull.sources import files, http, read_sources, sql
+from publisher.pull.sources.tables import cell_text
 
 
 def read_folder(folder: Path) -> SourceResult:

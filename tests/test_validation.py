@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from publisher.checkcodes import credit_code_problem, id_number_problem
-from publisher.records import Problem, Record
-from publisher.validation import parse_row, reject_duplicates
+from publisher.core.checkcodes import credit_code_problem, id_number_problem
+from publisher.pull.rows import Problem, Record
+from publisher.pull.validation import parse_row, reject_duplicates
 from tests.factories import officer, penalty, permit, person_penalty
 
 TODAY = date(2026, 11, 24)

@@ -1,6 +1,6 @@
 """RSS 2.0 and Atom feeds per record type and for everything (DESIGN §5), as a Pelican plugin.
 
-Feeds are built from `publisher.published` (content/) alone, like every public output (DESIGN §6):
+Feeds are built from `publisher.site.published` (content/) alone, like every public output (DESIGN §6):
 only live records appear, and only the fields a detail page shows. Output is deterministic and a
 feed is rewritten only when its bytes change, so an unchanged feed keeps its mtime and ETag.
 """
@@ -17,10 +17,10 @@ from feedgen.feed import FeedGenerator
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.config import Config
-from publisher.content import write_if_changed
-from publisher.published import FieldValue, PublishedRecord, published_for
-from publisher.schema import RECORD_TYPES
+from publisher.core.config import Config
+from publisher.core.content import write_if_changed
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.published import FieldValue, PublishedRecord, published_for
 
 FEEDS_DIR = "feeds"
 ALL = "all"

@@ -15,11 +15,11 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.background import Background
-from publisher.config import Config
-from publisher.listing import ListPage, list_pages
-from publisher.published import PublishedRecord, digest_of, published_for
-from publisher.schema import RECORD_TYPES
+from publisher.core.config import Config
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.background import Background
+from publisher.site.listing import ListPage, list_pages
+from publisher.site.published import PublishedRecord, digest_of, published_for
 
 from .tables import (
     XLSX_TYPES,

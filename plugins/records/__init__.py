@@ -19,11 +19,11 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.config import Config
-from publisher.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
-from publisher.published import PublishedRecord, load_published
-from publisher.qrcodes import require_public_url
-from publisher.schema import RECORD_TYPES
+from publisher.core.config import Config
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
+from publisher.site.published import PublishedRecord, load_published
+from publisher.site.qrcodes import require_public_url
 
 from .writer import PARALLEL_MIN, PageWriter, build_salt, read_page_index
 

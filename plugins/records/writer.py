@@ -26,9 +26,9 @@ from typing import Any, TypeVar
 from jinja2 import Template
 from markupsafe import Markup
 
-from publisher.config import Config
-from publisher.content import write_if_changed
-from publisher.qrcodes import qr_svg
+from publisher.core.config import Config
+from publisher.core.content import write_if_changed
+from publisher.site.qrcodes import qr_svg
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

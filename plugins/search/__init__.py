@@ -23,12 +23,12 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.background import Background
-from publisher.published import published_for
-from publisher.search.documents import search_docs, search_records
-from publisher.search.page import panel_context
-from publisher.search.static import build_static_index
-from publisher.search.store import default_backend, index_records, records_hash
+from publisher.site.background import Background
+from publisher.site.published import published_for
+from publisher.site.search.documents import search_docs, search_records
+from publisher.site.search.page import panel_context
+from publisher.site.search.static import build_static_index
+from publisher.site.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class SearchGenerator(Generator):
         """Start the static index in a process of its own: it is pure Python and needs all the records,
         so it runs beside the pages, open data and the service index instead of after them."""
         self._static: Any = None
-        config = self.settings.get("PORTAL")  # publisher.config.Config; absent when Pelican runs on its own
+        config = self.settings.get("PORTAL")  # publisher.core.config.Config; absent when Pelican runs on its own
         # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
         if config is not None and not config.search.static_fallback:
             return

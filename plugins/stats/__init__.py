@@ -18,9 +18,9 @@ from zoneinfo import ZoneInfo
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.config import Config
-from publisher.published import PublishedRecord, published_for
-from publisher.schema import RECORD_TYPES
+from publisher.core.config import Config
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.published import PublishedRecord, published_for
 
 from .charts import Chart, bar_chart, column_panels
 from .figures import (

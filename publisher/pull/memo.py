@@ -1,0 +1,171 @@
+"""What the last pull found, kept so the next one does only the work a change needs (issue 7).
+
+Two caches in the state folder, each checking itself, so a wrong entry is never used:
+
+- the content scan: each content/ file's metadata and SHA-256, reused while the file's size and
+  modification time are the same (a 100k-record site is not read again on every run);
+- the plan memo: for each source row (by a hash of its cells), what the rules made of it. A row is
+  taken from the memo only when the same configuration and code judged it the same day, no
+  embargo (公示日期) fell due since, its key and slug are shared with no other row, and its page in
+  content/ is exactly the one that judgement wrote (same SHA-256) or, for a row not shown, the page
+  is in the same state. Anything else is judged afresh, as if there were no memo.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import pickle
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from publisher.core.content import ContentPage, parse_metadata
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.rows import RawRow
+
+FORMAT = 1
+_CODE_DIR = Path(__file__).resolve().parent
+
+
+@functools.cache  # read once per process: the code does not change while it runs
+def code_version() -> str:
+    """The publisher's own code: a change to a rule, a mask or the Markdown makes every memo stale."""
+    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+    for path in sorted(_CODE_DIR.rglob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def row_hash(raw: RawRow) -> str:
+    """A row's type, column names and cells, hashed (pickle: exact for strings, and faster than repr)."""
+    data = pickle.dumps((raw.type, tuple(raw.values.items())), protocol=5)
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _load(path: Path) -> Any:
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:  # noqa: BLE001 — no cache, or one an older version wrote (any error unpickling): start afresh
+        return None
+
+
+def _save(path: Path, data: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
+    with os.fdopen(fd, "wb") as fh:
+        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict[str, ContentPage]]:
+    """Every page already in content/, by type and key hash, with each file's SHA-256.
+
+    With `cache`, a file whose size and modification time are unchanged is not read again.
+    """
+    version = code_version()  # what a cached page looks like is the code's business: another code, another cache
+    stored = _load(cache) if cache else None
+    known: dict[str, tuple[int, int, ContentPage | None]] = (
+        stored["files"] if isinstance(stored, dict) and stored.get("version") == version else {})
+    seen: dict[str, tuple[int, int, ContentPage | None]] = {}
+    pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
+    for type_key in RECORD_TYPES:
+        folder = content_dir / type_key
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            names = sorted((e.name, e) for e in entries if e.name.endswith(".md") and e.is_file())
+        for name, entry in names:
+            stat = entry.stat()
+            relative = f"{type_key}/{name}"
+            hit = known.get(relative)
+            if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+                page = hit[2]
+            else:
+                page = _read_page(Path(entry.path), type_key)
+            seen[relative] = (stat.st_mtime_ns, stat.st_size, page)
+            if page is not None:
+                pages[type_key][page.key_hash] = page
+    if cache is not None and seen != known:
+        _save(cache, {"version": version, "files": seen})
+    return pages
+
+
+def _read_page(path: Path, type_key: str) -> ContentPage | None:
+    data = path.read_bytes()
+    meta = parse_metadata(data.decode("utf-8", "replace").splitlines())
+    key = meta.get("key-hash")
+    if not key:
+        return None  # not ours: a hand-written page is left alone
+    return ContentPage(type_key, meta.get("slug", path.stem), path.name, key, meta.get("state", "live"),
+                       meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
+                       hashlib.sha256(data).hexdigest())
+
+
+class Judgement(NamedTuple):
+    """What the rules made of one valid row, without where the row was (rows move in a file).
+
+    Plain values only: 100k of these are unpickled on every run.
+    """
+
+    type: str
+    key: str
+    slug: str  # the record's own slug (duplicates are judged on it too)
+    item: tuple[str, str | None, str | None, str, str, bool, bool]  # action, slug, field, rule, reason, kept, masked
+    flags: tuple[tuple[str, str | None, str], ...]  # (kind, field, reason) as for an unchanged page
+    text: str | None  # SHA-256 of the page the judgement writes; None for a row not shown
+    page_state: str | None  # for a row not shown: the state of its page then ("" for no page)
+    publish_at: datetime | None
+
+
+class PlanMemo:
+    """Judgements of the last plan, valid for the same configuration, code and day."""
+
+    def __init__(self, path: Path, config_bytes: bytes, now: datetime) -> None:
+        self.path = path
+        self.now = now
+        self.version = hashlib.blake2b(config_bytes + code_version().encode(), digest_size=16).hexdigest()
+        data = _load(path)
+        usable = (isinstance(data, dict) and data.get("version") == self.version
+                  and data["now"].date() == now.date() and data["now"] <= now)
+        self._before: dict[str, Judgement] = data["rows"] if usable else {}
+        self._then: datetime | None = data["now"] if usable else None
+        self.gaps: set[int] = set(data.get("gaps", ())) if usable else set()
+        self._after: dict[str, Judgement] = {}
+
+    def get(self, digest: str) -> Judgement | None:
+        """What was judged of the row with this hash, if it still holds at this run's time."""
+        found = self._before.get(digest)
+        if found is not None and found.publish_at is not None and self._then is not None:
+            if self._then < found.publish_at <= self.now:
+                return None  # an embargo fell due since: judged afresh
+        return found
+
+    def still_true(self, judged: Judgement, page: ContentPage | None) -> bool:
+        """The page in content/ is the one this judgement left: the same bytes, or the same state."""
+        if judged.text is not None:
+            return page is not None and page.digest == judged.text
+        return (page.state if page else "") == judged.page_state
+
+    def keep(self, digest: str, judged: Judgement) -> None:
+        self._after[digest] = judged
+
+    def save(self, gaps: set[int]) -> None:
+        _save(self.path, {"version": self.version, "now": self.now, "rows": self._after, "gaps": sorted(gaps)})
+
+
+def reuse(judged: Judgement, origin: Any, page: ContentPage | None) -> tuple[Any, list[Any]]:
+    """The item and flags of a judgement for this run: an unchanged page at the row's current place."""
+    from publisher.pull.plan import Action, Flag, Item
+
+    action, slug, field, rule, reason, kept, masked = judged.item
+    item = Item(Action.UNCHANGED if judged.text is not None else Action(action), judged.type, judged.key,
+                page.slug if page is not None else slug, origin, field, rule, reason, kept, masked)
+    return item, [Flag(kind, judged.type, judged.key, origin, f, why) for kind, f, why in judged.flags]

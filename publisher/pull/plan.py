@@ -1,0 +1,346 @@
+"""A run's plan: read the sources, apply the rules, compare with content/, say what changes.
+
+`make_plan` writes nothing (it is `portal check`); `write_plan` writes what the plan says
+(it is `portal pull`). Both share one computation, so check never disagrees with pull.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from publisher.core.config import Config
+from publisher.core.content import ContentPage, render_notice, render_record, write_if_changed
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.memo import Judgement, PlanMemo, reuse, row_hash, scan_content, text_digest
+from publisher.pull.redaction import redact
+from publisher.pull.rows import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
+from publisher.pull.rules import Decision, Outcome, RuleContext, decide
+from publisher.pull.sources import read_sources
+from publisher.pull.validation import key_hash, normalise_key, parse_row, reject_duplicates
+
+
+class Action(StrEnum):
+    ADD = "add"
+    CHANGE = "change"
+    WITHDRAW = "withdraw"
+    HOLD = "hold"
+    BLOCK = "block"
+    EXCLUDE = "exclude"
+    REJECT = "reject"
+    UNCHANGED = "unchanged"
+
+
+ACTION_LABELS = {
+    Action.ADD: "新增", Action.CHANGE: "更新", Action.WITHDRAW: "撤回", Action.HOLD: "暂缓",
+    Action.BLOCK: "阻止", Action.EXCLUDE: "不予公开", Action.REJECT: "拒绝", Action.UNCHANGED: "未变",
+}
+VANISHED = "已从数据源删除"
+
+
+@dataclass
+class Item:
+    """One line of the report: what happens to one record (or one rejected row) and why."""
+
+    action: Action
+    type: str
+    key: str | None
+    slug: str | None
+    origin: Origin | None
+    field: str | None = None
+    rule: str = ""
+    reason: str = ""
+    kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
+    masked: bool = False  # rule 7 changed what this record shows
+    text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A watch's finding for staff: overdue, published late, or outside the discretion range."""
+
+    kind: str  # overdue | late | discretion
+    type: str
+    key: str
+    origin: Origin
+    field: str | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    now: datetime
+    content_dir: Path
+    items: list[Item] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)  # type -> why nothing of it is written
+    failures: list[SourceFailure] = field(default_factory=list)
+    notes: list[SourceNote] = field(default_factory=list)
+    calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
+    fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
+
+    def counts(self) -> Counter[str]:
+        return Counter(i.action.value for i in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing is rejected, blocked or stopped; 1 otherwise (a scheduler can act on it)."""
+        bad = any(i.action in (Action.REJECT, Action.BLOCK) for i in self.items)
+        return 1 if bad or self.stopped else 0
+
+
+def make_plan(config: Config, now: datetime, allow_empty: bool = False,
+              source_result: SourceResult | None = None) -> Plan:
+    """Everything a run would do, computed without writing anything."""
+    result = source_result if source_result is not None else read_sources(config.sources)
+    hashes = [row_hash(raw) for raw in result.rows]
+    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes,
+                fingerprints=fingerprints(result, hashes))
+    cache = config.paths.state / "cache"
+    existing = scan_content(config.paths.content, cache / "content.pickle")
+    _stop_failed_types(plan, result)
+    _stop_empty_types(plan, result.rows, existing, allow_empty)
+
+    ctx = RuleContext(now=now, policy=config.policy)
+    memo = PlanMemo(cache / "plan-memo.pickle", config.path.read_bytes(), now)
+    records: list[Record] = []
+    row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
+    remembered: list[tuple[RawRow, str, Judgement]] = []
+    unkeyed_rejects: set[str] = set()
+    rejected_keys: dict[str, set[str]] = defaultdict(set)
+    for raw, digest in zip(result.rows, hashes, strict=True):
+        judged = memo.get(digest)
+        if judged is not None:
+            remembered.append((raw, digest, judged))
+            continue
+        parsed = parse_row(raw, ctx.today)
+        if isinstance(parsed, Record):
+            records.append(parsed)
+            row_digest[id(parsed)] = digest
+            continue
+        key = _raw_key(raw)
+        if key is None:
+            unkeyed_rejects.add(raw.type)
+        else:
+            rejected_keys[raw.type].add(key_hash(raw.type, key))
+        for problem in parsed:
+            plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
+    seen: dict[str, set[str]] = defaultdict(set)
+    _reuse_remembered(plan, memo, remembered, records, row_digest, existing, seen, ctx)
+    records, duplicates = reject_duplicates(records)
+    for rec, problem in duplicates:
+        rejected_keys[rec.type].add(key_hash(rec.type, rec.key))
+        plan.items.append(Item(Action.REJECT, rec.type, rec.key, rec.slug, rec.origin, problem.field,
+                               problem.rule, problem.message, kept_page=_has_live(existing, rec)))
+
+    for record in records:
+        page = existing[record.type].get(key_hash(record.type, record.key))
+        own_slug = record.slug
+        if page is not None:
+            record.slug = page.slug  # a published slug never changes: QR codes point at it
+        seen[record.type].add(key_hash(record.type, record.key))
+        decision = decide(record, ctx)
+        item = _item_for(decision, page, config, now)
+        _remember(memo, row_digest[id(record)], record, own_slug, decision, item, page)
+        if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
+            continue
+        plan.items.append(item)
+        plan.flags.extend(_flags(decision, item))
+    _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
+    _summarise_first_import(plan, existing)
+    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
+    memo.save(set(plan.calendar_gaps))
+    return plan
+
+
+def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[RawRow, str, Judgement]],
+                      records: list[Record], row_digest: dict[int, str], existing: dict[str, dict[str, ContentPage]],
+                      seen: dict[str, set[str]], ctx: RuleContext) -> None:
+    """Rows the memo still vouches for become items unjudged; the others are parsed and join `records`."""
+    taken = Counter((r.type, k) for r in records for k in (r.key, "slug:" + r.slug))
+    taken.update((j.type, k) for _, _, j in remembered for k in (j.key, "slug:" + j.slug))
+    for raw, digest, judged in remembered:
+        page = existing[judged.type].get(key_hash(judged.type, judged.key))
+        alone = taken[(judged.type, judged.key)] == 1 and taken[(judged.type, "slug:" + judged.slug)] == 1
+        if not (alone and memo.still_true(judged, page)):
+            parsed = parse_row(raw, ctx.today)  # judged afresh, with the rows that were not remembered
+            if isinstance(parsed, Record):
+                records.append(parsed)
+                row_digest[id(parsed)] = digest
+            continue
+        item, flags = reuse(judged, raw.origin, page)
+        memo.keep(digest, judged)
+        seen[judged.type].add(key_hash(judged.type, judged.key))
+        if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
+            plan.items.append(item)
+            plan.flags.extend(flags)
+
+
+def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,
+              page: ContentPage | None) -> None:
+    """Keep what the rules made of this row, for the next run to reuse while it stays true."""
+    shown = item.text is not None
+    as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
+    memo.keep(digest, Judgement(
+        record.type, record.key, own_slug,
+        (item.action.value, item.slug, item.field, item.rule, item.reason, item.kept_page, item.masked),
+        tuple((f.kind, f.field, f.reason) for f in _flags(decision, as_unchanged)),
+        text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
+        record.get("publish_at")))
+
+
+def fingerprints(result: SourceResult, hashes: list[str]) -> dict[str, str]:
+    """What each source returned, as one hash (of its rows' hashes): the ledger can tell whether a source changed."""
+    digests: dict[str, hashlib._Hash] = defaultdict(hashlib.sha256)
+    for row, digest in zip(result.rows, hashes, strict=True):
+        digests[row.origin.source].update(digest.encode())
+    for failure in result.failures:
+        digests[failure.source].update(f"failed:{failure.location}:{failure.message}".encode())
+    return {source: digest.hexdigest() for source, digest in sorted(digests.items())}
+
+
+def write_plan(plan: Plan) -> list[Path]:
+    """Write every page the plan adds, changes or withdraws; return the paths written."""
+    written = []
+    folders: set[Path] = set()
+    for item in plan.items:
+        # UNCHANGED was judged by reading the file already: no second read to find it equal again.
+        if item.text is None or item.type in plan.stopped or item.action is Action.UNCHANGED:
+            continue
+        path = plan.content_dir / item.type / f"{item.slug}.md"
+        if write_if_changed(path, item.text, known_dirs=folders):
+            written.append(path)
+    return written
+
+
+def _raw_key(raw: RawRow) -> str | None:
+    value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+    return normalise_key(value) if value else None
+
+
+def _has_live(existing: dict[str, dict[str, ContentPage]], record: Record) -> bool:
+    page = existing[record.type].get(key_hash(record.type, record.key))
+    return page is not None and page.state == "live"
+
+
+def _rejected(raw: RawRow, key: str | None, field_name: str | None, rule: str, message: str,
+              existing: dict[str, dict[str, ContentPage]]) -> Item:
+    page = existing[raw.type].get(key_hash(raw.type, key)) if key else None
+    kept = page is not None and page.state == "live"
+    return Item(Action.REJECT, raw.type, key, page.slug if page else None, raw.origin, field_name, rule,
+                message, kept_page=kept)
+
+
+def _stop_failed_types(plan: Plan, result: SourceResult) -> None:
+    for failure in result.failures:
+        types = [failure.type] if failure.type else list(RECORD_TYPES)
+        for t in types:
+            plan.stopped.setdefault(t, f"数据源读取失败（{failure.location}：{failure.message}），本次不更新此类信息")
+
+
+def _stop_empty_types(plan: Plan, rows: list[RawRow], existing: dict[str, dict[str, ContentPage]],
+                      allow_empty: bool) -> None:
+    present = {r.type for r in rows}
+    for type_key, pages in existing.items():
+        live = sum(1 for p in pages.values() if p.state == "live")
+        if type_key not in present and live and not allow_empty and type_key not in plan.stopped:
+            plan.stopped[type_key] = (f"数据源未返回任何{RECORD_TYPES[type_key].zh}记录，而网站上已公开{live}条："
+                                      "本次不撤回任何内容（确需全部撤回时使用 --allow-empty）")
+
+
+def _item_for(decision: Decision, page: ContentPage | None, config: Config, now: datetime) -> Item:
+    record = decision.record
+    rtype = RECORD_TYPES[record.type]
+    finding = decision.deciding
+    today = now.date().isoformat()
+    khash = key_hash(record.type, record.key)
+    base = dict(type=record.type, key=record.key, slug=record.slug, origin=record.origin)
+    live_page = page is not None and page.state == "live"
+    if decision.outcome is Outcome.SHOW:
+        first = record.get("first_published")  # history migrated from an earlier disclosure system
+        published = page.published if page and page.published else (first.isoformat() if first else today)
+        page_date = record.get(rtype.date_field) if rtype.date_field else None
+        shown = redact(record.type, record.values, config.policy.name_mask)
+        masked = any(shown.get(f.name) != record.values.get(f.name) for f in rtype.public_fields)
+        text = render_record(rtype, record.slug, khash, shown, published,
+                             page_date.isoformat() if page_date else published)
+        action = Action.ADD if page is None else _changed(page, text)
+        publish_at = record.get("publish_at")
+        if publish_at and action is Action.ADD:  # staff see embargoes lifted by this run
+            return Item(action, **base, field="publish_at", rule="due", text=text, masked=masked,
+                        reason=f"公示日期 {publish_at:%Y-%m-%d %H:%M} 已到，本次首次公开")
+        return Item(action, **base, rule="shown", reason="符合公开条件", text=text, masked=masked)
+    if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
+        assert finding is not None
+        return _notice_item(rtype, record.slug, khash, page, finding.category, finding.reason,
+                            finding.rule, finding.field, today, base)
+    assert finding is not None
+    action = {Outcome.HOLD: Action.HOLD, Outcome.BLOCK: Action.BLOCK, Outcome.EXCLUDE: Action.EXCLUDE}[decision.outcome]
+    reason = finding.reason + ("（网站上的现有版本保持不变）" if live_page else "")
+    return Item(action, **base, field=finding.field, rule=finding.rule, reason=reason, kept_page=live_page)
+
+
+def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, category: str, reason: str,
+                 rule: str, field_name: str | None, today: str, base: dict) -> Item:
+    same = page is not None and page.state == "withdrawn" and page.reason == category
+    withdrawn = page.withdrawn if same and page and page.withdrawn else today
+    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category)
+    action = Action.WITHDRAW if page is None or not same else _changed(page, text)
+    return Item(action, **base, field=field_name, rule=rule, reason=reason, text=text)
+
+
+def _changed(page: ContentPage, text: str) -> Action:
+    if page.digest == text_digest(text):  # the scan's hash of the file: no second read
+        return Action.UNCHANGED
+    return Action.WITHDRAW if "State: withdrawn" in text else Action.CHANGE
+
+
+def _flags(decision: Decision, item: Item) -> list[Flag]:
+    record = decision.record
+    flags = []
+    for f in decision.findings:
+        if f.outcome is not None:
+            continue
+        kind = f.category or f.rule
+        if kind == "late" and item.action is not Action.ADD:
+            continue  # lateness is judged once, when the record is first shown
+        flags.append(Flag(kind, record.type, record.key, record.origin, f.field, f.reason))
+    return flags
+
+
+def _summarise_first_import(plan: Plan, existing: dict[str, dict[str, ContentPage]]) -> None:
+    """A type's first import brings its history, all of it "late": one note, not a line per record."""
+    for type_key, pages in existing.items():
+        late = [f for f in plan.flags if f.type == type_key and f.kind == "late"]
+        if pages or not late:
+            continue
+        plan.flags = [f for f in plan.flags if not (f.type == type_key and f.kind == "late")]
+        message = (f"首次导入：{len(late)}条历史记录首次公开时已超过法定期限，不逐条提醒；"
+                   "此后每次运行对新公开的超期记录逐条提醒")
+        plan.notes.append(SourceNote("", RECORD_TYPES[type_key].zh, message))
+
+
+def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], seen: dict[str, set[str]],
+                       rejected_keys: dict[str, set[str]], unkeyed: set[str], now: datetime) -> None:
+    """A live page whose record is gone from the source is withdrawn, unless that is unsafe to judge."""
+    for type_key, pages in existing.items():
+        if type_key in plan.stopped:
+            continue
+        gone = [p for k, p in pages.items()
+                if p.state == "live" and k not in seen[type_key] and k not in rejected_keys[type_key]]
+        if not gone:
+            continue
+        if type_key in unkeyed:
+            plan.notes.append(SourceNote("", type_key, f"有{RECORD_TYPES[type_key].zh}行因缺少或无效的"
+                                         f"{RECORD_TYPES[type_key].field(RECORD_TYPES[type_key].natural_key).zh}被拒绝，"
+                                         f"无法判断{len(gone)}条已公开记录是否已删除，本次不撤回"))
+            continue
+        for page in gone:
+            base = dict(type=type_key, key=None, slug=page.slug, origin=None)
+            plan.items.append(_notice_item(RECORD_TYPES[type_key], page.slug, page.key_hash, page, VANISHED,
+                                           "数据源中已无此记录", "live", None, now.date().isoformat(), base))

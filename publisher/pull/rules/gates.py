@@ -1,0 +1,109 @@
+"""Gates: rules 2–6 of DESIGN §3. Each returns a Finding when the record may not be shown."""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+from publisher.core.schema import NATURAL_PERSON
+from publisher.pull.rows import Record
+from publisher.pull.rules import Finding, Outcome, Rule, RuleContext
+
+# 个体工商户 are individuals in law; the catalogue's citizen threshold applies to them too.
+_CITIZEN_PARTIES = {NATURAL_PERSON, "个体工商户"}
+
+
+def approved(record: Record, ctx: RuleContext) -> Finding | None:
+    status = record.get("review_status")
+    if status == "已审核":
+        return None
+    shown = status or "空"
+    return Finding("approved", Outcome.HOLD, "review_status", f"审核状态为“{shown}”，未经审核不得公开")
+
+
+def major_reasons(record: Record, ctx: RuleContext) -> list[str]:
+    """Why the agency's catalogue makes this decision major (empty when it does not)."""
+    cat = ctx.policy.catalogue
+    reasons = []
+    if record.get("major"):
+        reasons.append("标记为重大执法决定")
+    fine: Decimal | None = record.get("fine")
+    if fine is not None and record.type == "penalties":
+        citizen = record.get("party_type") in _CITIZEN_PARTIES
+        threshold = cat.fine_natural_person if citizen else cat.fine_organisation
+        if fine >= threshold:
+            who = "公民" if citizen else "法人或其他组织"
+            reasons.append(f"对{who}罚款{fine}万元，达到{threshold}万元的重大标准")
+    hit = [c for c in record.get("penalty_class", []) if c in cat.classes]
+    if hit:
+        reasons.append(f"处罚类别含{'、'.join(hit)}")
+    if cat.hearing_is_major and record.get("hearing"):
+        reasons.append("经过听证")
+    return reasons
+
+
+def legally_reviewed(record: Record, ctx: RuleContext) -> Finding | None:
+    reasons = major_reasons(record, ctx)
+    if not reasons or record.get("legal_review_result") == "通过":
+        return None
+    result = record.get("legal_review_result")
+    state = f"法制审核结论为“{result}”" if result else "无法制审核结论"
+    return Finding("legally_reviewed", Outcome.BLOCK, "legal_review_result",
+                   f"重大执法决定（{'；'.join(reasons)}）{state}，须经法制审核通过")
+
+
+def due(record: Record, ctx: RuleContext) -> Finding | None:
+    publish_at = record.get("publish_at")
+    if publish_at is None or publish_at <= ctx.now:
+        return None
+    return Finding("due", Outcome.HOLD, "publish_at", f"公示日期 {publish_at:%Y-%m-%d %H:%M} 未到")
+
+
+def not_excluded(record: Record, ctx: RuleContext) -> Finding | None:
+    if record.get("withheld"):
+        why = record.get("withheld_reason") or "未说明理由"
+        return Finding("not_excluded", Outcome.EXCLUDE, "withheld", f"不予公开：{why}", "不予公开")
+    if record.type != "penalties":
+        return None
+    if not ctx.policy.publish_warning_only and record.get("penalty_class") == ["警告"]:
+        return Finding("not_excluded", Outcome.EXCLUDE, "penalty_class", "仅警告的处罚按规定不公开", "不予公开")
+    if not ctx.policy.publish_simple_procedure and record.get("procedure") == "简易":
+        return Finding("not_excluded", Outcome.EXCLUDE, "procedure", "简易程序作出的处罚按规定不公开", "不予公开")
+    return None
+
+
+def display_end(record: Record, ctx: RuleContext) -> date | None:
+    """The last day a penalty may be shown: 公示截止期, else the configured period by class."""
+    if record.get("display_until"):
+        return record.get("display_until")
+    if record.type != "penalties":
+        return None
+    periods = ctx.policy.display
+    classes = set(record.get("penalty_class", []))
+    fine = record.get("fine")
+    small_fine = "罚款" in classes and fine is not None and fine <= periods.small_fine
+    short_ok = set(periods.short_classes) | {"警告"} | ({"罚款"} if small_fine else set())
+    months = periods.short_months if classes <= short_ok else periods.default_months
+    end = add_months(record.get("decision_date"), months)
+    valid_until = record.get("valid_until")  # a longer restriction is shown for its whole length
+    return max(end, valid_until) if valid_until else end
+
+
+def live(record: Record, ctx: RuleContext) -> Finding | None:
+    status = record.get("status")
+    if status in ("撤销", "无效"):
+        return Finding("live", Outcome.WITHDRAW, "status", f"当前状态为“{status}”", status)
+    end = display_end(record, ctx)
+    if end is not None and end < ctx.today:
+        return Finding("live", Outcome.WITHDRAW, "display_until", f"公示期已于 {end} 届满", "公示期满")
+    return None
+
+
+def add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+GATES: tuple[Rule, ...] = (approved, legally_reviewed, due, not_excluded, live)

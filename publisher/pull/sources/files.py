@@ -1,0 +1,123 @@
+"""The `files` source: a folder of CSV (UTF-8 or GBK), XLSX and JSON files, typed by name or column."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from publisher.core.config import SourceConfig
+from publisher.pull.rows import SourceFailure, SourceResult
+from publisher.pull.sources.tables import (
+    QUIET_SUFFIXES,
+    ShapeError,
+    add_json,
+    add_sheet,
+    fail,
+    note,
+    type_from_name,
+    type_key,
+)
+
+
+def read(config: SourceConfig) -> SourceResult:
+    """Read every CSV, XLSX and JSON file of the folder, sorted by name; one bad file stops only its types."""
+    result = SourceResult()
+    folder = config.path
+    if folder is None or not folder.is_dir():
+        result.failures.append(SourceFailure(config.label, None, str(folder), f"folder not found: {folder}"))
+        return result
+    readers = {".csv": _read_csv, ".xlsx": _read_xlsx, ".json": _read_json}
+    for path in sorted(folder.iterdir(), key=lambda p: p.name):
+        suffix = path.suffix.lower()
+        # Dotfiles and `~$x.xlsx` are editor lock files that exist while a workbook is open.
+        if path.name.startswith((".", "~$")) or not path.is_file() or suffix in QUIET_SUFFIXES:
+            continue
+        name_type = type_from_name(path.stem)
+        if suffix in (".xls", ".et", ".ods", ".numbers"):
+            fail(result, config.label, name_type, path.name,
+                 f"{suffix} workbooks are not read; save it as .xlsx (Excel 工作簿)")
+        elif suffix not in readers:
+            note(result, config.label, path.name, "not a CSV, XLSX or JSON file; ignored")
+        else:
+            try:
+                readers[suffix](result, config.label, path, name_type)
+            except Exception as exc:  # a file no reader foresaw must stop its types, not the source
+                fail(result, config.label, name_type, path.name,
+                     f"cannot be read ({type(exc).__name__}: {exc})")
+    return result
+
+
+def _read_csv(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of the GBK that Chinese Excel writes
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
+        hint = " (it looks like UTF-16 'Unicode text'; save as CSV UTF-8)" if utf16 else ""
+        fail(result, label, name_type, path.name, f"cannot decode as UTF-8 or GBK{hint}")
+        return
+    first = text.split("\n", 1)[0]
+    delimiter = "\t" if "\t" in first and "," not in first else ","
+    try:
+        rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+    except csv.Error as exc:
+        fail(result, label, name_type, path.name, f"not a valid CSV file ({exc})")
+        return
+    add_sheet(result, label, path.name, rows, name_type)
+
+
+def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+    from openpyxl import load_workbook
+
+    book, parsed = None, []
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+        sheets = book.worksheets
+        named = [(ws, type_key(ws.title)) for ws in sheets] if not name_type else []
+        if any(t for _, t in named):  # one sheet per type, each named like its type
+            chosen = [(ws, t, f"{path.name}:{ws.title}") for ws, t in named if t]
+        else:
+            chosen = [(sheets[0], name_type, path.name)]
+        for ws in sheets:
+            if all(ws is not c[0] for c in chosen) and _has_data(ws):
+                note(result, label, path.name, f"sheet {ws.title!r} not read")
+        for ws, rtype, location in chosen:
+            ws.reset_dimensions()  # some exporters write a wrong size; read every row there is
+            rows = (list(r) for r in ws.iter_rows(min_row=1, values_only=True))
+            parsed.append((location, list(enumerate(rows, 1)), rtype))
+    except Exception as exc:  # BadZipFile, KeyError, zlib or XML errors: a truncated or corrupt workbook
+        fail(result, label, name_type, path.name,
+             f"not a readable XLSX workbook, truncated or corrupt ({type(exc).__name__}: {exc})")
+        return
+    finally:
+        if book is not None:
+            book.close()
+    for location, rows, rtype in parsed:
+        add_sheet(result, label, location, rows, rtype)
+
+
+def _has_data(ws: Any) -> bool:
+    return any(v is not None for row in ws.iter_rows(min_row=1, max_row=20, values_only=True) for v in row)
+
+
+def _read_json(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
+    except UnicodeDecodeError:
+        fail(result, label, name_type, path.name, "JSON is not UTF-8")
+        return
+    except json.JSONDecodeError as exc:
+        fail(result, label, name_type, path.name, f"invalid JSON ({exc})")
+        return
+    try:
+        add_json(result, label, path.name, data, name_type)
+    except ShapeError as exc:
+        fail(result, label, name_type, path.name, str(exc))

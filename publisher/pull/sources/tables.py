@@ -1,0 +1,244 @@
+"""Rows from tables: how every source turns cells into text and headers into field names.
+
+Shared by the files, sql and http sources, so that every source turns the same value into
+the same text and reports missing columns the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterable
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from publisher.core.schema import RECORD_TYPES, header_map
+from publisher.pull.rows import Origin, RawRow, SourceFailure, SourceNote, SourceResult
+
+TYPE_COLUMNS = ("type", "类型")
+QUIET_SUFFIXES = {".md", ".txt"}  # READMEs and notes staff keep beside the data
+Cells = list[Any]
+
+
+class ShapeError(ValueError):
+    """A JSON document is not one of the accepted shapes (list, {"records"}, or by type)."""
+
+
+def fail(result: SourceResult, label: str, rtype: str | None, location: str, message: str) -> None:
+    result.failures.append(SourceFailure(label, rtype, location, f"{location}: {message}"))
+
+
+def note(result: SourceResult, label: str, location: str, message: str) -> None:
+    result.notes.append(SourceNote(label, location, f"{location}: {message}"))
+
+
+def cell_text(value: Any) -> str:
+    """One cell as text: "" for empty, ISO dates, plain decimals, 是/否, lists joined with `；`."""
+    if type(value) is str:  # every CSV cell and most others: skip the checks below (100k rows × 30 cells)
+        return value.replace("\r\n", "\n").replace("\r", "\n").strip() if "\r" in value else value.strip()
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime):
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, time):
+        return value.strftime("%H:%M:%S")
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return ""
+        value = Decimal(repr(value))  # repr is the shortest text that round-trips: no 0.1000000001
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return ""
+        text = format(value.normalize(), "f")
+        return "0" if text == "-0" else text
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return "；".join(t for t in (cell_text(v) for v in value) if t)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = bytes(value).decode("utf-8", "replace")
+    return str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def header_text(value: Any) -> str:
+    return cell_text(value).replace("\ufeff", "").strip()
+
+
+def type_key(value: Any) -> str | None:
+    """The record type a cell, key or sheet name names: a type key (any case) or its Chinese name."""
+    text = cell_text(value)
+    if text.lower() in RECORD_TYPES:
+        return text.lower()
+    return next((k for k, t in RECORD_TYPES.items() if t.zh == text), None)
+
+
+def field_for(header: str, mapping: dict[str, str]) -> str | None:
+    # Staff retype headers: half-width brackets and line breaks inside a header are common.
+    squeezed = re.sub(r"\s+", "", header)
+    for candidate in (header, header.lower(), squeezed, squeezed.replace("(", "（").replace(")", "）")):
+        if candidate in mapping:
+            return mapping[candidate]
+    return None
+
+
+def describe(rtype: str, name: str) -> str:
+    return f"{RECORD_TYPES[rtype].field(name).zh} ({name})"
+
+
+def add_table(result: SourceResult, label: str, location: str, rtype: str,
+              headers: list[str], rows: Iterable[tuple[int, Cells]], *, note_unknown: bool = True) -> None:
+    """Append one record type's rows, or one failure if its columns are missing or ambiguous."""
+    mapping = header_map(RECORD_TYPES[rtype])
+    fields = [None if h.lower() in TYPE_COLUMNS else field_for(h, mapping) for h in headers]
+    by_field: dict[str, list[str]] = {}
+    for header, name in zip(headers, fields, strict=True):
+        if name:
+            by_field.setdefault(name, []).append(header)
+    problems = [f"columns {' and '.join(repr(h) for h in hs)} both mean {describe(rtype, name)}"
+                for name, hs in by_field.items() if len(hs) > 1]
+    required = [f.name for f in RECORD_TYPES[rtype].fields if f.required]
+    missing = [describe(rtype, name) for name in required if name not in by_field]
+    if missing:
+        problems.append(f"missing required column(s): {', '.join(missing)}")
+    if problems:
+        fail(result, label, rtype, location, f"{'; '.join(problems)} — no {rtype} rows read")
+        return
+    if note_unknown:
+        note_unknown_headers(result, label, location, headers, [rtype])
+    for number, cells in rows:
+        values = {name: cell_text(cells[i]) if i < len(cells) else ""
+                  for i, name in enumerate(fields) if name}
+        result.rows.append(RawRow(rtype, values, Origin(label, location, number)))
+
+
+def note_unknown_headers(result: SourceResult, label: str, location: str, headers: list[str],
+                         types: Iterable[str]) -> None:
+    maps = [header_map(RECORD_TYPES[t]) for t in types]
+    for h in dict.fromkeys(headers):
+        if h and h.lower() not in TYPE_COLUMNS and not any(field_for(h, m) for m in maps):
+            note(result, label, location, f"unknown column {h!r} ignored")
+
+
+def type_from_name(stem: str) -> str | None:
+    """`penalties.csv`, `penalties-2024.xlsx`, `行政处罚.csv` -> "penalties"."""
+    lowered = stem.lower()
+    for key, rtype in RECORD_TYPES.items():
+        for prefix in (key, rtype.zh):
+            if lowered == prefix or (lowered.startswith(prefix) and lowered[len(prefix)] in "-_."):
+                return key
+    return None
+
+
+def _untyped(result: SourceResult, label: str, location: str, where: list[str], column: str) -> None:
+    shown = ", ".join(where[:10]) + (f" and {len(where) - 10} more" if len(where) > 10 else "")
+    expected = ", ".join(f"{k}/{t.zh}" for k, t in RECORD_TYPES.items())
+    fail(result, label, None, location,
+         f"{shown}: no known record type in {column}; expected one of {expected}")
+
+
+def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[int, Cells]],
+              name_type: str | None) -> None:
+    """A CSV file or worksheet: find the header row, then one type (from the name) or a type column."""
+    rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]  # fully empty rows
+    if not rows:
+        fail(result, label, name_type, location, "the file is empty (no header row)")
+        return
+    # Templates often carry a title row above the header: take the row with most known headers.
+    maps = [header_map(RECORD_TYPES[t]) for t in ([name_type] if name_type else RECORD_TYPES)]
+
+    def known(cells: Cells) -> int:
+        hs = [header_text(c) for c in cells]
+        return sum(1 for h in hs if h.lower() in TYPE_COLUMNS or any(field_for(h, m) for m in maps))
+
+    scores = [known(cells) for _, cells in rows[:10]]
+    at = scores.index(max(scores))
+    if at:
+        note(result, label, location,
+             f"rows {rows[0][0]}–{rows[at - 1][0]} above the header row {rows[at][0]} ignored")
+    headers = [header_text(c) for c in rows[at][1]]
+    data = rows[at + 1:]
+    wide = [str(n) for n, cells in data if any(cell_text(c) for c in cells[len(headers):])]
+    if wide:
+        note(result, label, location,
+             f"rows {', '.join(wide[:10])} have more cells than the header; extra cells ignored")
+    if name_type:
+        add_table(result, label, location, name_type, headers, data)
+        return
+    column = next((i for i, h in enumerate(headers) if h.lower() in TYPE_COLUMNS), None)
+    if column is None:
+        fail(result, label, None, location, "cannot tell the record type: name the file after a type "
+             "(e.g. penalties.csv or 行政处罚.csv) or add a 类型 (type) column")
+        return
+    groups: dict[str, list[tuple[int, Cells]]] = {}
+    bad: list[str] = []
+    for number, cells in data:
+        rtype = type_key(cells[column]) if column < len(cells) else None
+        if rtype:
+            groups.setdefault(rtype, []).append((number, cells))
+        else:
+            bad.append(f"row {number}")
+    if bad:
+        _untyped(result, label, location, bad, f"column {headers[column]!r}")
+    note_unknown_headers(result, label, location, headers, groups)
+    for rtype, typed in groups.items():
+        add_table(result, label, location, rtype, headers, typed, note_unknown=False)
+
+
+def add_json(result: SourceResult, label: str, location: str, data: Any, default_type: str | None) -> None:
+    """A JSON document: a list of objects, {"type", "records"}, {"records"}, or {"<type>": [...]}.
+
+    Raises ShapeError when the document is none of these; the caller decides which types stop.
+    """
+    groups: list[tuple[str | None, Any]] = []
+    if isinstance(data, list):
+        groups.append((None, data))
+    elif isinstance(data, dict) and "records" in data:
+        explicit = type_key(data["type"]) if cell_text(data.get("type")) else None
+        if cell_text(data.get("type")) and explicit is None:
+            raise ShapeError(f"unknown record type {data['type']!r} in \"type\"")
+        groups.append((explicit, data["records"]))
+    elif isinstance(data, dict) and any(type_key(k) for k in data):
+        for key, items in data.items():
+            if type_key(key):
+                groups.append((type_key(key), items))
+            else:
+                note(result, label, location, f"key {key!r} is not a record type; ignored")
+    else:
+        raise ShapeError('expected a list of records, {"records": [...]} or {"penalties": [...], ...}')
+    typed: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+    bad: list[str] = []
+    for explicit, items in groups:
+        if not isinstance(items, list):
+            if explicit is None and default_type is None:
+                raise ShapeError('"records" is not a list')
+            rtype = explicit or default_type
+            fail(result, label, rtype, location, f"the {rtype} records are not a list")
+            continue
+        for index, item in enumerate(items, start=1):
+            if not isinstance(item, dict):
+                rtype = explicit or default_type
+                of = f" of {rtype}" if rtype else ""
+                fail(result, label, rtype, location, f"item {index}{of} is not an object")
+                continue
+            own = next((item[k] for k in TYPE_COLUMNS if cell_text(item.get(k))), None)
+            rtype = explicit or (type_key(own) if own is not None else default_type)
+            if rtype:
+                typed.setdefault(rtype, []).append((index, item))
+            else:
+                bad.append(f"item {index}")
+    if bad:
+        _untyped(result, label, location, bad, '"type"')
+    for rtype, items in typed.items():
+        headers = list(dict.fromkeys(str(k) for _, item in items for k in item))
+        rows = [(index, [item.get(h) for h in headers]) for index, item in items]
+        add_table(result, label, location, rtype, headers, rows)

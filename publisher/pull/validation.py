@@ -1,0 +1,208 @@
+"""Rule 1 (DESIGN §3), Valid: parse each raw row into a typed Record or the problems that reject it.
+
+Every problem names the field and the rule, so the report can say file, row, field, reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import defaultdict
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from publisher.core.checkcodes import credit_code_problem, id_number_problem
+from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES, Field, Kind, RecordType
+from publisher.pull.rows import Problem, RawRow, Record
+
+_DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
+_LIST_SPLIT = re.compile(r"\s*(?:；|;|\r?\n)\s*")
+_ENUM_LIST_SPLIT = re.compile(r"\s*(?:；|;|、|，|,|\r?\n)\s*")
+_TRUE = {"是", "true", "1", "y", "yes", "t"}
+_FALSE = {"否", "false", "0", "n", "no", "f"}
+_SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+# Money in 万元 with at most six decimals (DOMAIN: amounts).
+_MAX_MONEY_PLACES = 6
+
+
+class FieldError(ValueError):
+    """A cell that cannot be read as its field's kind."""
+
+
+def parse_date(text: str) -> date:
+    text = text.strip()
+    head = text.split(" ")[0].split("T")[0] if re.match(r"^\d{4}[-/.]", text) else text
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(head, fmt).date()
+        except ValueError:
+            continue
+    raise FieldError(f"“{text}”不是有效日期（应为 YYYY-MM-DD、YYYY/MM/DD 或 YYYY年M月D日）")
+
+
+def parse_datetime(text: str) -> datetime:
+    """A date, optionally with a time of day (an embargo may end at 09:00)."""
+    text = text.strip()
+    for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+                "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+    return datetime.combine(parse_date(text), datetime.min.time())
+
+
+def parse_money(text: str) -> Decimal:
+    cleaned = text.strip().removesuffix("万元").replace(",", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation:
+        raise FieldError(f"“{text}”不是金额（单位万元，如 0.5）") from None
+    if not amount.is_finite() or amount < 0:
+        raise FieldError(f"“{text}”不是有效金额（应为不小于0的数）")
+    if -amount.as_tuple().exponent > _MAX_MONEY_PLACES:
+        raise FieldError(f"“{text}”小数位超过6位（单位万元）")
+    return amount
+
+
+def _enum(f: Field, text: str) -> str:
+    value = f.codes.get(text, text)
+    if value not in f.choices:
+        raise FieldError(f"“{text}”不在代码表中（可选：{'、'.join(f.choices)}）")
+    return value
+
+
+def parse_value(f: Field, text: str) -> Any:
+    """Parse one non-empty cell by its field kind; raise FieldError with a clerk-readable reason."""
+    match f.kind:
+        case Kind.TEXT:
+            return text
+        case Kind.DATE:
+            return parse_datetime(text) if f.name == "publish_at" else parse_date(text)
+        case Kind.MONEY:
+            return parse_money(text)
+        case Kind.ENUM:
+            return _enum(f, text)
+        case Kind.ENUM_LIST:
+            items = [i for i in _ENUM_LIST_SPLIT.split(text) if i]
+            return [_enum(f, i) for i in dict.fromkeys(items)]
+        case Kind.LIST:
+            return [i for i in _LIST_SPLIT.split(text) if i]
+        case Kind.BOOL:
+            lowered = text.lower()
+            if lowered in _TRUE:
+                return True
+            if lowered in _FALSE:
+                return False
+            raise FieldError(f"“{text}”应为 是 或 否")
+        case Kind.CREDIT_CODE:
+            code = text.upper()
+            problem = credit_code_problem(code)
+            if problem:
+                raise FieldError(f"统一社会信用代码“{text}”{problem}")
+            return code
+        case Kind.ID_NUMBER:
+            return text.upper()
+    raise AssertionError(f"unhandled kind {f.kind}")
+
+
+def normalise_key(text: str) -> str:
+    """The form of a natural key used for identity: full-width folded, no whitespace."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def key_hash(type_key: str, key: str) -> str:
+    return hashlib.blake2b(f"{type_key}\x1f{key}".encode(), digest_size=8).hexdigest()
+
+
+def slug_for(type_key: str, key: str, record_id: str | None) -> str:
+    """A stable `[a-z0-9-]` slug: from an ASCII `id` column if any, else a hash of the natural key."""
+    folded = unicodedata.normalize("NFKC", record_id or "").lower()
+    if folded.isascii():
+        candidate = _SLUG_UNSAFE.sub("-", folded).strip("-")
+        if candidate and len(candidate) <= 64:
+            return candidate
+    return key_hash(type_key, key)[:12]
+
+
+def parse_row(raw: RawRow, today: date) -> Record | list[Problem]:
+    """Apply rule 1 to one row: a Record when valid, else every problem found."""
+    rtype = RECORD_TYPES[raw.type]
+    values: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for f in rtype.fields:
+        text = (raw.values.get(f.name) or "").strip()
+        if not text:
+            values[f.name] = None
+            if f.required:
+                problems.append(Problem(f.name, "required", f"必填项“{f.zh}”为空"))
+            continue
+        try:
+            values[f.name] = parse_value(f, text)
+        except FieldError as exc:
+            values[f.name] = None
+            problems.append(Problem(f.name, "valid", str(exc)))
+    problems.extend(_cross_field_problems(rtype, values, raw, today))
+    if problems:
+        return problems
+    key = normalise_key(str(values[rtype.natural_key]))
+    return Record(raw.type, key, slug_for(raw.type, key, values.get("id")), values, raw.origin)
+
+
+def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, today: date) -> list[Problem]:
+    problems = []
+    names = {f.name for f in rtype.fields}
+    if "party_type" in names and v.get("party_type"):
+        if v["party_type"] == NATURAL_PERSON:
+            if not v.get("id_number") and not (raw.values.get("id_number") or "").strip():
+                problems.append(Problem("id_number", "required", "自然人的“证件号码”为必填项"))
+            id_type = v.get("id_type") or "身份证"
+            number = v.get("id_number")
+            if number and id_type == "身份证":
+                problem = id_number_problem(number)
+                if problem:
+                    problems.append(Problem("id_number", "valid", f"身份证号码{problem}"))
+        elif not v.get("credit_code") and not (raw.values.get("credit_code") or "").strip():
+            problems.append(Problem("credit_code", "required",
+                                    f"{v['party_type']}的“统一社会信用代码”为必填项"))
+    classes = v.get("penalty_class") or []
+    if "罚款" in classes and v.get("fine") is None and not (raw.values.get("fine") or "").strip():
+        problems.append(Problem("fine", "required", "处罚类别含罚款，“罚款金额（万元）”为必填项"))
+    for start, end in (("valid_from", "valid_to"),):
+        if v.get(start) and v.get(end) and v[start] > v[end]:
+            problems.append(Problem(end, "valid", f"有效期至 {v[end]} 早于有效期自 {v[start]}"))
+    if rtype.date_field and isinstance(v.get(rtype.date_field), date) and v[rtype.date_field] > today:
+        problems.append(Problem(rtype.date_field, "valid",
+                                f"{rtype.field(rtype.date_field).zh} {v[rtype.date_field]} 晚于今天 {today}"))
+    first = v.get("first_published")
+    if first and first > today:
+        problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 晚于今天 {today}"))
+    decided = v.get(rtype.date_field) if rtype.date_field else None
+    if first and isinstance(decided, date) and first < decided:
+        problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 早于决定日期 {decided}"))
+    return problems
+
+
+def reject_duplicates(records: list[Record]) -> tuple[list[Record], list[tuple[Record, Problem]]]:
+    """Rows sharing a natural key (or a slug) cannot both be right: reject every one of them.
+
+    Returns the unique records, and each rejected record with the problem naming its twins.
+    """
+    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in records:
+        groups[(r.type, r.key)].append(r)
+    by_slug: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in records:
+        by_slug[(r.type, r.slug)].append(r)
+    rejected: dict[int, tuple[Record, Problem]] = {}
+    for (type_key, _), group in list(groups.items()) + list(by_slug.items()):
+        if len(group) < 2:
+            continue
+        field_name = RECORD_TYPES[type_key].natural_key
+        for r in group:
+            others = "、".join(str(o.origin) for o in group if o is not r)
+            problem = Problem(field_name, "unique", f"与 {others} 的{RECORD_TYPES[type_key].field(field_name).zh}重复")
+            rejected.setdefault(id(r), (r, problem))
+    return [r for r in records if id(r) not in rejected], list(rejected.values())

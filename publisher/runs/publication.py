@@ -1,0 +1,334 @@
+"""Publication runs (DESIGN §4): pull, build a release, verify it, record it, switch to it.
+
+A run is locked (two never interleave), atomic (the public site is the old release or the
+new one, never a mix) and recorded in the ledger in one transaction. If a run dies at any
+point, the next run starts from the last recorded release: stale build directories are
+removed, and a release recorded but not yet switched to is switched to first.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import getpass
+import hashlib
+import os
+import secrets
+import shutil
+import signal
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.core.config import Config
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.memo import scan_content
+from publisher.pull.plan import Action, Plan, make_plan, write_plan
+from publisher.runs.ledger import Ledger
+from publisher.runs.releases import Releases, broken_links, manifest, manifest_hash, verify_files
+
+Progress = Callable[[str], None]
+FAULT_ENV = "PORTAL_FAULT_INJECTION"  # tests kill the process at a named stage to prove recovery
+
+
+class RunLocked(RuntimeError):
+    """Another run holds the lock."""
+
+
+class RunFailed(RuntimeError):
+    """The run stopped before switching; the public site is untouched."""
+
+
+@dataclass
+class RunResult:
+    run_id: str
+    plan: Plan
+    release: str
+    entry_hash: str
+    records: list[list[str]]
+    seconds: float
+    reports: dict[str, Path] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the report and `make bench`
+    pages_written: int = 0
+    pages_kept: int = 0  # pages not rendered again: the change did not touch them
+
+    @property
+    def exit_code(self) -> int:
+        return self.plan.exit_code
+
+
+def ledger_of(config: Config) -> Ledger:
+    return Ledger(config.paths.state / "ledger.sqlite")
+
+
+def fault_point(stage: str) -> None:
+    """Die here, as a power cut would, when a test asks for it."""
+    if os.environ.get(FAULT_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@contextmanager
+def run_lock(config: Config, wait: float | None = None) -> Iterator[None]:
+    """One run at a time: wait up to `wait` (default deploy.lock_timeout) seconds, then refuse."""
+    config.paths.state.mkdir(parents=True, exist_ok=True)
+    timeout = config.deploy.lock_timeout if wait is None else wait
+    with open(config.paths.state / "run.lock", "a+") as fh:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    fh.seek(0)
+                    holder = fh.read().strip() or "另一次运行"
+                    raise RunLocked(f"{holder} 正在进行，{timeout:g} 秒内未结束；本次运行未做任何改动") from None
+                time.sleep(0.2)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"运行（进程 {os.getpid()}，开始于 {datetime.now():%Y-%m-%d %H:%M:%S}）")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def recorded_release(ledger: Ledger) -> str | None:
+    """The release the ledger says is public: the last seal's, or the last rollback's target."""
+    entry = ledger.last_of(("seal", "rollback"))
+    if entry is None:
+        return None
+    return entry.body["release"] if entry.kind == "seal" else entry.body["to"]
+
+
+def recover(releases: Releases, ledger: Ledger, progress: Progress) -> None:
+    """Finish what a dead run left: switch to the recorded release if `current` lags behind it."""
+    recorded = recorded_release(ledger)
+    if recorded and releases.current() != recorded and recorded in releases.list():
+        progress(f"上次运行在切换前中断：切换到账本记录的版本 {recorded}")
+        releases.switch(recorded)
+
+
+class _Stopwatch:
+    """Seconds per stage of a run, in order."""
+
+    def __init__(self) -> None:
+        self.stages: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.stages[stage] = round(self.stages.get(stage, 0.0) + now - self._last, 3)
+        self._last = now
+
+
+def publish(config: Config, now: datetime, operator: str | None = None, allow_empty: bool = False,
+            wait: float | None = None, progress: Progress = lambda _: None) -> RunResult:
+    """One publication run. Raises RunLocked or RunFailed; the public site is then untouched."""
+    started = time.perf_counter()
+    watch = _Stopwatch()
+    with run_lock(config, wait):
+        releases, ledger = Releases(config.deploy), ledger_of(config)
+        recover(releases, ledger, progress)
+        run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"  # order comes from the ledger
+        progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
+        watch.lap("lock")
+        plan = make_plan(config, now, allow_empty)
+        write_plan(plan)
+        for item in plan.items:
+            item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
+        watch.lap("pull")
+        fault_point("after-pull")
+        records = record_changes(config, ledger, plan)
+        body = run_body(config, plan, run_id, now, operator, records, releases.current())
+        entry_hash = ledger.next_hash(body)
+        watch.lap("changes")
+        progress(f"[2/4] 生成网站版本 {run_id}")
+        base = releases.current()
+        building, from_base = releases.start(run_id, base)
+        watch.lap("link")
+        try:
+            from publisher.site.build import PageIndexes, build_site
+
+            before = releases.page_index(base) if from_base and base else None
+            built = build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
+                                                                          "time": body["started"]},
+                               pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
+            watch.lap("build")
+            fault_point("after-build")
+            progress("[3/4] 核验网站版本")
+            problems = verify_release(building, config, plan, built.pages_removed if from_base else None,
+                                      built.files_changed if from_base else None)
+            if problems:
+                raise RunFailed("网站版本未通过核验，未发布：" + "；".join(problems[:5]))
+            release_dir = releases.finish(building, run_id)
+            watch.lap("verify")
+        except BaseException:
+            shutil.rmtree(building, ignore_errors=True)  # a dead build never becomes a release
+            releases.page_index(run_id).unlink(missing_ok=True)
+            raise
+        base_seal = ledger.seal_of(base) if from_base and base else None
+        base_files = ledger.release_files(base_seal) if base_seal else {}
+        files = manifest(release_dir, base_files)
+        watch.lap("manifest")
+        fault_point("before-switch")
+        progress("[4/4] 记入账本并切换到新版本")
+        ledger.append([("run", body), ("seal", {"run_id": run_id, "release": run_id, "manifest": manifest_hash(files),
+                                                 "file_count": len(files),
+                                                 "finished": datetime.now().isoformat(timespec="seconds")})],
+                      release_files=(files, base_seal, base_files))
+        releases.switch(run_id)
+        releases.mirror()
+        releases.prune(_recorded_releases(ledger))
+        releases.prepare_next(run_id)
+        watch.lap("switch")
+        result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started,
+                           stages=watch.stages, pages_written=built.files_written, pages_kept=built.pages_kept)
+        from publisher.runs.run_report import write_reports
+
+        result.reports = write_reports(config, result)
+        return result
+
+
+def _recorded_releases(ledger: Ledger) -> list[str]:
+    """Recorded releases, oldest first, in ledger order (names need not sort by time)."""
+    return [e.body["release"] for e in ledger.seals()]
+
+
+def rollback(config: Config, release: str | None, operator: str | None = None,
+             wait: float | None = None) -> tuple[str, str]:
+    """Switch `current` back to an earlier release and record it; returns (from, to)."""
+    with run_lock(config, wait):
+        releases, ledger = Releases(config.deploy), ledger_of(config)
+        current = releases.current()
+        on_disk = set(releases.list())
+        available = [r for r in _recorded_releases(ledger) if r in on_disk]
+        if release is None:
+            older = available[:available.index(current)] if current in available else []
+            if not older:
+                raise RunFailed("没有可回退的更早版本")
+            release = older[-1]
+        if release not in available:
+            raise RunFailed(f"版本 {release} 不存在或未记入账本；可选：{'、'.join(available) or '无'}")
+        ledger.append([("rollback", {"from": current, "to": release, "operator": operator or getpass.getuser(),
+                                     "time": datetime.now().isoformat(timespec="seconds")})])
+        releases.switch(release)
+        releases.mirror()
+        return current or "", release
+
+
+def run_body(config: Config, plan: Plan, run_id: str, now: datetime, operator: str | None,
+             records: list[list[str]], previous: str | None) -> dict[str, Any]:
+    counts = plan.counts()
+    return {
+        "run_id": run_id,
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "clock": now.isoformat(timespec="minutes"),
+        "operator": operator or getpass.getuser(),
+        "config_sha256": hashlib.sha256(config.path.read_bytes()).hexdigest(),
+        "sources": plan.fingerprints,
+        "counts": {a.value: counts.get(a.value, 0) for a in Action},
+        "stopped": plan.stopped,
+        "previous_release": previous,
+        "records": records,
+    }
+
+
+def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]]:
+    """What this run changes on the public site, per record, against the ledger (not content/).
+
+    Judged against the ledger, so pages a killed run wrote to content/ are still recorded
+    as added by the run that first publishes them.
+    """
+    known = ledger.published_state()
+    reasons = {(i.type, i.slug): i.reason for i in plan.items if i.action is Action.WITHDRAW}
+    changes = []
+    pages = scan_content(config.paths.content, config.paths.state / "cache" / "content.pickle")  # pull's hashes
+    for type_key in RECORD_TYPES:
+        for page in sorted(pages[type_key].values(), key=lambda p: p.name):
+            previous = known.get((type_key, page.slug))
+            if previous and previous[0] == page.digest:
+                continue
+            if page.state == "withdrawn":
+                reason = reasons.get((type_key, page.slug)) or page.reason
+                changes.append([type_key, page.slug, "withdrawn", page.digest, reason])
+            else:
+                action = "changed" if previous and previous[1] != "withdrawn" else "added"
+                changes.append([type_key, page.slug, action, page.digest, ""])
+    return changes
+
+
+def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] | None = None,
+                   changed: list[Path] | None = None) -> list[str]:
+    """Every shown record has its page, nothing held is present, every internal link resolves.
+
+    For a release built on the one before (`removed` and `changed` given), links are checked on the
+    pages the build wrote; all pages are checked again when it removed any, since they might link there.
+    """
+    problems = []
+    for type_key in RECORD_TYPES:
+        folder = config.paths.content / type_key
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                slug = entry.name.removesuffix(".md")
+                if entry.name.endswith(".md") and not os.path.isfile(output / type_key / slug / "index.html"):
+                    problems.append(f"缺少页面 /{type_key}/{slug}/")
+    for item in plan.items:
+        hidden = item.action in (Action.HOLD, Action.BLOCK, Action.EXCLUDE, Action.REJECT)
+        if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
+            problems.append(f"不应公开的记录出现在网站中：/{item.type}/{item.slug}/")
+    pages = changed if removed == [] else None
+    problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)[:20]]
+    return problems
+
+
+def verify_ledger(config: Config) -> list[str]:
+    """`portal ledger verify`: the chain, then the current release's files against its seal."""
+    ledger = ledger_of(config)
+    problem = ledger.verify_chain()
+    if problem:
+        return [problem]
+    releases = Releases(config.deploy)
+    current = releases.current()
+    if current is None:
+        return []
+    seal = ledger.seal_of(current)
+    if seal is None:
+        return [f"当前版本 {current} 没有账本记录"]
+    files = ledger.release_files(seal)
+    if manifest_hash(files) != seal.body["manifest"]:
+        return [f"账本第{seal.seq}条的文件清单与其校验值不符"]
+    files_problem = verify_files(releases.root / current, files)
+    if files_problem:
+        return [f"当前版本 {current}：{files_problem}（账本第{seal.seq}条）"]
+    return []
+
+
+_CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回"}
+
+
+def ledger_summary(config: Config) -> list[dict[str, Any]]:
+    rows = []
+    for e in ledger_of(config).entries():
+        body = e.body
+        if e.kind == "run":
+            changed = Counter(r[2] for r in body.get("records", []))
+            summary = "，".join(f"{_CHANGE_LABELS[k]}{changed[k]}" for k in _CHANGE_LABELS if changed[k]) or "无变化"
+            if body.get("stopped"):
+                summary += "；停止：" + "、".join(RECORD_TYPES[t].zh for t in body["stopped"])
+            rows.append({"seq": e.seq, "kind": "发布", "run": body.get("run_id"), "time": body.get("started"),
+                         "operator": body.get("operator"), "hash": e.hash, "summary": summary})
+        elif e.kind == "rollback":
+            rows.append({"seq": e.seq, "kind": "回退", "run": body.get("to"), "time": body.get("time"),
+                         "operator": body.get("operator"), "hash": e.hash,
+                         "summary": f"{body.get('from')} → {body.get('to')}"})
+    return rows

@@ -1,0 +1,224 @@
+"""Releases: each publication builds a complete site in its own directory; one atomic switch of
+the `current` link makes it public. Old releases are kept for rollback, then pruned.
+
+Layout under the deploy path (what nginx serves is `current`):
+    releases/<id>/          complete, verified releases
+    releases/.building-<id> a release being built (removed if a run dies before finishing it)
+    current -> releases/<id>
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import secrets
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from publisher.core.config import DeployConfig
+from publisher.runs.ledger import files_hash
+
+_BUILDING = ".building-"
+_NEXT = ".next-"  # a copy of the current release, prepared for the next run
+_TRASH = ".trash-"  # releases and copies on their way out, deleted in the background
+_HREF = re.compile(rb'(?:href|src)="(/[^"#?]*)')
+
+
+@dataclass(frozen=True)
+class Releases:
+    deploy: DeployConfig
+
+    @property
+    def root(self) -> Path:
+        return self.deploy.path / "releases"
+
+    @property
+    def current_link(self) -> Path:
+        return self.deploy.path / "current"
+
+    def current(self) -> str | None:
+        try:
+            return Path(os.readlink(self.current_link)).name
+        except (FileNotFoundError, OSError):
+            return None
+
+    def list(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def start(self, release_id: str, base: str | None = None) -> tuple[Path, bool]:
+        """A directory to build a release in, and whether it starts as a copy of release `base`.
+
+        The copy is made of hard links: nothing is copied, and since every write replaces a file
+        (a new inode) rather than changing it, the base release keeps its bytes. Leftovers of
+        dead runs are removed first.
+        """
+        self.root.mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob(f"{_BUILDING}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        building = self.root / f"{_BUILDING}{release_id}"
+        if base and (self.root / base).is_dir():
+            prepared = self.root / f"{_NEXT}{base}"
+            copying = self.root / f"{_NEXT}tmp-{base}"
+            deadline = time.monotonic() + 120
+            while copying.is_dir() and not prepared.is_dir() and self._copying(base) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the copy started after the last run is nearly done: cheaper than another
+            if prepared.is_dir():  # copied in the background after the run that made `base`
+                os.replace(prepared, building)
+                self._remove_prepared()
+                return building, True
+            linked = subprocess.run(["cp", "-al", str(self.root / base), str(building)], capture_output=True)
+            if linked.returncode == 0:
+                return building, True
+            shutil.rmtree(building, ignore_errors=True)  # a file system without hard links: build afresh
+        building.mkdir()
+        return building, False
+
+    def prepare_next(self, release_id: str) -> None:
+        """Start copying a release (hard links) for the next run to build on, in the background.
+
+        A 100k-record release is ~250k files: linking them takes seconds, which the next
+        republish then does not wait for. The copy becomes usable in one rename when complete; a
+        run that finds none (still copying, or a dead copy) links its own.
+        """
+        self._remove_prepared()
+        source, tmp, final = (self.root / release_id, self.root / f"{_NEXT}tmp-{release_id}",
+                              self.root / f"{_NEXT}{release_id}")
+        copy = subprocess.Popen(["sh", "-c", 'cp -al "$1" "$2" && mv "$2" "$3"', "prepare", str(source), str(tmp),
+                                 str(final)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL, start_new_session=True)  # outlives this run
+        (self.root / f"{_NEXT}{release_id}.pid").write_text(str(copy.pid))
+
+    def _copying(self, release_id: str) -> bool:
+        """Whether the background copy of this release is still running."""
+        try:
+            os.kill(int((self.root / f"{_NEXT}{release_id}.pid").read_text()), 0)
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def _remove_prepared(self) -> None:
+        self._discard(list(self.root.glob(f"{_NEXT}*")))
+
+    def _discard(self, folders: list[Path]) -> None:
+        """Take folders out of the way at once (a rename) and delete them in the background:
+        removing a 100k-record release takes seconds a run need not wait for."""
+        for folder in folders:
+            os.replace(folder, self.root / f"{_TRASH}{folder.name}-{secrets.token_hex(4)}")
+        trash = [str(p) for p in self.root.glob(f"{_TRASH}*")]
+        if trash:
+            subprocess.Popen(["rm", "-rf", "--", *trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)
+
+    def page_index(self, release_id: str) -> Path:
+        """The page index of a release (plugins/records/writer.py), beside it: not part of the public site."""
+        return self.root / f".{release_id}.pages"
+
+    def finish(self, building: Path, release_id: str) -> Path:
+        final = self.root / release_id
+        os.replace(building, final)
+        return final
+
+    def switch(self, release_id: str) -> None:
+        """Point `current` at a release in one atomic rename: readers see the old site or the new one."""
+        if not (self.root / release_id).is_dir():
+            raise FileNotFoundError(f"release {release_id} not found in {self.root}")
+        tmp = self.deploy.path / f".current-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        os.symlink(Path("releases") / release_id, tmp)
+        os.replace(tmp, self.current_link)
+        dir_fd = os.open(self.deploy.path, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)  # the switch itself survives a crash
+        finally:
+            os.close(dir_fd)
+
+    def prune(self, recorded: list[str]) -> list[str]:
+        """Keep the newest `deploy.keep` recorded releases (oldest first in `recorded`) and the current
+        one; remove the rest, including releases a dead run finished but never recorded."""
+        releases = self.list()
+        on_disk = set(releases)
+        keep = set([r for r in recorded if r in on_disk][-self.deploy.keep:]) | {self.current() or ""}
+        removed = [r for r in releases if r not in keep]
+        self._discard([self.root / r for r in removed])
+        for index in self.root.glob(".*.pages"):
+            if index.name[1:-len(".pages")] not in keep:
+                index.unlink(missing_ok=True)
+        return removed
+
+    def mirror(self) -> None:
+        """Copy the current release to the configured rsync target (a remote web server), Pelican-style."""
+        if not self.deploy.rsync:
+            return
+        source = f"{self.current_link.resolve()}/"
+        subprocess.run(["rsync", "-a", "--delete", "--checksum", source, self.deploy.rsync], check=True,
+                       capture_output=True, text=True)
+
+
+def manifest(directory: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+    """Every file of a release with its SHA-256, by path relative to the release.
+
+    `base`: the recorded files of the release this one started from as hard links. A file still
+    linked (more than one link) at a path the base has is that very file: its recorded hash is
+    reused instead of reading it again. A build replaces a file it changes, never edits it.
+    """
+    files = {}
+    stack = [(directory, "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append((Path(entry.path), name + "/"))
+                elif entry.is_file(follow_symlinks=False):
+                    known = base.get(name) if base else None
+                    if known and entry.stat(follow_symlinks=False).st_nlink > 1:
+                        files[name] = known
+                    else:
+                        files[name] = _sha256(entry.path)
+    return dict(sorted(files.items()))
+
+
+def _sha256(path: str) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def manifest_hash(files: dict[str, str]) -> str:
+    return files_hash(list(files.items()))
+
+
+def verify_files(directory: Path, files: dict[str, str]) -> str | None:
+    """None when the release holds exactly the recorded files with the recorded hashes; else the first problem."""
+    actual = manifest(directory)
+    for path, digest in sorted(files.items()):
+        if path not in actual:
+            return f"文件 {path} 缺失"
+        if actual[path] != digest:
+            return f"文件 {path} 的内容与账本记录的哈希不符"
+    extra = sorted(set(actual) - set(files))
+    if extra:
+        return f"文件 {extra[0]} 不在账本记录中"
+    return None
+
+
+def broken_links(directory: Path, pages: list[Path] | None = None) -> list[tuple[str, str]]:
+    """(page, link) for every root-relative href/src in an HTML page that points at nothing.
+
+    `pages`: only these pages (those a build rewrote, when it removed nothing other pages link to).
+    """
+    broken = []
+    for page in directory.rglob("*.html") if pages is None else pages:
+        if page.suffix != ".html":
+            continue
+        for match in set(_HREF.findall(page.read_bytes())):
+            target = directory / match.decode().lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((page.relative_to(directory).as_posix(), match.decode()))
+    return sorted(broken)

@@ -1,0 +1,158 @@
+"""Which list pages the portal has, and what each holds. Pure functions of content/.
+
+Shared by the plugins that render a list as HTML and those that give it a JSON twin.
+
+Lists are paginated from the oldest record, so page /penalties/page/3/ always holds the same
+records and a new decision changes only the list's first page and its newest archive page
+(DESIGN §7: one new record should change few list pages).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from publisher.core.schema import RECORD_TYPES
+from publisher.site.published import PublishedRecord
+
+PAGE_SIZE = 20
+
+# The three stages of disclosure (事前、事中、事后) and the record types each shows.
+SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    ("before", "事前公开", "执法主体、执法人员、权责清单、服务指南、服务窗口、随机抽查事项与重大执法决定目录",
+     ("subjects", "officers", "matters", "guides", "windows")),
+    ("during", "事中公示", "执法人员持证上岗，扫码或输入执法证号即可核验证件；服务窗口公示岗位信息",
+     ("officers", "windows")),
+    ("after", "事后公开", "行政许可、行政处罚决定和双随机抽查结果，在决定作出之日起7个工作日内公开",
+     ("permits", "penalties", "inspections")),
+)
+SECTION_OF_TYPE = {"subjects": "before", "officers": "during", "matters": "before", "guides": "before",
+                   "windows": "during", "permits": "after", "penalties": "after", "inspections": "after"}
+
+# Columns of each list, by field name; the first links to the record.
+LIST_COLUMNS: dict[str, tuple[str, ...]] = {
+    "penalties": ("decision_no", "party_name", "violation_type", "decision_date"),
+    "permits": ("decision_no", "party_name", "decision_doc_name", "decision_date"),
+    "inspections": ("task_name", "target_name", "result", "inspection_date"),
+    "officers": ("name", "cert_no", "unit", "cert_status"),
+    "subjects": ("name", "nature", "head", "supervision_phone"),
+    "matters": ("name", "code", "kind", "department"),
+    "guides": ("name", "promised_time_limit", "location", "hours"),
+    "windows": ("name", "location", "hours"),
+}
+
+
+@dataclass
+class ListPage:
+    """One page of a list: its records (newest first) and its place among the list's pages."""
+
+    type: str
+    url: str
+    title: str
+    records: list[PublishedRecord]
+    base_url: str  # the list (or filtered list) this page belongs to
+    number: int  # 0 for the list's front page, else 1.. from the oldest
+    last: int  # the highest archive page number
+    total: int  # records in this list or filter
+    filter_label: str = ""
+    years: list[tuple[str, str]] = field(default_factory=list)  # (year, url)
+    departments: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
+
+    @property
+    def key(self) -> tuple[object, ...]:
+        """Everything this page shows, for the page writer's fingerprint (incremental builds).
+
+        An archive page shows neither the list's total nor its newest page number, only its
+        neighbours up to two pages away: a new record changes the front page and the newest
+        archive pages, not all of them.
+        """
+        if self.number == 0:
+            place: tuple[object, ...] = (self.total, self.last)
+        else:
+            place = (min(self.number + 2, self.last), self.number == self.last)
+        return (self.url, self.base_url, self.number, *place, self.filter_label,
+                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
+
+    def page_url(self, number: int) -> str:
+        return self.base_url if number == 0 else f"{self.base_url}page/{number}/"
+
+    @property
+    def newer(self) -> str | None:
+        if self.number == 0:
+            return None
+        return self.page_url(self.number + 1) if self.number < self.last else self.base_url
+
+    @property
+    def older(self) -> str | None:
+        if self.number == 0:
+            # The archive page holding the newest record the front page could not show.
+            return self.page_url((self.total - PAGE_SIZE - 1) // PAGE_SIZE + 1) if self.total > PAGE_SIZE else None
+        return self.page_url(self.number - 1) if self.number > 1 else None
+
+    def nearby(self) -> list[tuple[int, str]]:
+        """Archive page links around this one, newest first: (number, url). The front page also links
+        the newest archive page; an archive page does not, so it stays as it is while the list grows."""
+        centre = self.number or self.last
+        numbers = {1, *range(max(centre - 2, 1), min(centre + 2, self.last) + 1)}
+        return [(n, self.page_url(n)) for n in sorted(numbers, reverse=True) if n >= 1]
+
+
+def department_slug(name: str) -> str:
+    return hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
+
+
+def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPage]:
+    """Every page of a type's list and of its per-year and per-department filters."""
+    live = [r for r in records if r.live]
+    base = f"/{type_key}/"
+    zh = RECORD_TYPES[type_key].zh
+    has_year = RECORD_TYPES[type_key].date_field is not None
+    years = sorted({r.year for r in live if r.year}, reverse=True) if has_year else []
+    departments = sorted({r.department for r in live if r.department})
+    year_links = [(y, f"{base}year/{y}/") for y in years]
+    dept_links = [(d, f"{base}dept/{department_slug(d)}/") for d in departments]
+    filters: list[tuple[str, str, list[PublishedRecord]]] = [(base, "", live)]
+    filters += [(url, f"{y}年", [r for r in live if r.year == y]) for y, url in year_links]
+    by_dept: dict[str, list[PublishedRecord]] = {}
+    for r in live:
+        by_dept.setdefault(r.department, []).append(r)
+    filters += [(url, d, by_dept[d]) for d, url in dept_links]
+    for url, label, items in filters:
+        yield from _paginate(type_key, zh, url, label, items, year_links, dept_links)
+
+
+def _paginate(type_key: str, zh: str, base: str, label: str, items: list[PublishedRecord],
+              years: list[tuple[str, str]], departments: list[tuple[str, str]]) -> Iterator[ListPage]:
+    oldest_first = items[::-1]
+    last = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE if len(items) > PAGE_SIZE else 0
+    title = f"{zh}（{label}）" if label else zh
+    common = dict(type=type_key, base_url=base, last=last, total=len(items), filter_label=label, years=years,
+                  departments=departments)
+    yield ListPage(url=base, title=title, records=items[:PAGE_SIZE], number=0, **common)
+    for number in range(1, last + 1):
+        chunk = oldest_first[(number - 1) * PAGE_SIZE: number * PAGE_SIZE][::-1]
+        yield ListPage(url=f"{base}page/{number}/", title=f"{title} 第{number}页", records=chunk, number=number,
+                       **common)
+
+
+def officer_validity(record: PublishedRecord, today: date) -> dict[str, Any]:
+    """Whether an officer's certificate is valid today, in words a citizen can act on."""
+    status = record.value("cert_status")
+    valid_from, valid_to = record.value("valid_from"), record.value("valid_to")
+    if status == "注销":
+        return {"valid": False, "code": "revoked", "words": "证件已注销",
+                "advice": "持证人不得从事行政执法活动，请拨打监督电话反映。"}
+    if status == "暂扣":
+        return {"valid": False, "code": "suspended", "words": "证件已暂扣", "advice": "持证人暂不得从事行政执法活动。"}
+    if valid_to and str(valid_to) < today.isoformat():
+        return {"valid": False, "code": "expired", "words": f"证件已于 {valid_to} 过期",
+                "advice": "过期证件不能用于执法，请拨打监督电话反映。"}
+    if valid_from and str(valid_from) > today.isoformat():
+        return {"valid": False, "code": "not-yet", "words": f"证件自 {valid_from} 起生效，目前尚未生效",
+                "advice": "尚未生效的证件不能用于执法。"}
+    until = f"，有效期至 {valid_to}" if valid_to else ""
+    return {"valid": True, "code": "valid", "words": f"证件有效{until}", "advice": "持证人可在执法区域内依法执法。",
+            "valid_to": valid_to}

@@ -1,34 +1,26 @@
-"""Pelican settings, derived from portal.toml: settings flow from one place.
+"""What Pelican itself needs. The portal's own settings come from portal.toml, handed to the
+plugins as one BuildContext by `portal build` (publisher/site/build.py), which also sets PATH,
+OUTPUT_PATH, SITEURL, SITENAME and TIMEZONE from portal.toml.
 
-`portal build` sets PORTAL_CONFIG to the portal.toml in use; run by hand, Pelican reads the
-portal.toml beside this file. Records are rendered by our own generator (plugins/records),
-not as Pelican articles: DESIGN §7 measured Pelican's article machinery at O(N²).
+Records are rendered by our own generator (plugins/pages), not as Pelican articles: DESIGN §7
+measured Pelican's article machinery at O(N²).
 """
 
-import os
 from pathlib import Path
 
 from jinja2 import StrictUndefined
 
-from publisher.core.config import load_config
-
 _HERE = Path(__file__).resolve().parent
-PORTAL = load_config(os.environ.get("PORTAL_CONFIG") or _HERE / "portal.toml")
 
-SITEURL = PORTAL.site.url
-SITENAME = PORTAL.site.name
-PATH = str(PORTAL.paths.content)
-OUTPUT_PATH = str(PORTAL.paths.output)
 THEME = str(_HERE / "theme")
 THEME_STATIC_DIR = "theme"
-THEME_STATIC_PATHS: list[str] = []  # copied by plugins/records only when changed; Pelican re-copies every time
-TIMEZONE = PORTAL.site.timezone
+THEME_STATIC_PATHS: list[str] = []  # copied by plugins/pages only when changed; Pelican re-copies every time
 DEFAULT_LANG = "zh-CN"
 RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False  # unchanged files keep their bytes and mtimes
 
 PLUGIN_PATHS = [str(_HERE / "plugins")]
-PLUGINS = ["records", "feeds", "opendata", "stats", "search", "sitemap"]  # sitemap last: it lists what the others wrote
+PLUGINS = ["pages", "feeds", "opendata", "stats", "search", "sitemap"]  # sitemap last: it lists what the others wrote
 
 # Pelican's own articles, pages, archives and feeds are off: records have their own generator.
 ARTICLE_PATHS: list[str] = []

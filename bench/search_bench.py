@@ -20,9 +20,9 @@ from pathlib import Path
 
 from bench.generate import generate_rows
 from publisher.core.config import load_config
+from publisher.core.content import load_published
 from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.rows import SourceResult
-from publisher.site.published import load_published
 from publisher.site.search.analysis import parse_query
 from publisher.site.search.backend import SearchIndex
 from publisher.site.search.documents import SearchDoc, search_docs

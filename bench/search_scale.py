@@ -37,13 +37,12 @@ from typing import Any
 from bench.generate import SOURCE, _Maker, type_counts
 from bench.search_bench import pct, queries, size_of
 from publisher.core.config import load_config
-from publisher.core.content import public_value, title_of
+from publisher.core.content import PublishedRecord, public_value, title_of
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.redaction import redact
 from publisher.pull.rows import Origin, RawRow, Record
 from publisher.pull.rules import Outcome, RuleContext, decide
 from publisher.pull.validation import parse_row
-from publisher.site.published import PublishedRecord
 from publisher.site.search.analysis import analyze, compact, parse_query
 from publisher.site.search.documents import SearchDoc, search_doc
 

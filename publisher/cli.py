@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from publisher.core.config import Config, ConfigError, load_config
+from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.plan_report import as_text, dumps
 from publisher.pull.validation import FieldError, parse_datetime
@@ -103,10 +104,11 @@ def build(obj: PortalContext, now: str | None) -> None:
 
 
 def _build(config: Config, now: datetime):
+    from publisher.runs.ledger import ledger_head
     from publisher.site.build import build_site
 
     try:
-        return build_site(config, now)
+        return build_site(config, now, ledger_info=ledger_head(config))
     except ValueError as exc:
         click.echo(f"无法生成网站 build refused: {exc}", err=True)
         sys.exit(2)
@@ -121,7 +123,7 @@ def serve(obj: PortalContext, port: int) -> None:
 
 
 def _serve(config: Config, port: int) -> None:
-    from publisher.site.build import make_server
+    from publisher.site.serve import make_server
 
     if not (config.paths.output / "index.html").exists():
         click.echo(f"{config.paths.output} 中没有网站，请先运行 portal build", err=True)
@@ -248,7 +250,8 @@ def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
     """List the runs, or one record's history: when shown, changed, withdrawn, and why."""
     import json
 
-    from publisher.runs.publication import ledger_of, ledger_summary
+    from publisher.runs.ledger import ledger_of
+    from publisher.runs.publication import ledger_summary
 
     config = obj.config
     if record:
@@ -314,13 +317,41 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
         _log_line("已停止定时发布")
 
 
-def _add_search_command() -> None:
-    from publisher.site.search.cli import search  # its own module: the search core does not need the CLI
+@cli.command()
+@click.argument("query")
+@click.option("--type", "type_", type=click.Choice(list(RECORD_TYPES)), help="Only this record type.")
+@click.option("--year", help="Only this year, e.g. 2025.")
+@click.option("--page", default=1, show_default=True, type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print what GET /api/search would return.")
+@click.pass_obj
+def search(obj: PortalContext, query: str, type_: str | None, year: str | None, page: int, as_json: bool) -> None:
+    """Search the built site's index (run `portal build` first), as a citizen would on /search/."""
+    import json
 
-    cli.add_command(search, name="search")
+    from publisher.site.search.service import PAGE_SIZE, SearchError, SearchService, parse_request, results_json
 
-
-_add_search_command()
+    config = obj.config
+    params = {"q": [query], "type": [type_ or ""], "year": [year or ""], "page": [str(page)],
+              "page_size": [str(PAGE_SIZE)]}
+    service = SearchService(config.paths.output)
+    try:
+        request = parse_request(params)
+        data = results_json(request, service.run(request, "cli"))
+    except SearchError as exc:
+        click.echo(f"无法搜索 search refused: {exc.message}", err=True)
+        sys.exit(2)
+    finally:
+        service.close()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    click.echo(f"“{query}”：共 {data['total']} 条" + (f"，第 {page}/{data['pages']} 页" if data["pages"] > 1 else ""))
+    for n, hit in enumerate(data["hits"], (page - 1) * PAGE_SIZE + 1):
+        click.echo(f"{n:>3}. 【{hit['type_name']}】{hit['title']}  {hit['date']}  {config.site.url}{hit['url']}")
+    facets = data["facets"]
+    if data["total"]:
+        click.echo("按类型：" + "，".join(f"{RECORD_TYPES[k].zh} {v}" for k, v in sorted(facets["type"].items())))
+        click.echo("按年份：" + "，".join(f"{k} {v}" for k, v in sorted(facets["year"].items(), reverse=True)))
 
 
 def main() -> None:

@@ -8,8 +8,8 @@ from datetime import datetime
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from publisher.site.build import make_server
-from publisher.site.published import load_published
+from publisher.core.content import load_published
+from publisher.site.serve import make_server
 from tests.conftest import ROOT, serve_site
 
 CHROMIUM = "/usr/bin/chromium"

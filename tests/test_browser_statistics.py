@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from publisher.site.build import make_server
+from publisher.site.serve import make_server
 from tests.conftest import serve_site
 from tests.test_browser import SCREENSHOTS, WIDTHS, axe_violations, browser, open_page  # noqa: F401  (fixture)
 from tests.test_opendata import portal_site  # noqa: F401  (fixture)

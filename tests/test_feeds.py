@@ -20,8 +20,10 @@ from plugins.feeds import (
     register,
     write_feeds,
 )
+from publisher.core.content import load_published
 from publisher.core.schema import RECORD_TYPES
-from publisher.site.published import load_published
+from publisher.site.context import BUILD_SETTING, BuildContext
+from tests.conftest import SAMPLE_NOW
 from tests.factories import ID_NUMBER, penalty, permit, person_penalty
 
 SCRIPT_NAME = "<script>alert(1)</script>样板木业有限公司"
@@ -223,8 +225,9 @@ def test_feed_links_for_templates(config):
 
 def test_pelican_generator_writes_feeds_from_the_context(site, tmp_path):
     config, published, out, _ = site
-    settings = {**DEFAULT_CONFIG, "PORTAL": config}
-    generator = FeedsGenerator(context={"PUBLISHED": published}, settings=settings, path=str(config.paths.content),
+    build = BuildContext(config, SAMPLE_NOW.date(), published=published)
+    settings = {**DEFAULT_CONFIG, BUILD_SETTING: build}
+    generator = FeedsGenerator(context={}, settings=settings, path=str(config.paths.content),
                                theme=DEFAULT_CONFIG["THEME"], output_path=str(tmp_path / "pelican"))
     generator.generate_output(writer=None)
     assert [p.name for p in feed_files(tmp_path / "pelican")] == [p.name for p in feed_files(out)]

@@ -13,12 +13,13 @@ from pathlib import Path
 import pytest
 
 from publisher.core.config import Config, load_config
+from publisher.core.content import PublishedRecord
 from publisher.pull.plan import make_plan, write_plan
-from publisher.runs.publication import ledger_of, publish, verify_ledger
+from publisher.runs.ledger import ledger_of
+from publisher.runs.publication import publish, verify_ledger
 from publisher.runs.releases import verify_files
 from publisher.site.build import PageIndexes, build_site
 from publisher.site.listing import list_pages
-from publisher.site.published import PublishedRecord
 from publisher.site.search import parse_query
 from publisher.site.search.store import IndexHandle
 from tests.conftest import SAMPLE_NOW, make_sample_portal

@@ -15,8 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from publisher.core.content import load_published
 from publisher.site import build as site
-from publisher.site.published import load_published
 from tests.conftest import SAMPLE_NOW, SampleSite
 from tests.leaks import MARKERS, SECRET_ID, SECRET_VALUES
 

@@ -15,7 +15,8 @@ import pytest
 
 from publisher.core.config import Config, load_config
 from publisher.runs import schedule as sched
-from publisher.runs.publication import ledger_of, publish, rollback, verify_ledger
+from publisher.runs.ledger import ledger_of
+from publisher.runs.publication import publish, rollback, verify_ledger
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
 NOW = "2026-11-24 10:00"

@@ -22,15 +22,16 @@ from types import SimpleNamespace
 import pytest
 
 from publisher.core.config import Config, load_config
+from publisher.core.content import load_published
 from publisher.pull.plan import Plan, make_plan, write_plan
 from publisher.site import build as site
-from publisher.site.published import load_published
 from publisher.site.search import store
 from publisher.site.search.analysis import _kind, highlight_pattern, normalize, parse_query, tokens
 from publisher.site.search.backend import snippet
 from publisher.site.search.documents import SearchDoc, search_docs
 from publisher.site.search.service import RateLimiter, SearchService, parse_request
 from publisher.site.search.static import StaticReader, build_static_index
+from publisher.site.serve import make_server
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_ID
 
@@ -277,7 +278,7 @@ def test_snippets_escape_record_text_and_mark_only_the_match():
 
 @pytest.fixture(scope="module")
 def server_url(search_site) -> Iterator[str]:
-    server = site.make_server(search_site.output, port=0)
+    server = make_server(search_site.output, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -412,7 +413,7 @@ def test_the_static_index_is_small_per_query(search_site, tmp_path):
 def test_portal_search_on_the_command_line(search_site):
     from click.testing import CliRunner
 
-    from publisher.site.search.cli import search
+    from publisher.cli import search
 
     obj = SimpleNamespace(config=search_site.config)
     result = CliRunner().invoke(search, ["鑫达源", "--type", "permits"], obj=obj)

@@ -9,8 +9,8 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from publisher.site.build import make_server
 from publisher.site.search.analysis import parse_query, tokens
+from publisher.site.serve import make_server
 from tests.conftest import serve_site
 from tests.test_browser import axe_violations, browser, open_page  # noqa: F401  (browser is a fixture)
 from tests.test_search import SearchSite, build_search_site, query_suite

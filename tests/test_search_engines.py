@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from publisher.core.config import ConfigError, load_config
+from publisher.core.content import load_published
 from publisher.pull.plan import make_plan, write_plan
 from publisher.site.build import build_site
-from publisher.site.published import load_published
 from publisher.site.search import store, tantivy_backend
 from publisher.site.search.analysis import compact, parse_query
 from publisher.site.search.backend import SearchIndex
@@ -215,7 +215,7 @@ def test_a_failed_build_leaves_the_current_index_in_place(tmp_path, backend):
 
 def test_a_failed_update_leaves_the_current_index_whole(tmp_path):
     """An update works on a copy: the index in use is never half-changed."""
-    from publisher.site.published import PublishedRecord
+    from publisher.core.content import PublishedRecord
 
     def rec(n: int, words: str) -> PublishedRecord:
         return PublishedRecord("penalties", f"p{n}", f"处罚{n}", "2026-01-0" + str(n), "2026-01-10", "live",

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
 import pytest
 
+from publisher.core.content import load_published
 from publisher.site.build import build_site
-from publisher.site.published import load_published
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_VALUES
 
@@ -203,6 +204,13 @@ def test_each_qr_code_decodes_to_its_pages_canonical_url(sample_site):
     assert len(poster) == 1 + len(window.value("guides"))
 
 
+def _with_workers(settings: dict, workers: int) -> dict:
+    """Pelican settings whose build context renders on `workers` processes, forking even for the sample."""
+    from publisher.site.context import BUILD_SETTING
+
+    return {**settings, BUILD_SETTING: dataclasses.replace(settings[BUILD_SETTING], workers=workers, parallel_min=1)}
+
+
 def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_path, monkeypatch):
     from publisher.pull.plan import make_plan, write_plan
     from publisher.site import build as site
@@ -214,8 +222,7 @@ def test_a_build_on_every_core_is_byte_identical_to_one_on_a_single_core(tmp_pat
     for workers in (1, 2):
         out = tmp_path / f"out{workers}"
         monkeypatch.setattr(site, "pelican_settings",
-                            lambda *a, _w=workers, **k: {**original(*a, **k), "PORTAL_WORKERS": _w,
-                                                         "PORTAL_PARALLEL_MIN": 1})  # fork even for the sample
+                            lambda *a, _w=workers, **k: _with_workers(original(*a, **k), _w))
         result = build_site(config, SAMPLE_NOW, output=out)
         outputs[workers] = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()
                             and "_search" not in p.parts and "search" not in p.parts}

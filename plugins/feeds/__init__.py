@@ -1,6 +1,6 @@
 """RSS 2.0 and Atom feeds per record type and for everything (DESIGN §5), as a Pelican plugin.
 
-Feeds are built from `publisher.site.published` (content/) alone, like every public output (DESIGN §6):
+Feeds are built from `publisher.core.content` (content/) alone, like every public output (DESIGN §6):
 only live records appear, and only the fields a detail page shows. Output is deterministic and a
 feed is rewritten only when its bytes change, so an unchanged feed keeps its mtime and ETag.
 """
@@ -18,9 +18,10 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.config import Config
-from publisher.core.content import write_if_changed
+from publisher.core.content import FieldValue, PublishedRecord
+from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES
-from publisher.site.published import FieldValue, PublishedRecord, published_for
+from publisher.site.context import build_context
 
 FEEDS_DIR = "feeds"
 ALL = "all"
@@ -146,9 +147,8 @@ class FeedsGenerator(Generator):
     """Writes the feeds after the records generator has put content/'s records in the context."""
 
     def generate_output(self, writer: Any) -> None:
-        config: Config = self.settings["PORTAL"]
-        published = published_for(self.context, config.paths.content)
-        write_feeds(published, config, Path(self.output_path), limit=int(self.settings.get("PORTAL_FEED_LIMIT", 50)))
+        build = build_context(self.settings)
+        write_feeds(build.published, build.config, Path(self.output_path), limit=build.feed_limit)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

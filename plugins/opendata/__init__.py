@@ -1,6 +1,6 @@
 """Pelican plugin: open data (CSV, JSON, XLSX per record type), its catalogue page, and JSON twins.
 
-Built from context["PUBLISHED"] (content/) alone, like every public output (DESIGN §6): only live
+Built from content/ alone (the build context's `published`), like every public output (DESIGN §6): only live
 records, with the values content/ holds (already masked). Every list page and live record page
 gets an index.json beside its index.html, which the templates advertise; a withdrawn record's
 twin says only that it was withdrawn (its page is a notice, never a 404, and so is its twin).
@@ -9,17 +9,17 @@ twin says only that it was withdrawn (its page is a notice, never a 404, and so 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.config import Config
+from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import RECORD_TYPES
 from publisher.site.background import Background
+from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
-from publisher.site.published import PublishedRecord, digest_of, published_for
 
 from .tables import (
     XLSX_TYPES,
@@ -168,22 +168,16 @@ class OpenDataGenerator(Generator):
     """Runs after the records generator, which puts content/ and the page writer in the context."""
 
     def generate_context(self) -> None:
-        pages = self.context.get("PORTAL_PAGES")
-        self.exports: dict[str, Background] = {}
-        self.entries: list[dict[str, Any]] | None = None
-        if pages is not None:  # this plugin writes the twins, so it alone says they exist
-            pages.extend_context(TWIN_TEMPLATES, json_twin=True)
-            config = self.settings["PORTAL"]
-            self.entries = catalogue(self._published(), config)
-            self.exports = start_exports(self._published(), self.entries, config, pages)  # beside the pages
+        build = build_context(self.settings)
+        build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
+        self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config)
+        self.exports: dict[str, Background] = start_exports(build.published, self.entries, build.config,
+                                                            build.pages)  # beside the pages
 
     def generate_output(self, writer: Any) -> None:
-        config: Config = self.settings["PORTAL"]
-        # No `written` here: the shared page writer's count is already reported by the records generator.
-        write_open_data(self._published(), config, self.context["PORTAL_PAGES"], self.exports, self.entries)
-
-    def _published(self) -> dict[str, list[PublishedRecord]]:
-        return published_for(self.context, Path(self.settings["PATH"]))
+        build = build_context(self.settings)
+        # No `written` here: the shared page writer's count is already reported by the pages generator.
+        write_open_data(build.published, build.config, build.pages, self.exports, self.entries)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

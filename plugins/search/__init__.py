@@ -1,7 +1,7 @@
 """Pelican plugin: the search indexes and the /search/ page, built from exactly what the site shows.
 
-Runs after the records generator (PLUGINS order), reading context["PUBLISHED"] (content/, live
-records only, values already masked: DESIGN §6) and writing through context["PORTAL_PAGES"]:
+Runs after the pages generator (PLUGINS order), reading the build context's `published` (content/, live
+records only, values already masked: DESIGN §6) and writing through the build context's page writer:
 
 - output/_search/index-<backend>-<hash>/ for `portal serve`, by the engine `[search] backend` names
   (whoosh by default, tantivy at province scale), switched by one os.replace of CURRENT;
@@ -24,7 +24,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.site.background import Background
-from publisher.site.published import published_for
+from publisher.site.context import build_context
 from publisher.site.search.documents import search_docs, search_records
 from publisher.site.search.page import panel_context
 from publisher.site.search.static import build_static_index
@@ -38,29 +38,23 @@ class SearchGenerator(Generator):
         """Start the static index in a process of its own: it is pure Python and needs all the records,
         so it runs beside the pages, open data and the service index instead of after them."""
         self._static: Any = None
-        config = self.settings.get("PORTAL")  # publisher.core.config.Config; absent when Pelican runs on its own
+        build = build_context(self.settings)
         # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
-        if config is not None and not config.search.static_fallback:
+        if not build.config.search.static_fallback:
             return
-        published = self._published()
+        published = build.published
         self._static = Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
-                                   self._keep(), records_hash(search_records(published), "static"))
-
-    def _published(self) -> dict[str, list[Any]]:
-        return published_for(self.context, Path(self.settings["PATH"]))
-
-    def _keep(self) -> int:
-        return self.settings.get("PORTAL_KEEP_SEARCH_INDEXES", 2)  # a release keeps only its own
+                                   build.keep_search_indexes, records_hash(search_records(published), "static"))
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
         started = time.perf_counter()
-        config = self.settings.get("PORTAL")
-        live = search_records(self._published())
-        index_records(live, output, default_backend(config.search.backend if config else "whoosh"), self._keep())
+        build = build_context(self.settings)
+        live = search_records(build.published)
+        index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes)
         static_url = self._static.result() if self._static is not None else ""
         log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
-        pages = self.context["PORTAL_PAGES"]
+        pages = build.pages
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
         pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")

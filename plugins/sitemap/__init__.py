@@ -1,7 +1,7 @@
 """Pelican plugin: sitemap.xml and robots.txt from every page the portal's plugins wrote.
 
 Listed last in PLUGINS, so its generate_output runs after the others have recorded their URLs
-in context["PORTAL_PAGES"]. Withdrawal notices, posters and archive pages are not recorded.
+in the build context's page writer. Withdrawal notices, posters and archive pages are not recorded.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 from pelican.generators import Generator
+
+from publisher.site.context import build_context
 
 CHUNK = 50_000  # the sitemap protocol's limit of URLs per file
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -33,7 +35,7 @@ def sitemap_files(base: str, urls: list[tuple[str, str]]) -> dict[str, str]:
 
 class SitemapGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
-        pages = self.context["PORTAL_PAGES"]
+        pages = build_context(self.settings).pages
         base = pages.portal.site.url
         for name, xml in sitemap_files(base, sorted(set(pages.urls))).items():
             pages.write_text(f"/{name}", xml)

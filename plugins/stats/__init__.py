@@ -3,24 +3,23 @@
 Named `stats`, not `statistics`: Pelican imports a plugin by its bare name, and `statistics` would
 shadow (or be shadowed by) the standard library module of that name.
 
-Figures come from context["PUBLISHED"] (content/) alone (DESIGN §6). Each chart is an inline SVG
+Figures come from content/ alone (the build context's `published`) (DESIGN §6). Each chart is an inline SVG
 with <title> and <desc> beside a table of the same numbers; each page has a JSON twin.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
-from pathlib import Path
+from datetime import date
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.config import Config
+from publisher.core.content import PublishedRecord
 from publisher.core.schema import RECORD_TYPES
-from publisher.site.published import PublishedRecord, published_for
+from publisher.site.context import build_context
 
 from .charts import Chart, bar_chart, column_panels
 from .figures import (
@@ -175,16 +174,11 @@ def write_statistics(published: dict[str, list[PublishedRecord]], config: Config
 
 
 class StatisticsGenerator(Generator):
-    """Runs after the records generator, which puts content/ and the page writer in the context."""
+    """Runs after the pages generator, which puts content/ and the page writer in the build context."""
 
     def generate_output(self, writer: Any) -> None:
-        config: Config = self.settings["PORTAL"]
-        published = published_for(self.context, Path(self.settings["PATH"]))
-        write_statistics(published, config, self.context["PORTAL_PAGES"], self._today(config))
-
-    def _today(self, config: Config) -> date:
-        now = self.settings.get("PORTAL_NOW")
-        return now.date() if isinstance(now, datetime) else datetime.now(ZoneInfo(config.site.timezone)).date()
+        build = build_context(self.settings)
+        write_statistics(build.published, build.config, build.pages, build.today)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
+from publisher.core.content import PublishedRecord
 from publisher.core.workingdays import WorkingDayCalendar
-from publisher.site.published import PublishedRecord
 
 RESULT_TYPES = ("permits", "penalties", "inspections")  # 事后公开: the enforcement results counted
 TIMELY_TYPES = ("permits", "penalties")  # decisions with the 7-working-day rule

@@ -1,4 +1,4 @@
-"""Markdown files in content/: writing a record or a withdrawal notice, and reading what is there.
+"""content/, the one gate between pull and site (DESIGN §6): its file format, written and read here only.
 
 A content file is Pelican-style Markdown: `Key: value` metadata, a blank line, a body.
 The `Fields` line holds the record's public fields, in template order, as one line of JSON
@@ -6,23 +6,27 @@ with every character that could become markup (`< > & { } [ ]`) written as a \\u
 the body is the same fields as a Markdown table with every value escaped, so that neither
 our theme nor a plain Pelican theme can turn a value from a record into markup.
 Files are written only when their bytes change, atomically, so mtimes stay untouched.
+Readers: `scan_pages` (what pull compares with, metadata and SHA-256), `load_published` (what the
+site shows, with fields); both list files through `content_files`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 import re
-import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from publisher.core.schema import RecordType
+from publisher.core.files import write_if_changed
+from publisher.core.schema import RECORD_TYPES, RecordType
 
 _JSON_UNSAFE = {c: f"\\u{ord(c):04x}" for c in "<>&{}[]"}
 _JSON_UNSAFE_RE = re.compile("[<>&{}\\[\\]]")
@@ -159,38 +163,130 @@ def read_fields(meta: dict[str, str]) -> list[tuple[str, str | list[str]]]:
     return [(name, value) for name, value in json.loads(meta.get("fields", "[]"))]
 
 
-def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
-                     known_dirs: set[Path] | None = None) -> bool:
-    """Write atomically when the bytes differ; return whether the file was written.
+FieldValue = str | tuple[str, ...]
 
-    `new_in_place`: a file that does not exist yet is written directly, without a temporary file
-    and a rename (a site build into a fresh release, which nobody reads until the switch).
-    `known_dirs` remembers folders already made, saving a mkdir per file on large builds.
-    """
-    data = text.encode("utf-8") if isinstance(text, str) else text
-    try:
-        with open(path, "rb") as fh:
-            if fh.read() == data:
-                return False
-        exists = True
-    except FileNotFoundError:
-        exists = False
-    parent = path.parent
-    if known_dirs is None or parent not in known_dirs:
-        parent.mkdir(parents=True, exist_ok=True)
-        if known_dirs is not None:
-            known_dirs.add(parent)
-    if new_in_place and not exists:
-        with open(path, "xb") as fh:
-            fh.write(data)
-        return True
-    fd, tmp = tempfile.mkstemp(dir=parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return True
+
+@dataclass(frozen=True)
+class PublishedRecord:
+    """One page of content/: a shown record, or the notice that replaced a withdrawn one."""
+
+    type: str
+    slug: str
+    title: str  # plain text: templates escape it
+    date: str  # the record's own date (decision, inspection) or its first publication
+    published: str
+    state: str  # live | withdrawn
+    fields: tuple[tuple[str, FieldValue], ...]
+    withdrawn: str = ""
+    withdrawal_reason: str = ""
+    digest: str = ""  # of the content file's bytes: what a page built from this record depends on
+
+    @property
+    def live(self) -> bool:
+        return self.state == "live"
+
+    @property
+    def rtype(self) -> RecordType:
+        return RECORD_TYPES[self.type]
+
+    @property
+    def url(self) -> str:
+        """Site-relative URL (DESIGN §2): /<type>/<slug>/."""
+        return record_url(self.type, self.slug)
+
+    @cached_property
+    def values(self) -> dict[str, FieldValue]:
+        return dict(self.fields)
+
+    def value(self, name: str, default: str = "") -> FieldValue:
+        return self.values.get(name, default)
+
+    @property
+    def year(self) -> str:
+        return self.date[:4]
+
+    @property
+    def department(self) -> str:
+        value = self.values.get("department") or self.values.get("unit") or ""
+        return value if isinstance(value, str) else "；".join(value)
+
+    def labelled_fields(self) -> list[tuple[str, str, FieldValue]]:
+        """(field name, Chinese template label, value) in template order."""
+        return [(name, self.rtype.field(name).zh, value) for name, value in self.fields]
+
+
+def digest_of(records: list[PublishedRecord]) -> str:
+    """One digest for a list of records, in order: the key of a page or file made from all of them."""
+    return hashlib.blake2b("".join(r.digest for r in records).encode(), digest_size=16).hexdigest()
+
+
+def record_url(type_key: str, slug: str) -> str:
+    return f"/{type_key}/{slug}/"
+
+
+def load_record(path: Path | str, type_key: str) -> PublishedRecord | None:
+    with open(path, "rb") as fh:
+        data = fh.read()
+    meta = parse_metadata(data.decode("utf-8").splitlines())
+    if meta.get("record-type") != type_key or "slug" not in meta:
+        return None  # not a page the publisher wrote
+    return PublishedRecord(
+        type=type_key,
+        slug=meta["slug"],
+        title=html.unescape(meta.get("title", "")),
+        date=meta.get("date", ""),
+        published=meta.get("published", ""),
+        state=meta.get("state", "live"),
+        fields=tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in read_fields(meta)),
+        withdrawn=meta.get("withdrawn", ""),
+        withdrawal_reason=meta.get("withdrawal-reason", ""),
+        digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
+    )
+
+
+def load_published(content_dir: Path) -> dict[str, list[PublishedRecord]]:
+    """Every page of content/ by type, newest first (by date, then slug for a stable order)."""
+    out: dict[str, list[PublishedRecord]] = {t: [] for t in RECORD_TYPES}
+    for type_key, entry in content_files(content_dir):
+        if (record := load_record(entry.path, type_key)) is not None:
+            out[type_key].append(record)
+    for records in out.values():
+        records.sort(key=lambda r: (r.date, r.slug), reverse=True)
+    return out
+
+
+def content_files(content_dir: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every Markdown file of content/, by record type, in name order: the one listing of content/."""
+    for type_key in RECORD_TYPES:
+        folder = content_dir / type_key
+        if not folder.is_dir():
+            continue
+        with os.scandir(folder) as entries:
+            found = sorted((e.name, e) for e in entries if e.name.endswith(".md") and e.is_file())
+        for _, entry in found:
+            yield type_key, entry
+
+
+def read_summary(path: Path | str, type_key: str) -> ContentPage | None:
+    """What pull compares a record with: the file's metadata and SHA-256; None for a page not ours."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    meta = parse_metadata(data.decode("utf-8", "replace").splitlines())
+    key = meta.get("key-hash")
+    if not key:
+        return None  # not ours: a hand-written page is left alone
+    return ContentPage(type_key, meta.get("slug", Path(path).stem), Path(path).name, key, meta.get("state", "live"),
+                       meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
+                       hashlib.sha256(data).hexdigest())
+
+
+def text_digest(text: str) -> str:
+    """The SHA-256 a content file of this text has: what `read_summary` reports as its digest."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def write_page(content_dir: Path, type_key: str, slug: str, text: str,
+               known_dirs: set[Path] | None = None) -> Path | None:
+    """Write one record's page into content/ if its bytes changed; the path written, else None."""
+    path = content_dir / type_key / f"{slug}.md"
+    return path if write_if_changed(path, text, known_dirs=known_dirs) else None

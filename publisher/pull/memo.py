@@ -15,26 +15,26 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import os
 import pickle
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from publisher.core.content import ContentPage, parse_metadata
+from publisher.core.content import ContentPage, content_files, read_summary
+from publisher.core.files import write_atomic
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.rows import RawRow
 
 FORMAT = 1
-_CODE_DIR = Path(__file__).resolve().parent
+_PUBLISHER = Path(__file__).resolve().parents[1]
+_JUDGING_CODE = ("core", "pull")  # what a judgement or a content/ page is made by; not the site or the runs
 
 
 @functools.cache  # read once per process: the code does not change while it runs
 def code_version() -> str:
     """The publisher's own code: a change to a rule, a mask or the Markdown makes every memo stale."""
     digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
-    for path in sorted(_CODE_DIR.rglob("*.py")):
+    for path in sorted(p for folder in _JUDGING_CODE for p in (_PUBLISHER / folder).rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -43,10 +43,6 @@ def row_hash(raw: RawRow) -> str:
     """A row's type, column names and cells, hashed (pickle: exact for strings, and faster than repr)."""
     data = pickle.dumps((raw.type, tuple(raw.values.items())), protocol=5)
     return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def text_digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _load(path: Path) -> Any:
@@ -58,11 +54,7 @@ def _load(path: Path) -> Any:
 
 
 def _save(path: Path, data: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".cache-")
-    with os.fdopen(fd, "wb") as fh:
-        pickle.dump(data, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, path)
+    write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
 
 
 def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict[str, ContentPage]]:
@@ -76,37 +68,20 @@ def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict
         stored["files"] if isinstance(stored, dict) and stored.get("version") == version else {})
     seen: dict[str, tuple[int, int, ContentPage | None]] = {}
     pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
-    for type_key in RECORD_TYPES:
-        folder = content_dir / type_key
-        if not folder.is_dir():
-            continue
-        with os.scandir(folder) as entries:
-            names = sorted((e.name, e) for e in entries if e.name.endswith(".md") and e.is_file())
-        for name, entry in names:
-            stat = entry.stat()
-            relative = f"{type_key}/{name}"
-            hit = known.get(relative)
-            if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
-                page = hit[2]
-            else:
-                page = _read_page(Path(entry.path), type_key)
-            seen[relative] = (stat.st_mtime_ns, stat.st_size, page)
-            if page is not None:
-                pages[type_key][page.key_hash] = page
+    for type_key, entry in content_files(content_dir):
+        stat = entry.stat()
+        relative = f"{type_key}/{entry.name}"
+        hit = known.get(relative)
+        if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
+            page = hit[2]
+        else:
+            page = read_summary(entry.path, type_key)
+        seen[relative] = (stat.st_mtime_ns, stat.st_size, page)
+        if page is not None:
+            pages[type_key][page.key_hash] = page
     if cache is not None and seen != known:
         _save(cache, {"version": version, "files": seen})
     return pages
-
-
-def _read_page(path: Path, type_key: str) -> ContentPage | None:
-    data = path.read_bytes()
-    meta = parse_metadata(data.decode("utf-8", "replace").splitlines())
-    key = meta.get("key-hash")
-    if not key:
-        return None  # not ours: a hand-written page is left alone
-    return ContentPage(type_key, meta.get("slug", path.stem), path.name, key, meta.get("state", "live"),
-                       meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
-                       hashlib.sha256(data).hexdigest())
 
 
 class Judgement(NamedTuple):
@@ -159,13 +134,3 @@ class PlanMemo:
 
     def save(self, gaps: set[int]) -> None:
         _save(self.path, {"version": self.version, "now": self.now, "rows": self._after, "gaps": sorted(gaps)})
-
-
-def reuse(judged: Judgement, origin: Any, page: ContentPage | None) -> tuple[Any, list[Any]]:
-    """The item and flags of a judgement for this run: an unchanged page at the row's current place."""
-    from publisher.pull.plan import Action, Flag, Item
-
-    action, slug, field, rule, reason, kept, masked = judged.item
-    item = Item(Action.UNCHANGED if judged.text is not None else Action(action), judged.type, judged.key,
-                page.slug if page is not None else slug, origin, field, rule, reason, kept, masked)
-    return item, [Flag(kind, judged.type, judged.key, origin, f, why) for kind, f, why in judged.flags]

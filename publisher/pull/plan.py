@@ -15,9 +15,9 @@ from enum import StrEnum
 from pathlib import Path
 
 from publisher.core.config import Config
-from publisher.core.content import ContentPage, render_notice, render_record, write_if_changed
+from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.memo import Judgement, PlanMemo, reuse, row_hash, scan_content, text_digest
+from publisher.pull.memo import Judgement, PlanMemo, row_hash, scan_content
 from publisher.pull.redaction import redact
 from publisher.pull.rows import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
@@ -36,10 +36,6 @@ class Action(StrEnum):
     UNCHANGED = "unchanged"
 
 
-ACTION_LABELS = {
-    Action.ADD: "新增", Action.CHANGE: "更新", Action.WITHDRAW: "撤回", Action.HOLD: "暂缓",
-    Action.BLOCK: "阻止", Action.EXCLUDE: "不予公开", Action.REJECT: "拒绝", Action.UNCHANGED: "未变",
-}
 VANISHED = "已从数据源删除"
 
 
@@ -173,12 +169,20 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[RawRow,
                 records.append(parsed)
                 row_digest[id(parsed)] = digest
             continue
-        item, flags = reuse(judged, raw.origin, page)
+        item, flags = _reused(judged, raw.origin, page)
         memo.keep(digest, judged)
         seen[judged.type].add(key_hash(judged.type, judged.key))
         if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
             plan.items.append(item)
             plan.flags.extend(flags)
+
+
+def _reused(judged: Judgement, origin: Origin, page: ContentPage | None) -> tuple[Item, list[Flag]]:
+    """The item and flags of a judgement for this run: an unchanged page at the row's current place."""
+    action, slug, field_name, rule, reason, kept, masked = judged.item
+    item = Item(Action.UNCHANGED if judged.text is not None else Action(action), judged.type, judged.key,
+                page.slug if page is not None else slug, origin, field_name, rule, reason, kept, masked)
+    return item, [Flag(kind, judged.type, judged.key, origin, f, why) for kind, f, why in judged.flags]
 
 
 def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,
@@ -212,8 +216,8 @@ def write_plan(plan: Plan) -> list[Path]:
         # UNCHANGED was judged by reading the file already: no second read to find it equal again.
         if item.text is None or item.type in plan.stopped or item.action is Action.UNCHANGED:
             continue
-        path = plan.content_dir / item.type / f"{item.slug}.md"
-        if write_if_changed(path, item.text, known_dirs=folders):
+        path = write_page(plan.content_dir, item.type, item.slug, item.text, folders)
+        if path is not None:
             written.append(path)
     return written
 

@@ -1,4 +1,4 @@
-"""The run report: a table a clerk can act on, or JSON for machines."""
+"""What a plan does, as `portal check` and `portal pull` print it: a table a clerk can act on, or JSON."""
 
 from __future__ import annotations
 
@@ -6,13 +6,13 @@ import json
 import unicodedata
 from typing import Any
 
+from publisher.core.labels import ACTION_LABELS, FLAG_LABELS
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.plan import ACTION_LABELS, Action, Plan
+from publisher.pull.plan import Action, Plan
 
 # The order a clerk reads: what goes wrong first, then what changes on the site.
 REPORT_ORDER = (Action.REJECT, Action.BLOCK, Action.HOLD, Action.EXCLUDE, Action.WITHDRAW, Action.CHANGE,
                 Action.ADD)
-FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准"}
 
 
 def as_json(plan: Plan) -> dict[str, Any]:

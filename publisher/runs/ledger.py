@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from publisher.core.config import Config
+
 GENESIS = "0" * 64
 
 _SCHEMA = """
@@ -252,3 +254,17 @@ class Ledger:
                             "operator": run.get("operator"), "action": action, "content_hash": content_hash,
                             "reason": reason})
         return history
+
+
+def ledger_of(config: Config) -> Ledger:
+    """The agency's ledger, in the state folder (never served)."""
+    return Ledger(config.paths.state / "ledger.sqlite")
+
+
+def ledger_head(config: Config) -> dict[str, str] | None:
+    """The last recorded run ({run, hash, time}), shown by a plain `portal build`; None before the first."""
+    ledger = ledger_of(config)
+    if not ledger.path.exists():
+        return None
+    run = ledger.last("run")
+    return {"run": run.body["run_id"], "hash": run.hash, "time": run.body["started"]} if run else None

@@ -14,25 +14,27 @@ import hashlib
 import os
 import secrets
 import shutil
-import signal
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from publisher.core.config import Config
+from publisher.core.content import content_files
+from publisher.core.faults import fault_point
+from publisher.core.labels import CHANGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
-from publisher.runs.ledger import Ledger
+from publisher.runs.ledger import Ledger, ledger_of
 from publisher.runs.releases import Releases, broken_links, manifest, manifest_hash, verify_files
+from publisher.runs.run_report import RunResult, write_reports
+from publisher.site.build import PageIndexes, build_site
 
 Progress = Callable[[str], None]
-FAULT_ENV = "PORTAL_FAULT_INJECTION"  # tests kill the process at a named stage to prove recovery
 
 
 class RunLocked(RuntimeError):
@@ -41,34 +43,6 @@ class RunLocked(RuntimeError):
 
 class RunFailed(RuntimeError):
     """The run stopped before switching; the public site is untouched."""
-
-
-@dataclass
-class RunResult:
-    run_id: str
-    plan: Plan
-    release: str
-    entry_hash: str
-    records: list[list[str]]
-    seconds: float
-    reports: dict[str, Path] = field(default_factory=dict)
-    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the report and `make bench`
-    pages_written: int = 0
-    pages_kept: int = 0  # pages not rendered again: the change did not touch them
-
-    @property
-    def exit_code(self) -> int:
-        return self.plan.exit_code
-
-
-def ledger_of(config: Config) -> Ledger:
-    return Ledger(config.paths.state / "ledger.sqlite")
-
-
-def fault_point(stage: str) -> None:
-    """Die here, as a power cut would, when a test asks for it."""
-    if os.environ.get(FAULT_ENV) == stage:
-        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @contextmanager
@@ -155,8 +129,6 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         building, from_base = releases.start(run_id, base)
         watch.lap("link")
         try:
-            from publisher.site.build import PageIndexes, build_site
-
             before = releases.page_index(base) if from_base and base else None
             built = build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
                                                                           "time": body["started"]},
@@ -191,8 +163,6 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("switch")
         result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started,
                            stages=watch.stages, pages_written=built.files_written, pages_kept=built.pages_kept)
-        from publisher.runs.run_report import write_reports
-
         result.reports = write_reports(config, result)
         return result
 
@@ -273,15 +243,10 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
     pages the build wrote; all pages are checked again when it removed any, since they might link there.
     """
     problems = []
-    for type_key in RECORD_TYPES:
-        folder = config.paths.content / type_key
-        if not folder.is_dir():
-            continue
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                slug = entry.name.removesuffix(".md")
-                if entry.name.endswith(".md") and not os.path.isfile(output / type_key / slug / "index.html"):
-                    problems.append(f"缺少页面 /{type_key}/{slug}/")
+    for type_key, entry in content_files(config.paths.content):
+        slug = entry.name.removesuffix(".md")
+        if not os.path.isfile(output / type_key / slug / "index.html"):
+            problems.append(f"缺少页面 /{type_key}/{slug}/")
     for item in plan.items:
         hidden = item.action in (Action.HOLD, Action.BLOCK, Action.EXCLUDE, Action.REJECT)
         if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
@@ -313,16 +278,13 @@ def verify_ledger(config: Config) -> list[str]:
     return []
 
 
-_CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回"}
-
-
 def ledger_summary(config: Config) -> list[dict[str, Any]]:
     rows = []
     for e in ledger_of(config).entries():
         body = e.body
         if e.kind == "run":
             changed = Counter(r[2] for r in body.get("records", []))
-            summary = "，".join(f"{_CHANGE_LABELS[k]}{changed[k]}" for k in _CHANGE_LABELS if changed[k]) or "无变化"
+            summary = "，".join(f"{CHANGE_LABELS[k]}{changed[k]}" for k in CHANGE_LABELS if changed[k]) or "无变化"
             if body.get("stopped"):
                 summary += "；停止：" + "、".join(RECORD_TYPES[t].zh for t in body["stopped"])
             rows.append({"seq": e.seq, "kind": "发布", "run": body.get("run_id"), "time": body.get("started"),

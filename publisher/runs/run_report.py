@@ -1,28 +1,42 @@
-"""Every run's report for staff: a JSON file and an HTML page, kept outside the public site."""
+"""A publication run's result, and its report for staff: a JSON file and an HTML page, never published."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from publisher.core.config import Config
+from publisher.core.labels import ACTION_LABELS, FLAG_LABELS, STAGE_LABELS
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.plan import ACTION_LABELS, Action
-from publisher.pull.plan_report import FLAG_LABELS, REPORT_ORDER, as_json
-
-if TYPE_CHECKING:
-    from publisher.runs.publication import RunResult
+from publisher.pull.plan import Action, Plan
+from publisher.pull.plan_report import REPORT_ORDER, as_json
 
 # The staff report lives beside the code, not in the public theme: it is never published.
 _HTML = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"), autoescape=True,
                     undefined=StrictUndefined).get_template("run_report.html")
 
 
-STAGE_LABELS = {"lock": "等待运行锁", "pull": "读取数据源并写入内容", "changes": "核对账本", "link": "准备版本目录",
-                "build": "生成网站", "verify": "核验版本", "manifest": "计算文件哈希", "switch": "记入账本并切换"}
+@dataclass
+class RunResult:
+    """What one publication run did: the plan it carried out, the release, the ledger entry, the timings."""
+
+    run_id: str
+    plan: Plan
+    release: str
+    entry_hash: str
+    records: list[list[str]]
+    seconds: float
+    reports: dict[str, Path] = field(default_factory=dict)
+    stages: dict[str, float] = field(default_factory=dict)  # seconds per stage, for the report and `make bench`
+    pages_written: int = 0
+    pages_kept: int = 0  # pages not rendered again: the change did not touch them
+
+    @property
+    def exit_code(self) -> int:
+        return self.plan.exit_code
 
 
 def write_reports(config: Config, result: RunResult) -> dict[str, Path]:

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from publisher.core.content import PublishedRecord
 from publisher.core.schema import RECORD_TYPES
-from publisher.site.published import PublishedRecord
 
 PAGE_SIZE = 20
 

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 import qrcode
 import qrcode.constants
 
-from publisher.core.content import write_if_changed
+from publisher.core.files import write_if_changed
 
 # Part of the cache key: bump it when the markup below changes, so old cached SVGs are not reused.
 FORMAT = "qr-svg-2"

@@ -1,6 +1,6 @@
 """What goes into a search index: the live records of content/, as the site shows them (DESIGN §6).
 
-Built from `publisher.site.published` only: a record that is held, withdrawn or expired never reached
+Built from `publisher.core.content` only: a record that is held, withdrawn or expired never reached
 content/ or is a withdrawal notice there (`live` is False), and every value is already masked.
 """
 
@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
+from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES
-from publisher.site.published import FieldValue, PublishedRecord
 
 from .analysis import ANALYZER_VERSION, compact
 

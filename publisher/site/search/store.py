@@ -26,7 +26,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from publisher.site.published import PublishedRecord
+from publisher.core.content import PublishedRecord
+from publisher.core.files import write_atomic
 
 from .analysis import ANALYZER_VERSION
 from .backend import SearchBackend, SearchIndex
@@ -143,10 +144,7 @@ def _point(root: Path, name: str) -> None:
     pointer = root / POINTER
     if pointer.exists() and pointer.read_text(encoding="utf-8").strip() == name:
         return  # unchanged: keep the file's mtime, so a second build writes nothing
-    fd, tmp = tempfile.mkstemp(prefix=".pointer-", dir=root)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(name + "\n")
-    os.replace(tmp, pointer)
+    write_atomic(pointer, (name + "\n").encode("utf-8"), mode=0o600)
 
 
 def _prune(root: Path, current: str, keep_count: int) -> None:

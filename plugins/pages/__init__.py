@@ -1,33 +1,32 @@
-"""Pelican plugin: render disclosure records from content/ with templates, not as articles.
+"""Pelican plugin: every page of the portal, rendered from content/ with templates, not as articles.
 
-Runs on `get_generators`. generate_context loads content/ once into context["PUBLISHED"] and
-puts the site's page writer in context["PORTAL_PAGES"], for every other plugin; generate_output
-renders detail pages, lists, sections and posters, writing a file only when its bytes change
-(Pelican itself rewrites every file).
+Runs on `get_generators`, first. generate_context loads content/ once into the BuildContext
+(`published`) and puts the site's page writer there (`pages`), for every other plugin;
+generate_output renders detail pages, lists, sections and posters, writing a file only when its
+bytes change (Pelican itself rewrites every file).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.core.config import Config
+from publisher.core.content import PublishedRecord, load_published
 from publisher.core.schema import RECORD_TYPES
+from publisher.site.context import BuildContext, build_context
 from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
-from publisher.site.published import PublishedRecord, load_published
 from publisher.site.qrcodes import require_public_url
 
-from .writer import PARALLEL_MIN, PageWriter, build_salt, read_page_index
+from .writer import PageWriter, build_salt, read_page_index
 
 PROJECT = Path(__file__).resolve().parents[2]
+# The code that shapes output: the site stage, the content/ format and record types, the plugins.
+OUTPUT_CODE = ("publisher/site", "publisher/core", "plugins")
 
 log = logging.getLogger(__name__)
 
@@ -35,38 +34,32 @@ log = logging.getLogger(__name__)
 class RecordsGenerator(Generator):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.portal: Config = self.settings["PORTAL"]
+        self.build: BuildContext = build_context(self.settings)
+        self.portal = self.build.config
         self.published: dict[str, list[PublishedRecord]] = {}
 
     def generate_context(self) -> None:
-        if self.settings.get("PORTAL_REQUIRE_PUBLIC_URL", True):
+        build = self.build
+        if build.require_public_url:
             require_public_url(self.portal.site.url)
-        self.published = load_published(Path(self.settings["PATH"]))
-        self.context["PUBLISHED"] = self.published
-        self.today = self._today()
+        self.published = build.published = load_published(Path(self.settings["PATH"]))
+        self.today = build.today
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
-        self.pages = PageWriter(lambda name: self.get_template(name), Path(self.output_path), self.portal,
-                                self._globals(), workers=self.settings.get("PORTAL_WORKERS") or os.cpu_count() or 1,
-                                parallel_min=self.settings.get("PORTAL_PARALLEL_MIN", PARALLEL_MIN),
-                                salt=self._salt(), previous=read_page_index(self.settings.get("PORTAL_PAGES_BEFORE")))
-        self.context["PORTAL_PAGES"] = self.pages
+        self.pages = build.pages = PageWriter(
+            lambda name: self.get_template(name), Path(self.output_path), self.portal, self._globals(),
+            workers=build.workers, parallel_min=build.parallel_min, salt=self._salt(),
+            previous=read_page_index(build.pages_before))
 
     def _salt(self) -> str:
-        """Everything every page depends on besides its key: theme, code, settings."""
-        code = [p for folder in ("plugins", "publisher") for p in (PROJECT / folder).rglob("*.py")]
+        """Everything every page depends on besides its key: the code that shapes output, theme, settings."""
+        code = [p for folder in OUTPUT_CODE for p in (PROJECT / folder).rglob("*.py")]
         theme = [p for p in Path(self.theme).rglob("*") if p.is_file()]
         settings = [self.portal.path, PROJECT / "pelicanconf.py"]
         return build_salt(code, theme, settings, repr(self.settings.get("PLUGINS")).encode())
 
     def finish(self) -> list[str]:
         """After every plugin wrote: remove pages this build no longer makes, record the page index."""
-        return self.pages.finish(self.settings.get("PORTAL_PAGES_AFTER"))
-
-    def _today(self) -> date:
-        now = self.settings.get("PORTAL_NOW")
-        if isinstance(now, datetime):
-            return now.date()
-        return datetime.now(ZoneInfo(self.portal.site.timezone)).date()
+        return self.pages.finish(self.build.pages_after)
 
     def _globals(self) -> dict[str, Any]:
         portal = self.portal
@@ -82,7 +75,7 @@ class RecordsGenerator(Generator):
         pages = self.pages
         published = self.published
         latest = {t: [r for r in published[t] if r.live][:5] for t in ("permits", "penalties", "inspections")}
-        ledger = self.settings.get("PORTAL_LEDGER")
+        ledger = self.build.ledger
         pages.write("/", "home.html", latest=latest, ledger=ledger)
         pages.write("/ledger/", "ledger.html", ledger=ledger)
         for key, title, intro, types in SECTIONS:
@@ -104,8 +97,8 @@ class RecordsGenerator(Generator):
         for path in sorted(p for p in static.rglob("*") if p.is_file()):
             pages.write_text(f"/theme/{path.relative_to(static).as_posix()}", path.read_bytes())
         if ledger:  # anyone can compare the site's run with the agency's ledger
-            pages.write_text("/ledger.json", json.dumps({"run": ledger["run"], "ledger_entry_sha256": ledger["hash"],
-                                                         "published_at": ledger["time"]}, ensure_ascii=False) + "\n")
+            pages.write_text("/ledger.json", json.dumps({"run": ledger.run, "ledger_entry_sha256": ledger.hash,
+                                                         "published_at": ledger.time}, ensure_ascii=False) + "\n")
 
     @property
     def written(self) -> int:

@@ -1,4 +1,4 @@
-"""The site's page writer, shared through the Pelican context as context["PORTAL_PAGES"].
+"""The site's page writer, shared with every plugin through the build context (`pages`).
 
 Any plugin renders a theme template in the site's frame with `pages.write(url, template, ...)`:
 the same globals (site, footer, navigation, QR codes), the same skip-unchanged writing, and the
@@ -17,8 +17,6 @@ import hashlib
 import logging
 import multiprocessing
 import os
-import signal
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,14 +25,15 @@ from jinja2 import Template
 from markupsafe import Markup
 
 from publisher.core.config import Config
-from publisher.core.content import write_if_changed
+from publisher.core.faults import fault_point
+from publisher.core.files import write_atomic, write_if_changed
+from publisher.site.context import PARALLEL_MIN
 from publisher.site.qrcodes import qr_svg
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
-PARALLEL_MIN = 400  # below this many pages, forking costs more than it saves
 _JOB: tuple[PageWriter, Sequence[Any], Callable[[Any], None], int] | None = None  # what forked workers render
 
 
@@ -75,11 +74,8 @@ def read_page_index(path: Path | None) -> dict[str, str]:
 
 
 def write_page_index(path: Path, produced: dict[str, str]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".pages-")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.writelines(f"{fp}\t{url}\n" for url, fp in sorted(produced.items()))
-    os.replace(tmp, path)
+    text = "".join(f"{fp}\t{url}\n" for url, fp in sorted(produced.items()))
+    write_atomic(path, text.encode("utf-8"), mode=0o600)
 
 
 class PageWriter:
@@ -194,8 +190,8 @@ class PageWriter:
         if write_if_changed(self.path_of(url), text, new_in_place=True, known_dirs=self._dirs):
             self.written += 1
             self.changed.append(url)
-            if self.written == 1 and os.environ.get("PORTAL_FAULT_INJECTION") == "during-build":
-                os.kill(os.getpid(), signal.SIGKILL)  # a test proves a run killed mid-build harms nothing
+            if self.written == 1:
+                fault_point("during-build")  # a test proves a run killed mid-build harms nothing
 
     def finish(self, index: Path | None) -> list[str]:
         """Remove pages the previous build made and this one did not; record this build's pages."""

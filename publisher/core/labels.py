@@ -1,0 +1,16 @@
+"""The Chinese words staff read for the codes a run uses: one table each, shared by every report."""
+
+from __future__ import annotations
+
+# What a run does with a record (publisher.pull.plan.Action values).
+ACTION_LABELS = {
+    "add": "新增", "change": "更新", "withdraw": "撤回", "hold": "暂缓", "block": "阻止", "exclude": "不予公开",
+    "reject": "拒绝", "unchanged": "未变",
+}
+# The watches' findings for staff.
+FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准"}
+# What a publication changed on the public site, per record, as the ledger records it.
+CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回"}
+# The stages of a publication run, timed in its report.
+STAGE_LABELS = {"lock": "等待运行锁", "pull": "读取数据源并写入内容", "changes": "核对账本", "link": "准备版本目录",
+                "build": "生成网站", "verify": "核验版本", "manifest": "计算文件哈希", "switch": "记入账本并切换"}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from publisher.core.schema import NATURAL_PERSON
 from publisher.pull.rows import Record
-from publisher.pull.rules import Finding, Outcome, Rule, RuleContext
+from publisher.pull.rules.findings import Finding, Outcome, Rule, RuleContext
 
 # 个体工商户 are individuals in law; the catalogue's citizen threshold applies to them too.
 _CITIZEN_PARTIES = {NATURAL_PERSON, "个体工商户"}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.rules import Decision, Finding, Outcome, RuleContext
+from publisher.pull.rules.findings import Decision, Finding, Outcome, RuleContext
 
 
 def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:

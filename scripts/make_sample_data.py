@@ -627,7 +627,7 @@ def first_published(rows: list[dict], date_field: str) -> None:
         if r.get("review_status") != "已审核" or r.get("publish_at") or decided >= date(2026, 11, 10):
             continue
         days = when.choice((1, 2, 2, 3, 3, 4, 5, 5, 6, 7)) if when.random() > 0.1 else when.randint(9, 15)
-        r["first_published"] = calendar.add_working_days(decided, days)
+        r["first_published"] = calendar.due_on(decided, days)
 
 
 def main() -> None:

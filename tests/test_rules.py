@@ -167,13 +167,13 @@ def test_working_days_follow_the_chinese_calendar_with_tiaoxiu():
     assert not cal.is_working_day(date(2026, 10, 5))  # a Monday in the National Day holiday
     assert not cal.is_working_day(date(2026, 11, 22))  # an ordinary Sunday
     # Seven working days after 30 September 2026 skip the holiday and count the 调休 Saturday.
-    assert cal.add_working_days(date(2026, 9, 30), 7) == date(2026, 10, 15)
+    assert cal.due_on(date(2026, 9, 30), 7) == date(2026, 10, 15)
     assert not cal.uncovered_years
 
 
 def test_years_without_holiday_data_fall_back_to_weekdays_and_say_so():
     cal = WorkingDayCalendar()
-    assert cal.add_working_days(date(2099, 1, 2), 1) == date(2099, 1, 5)
+    assert cal.due_on(date(2099, 1, 2), 1) == date(2099, 1, 5)
     assert cal.uncovered_years == {2099}
 
 

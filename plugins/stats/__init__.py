@@ -19,6 +19,7 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import RECORD_TYPES
+from publisher.core.workingdays import WorkingDayCalendar
 from publisher.site.context import build_context
 
 from .charts import Chart, bar_chart, column_panels
@@ -156,9 +157,10 @@ def _dumps(data: Any) -> str:
 def write_statistics(published: dict[str, list[PublishedRecord]], config: Config, pages: Any, today: date) -> None:
     deadlines = {t: config.policy.deadline_days(t) for t in TIMELY_TYPES}
     base = config.site.url
-    everything = compute(published, deadlines)
+    calendar = WorkingDayCalendar()  # one for every scope: each year's holidays are looked up once
+    everything = compute(published, deadlines, calendar=calendar)
     years = report_years(published, today)
-    yearly = [(y, compute(published, deadlines, scope=y)) for y in dict(everything.years)]
+    yearly = [(y, compute(published, deadlines, scope=y, calendar=calendar)) for y in dict(everything.years)]
     lastmod = max((r.published for t in RESULT_TYPES for r in published.get(t, []) if r.live), default="")
     pages.write(STATISTICS_URL, "statistics.html", lastmod=lastmod, fig=everything, panels=panels(everything, "all"),
                 summary=summary(everything), year_table=year_table(yearly, years))

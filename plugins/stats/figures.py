@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from statistics import median
 
@@ -60,26 +60,6 @@ class Figures:
     fines_by_year: dict[str, Decimal] = field(default_factory=dict)
 
 
-class WorkdayIndex:
-    """Working days between two dates in O(1), from a running count built once over the range."""
-
-    def __init__(self, calendar: WorkingDayCalendar, first: date, last: date) -> None:
-        self.first = first
-        self._count: list[int] = []
-        running = 0
-        day = first
-        while day <= last:
-            running += calendar.is_working_day(day)
-            self._count.append(running)
-            day += timedelta(days=1)
-
-    def between(self, start: date, end: date) -> int:
-        """Working days after `start` up to and including `end` (WorkingDayCalendar's convention)."""
-        if end <= start:
-            return 0
-        return self._count[(end - self.first).days] - self._count[(start - self.first).days]
-
-
 def money(text: object) -> Decimal:
     try:
         return Decimal(str(text)) if text else Decimal(0)
@@ -118,15 +98,17 @@ def _by(records: dict[str, list[PublishedRecord]], key) -> list[tuple[str, dict[
     return list(table.items())
 
 
-def timeliness(type_key: str, records: list[PublishedRecord], deadline: int, index: WorkdayIndex | None
+def timeliness(type_key: str, records: list[PublishedRecord], deadline: int, calendar: WorkingDayCalendar
                ) -> Timeliness:
-    days = []
+    """On time, median and buckets by the calendar's one deadline rule, as the run report's deadline watch."""
+    days, late = [], 0
     for r in records:
         decided, shown = _iso(str(r.value(r.rtype.date_field or ""))), _iso(r.published)
-        if decided and shown and index:
-            days.append(index.between(decided, shown))
+        if decided and shown:
+            days.append(calendar.days_taken(decided, shown))
+            late += calendar.late_by(decided, deadline, shown) > 0
     buckets = tuple(sum(lo <= d and (hi is None or d <= hi) for d in days) for _, lo, hi in DAY_BUCKETS)
-    return Timeliness(type_key, deadline, len(days), sum(d <= deadline for d in days),
+    return Timeliness(type_key, deadline, len(days), len(days) - late,
                       float(median(days)) if days else None, buckets)
 
 
@@ -155,10 +137,10 @@ def compute(published: dict[str, list[PublishedRecord]], deadlines: dict[str, in
     penalty_classes = Counter(c for r in penalties for c in items(r.value("penalty_class")))
     permit_classes = Counter(str(r.value("permit_class")) or "未注明" for r in shown["permits"])
     timely_records = [r for t in TIMELY_TYPES for r in shown[t]]
-    index = _index(calendar or WorkingDayCalendar(), timely_records)
-    timely = {t: timeliness(t, shown[t], deadlines[t], index) for t in TIMELY_TYPES}
+    calendar = calendar or WorkingDayCalendar()
+    timely = {t: timeliness(t, shown[t], deadlines[t], calendar) for t in TIMELY_TYPES}
     same_deadline = len({deadlines[t] for t in TIMELY_TYPES}) == 1
-    overall = timeliness("all", timely_records, deadlines[TIMELY_TYPES[0]], index) if same_deadline else None
+    overall = timeliness("all", timely_records, deadlines[TIMELY_TYPES[0]], calendar) if same_deadline else None
     return Figures(
         scope=scope, totals={t: len(shown[t]) for t in RESULT_TYPES}, months=months, years=years,
         departments=departments,
@@ -177,11 +159,6 @@ def _combine(timely: dict[str, Timeliness]) -> Timeliness:
     parts = list(timely.values())
     return Timeliness("all", 0, sum(p.total for p in parts), sum(p.on_time for p in parts), None,
                       tuple(map(sum, zip(*(p.buckets for p in parts), strict=True))))
-
-
-def _index(calendar: WorkingDayCalendar, records: list[PublishedRecord]) -> WorkdayIndex | None:
-    dates = [d for r in records for d in (_iso(str(r.value(r.rtype.date_field or ""))), _iso(r.published)) if d]
-    return WorkdayIndex(calendar, min(dates), max(dates)) if dates else None
 
 
 def report_years(published: dict[str, list[PublishedRecord]], today: date) -> list[str]:

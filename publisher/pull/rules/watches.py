@@ -16,12 +16,12 @@ def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:
         return None
     decided = record.get(date_field)
     days = ctx.policy.deadline_days(record.type)
-    due_by = ctx.calendar.add_working_days(decided, days)
     shown_on = record.get("first_published") if decision.outcome is Outcome.SHOW else None
-    when_shown = shown_on or ctx.today
-    if when_shown <= due_by:
+    # The calendar's late_by is the statistics' rule too, so the report and the figures agree.
+    late = ctx.calendar.late_by(decided, days, shown_on or ctx.today)
+    if not late:
         return None
-    late = ctx.calendar.working_days_between(due_by, when_shown)
+    due_by = ctx.calendar.due_on(decided, days)
     when = f"{RECORD_TYPES[record.type].field(date_field).zh} {decided}，应于 {due_by} 前公示（{days}个工作日）"
     if decision.outcome is Outcome.SHOW:
         on = f"，{shown_on} 首次公开，超过" if shown_on else "，现已超过"

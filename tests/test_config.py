@@ -10,7 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from publisher.core.config import ConfigError, load_config
+from publisher.core.config import Config, ConfigError, load_config
+from publisher.core.settings_check import declared_keys
 from tests.conftest import MINIMAL_TOML, ROOT
 
 
@@ -104,15 +105,35 @@ def portal(tmp_path: Path, *args: str, text: str = MINIMAL_TOML):
      "policy.discretion[0].maxx", "max、min、party_type、violation_type"),
 ])
 def test_an_unknown_key_at_any_level_stops_every_command_naming_it_and_the_keys_allowed(tmp_path, text, key, allowed):
-    result = portal(tmp_path, "check", text=text)
-    assert result.exit_code == 2
-    assert f"{key}：未知的配置项；可用的配置项：" in result.output and allowed in result.output
+    for command in ("check", "config"):
+        result = portal(tmp_path, command, text=text)
+        assert result.exit_code == 2
+        assert f"{key}：未知的配置项；可用的配置项：" in result.output and allowed in result.output
 
 
 def test_each_kind_of_source_loads_with_its_own_keys(tmp_path):
     for source, kind in ((SQL_SOURCE, "sql"), (HTTP_SOURCE + "\ntimeout = 5\ntypes = ['penalties']", "http")):
         config = load_config(write(tmp_path, MINIMAL_TOML.replace('kind = "files"\npath = "data"', source)))
         assert config.sources[0].kind == kind
+
+
+def test_portal_config_prints_every_declared_setting_with_its_value_default_and_help(tmp_path):
+    result = portal(tmp_path, "config")
+    assert result.exit_code == 0
+    printed = {line.split()[0] for line in result.output.splitlines() if line and not line.startswith((" ", "#"))}
+    declared = {key for key, _, _ in declared_keys(Config)}
+    assert printed == declared
+    assert {"site.url", "sources[].path", "policy.catalogue.classes", "policy.discretion[].min"} <= declared
+    block = result.output.split("\npolicy.name_mask\n", 1)[1].split("\n\n", 1)[0]
+    assert '当前值："surname"' in block and '默认值："surname"' in block
+    assert "可选值：surname、" in block and "说明：自然人姓名的脱敏方式" in block
+    assert "portal.toml 的每一项配置" in portal(tmp_path, "config", "--help").output
+
+
+def test_portal_config_never_shows_a_database_password(tmp_path):
+    sql = SQL_SOURCE.replace("sqlite:///db.sqlite", "postgresql://portal:s3cret@db/cases")
+    output = portal(tmp_path, "config", text=MINIMAL_TOML.replace('kind = "files"\npath = "data"', sql)).output
+    assert "s3cret" not in output and "postgresql://portal:***@db/cases" in output
 
 
 def test_the_core_does_not_import_the_later_stages():

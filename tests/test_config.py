@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from publisher.core.config import Config, ConfigError, load_config
+from publisher.core.config import NAME_MASKS, Config, ConfigError, load_config
 from publisher.core.settings_check import declared_keys
 from tests.conftest import MINIMAL_TOML, ROOT
 
@@ -50,7 +50,7 @@ def test_a_bad_value_names_the_key(tmp_path, change, message):
 
 
 @pytest.mark.parametrize("policy,message", [
-    ("[policy]\nname_mask = 'initials'", "policy.name_mask = 'initials'：应为 surname、given、none 之一"),
+    ("[policy]\nname_mask = 'initials'", "policy.name_mask = 'initials'：应为 surname、hidden、none 之一"),
     ("[policy.deadlines]\npenalty = 7", "policy.deadlines.penalty：未知的记录类型"),
     ("[policy.catalogue]\nclasses = ['打板子']", "未知的处罚类别 ['打板子']"),
     ("[[policy.discretion]]\nviolation_type = 'x'\nmin = 5\nmax = 1", "policy.discretion[0]：应满足 min <= max"),
@@ -126,7 +126,7 @@ def test_portal_config_prints_every_declared_setting_with_its_value_default_and_
     assert {"site.url", "sources[].path", "policy.catalogue.classes", "policy.discretion[].min"} <= declared
     block = result.output.split("\npolicy.name_mask\n", 1)[1].split("\n\n", 1)[0]
     assert '当前值："surname"' in block and '默认值："surname"' in block
-    assert "可选值：surname、" in block and "说明：自然人姓名的脱敏方式" in block
+    assert "可选值：surname、hidden、none" in block and "说明：自然人姓名的脱敏方式" in block
     assert "portal.toml 的每一项配置" in portal(tmp_path, "config", "--help").output
 
 
@@ -134,6 +134,18 @@ def test_portal_config_never_shows_a_database_password(tmp_path):
     sql = SQL_SOURCE.replace("sqlite:///db.sqlite", "postgresql://portal:s3cret@db/cases")
     output = portal(tmp_path, "config", text=MINIMAL_TOML.replace('kind = "files"\npath = "data"', sql)).output
     assert "s3cret" not in output and "postgresql://portal:***@db/cases" in output
+
+
+def test_name_mask_accepts_exactly_the_values_portal_toml_documents(tmp_path):
+    comment = next(line for line in (ROOT / "portal.toml").read_text(encoding="utf-8").splitlines()
+                   if line.startswith("name_mask"))
+    documented = [part.split(":")[0].strip() for part in comment.split("#", 1)[1].split("|")]
+    assert tuple(documented) == NAME_MASKS == ("surname", "hidden", "none")
+    for value in NAME_MASKS:
+        config = load_config(write(tmp_path, MINIMAL_TOML + f"[policy]\nname_mask = '{value}'\n"))
+        assert config.policy.name_mask == value
+    with pytest.raises(ConfigError, match="policy.name_mask = 'given'：应为 surname、hidden、none 之一"):
+        load_config(write(tmp_path, MINIMAL_TOML + "[policy]\nname_mask = 'given'\n"))
 
 
 def test_the_core_does_not_import_the_later_stages():

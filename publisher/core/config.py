@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from publisher.core.schema import PENALTY_CLASSES, RECORD_TYPES
 from publisher.core.settings_check import ConfigError, describe_settings, parse_table, section, setting, show
 
-NAME_MASKS = ("surname", "given", "none")
+NAME_MASKS = ("surname", "hidden", "none")  # publisher.pull.redaction.mask_name
 _TYPES = tuple(RECORD_TYPES)
 
 
@@ -173,7 +173,7 @@ class Policy:
     publish_simple_procedure: bool = setting(False, help="是否公开简易程序作出的处罚")
     name_mask: str = setting("surname", choices=NAME_MASKS,
                              help="自然人姓名的脱敏方式：surname 保留姓氏（张**，复姓保留两字），"
-                                  "given 同 surname，none 不脱敏")
+                                  "hidden 全部隐去（***），none 不脱敏")
     deadlines: dict[str, int] = setting({}, choices=_TYPES, noun="记录类型", check=_positive,
                                         help="作出决定后多少个工作日内公示，按记录类型设置；不设则用各类型的法定时限")
     withdrawal_days: int = setting(3, check=_positive, help="决定被撤销、变更后多少个工作日内撤下公示")

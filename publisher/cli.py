@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import click
 
-from publisher.core.config import Config, ConfigError, load_config
+from publisher.core.config import Config, ConfigError, describe, load_config
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.plan_report import as_text, dumps
@@ -70,6 +70,16 @@ def check(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool)
     plan = make_plan(config, _now(now, config), allow_empty)
     click.echo(dumps(plan) if as_json else as_text(plan), nl=False)
     sys.exit(plan.exit_code)
+
+
+@cli.command("config")
+@click.pass_obj
+def config_(obj: PortalContext) -> None:
+    """列出 portal.toml 的每一项配置：完整的键、当前值、默认值、可选值和说明。
+
+    配置有误时，与其他命令一样，指出出错的键并以退出码 2 结束。
+    """
+    click.echo(describe(obj.config), nl=False)
 
 
 @cli.command()

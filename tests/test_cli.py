@@ -96,7 +96,7 @@ def test_a_bad_configuration_stops_with_the_key_and_exit_code_2(tmp_path):
     config.path.write_text(config.path.read_text(encoding="utf-8").replace('name_mask = "surname"',
                                                                           'name_mask = "initials"'), "utf-8")
     result = CliRunner().invoke(cli, ["--config", str(config.path), "check"])
-    assert result.exit_code == 2 and "policy.name_mask = 'initials'" in result.output
+    assert result.exit_code == 2 and "policy.name_mask = 'initials'：应为" in result.output
 
 
 def test_python_dash_m_publisher_is_the_same_command():

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
+
+from publisher.core.config import load_config
+from publisher.core.content import read_fields, read_metadata
 from publisher.pull.redaction import mask_id_number, mask_name, redact, scrub_text
 from publisher.pull.validation import parse_row
-from tests.conftest import SAMPLE_NOW
+from tests.conftest import SAMPLE_NOW, Runner
 from tests.factories import officer, penalty, person_penalty
 
 
@@ -45,3 +49,16 @@ def test_an_organisations_name_and_representative_are_public():
 def test_officers_are_public_by_law():
     record = parse_row(officer(), SAMPLE_NOW.date())
     assert redact("officers", record.values, "surname")["name"] == "赵样例"
+
+
+@pytest.mark.parametrize("name_mask,shown", [("surname", "欧阳**"), ("hidden", "****"), ("none", "欧阳样例")])
+def test_each_name_mask_reaches_content_as_documented(portal_dir, name_mask, shown):
+    path = portal_dir / "portal.toml"
+    path.write_text(path.read_text(encoding="utf-8").replace('name_mask = "surname"', f'name_mask = "{name_mask}"'),
+                    encoding="utf-8")
+    runner = Runner(load_config(path))
+    [item] = runner.pull([person_penalty(party_name="欧阳样例", facts="欧阳样例于2026年10月滥伐杉木。")]).items
+    page = runner.page("penalties", item.slug)
+    fields = dict(read_fields(read_metadata(runner.config.paths.content / "penalties" / f"{item.slug}.md")))
+    assert fields["party_name"] == shown and f"{shown}于2026年10月" in fields["facts"]
+    assert ("欧阳样例" in page) == (name_mask == "none")

@@ -133,9 +133,9 @@ def test_search_backend_in_portal_toml(tmp_path: Path):
     assert load_config(path).search.backend == "whoosh"
     path.write_text(toml + '[search]\nbackend = "tantivy"\n', encoding="utf-8")
     assert load_config(path).search.backend == "tantivy"
-    for bad, message in (('backend = "lucene"', "search.backend = 'lucene': expected whoosh or tantivy"),
-                         ("backend = 1", "search.backend = 1: expected a string"),
-                         ('engine = "tantivy"', "search.engine: unknown key")):
+    for bad, message in (('backend = "lucene"', "search.backend = 'lucene'：应为 whoosh、tantivy 之一"),
+                         ("backend = 1", "search.backend = 1：应为文本"),
+                         ('engine = "tantivy"', "search.engine：未知的配置项")):
         path.write_text(toml + f"[search]\n{bad}\n", encoding="utf-8")
         with pytest.raises(ConfigError, match=message.replace("(", r"\(")):
             load_config(path)

@@ -11,6 +11,9 @@ ACTION_LABELS = {
 FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准"}
 # What a publication changed on the public site, per record, as the ledger records it.
 CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回"}
+# What rule 7 masks (publisher.pull.personal kinds), as the run report counts it per record.
+MASK_LABELS = {"name": "姓名", "id_number": "证件号码", "phone": "电话号码", "bank_card": "银行账号",
+               "email": "电子邮箱", "address": "住址", "plate": "车牌号"}
 # The stages of a publication run, timed in its report.
 STAGE_LABELS = {"lock": "等待运行锁", "pull": "读取数据源并写入内容", "changes": "核对账本", "link": "准备版本目录",
                 "build": "生成网站", "verify": "核验版本", "manifest": "计算文件哈希", "switch": "记入账本并切换"}

@@ -58,6 +58,11 @@ class RecordType:
     def public_fields(self) -> tuple[Field, ...]:
         return tuple(f for f in self.fields if f.public)
 
+    @cached_property
+    def public_names(self) -> tuple[str, ...]:
+        """The names of the fields content/ shows, in template order."""
+        return tuple(f.name for f in self.fields if f.public)
+
 
 PARTY_TYPES = ("法人及非法人组织", "自然人", "个体工商户")
 NATURAL_PERSON = "自然人"

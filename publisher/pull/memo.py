@@ -93,7 +93,8 @@ class Judgement(NamedTuple):
     type: str
     key: str
     slug: str  # the record's own slug (duplicates are judged on it too)
-    item: tuple[str, str | None, str | None, str, str, bool, bool]  # action, slug, field, rule, reason, kept, masked
+    # action, slug, field, rule, reason, kept, masked ((kind, count) pairs)
+    item: tuple[str, str | None, str | None, str, str, bool, tuple[tuple[str, int], ...]]
     flags: tuple[tuple[str, str | None, str], ...]  # (kind, field, reason) as for an unchanged page
     text: str | None  # SHA-256 of the page the judgement writes; None for a row not shown
     page_state: str | None  # for a row not shown: the state of its page then ("" for no page)

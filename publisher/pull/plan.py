@@ -18,7 +18,7 @@ from publisher.core.config import Config
 from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import Judgement, PlanMemo, row_hash, scan_content
-from publisher.pull.redaction import redact
+from publisher.pull.redaction import redact_counted
 from publisher.pull.rows import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
 from publisher.pull.sources import read_sources
@@ -52,7 +52,7 @@ class Item:
     rule: str = ""
     reason: str = ""
     kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
-    masked: bool = False  # rule 7 changed what this record shows
+    masked: tuple[tuple[str, int], ...] = ()  # what rule 7 masked in this record: (kind, count), by kind
     text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
 
 
@@ -269,8 +269,9 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
         first = record.get("first_published")  # history migrated from an earlier disclosure system
         published = page.published if page and page.published else (first.isoformat() if first else today)
         page_date = record.get(rtype.date_field) if rtype.date_field else None
-        shown = redact(record.type, record.values, config.policy.name_mask)
-        masked = any(shown.get(f.name) != record.values.get(f.name) for f in rtype.public_fields)
+        shown, counts = redact_counted(record.type, record.values, config.policy.name_mask,
+                                       (config.footer.contact, config.footer.supervision_phone))
+        masked = tuple(sorted(counts.items()))
         text = render_record(rtype, record.slug, khash, shown, published,
                              page_date.isoformat() if page_date else published)
         action = Action.ADD if page is None else _changed(page, text)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
+from collections import Counter
 from typing import Any
 
-from publisher.core.labels import ACTION_LABELS, FLAG_LABELS
+from publisher.core.labels import ACTION_LABELS, FLAG_LABELS, MASK_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan
 
@@ -21,7 +22,8 @@ def as_json(plan: Plan) -> dict[str, Any]:
         "now": plan.now.isoformat(timespec="minutes"),
         "exit_code": plan.exit_code,
         "summary": {a.value: counts.get(a.value, 0) for a in Action},
-        "masked": sum(i.masked for i in plan.items),
+        "masked": sum(bool(i.masked) for i in plan.items),
+        "masked_kinds": dict(sorted(_masked_kinds(plan).items())),
         "stopped": [{"type": t, "reason": r} for t, r in sorted(plan.stopped.items())],
         "failures": [vars(f) for f in plan.failures],
         "items": [
@@ -30,6 +32,7 @@ def as_json(plan: Plan) -> dict[str, Any]:
                 "file": i.origin.file if i.origin else None, "row": i.origin.row if i.origin else None,
                 "source": i.origin.source if i.origin else None,
                 "field": i.field, "rule": i.rule, "reason": i.reason, "kept_page": i.kept_page,
+                "masked": dict(i.masked),
             }
             for i in plan.items if i.action is not Action.UNCHANGED
         ],
@@ -65,10 +68,16 @@ def as_text(plan: Plan) -> str:
             out.append(f"\n提醒：{label} {kind}（{len(flags)}）")
             out.extend(_table(["类别", "记录", "位置", "原因"],
                               [[RECORD_TYPES[f.type].zh, f.key, str(f.origin), f.reason] for f in flags]))
-    masked = sum(i.masked for i in plan.items)
-    if masked:
-        out.append(f"\n脱敏 masked：{masked}条公开记录含自然人信息或自由文本中的个人信息，已按规则处理"
-                   "（姓名保留姓氏，证件号码保留前6位和后4位，电话、住址、银行账号不公开）")
+    masked = [i for i in plan.items if i.masked and i.action is not Action.UNCHANGED]
+    if any(i.masked for i in plan.items):
+        kinds = "，".join(f"{MASK_LABELS.get(k, k)} {n}" for k, n in sorted(_masked_kinds(plan).items()))
+        out.append(f"\n脱敏 masked：{sum(bool(i.masked) for i in plan.items)}条公开记录含自然人信息或文字中的个人信息，"
+                   f"已按规则处理（{kinds}；姓名按规则遮蔽，证件号码保留前6位和后4位，电话、住址、银行账号、邮箱不公开）")
+        if masked:
+            out.append("  本次写入的记录中被遮蔽的内容（请核对数据源，个人信息不应填入公开字段）：")
+            out.extend(_table(["类别", "记录", "位置", "遮蔽"], [
+                [RECORD_TYPES[i.type].zh, i.key or i.slug or "—", str(i.origin) if i.origin else "—",
+                 "，".join(f"{MASK_LABELS.get(k, k)} {n}" for k, n in i.masked)] for i in masked]))
     if plan.notes:
         out.append("\n说明：")
         out.extend(f"  {n.location}：{n.message}" for n in plan.notes)
@@ -76,6 +85,14 @@ def as_text(plan: Plan) -> str:
         years = "、".join(str(y) for y in plan.calendar_gaps)
         out.append(f"\n注意：{years}年的节假日安排尚未收录，工作日按周一至周五计算，期限可能提前一两天。")
     return "\n".join(out) + "\n"
+
+
+def _masked_kinds(plan: Plan) -> Counter[str]:
+    """What rule 7 masked in the records this plan shows, by kind."""
+    total: Counter[str] = Counter()
+    for item in plan.items:
+        total.update(dict(item.masked))
+    return total
 
 
 def _width(text: str) -> int:

@@ -1,0 +1,228 @@
+"""Personal information in text as clerks type it: found on a normalised view, masked on the original.
+
+The view drops format characters (zero-width, bidi) and applies NFKC (full-width digits and
+brackets become ASCII), keeping for every character of the view the character of the original it
+came from. Detectors run on the view with separators allowed inside digit runs; each finding is
+mapped back onto the original span, so the rest of the value stays exactly as typed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+REMOVED = "［已隐去］"
+
+# Kinds a run report counts (Chinese for staff in publisher.core.labels.MASK_LABELS).
+ID_NUMBER, PHONE, BANK_CARD, EMAIL, ADDRESS, NAME, PLATE = "id_number", "phone", "bank_card", "email", "address", \
+    "name", "plate"
+
+_SEP = r"[ \-.\u2010-\u2015\u2212]"  # what a clerk types inside a number (after NFKC: full-width → ASCII)
+_NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])"
+_NO_DIGIT_AFTER = r"(?![0-9A-Za-z])"
+_ID18 = re.compile(_NO_DIGIT_BEFORE + rf"(\d(?:{_SEP}?\d){{16}}{_SEP}?[\dXx])" + _NO_DIGIT_AFTER)
+_ID15 = re.compile(_NO_DIGIT_BEFORE + rf"(\d(?:{_SEP}?\d){{14}})" + _NO_DIGIT_AFTER)
+_CARD = re.compile(_NO_DIGIT_BEFORE + rf"(\d{{4}}(?:{_SEP}?\d{{4}}){{2,3}}(?:{_SEP}?\d{{1,4}})?)" + _NO_DIGIT_AFTER)
+_MOBILE = re.compile(r"(?<![\d])((?:(?:\+|00) ?86|86)?[ \-]?\(?1[3-9]\d\)?(?:" + _SEP + r"?\d){8})(?![\d])")
+_LANDLINE = re.compile(r"(?<![\d])((?:\(0\d{2,3}\)|0\d{2,3})" + _SEP + r"?\d{3,4}" + _SEP + r"?\d{4}"
+                       r"(?:(?:转|-|ext\.?)\d{1,5})?)(?![\d])")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+ ?@ ?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_PLATE = re.compile("[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·•・‧ \\-]?"
+                    "[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")
+_END = "，,。；;、）)\n|"
+# Words after which a clerk writes where a person lives; the address runs to the next pause.
+_HOME_WORDS = ("家庭住址|家庭地址|户籍所在地|户籍地址|户籍地|户口所在地|现住址|现居住地|现住|"
+               "居住地|居住在|家住|住在|暂住地|暂住")
+_ANY_PARTY_HOME = re.compile(rf"(?:{_HOME_WORDS})[:：为是 ]*([^{_END}]{{2,40}})")
+_OWN_HOME = re.compile(rf"(?:住址|住所地|住所|(?<![居暂家现户入])住(?=[^{_END}]{{0,8}}?[省市县区乡镇村路街巷]))"
+                       rf"[:：为是 ]*([^{_END}]{{2,40}})")
+# An address down to the dwelling: places (省 … 村, 路, 巷) then a number and 号/栋/单元/室.
+_PLACE = "省|自治区|市|自治州|州|盟|县|区|旗|乡|镇|街道|村|社区|屯|路|街|大道|巷|弄|胡同|小区|花园|苑"
+_STOP = "在于到住的是为和与及向从自往对将把被给让由经因其系"
+_DWELLING = re.compile(rf"(?:[^\W\d_{_STOP}]{{1,6}}?(?:{_PLACE}))+(?:[^\W_{_STOP}]{{0,6}}?(?:组|队))?"
+                       r"\d+(?:-\d+)?(?:号|栋|幢|单元|室|户)(?:\d+(?:-\d+)?(?:号|栋|幢|楼|单元|室|户))*")
+# Words that introduce another natural person in a decision's text (DOMAIN: their names are hidden).
+_RELATIONS = ("同案人|同案犯|同伙|共同违法人|其妻子|其丈夫|其儿子|其女儿|其妻|其夫|其子|其女|"
+              "其父亲|其母亲|其父|其母|其兄|其弟|其姐|其妹|其家属|证人|雇工|雇员|帮工|代理人|"
+              "委托代理人|监护人|亲属|邻居|举报人|受害人|被害人|知情人|驾驶员|司机|买受人|出卖人|收购人")
+_NAME_STOP = set("证称等于在因的和与及将已未均也都向对把被说供述作亦系是为到从经所并就则即")
+_RELATED = re.compile(rf"(?:{_RELATIONS})[:：为是 ]?([\u4e00-\u9fff]{{2,3}})")
+_MORE_NAMES = re.compile(r"[、和及与]([\u4e00-\u9fff]{2,3})")
+_NAME_GAP = r"[\s·•・‧.\-]*"  # how a name's characters may be spaced or dotted
+
+
+@dataclass(frozen=True)
+class Finding:
+    start: int  # in the original text
+    end: int
+    kind: str
+    replacement: str
+
+
+class NormalView:
+    """The text as detectors read it, and where each of its characters came from."""
+
+    def __init__(self, text: str) -> None:
+        self.source = text
+        if unicodedata.is_normalized("NFKC", text) and not any(unicodedata.category(c) == "Cf" for c in text):
+            self.text, self._origin = text, None  # the common case: nothing to map
+            return
+        chars: list[str] = []
+        origin: list[int] = []
+        for i, ch in enumerate(text):
+            if unicodedata.category(ch) == "Cf":
+                continue  # zero-width and bidi controls hide nothing from a detector
+            for c in unicodedata.normalize("NFKC", ch):
+                chars.append(c)
+                origin.append(i)
+        self.text, self._origin = "".join(chars), origin
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """The original characters behind the view's [start, end)."""
+        if self._origin is None:
+            return start, end
+        return self._origin[start], self._origin[end - 1] + 1
+
+
+def digits_of(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKC", text) if c.isdigit() or c in "Xx").upper()
+
+
+def mask_id_number(number: str) -> str:
+    """Keep the first 6 and last 4 characters (DOMAIN: masking convention)."""
+    if len(number) >= 14:
+        return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    return "*" * max(len(number) - 2, 0) + number[-2:]
+
+
+def _real_date(text: str) -> bool:
+    try:
+        date(int(text[:4]), int(text[4:6]), int(text[6:8]))
+    except ValueError:
+        return False
+    return 1900 <= int(text[:4]) <= 2100
+
+
+def _looks_like_id18(digits: str) -> bool:
+    return len(digits) == 18 and digits[:17].isdigit() and _real_date(digits[6:14])
+
+
+def _looks_like_id15(digits: str) -> bool:
+    return len(digits) == 15 and digits.isdigit() and _real_date("19" + digits[6:12])
+
+
+class Scrubber:
+    """Finds personal information in one record's texts and masks it; counts what it masked by kind."""
+
+    def __init__(self, name_rule: str, mask_name: Callable[[str, str], str], natural: bool,
+                 names: Iterable[str] = (), literals: Iterable[str] = (), public_numbers: Iterable[str] = ()) -> None:
+        self.name_rule = name_rule
+        self.mask_name = mask_name
+        self.natural = natural  # the record's party is a natural person: addresses and plates are theirs
+        self.public_numbers = {digits_of(n) for n in public_numbers if digits_of(n)}
+        self.counts: Counter[str] = Counter()
+        self._names = [_spaced(n) for n in names if len(_core(n)) >= 2]
+        self._literals = [_spaced(v) for v in literals if len(_core(v)) >= 4]
+
+    def scrub(self, text: str) -> str:
+        if not text:
+            return text
+        view = NormalView(text)
+        found: list[tuple[int, int, str, str]] = []  # view start, end, kind, replacement
+        if any(c.isdigit() for c in view.text):
+            found += self._numbers(view.text)
+        if "@" in view.text:
+            found += [(m.start(), m.end(), EMAIL, REMOVED) for m in _EMAIL.finditer(view.text)]
+        found += self._texts(view.text)
+        return self._apply(view, found)
+
+    def _numbers(self, text: str) -> list[tuple[int, int, str, str]]:
+        out = []
+        for m in _ID18.finditer(text):
+            digits = digits_of(m[1])
+            if _looks_like_id18(digits):
+                out.append((m.start(1), m.end(1), ID_NUMBER, mask_id_number(digits)))
+        for m in _CARD.finditer(text):
+            if 16 <= len(digits_of(m[1])) <= 19:
+                out.append((m.start(1), m.end(1), BANK_CARD, REMOVED))
+        for m in _ID15.finditer(text):
+            digits = digits_of(m[1])
+            if _looks_like_id15(digits):
+                out.append((m.start(1), m.end(1), ID_NUMBER, mask_id_number(digits)))
+        for pattern in (_MOBILE, _LANDLINE):
+            for m in pattern.finditer(text):
+                if digits_of(m[1]) not in self.public_numbers:
+                    out.append((m.start(1), m.end(1), PHONE, REMOVED))
+        return out
+
+    def _texts(self, text: str) -> list[tuple[int, int, str, str]]:
+        out = []
+        for pattern in self._literals:
+            out += [(m.start(), m.end(), ADDRESS, REMOVED) for m in pattern.finditer(text)]
+        for pattern in self._names:
+            out += [(m.start(), m.end(), NAME, self._masked(m[0])) for m in pattern.finditer(text)]
+        homes = [_ANY_PARTY_HOME] + ([_OWN_HOME] if self.natural else [])
+        for pattern in homes:
+            out += [(m.start(1), m.end(1), ADDRESS, REMOVED) for m in pattern.finditer(text)]
+        if self.natural:
+            out += [(m.start(), m.end(), ADDRESS, REMOVED) for m in _DWELLING.finditer(text)]
+            out += [(m.start(), m.end(), PLATE, REMOVED) for m in _PLATE.finditer(text)]
+        for m in _RELATED.finditer(text):
+            out += self._related(text, m)
+        return out
+
+    def _related(self, text: str, m: re.Match[str]) -> list[tuple[int, int, str, str]]:
+        """The name after a relation word, and the names listed after it (周某某、吴某某)."""
+        out = []
+        start, name = m.start(1), _trim_name(m[1])
+        while name:
+            out.append((start, start + len(name), NAME, self._masked(name)))
+            more = _MORE_NAMES.match(text, start + len(name))
+            if more is None:
+                break
+            start, name = more.start(1), _trim_name(more[1])
+        return out
+
+    def _masked(self, name: str) -> str:
+        return self.mask_name(_core(name), self.name_rule)
+
+    def _apply(self, view: NormalView, found: list[tuple[int, int, str, str]]) -> str:
+        """Replace the original spans, longest first where findings overlap."""
+        chosen: list[tuple[int, int, str, str]] = []
+        for start, end, kind, replacement in sorted(found, key=lambda f: (f[0], -(f[1] - f[0]))):
+            if chosen and start < chosen[-1][1]:
+                continue
+            chosen.append((start, end, kind, replacement))
+        if not chosen:
+            return view.source
+        out, last = [], 0
+        for start, end, kind, replacement in chosen:
+            o_start, o_end = view.span(start, end)
+            if view.source[o_start:o_end] == replacement:
+                continue  # already masked (a name rule of "none", or text masked before)
+            out += [view.source[last:o_start], replacement]
+            last = o_end
+            self.counts[kind] += 1
+        out.append(view.source[last:])
+        return "".join(out)
+
+
+def _core(text: str) -> str:
+    """A name or value without the spaces and dots a clerk may type inside it."""
+    return re.sub(r"[\s·•・‧.\-]", "", unicodedata.normalize("NFKC", text))
+
+
+def _spaced(value: str) -> re.Pattern[str]:
+    """A value's characters with any spacing or dots between them."""
+    return re.compile(_NAME_GAP.join(re.escape(c) for c in _core(value)))
+
+
+def _trim_name(name: str) -> str:
+    """A name of two or three characters: drop a third that begins the next word (郑某某证实 → 郑某某)."""
+    if len(name) == 3 and name[2] in _NAME_STOP:
+        return name[:2]
+    return name

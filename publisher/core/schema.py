@@ -195,6 +195,9 @@ INSPECTIONS = RecordType(
         Field("id", "编号", required=True),
         Field("task_name", "抽查任务名称", required=True),
         Field("target_name", "检查对象名称", required=True),
+        # Optional: a natural person inspected is masked like a penalty's (publisher.pull.redaction).
+        Field("party_type", "检查对象类别", Kind.ENUM, choices=PARTY_TYPES,
+              codes={"法人": "法人及非法人组织", "非法人组织": "法人及非法人组织"}),
         Field("credit_code", "统一社会信用代码", Kind.CREDIT_CODE),
         Field("item", "抽查事项", required=True),
         Field("inspection_date", "检查日期", Kind.DATE, True),

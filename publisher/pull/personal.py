@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
+from publisher.core.checkcodes import credit_code_problem, id_number_problem
+
 REMOVED = "［已隐去］"
 
 # Kinds a run report counts (Chinese for staff in publisher.core.labels.MASK_LABELS).
@@ -22,15 +24,19 @@ ID_NUMBER, PHONE, BANK_CARD, EMAIL, ADDRESS, NAME, PLATE = "id_number", "phone",
     "name", "plate"
 
 _SEP = r"[ \-.\u2010-\u2015\u2212]"  # what a clerk types inside a number (after NFKC: full-width → ASCII)
-_NO_DIGIT_BEFORE = r"(?<![0-9A-Za-z])"
+_NO_DIGIT_BEFORE = r"(?<![0-9])"  # a label may touch the number (ID330106…), a digit may not
 _NO_DIGIT_AFTER = r"(?![0-9A-Za-z])"
 _ID18 = re.compile(_NO_DIGIT_BEFORE + rf"(\d(?:{_SEP}?\d){{16}}{_SEP}?[\dXx])" + _NO_DIGIT_AFTER)
 _ID15 = re.compile(_NO_DIGIT_BEFORE + rf"(\d(?:{_SEP}?\d){{14}})" + _NO_DIGIT_AFTER)
-_CARD = re.compile(_NO_DIGIT_BEFORE + rf"(\d{{4}}(?:{_SEP}?\d{{4}}){{2,3}}(?:{_SEP}?\d{{1,4}})?)" + _NO_DIGIT_AFTER)
+# Cards: one run, groups of four (the last shorter), or the 6-digit bank prefix set apart.
+_CARD = re.compile(_NO_DIGIT_BEFORE + rf"(\d{{4}}(?:{_SEP}?\d{{4}}){{2,3}}(?:{_SEP}?\d{{1,4}})?"
+                   rf"|\d{{6}}{_SEP}\d{{10,13}})" + _NO_DIGIT_AFTER)
 _MOBILE = re.compile(r"(?<![\d])((?:(?:\+|00) ?86|86)?[ \-]?\(?1[3-9]\d\)?(?:" + _SEP + r"?\d){8})(?![\d])")
-_LANDLINE = re.compile(r"(?<![\d])((?:\(0\d{2,3}\)|0\d{2,3})" + _SEP + r"?\d{3,4}" + _SEP + r"?\d{4}"
-                       r"(?:(?:转|-|ext\.?)\d{1,5})?)(?![\d])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+ ?@ ?[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
+_LANDLINE = re.compile(r"(?<![\d])((?:(?:\+|00) ?86[ \-]?\(?[1-9]\d{1,2}\)?|\(0\d{2,3}\)|0\d{2,3})" + _SEP
+                       + r"?\d{3,4}" + _SEP + r"?\d{4}(?:(?:转|-|ext\.?)\d{1,5})?)(?![\d])")
+_AT = r"(?: ?@ ?|\s?[\[(]at[\])]\s?| at )"
+_DOT = r"(?:\.|\s?[\[(]dot[\])]\s?| dot )"
+_EMAIL = re.compile(rf"[A-Za-z0-9._%+\-]+{_AT}[A-Za-z0-9\-]+(?:{_DOT}[A-Za-z0-9\-]+)*{_DOT}[A-Za-z]{{2,}}")
 _PLATE = re.compile("[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼][A-HJ-NP-Z][·•・‧ \\-]?"
                     "[A-HJ-NP-Z0-9]{5,6}(?![A-Za-z0-9])")
 _END = "，,。；;、）)\n|"
@@ -38,7 +44,8 @@ _END = "，,。；;、）)\n|"
 _HOME_WORDS = ("家庭住址|家庭地址|户籍所在地|户籍地址|户籍地|户口所在地|现住址|现居住地|现住|"
                "居住地|居住在|家住|住在|暂住地|暂住")
 _ANY_PARTY_HOME = re.compile(rf"(?:{_HOME_WORDS})[:：为是 ]*([^{_END}]{{2,40}})")
-_OWN_HOME = re.compile(rf"(?:住址|住所地|住所|(?<![居暂家现户入])住(?=[^{_END}]{{0,8}}?[省市县区乡镇村路街巷]))"
+_OWN_HOME = re.compile(rf"(?:住址|住所地|住所|地址|经常居住地|"
+                       rf"(?<![居暂家现户入])住(?=[^{_END}]{{0,8}}?[省市县区乡镇村路街巷]))"
                        rf"[:：为是 ]*([^{_END}]{{2,40}})")
 # An address down to the dwelling: places (省 … 村, 路, 巷) then a number and 号/栋/单元/室.
 _PLACE = "省|自治区|市|自治州|州|盟|县|区|旗|乡|镇|街道|村|社区|屯|路|街|大道|巷|弄|胡同|小区|花园|苑"
@@ -46,12 +53,14 @@ _STOP = "在于到住的是为和与及向从自往对将把被给让由经因�
 _DWELLING = re.compile(rf"(?:[^\W\d_{_STOP}]{{1,6}}?(?:{_PLACE}))+(?:[^\W_{_STOP}]{{0,6}}?(?:组|队))?"
                        r"\d+(?:-\d+)?(?:号|栋|幢|单元|室|户)(?:\d+(?:-\d+)?(?:号|栋|幢|楼|单元|室|户))*")
 # Words that introduce another natural person in a decision's text (DOMAIN: their names are hidden).
-_RELATIONS = ("同案人|同案犯|同伙|共同违法人|其妻子|其丈夫|其儿子|其女儿|其妻|其夫|其子|其女|"
+_RELATIONS = ("同案人|同案犯|同伙|共同违法人|受雇人|被雇人|合伙人|同行人|介绍人|担保人|承包人|见证人|"
+              "其妻子|其丈夫|其儿子|其女儿|其妻|其夫|其子|其女|"
               "其父亲|其母亲|其父|其母|其兄|其弟|其姐|其妹|其家属|证人|雇工|雇员|帮工|代理人|"
               "委托代理人|监护人|亲属|邻居|举报人|受害人|被害人|知情人|驾驶员|司机|买受人|出卖人|收购人")
 _NAME_STOP = set("证称等于在因的和与及将已未均也都向对把被说供述作亦系是为到从经所并就则即")
-_RELATED = re.compile(rf"(?:{_RELATIONS})[:：为是 ]?([\u4e00-\u9fff]{{2,3}})")
-_MORE_NAMES = re.compile(r"[、和及与]([\u4e00-\u9fff]{2,3})")
+_HAN_NAME = r"([\u4e00-\u9fff](?:[\s·•・‧.]?[\u4e00-\u9fff]){1,2})"  # spaced or dotted as typed
+_RELATED = re.compile(rf"(?:{_RELATIONS})[:：为是 ]?{_HAN_NAME}")
+_MORE_NAMES = re.compile(rf"[、和及与]{_HAN_NAME}")
 _NAME_GAP = r"[\s·•・‧.\-]*"  # how a name's characters may be spaced or dotted
 
 
@@ -107,12 +116,23 @@ def _real_date(text: str) -> bool:
     return 1900 <= int(text[:4]) <= 2100
 
 
-def _looks_like_id18(digits: str) -> bool:
-    return len(digits) == 18 and digits[:17].isdigit() and _real_date(digits[6:14])
+# First two digits of a resident ID: the province (GB/T 2260); 91/92/93 begin a business's credit code.
+_PROVINCES = frozenset("11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 61 62 63 64 65 "
+                       "71 81 82 83".split())
+
+
+_ID_LABEL = re.compile(r"身份证|证件|身份号码|公民身份|ID|id")
+
+
+def _looks_like_id18(digits: str, labelled: bool = False) -> bool:
+    """An ID number: a province, a real birth date, and its check digit, or a label saying so, or not a credit code."""
+    if len(digits) != 18 or not digits[:17].isdigit() or digits[:2] not in _PROVINCES or not _real_date(digits[6:14]):
+        return False
+    return labelled or id_number_problem(digits) is None or credit_code_problem(digits) is not None
 
 
 def _looks_like_id15(digits: str) -> bool:
-    return len(digits) == 15 and digits.isdigit() and _real_date("19" + digits[6:12])
+    return len(digits) == 15 and digits.isdigit() and digits[:2] in _PROVINCES and _real_date("19" + digits[6:12])
 
 
 class Scrubber:
@@ -135,7 +155,7 @@ class Scrubber:
         found: list[tuple[int, int, str, str]] = []  # view start, end, kind, replacement
         if any(c.isdigit() for c in view.text):
             found += self._numbers(view.text)
-        if "@" in view.text:
+        if "@" in view.text or "at" in view.text:
             found += [(m.start(), m.end(), EMAIL, REMOVED) for m in _EMAIL.finditer(view.text)]
         found += self._texts(view.text)
         return self._apply(view, found)
@@ -144,10 +164,11 @@ class Scrubber:
         out = []
         for m in _ID18.finditer(text):
             digits = digits_of(m[1])
-            if _looks_like_id18(digits):
+            if _looks_like_id18(digits, _ID_LABEL.search(text, max(0, m.start(1) - 12), m.start(1)) is not None):
                 out.append((m.start(1), m.end(1), ID_NUMBER, mask_id_number(digits)))
         for m in _CARD.finditer(text):
-            if 16 <= len(digits_of(m[1])) <= 19:
+            digits = digits_of(m[1])
+            if 16 <= len(digits) <= 19 and not (len(digits) == 18 and credit_code_problem(digits) is None):
                 out.append((m.start(1), m.end(1), BANK_CARD, REMOVED))
         for m in _ID15.finditer(text):
             digits = digits_of(m[1])
@@ -223,6 +244,7 @@ def _spaced(value: str) -> re.Pattern[str]:
 
 def _trim_name(name: str) -> str:
     """A name of two or three characters: drop a third that begins the next word (郑某某证实 → 郑某某)."""
-    if len(name) == 3 and name[2] in _NAME_STOP:
-        return name[:2]
+    core = _core(name)
+    if len(core) == 3 and core[2] in _NAME_STOP:
+        return name[: name.rindex(core[2])].rstrip(" ·•・‧.")
     return name

@@ -156,7 +156,7 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
     names = {f.name for f in rtype.fields}
     if "party_type" in names and v.get("party_type"):
         if v["party_type"] == NATURAL_PERSON:
-            if not v.get("id_number") and not (raw.values.get("id_number") or "").strip():
+            if "id_number" in names and not v.get("id_number") and not (raw.values.get("id_number") or "").strip():
                 problems.append(Problem("id_number", "required", "自然人的“证件号码”为必填项"))
             id_type = v.get("id_type") or "身份证"
             number = v.get("id_number")

@@ -43,6 +43,14 @@ class PortalContext:
 
 _now_option = click.option("--now", metavar="DATETIME",
                            help="The run's clock, e.g. 2026-11-24 or '2026-11-24 09:00' (default: now).")
+def _source_guard_options(command):  # type: ignore[no-untyped-def]
+    """--allow-empty and --allow-mass-withdrawal: the two guards against a broken source, lifted on purpose."""
+    command = click.option("--allow-mass-withdrawal", is_flag=True,
+                           help="允许撤回超过 intake.withdraw_share 比例的已公开记录"
+                                "（数据源确实删除了这些记录时）。")(command)
+    return _allow_empty_option(command)
+
+
 _allow_empty_option = click.option("--allow-empty", is_flag=True,
                                    help="Let a type whose source returned no rows withdraw its published records.")
 
@@ -59,15 +67,17 @@ def cli(ctx: click.Context, config_path: Path) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_now_option
-@_allow_empty_option
+@_source_guard_options
 @click.pass_obj
-def check(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool) -> None:
+def check(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool) -> None:
     """Show what a run would add, change, withdraw, hold, block and reject, and why. Writes nothing.
 
     Exit code 0 when nothing is rejected, blocked or stopped, 1 otherwise.
     """
     config = obj.config
-    plan = make_plan(config, _now(now, config), allow_empty)
+    clock = _now(now, config)
+    _warn_if_clock_behind(config, clock)
+    plan = make_plan(config, clock, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
     click.echo(dumps(plan) if as_json else as_text(plan), nl=False)
     sys.exit(plan.exit_code)
 
@@ -85,15 +95,17 @@ def config_(obj: PortalContext) -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @_now_option
-@_allow_empty_option
+@_source_guard_options
 @click.pass_obj
-def pull(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool) -> None:
+def pull(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool) -> None:
     """Write the Markdown of every record that may be shown into content/.
 
     Same input, same files: a file whose bytes would not change is not touched.
     """
     config = obj.config
-    plan = make_plan(config, _now(now, config), allow_empty)
+    clock = _now(now, config)
+    _warn_if_clock_behind(config, clock)
+    plan = make_plan(config, clock, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
     written = write_plan(plan)
     if as_json:
         click.echo(dumps(plan), nl=False)
@@ -167,13 +179,15 @@ def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
 
 @cli.command()
 @_now_option
-@_allow_empty_option
+@_source_guard_options
+@click.option("--allow-clock-skew", is_flag=True, help="时钟早于账本中上次发布时仍然发布（确认服务器时间无误时）。")
 @click.option("--operator", help="Who answers for this run (default: the OS user).")
 @click.option("--wait", type=float, help="Seconds to wait for a run already going (default: deploy.lock_timeout).")
 @click.option("--working-days-only", is_flag=True, help="Do nothing on a non-working day (for cron and timers).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @click.pass_obj
-def publish(obj: PortalContext, now: str | None, allow_empty: bool, operator: str | None, wait: float | None,
+def publish(obj: PortalContext, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool,
+            allow_clock_skew: bool, operator: str | None, wait: float | None,
             working_days_only: bool, as_json: bool) -> None:
     """Pull, build a new release, verify it, record it in the ledger and switch the site to it.
 
@@ -191,7 +205,8 @@ def publish(obj: PortalContext, now: str | None, allow_empty: bool, operator: st
         return
     log = click.echo if sys.stderr.isatty() else _log_line
     try:
-        result = run_publish(config, clock, operator, allow_empty, wait, progress=log)
+        result = run_publish(config, clock, operator, allow_empty, wait, progress=log,
+                             allow_mass_withdrawal=allow_mass_withdrawal, allow_clock_skew=allow_clock_skew)
     except RunLocked as exc:
         click.echo(f"未运行：{exc}", err=True)
         sys.exit(75)
@@ -206,6 +221,16 @@ def publish(obj: PortalContext, now: str | None, allow_empty: bool, operator: st
         click.echo(f"\n已发布版本 {result.release}（{result.seconds:.1f} 秒），账本记录 {result.entry_hash[:16]}；"
                    f"公开网站变化 {len(result.records)} 处。报告：{result.reports['html']}")
     sys.exit(result.exit_code)
+
+
+def _warn_if_clock_behind(config: Config, clock: datetime) -> None:
+    """check and pull still run, but say so: a clock set back makes embargoes and deadlines wrong."""
+    from publisher.runs.ledger import ledger_of
+    from publisher.runs.publication import clock_behind
+
+    problem = clock_behind(ledger_of(config), clock)
+    if problem:
+        click.echo(f"注意：{problem}。", err=True)
 
 
 def _log_line(message: str) -> None:

@@ -18,6 +18,7 @@ from pelican.generators import Generator
 
 from publisher.core.content import PublishedRecord, load_published
 from publisher.core.schema import RECORD_TYPES
+from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site.context import BuildContext, build_context
 from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
 from publisher.site.qrcodes import require_public_url
@@ -86,9 +87,9 @@ class RecordsGenerator(Generator):
                             lastmod=page.records[0].published if page.records else "")
         pages.each([r for records in published.values() for r in records], self._write_record)
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
-        pages.write("/officers/verify/", "verify.html", officers=officers)
+        pages.write(type_page_url("officers", OFFICER_CHECK), "verify.html", officers=officers)
         random_items = [r for r in published["matters"] if r.live and r.value("random_inspection") == "是"]
-        pages.write("/matters/random-inspection/", "random_inspection.html", matters=random_items)
+        pages.write(type_page_url("matters", RANDOM_INSPECTION_LIST), "random_inspection.html", matters=random_items)
         pages.write("/about/", "about.html")
         pages.write("/about/withdrawal/", "withdrawal_policy.html")
         pages.write("/about/catalogue/", "catalogue.html")

@@ -225,6 +225,26 @@ class SearchConfig:
                                                "每次变化都整体重建")
 
 
+def _share(value: float) -> float:
+    if not 0 < value <= 1:
+        raise ValueError("应为 0 到 1 之间的比例，例如 0.1 表示 10%")
+    return value
+
+
+@dataclass(frozen=True)
+class IntakeConfig:
+    """Limits at the boundary between the sources and validation: what one row or one run may do."""
+
+    max_cell_chars: int = setting(20_000, check=_positive, help="一个单元格最多的字符数；超过的行被拒绝并报告")
+    max_row_chars: int = setting(100_000, check=_positive, help="一行所有单元格合计最多的字符数；超过的行被拒绝并报告")
+    max_file_mb: int = setting(200, check=_positive, help="一个数据文件最大的兆字节数（XLSX 按解压后计算）；"
+                                                          "超过的文件不读取，其记录类型本次停止更新")
+    withdraw_share: float = setting(0.1, check=_share,
+                                    help="一次运行中，因数据源里没有了而撤回的记录占该类已公开记录的比例上限；"
+                                         "超过时该类本次停止更新（确需撤回时使用 --allow-mass-withdrawal）")
+    withdraw_floor: int = setting(5, check=_positive, help="撤回不到这么多条时，不受上述比例限制")
+
+
 @dataclass(frozen=True)
 class Config:
     path: Path  # derived: the portal.toml read
@@ -237,6 +257,7 @@ class Config:
     schedule: ScheduleConfig = section("portal schedule 定时发布", ScheduleConfig)
     opendata: OpenDataConfig = section("开放数据", OpenDataConfig)
     search: SearchConfig = section("站内搜索", SearchConfig)
+    intake: IntakeConfig = section("读取数据源的安全限制", IntakeConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # derived: the file as read
 
 

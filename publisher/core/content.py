@@ -27,6 +27,7 @@ from typing import Any
 
 from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES, RecordType
+from publisher.core.urls import record_url
 
 _JSON_UNSAFE = {c: f"\\u{ord(c):04x}" for c in "<>&{}[]"}
 _JSON_UNSAFE_RE = re.compile("[<>&{}\\[\\]]")
@@ -218,10 +219,6 @@ class PublishedRecord:
 def digest_of(records: list[PublishedRecord]) -> str:
     """One digest for a list of records, in order: the key of a page or file made from all of them."""
     return hashlib.blake2b("".join(r.digest for r in records).encode(), digest_size=16).hexdigest()
-
-
-def record_url(type_key: str, slug: str) -> str:
-    return f"/{type_key}/{slug}/"
 
 
 def load_record(path: Path | str, type_key: str) -> PublishedRecord | None:

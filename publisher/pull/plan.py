@@ -9,98 +9,36 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 
 from publisher.core.config import Config
 from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
+from publisher.pull.intake import take_in
+from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
 from publisher.pull.memo import Judgement, PlanMemo, row_hash, scan_content
 from publisher.pull.redaction import redact_counted
-from publisher.pull.rows import Origin, RawRow, Record, SourceFailure, SourceNote, SourceResult
+from publisher.pull.rows import Origin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
+from publisher.pull.safeguards import guard_mass_withdrawal, stop_empty_types, stop_failed_types
 from publisher.pull.sources import read_sources
-from publisher.pull.validation import key_hash, normalise_key, parse_row, reject_duplicates
-
-
-class Action(StrEnum):
-    ADD = "add"
-    CHANGE = "change"
-    WITHDRAW = "withdraw"
-    HOLD = "hold"
-    BLOCK = "block"
-    EXCLUDE = "exclude"
-    REJECT = "reject"
-    UNCHANGED = "unchanged"
-
-
-VANISHED = "已从数据源删除"
-
-
-@dataclass
-class Item:
-    """One line of the report: what happens to one record (or one rejected row) and why."""
-
-    action: Action
-    type: str
-    key: str | None
-    slug: str | None
-    origin: Origin | None
-    field: str | None = None
-    rule: str = ""
-    reason: str = ""
-    kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
-    masked: tuple[tuple[str, int], ...] = ()  # what rule 7 masked in this record: (kind, count), by kind
-    text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
-
-
-@dataclass(frozen=True)
-class Flag:
-    """A watch's finding for staff: overdue, published late, or outside the discretion range."""
-
-    kind: str  # overdue | late | discretion
-    type: str
-    key: str
-    origin: Origin
-    field: str | None
-    reason: str
-
-
-@dataclass
-class Plan:
-    now: datetime
-    content_dir: Path
-    items: list[Item] = field(default_factory=list)
-    flags: list[Flag] = field(default_factory=list)
-    stopped: dict[str, str] = field(default_factory=dict)  # type -> why nothing of it is written
-    failures: list[SourceFailure] = field(default_factory=list)
-    notes: list[SourceNote] = field(default_factory=list)
-    calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
-    fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
-
-    def counts(self) -> Counter[str]:
-        return Counter(i.action.value for i in self.items)
-
-    @property
-    def exit_code(self) -> int:
-        """0 when nothing is rejected, blocked or stopped; 1 otherwise (a scheduler can act on it)."""
-        bad = any(i.action in (Action.REJECT, Action.BLOCK) for i in self.items)
-        return 1 if bad or self.stopped else 0
+from publisher.pull.validation import key_hash, legacy_key, normalise_key, parse_row, reject_duplicates
 
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
-              source_result: SourceResult | None = None) -> Plan:
+              source_result: SourceResult | None = None, allow_mass_withdrawal: bool = False) -> Plan:
     """Everything a run would do, computed without writing anything."""
     result = source_result if source_result is not None else read_sources(config.sources)
-    hashes = [row_hash(raw) for raw in result.rows]
-    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures, notes=result.notes,
-                fingerprints=fingerprints(result, hashes))
+    intake = take_in(result, config.intake)
+    hashes = [row_hash(raw) for raw in intake.rows]
+    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures,
+                notes=[*result.notes, *intake.notes], fingerprints=fingerprints(result))
     cache = config.paths.state / "cache"
     existing = scan_content(config.paths.content, cache / "content.pickle")
-    _stop_failed_types(plan, result)
-    _stop_empty_types(plan, result.rows, existing, allow_empty)
+    _adopt_legacy_keys(existing, result.rows)
+    stop_failed_types(plan, result)
+    stop_empty_types(plan, result.rows, existing, allow_empty)
 
     ctx = RuleContext(now=now, policy=config.policy)
     memo = PlanMemo(cache / "plan-memo.pickle", config.path.read_bytes(), now)
@@ -109,7 +47,9 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     remembered: list[tuple[RawRow, str, Judgement]] = []
     unkeyed_rejects: set[str] = set()
     rejected_keys: dict[str, set[str]] = defaultdict(set)
-    for raw, digest in zip(result.rows, hashes, strict=True):
+    for raw, problems in intake.refused:
+        _refuse(plan, raw, problems, existing, rejected_keys, unkeyed_rejects)
+    for raw, digest in zip(intake.rows, hashes, strict=True):
         judged = memo.get(digest)
         if judged is not None:
             remembered.append((raw, digest, judged))
@@ -119,13 +59,7 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
             records.append(parsed)
             row_digest[id(parsed)] = digest
             continue
-        key = _raw_key(raw)
-        if key is None:
-            unkeyed_rejects.add(raw.type)
-        else:
-            rejected_keys[raw.type].add(key_hash(raw.type, key))
-        for problem in parsed:
-            plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
+        _refuse(plan, raw, parsed, existing, rejected_keys, unkeyed_rejects)
     seen: dict[str, set[str]] = defaultdict(set)
     _reuse_remembered(plan, memo, remembered, records, row_digest, existing, seen, ctx)
     records, duplicates = reject_duplicates(records)
@@ -148,6 +82,7 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
+    guard_mass_withdrawal(plan, existing, config, allow_mass_withdrawal)
     _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
     memo.save(set(plan.calendar_gaps))
@@ -198,11 +133,11 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
         record.get("publish_at")))
 
 
-def fingerprints(result: SourceResult, hashes: list[str]) -> dict[str, str]:
+def fingerprints(result: SourceResult) -> dict[str, str]:
     """What each source returned, as one hash (of its rows' hashes): the ledger can tell whether a source changed."""
     digests: dict[str, hashlib._Hash] = defaultdict(hashlib.sha256)
-    for row, digest in zip(result.rows, hashes, strict=True):
-        digests[row.origin.source].update(digest.encode())
+    for row in result.rows:
+        digests[row.origin.source].update(row_hash(row).encode())
     for failure in result.failures:
         digests[failure.source].update(f"failed:{failure.location}:{failure.message}".encode())
     return {source: digest.hexdigest() for source, digest in sorted(digests.items())}
@@ -222,6 +157,30 @@ def write_plan(plan: Plan) -> list[Path]:
     return written
 
 
+def _refuse(plan: Plan, raw: RawRow, problems: list[Problem], existing: dict[str, dict[str, ContentPage]],
+            rejected_keys: dict[str, set[str]], unkeyed: set[str]) -> None:
+    """A row that cannot be used: reported per problem; the page already shown (or its notice) stays."""
+    key = _raw_key(raw)
+    if key is None:
+        unkeyed.add(raw.type)
+    else:
+        rejected_keys[raw.type].add(key_hash(raw.type, key))
+    for problem in problems:
+        plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
+
+
+def _adopt_legacy_keys(existing: dict[str, dict[str, ContentPage]], rows: list[RawRow]) -> None:
+    """Pages published under a key's older identity form (示林罚决字(2024)…) are found under the new one."""
+    for raw in rows:
+        value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+        if not value or (key := normalise_key(value)) == (old := legacy_key(value)):
+            continue
+        pages = existing[raw.type]
+        new_hash, old_hash = key_hash(raw.type, key), key_hash(raw.type, old)
+        if new_hash not in pages and old_hash in pages:
+            pages[new_hash] = pages.pop(old_hash)
+
+
 def _raw_key(raw: RawRow) -> str | None:
     value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
     return normalise_key(value) if value else None
@@ -235,26 +194,10 @@ def _has_live(existing: dict[str, dict[str, ContentPage]], record: Record) -> bo
 def _rejected(raw: RawRow, key: str | None, field_name: str | None, rule: str, message: str,
               existing: dict[str, dict[str, ContentPage]]) -> Item:
     page = existing[raw.type].get(key_hash(raw.type, key)) if key else None
-    kept = page is not None and page.state == "live"
+    if page is not None:  # the last good version, or the withdrawal notice, stays as it is
+        message += "（网站上的现有版本保持不变）" if page.state == "live" else "（网站上的撤回说明保持不变）"
     return Item(Action.REJECT, raw.type, key, page.slug if page else None, raw.origin, field_name, rule,
-                message, kept_page=kept)
-
-
-def _stop_failed_types(plan: Plan, result: SourceResult) -> None:
-    for failure in result.failures:
-        types = [failure.type] if failure.type else list(RECORD_TYPES)
-        for t in types:
-            plan.stopped.setdefault(t, f"数据源读取失败（{failure.location}：{failure.message}），本次不更新此类信息")
-
-
-def _stop_empty_types(plan: Plan, rows: list[RawRow], existing: dict[str, dict[str, ContentPage]],
-                      allow_empty: bool) -> None:
-    present = {r.type for r in rows}
-    for type_key, pages in existing.items():
-        live = sum(1 for p in pages.values() if p.state == "live")
-        if type_key not in present and live and not allow_empty and type_key not in plan.stopped:
-            plan.stopped[type_key] = (f"数据源未返回任何{RECORD_TYPES[type_key].zh}记录，而网站上已公开{live}条："
-                                      "本次不撤回任何内容（确需全部撤回时使用 --allow-empty）")
+                message, kept_page=page is not None)
 
 
 def _item_for(decision: Decision, page: ContentPage | None, config: Config, now: datetime) -> Item:
@@ -262,7 +205,7 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
     rtype = RECORD_TYPES[record.type]
     finding = decision.deciding
     today = now.date().isoformat()
-    khash = key_hash(record.type, record.key)
+    khash = page.key_hash if page is not None else key_hash(record.type, record.key)  # a page keeps its identity
     base = dict(type=record.type, key=record.key, slug=record.slug, origin=record.origin)
     live_page = page is not None and page.state == "live"
     if decision.outcome is Outcome.SHOW:
@@ -286,8 +229,9 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
                             finding.rule, finding.field, today, base)
     assert finding is not None
     action = {Outcome.HOLD: Action.HOLD, Outcome.BLOCK: Action.BLOCK, Outcome.EXCLUDE: Action.EXCLUDE}[decision.outcome]
-    reason = finding.reason + ("（网站上的现有版本保持不变）" if live_page else "")
-    return Item(action, **base, field=finding.field, rule=finding.rule, reason=reason, kept_page=live_page)
+    kept = "（网站上的现有版本保持不变）" if live_page else "（网站上的撤回说明保持不变）" if page else ""
+    reason = finding.reason + kept
+    return Item(action, **base, field=finding.field, rule=finding.rule, reason=reason, kept_page=page is not None)
 
 
 def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, category: str, reason: str,
@@ -349,3 +293,5 @@ def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], 
             base = dict(type=type_key, key=None, slug=page.slug, origin=None)
             plan.items.append(_notice_item(RECORD_TYPES[type_key], page.slug, page.key_hash, page, VANISHED,
                                            "数据源中已无此记录", "live", None, now.date().isoformat(), base))
+
+

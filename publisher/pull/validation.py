@@ -15,6 +15,7 @@ from typing import Any
 
 from publisher.core.checkcodes import credit_code_problem, id_number_problem
 from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES, Field, Kind, RecordType
+from publisher.core.urls import record_url, reserved_slugs
 from publisher.pull.rows import Problem, RawRow, Record
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
@@ -108,8 +109,20 @@ def parse_value(f: Field, text: str) -> Any:
     raise AssertionError(f"unhandled kind {f.kind}")
 
 
+# Brackets a clerk may type around a 文号's year: one decision, however it is bracketed.
+_BRACKETS = str.maketrans({"(": "〔", ")": "〕", "[": "〔", "]": "〕", "【": "〔", "】": "〕", "［": "〔", "］": "〕",
+                           "﹝": "〔", "﹞": "〕", "〖": "〔", "〗": "〕", "⦅": "〔", "⦆": "〕"})
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def normalise_key(text: str) -> str:
-    """The form of a natural key used for identity: full-width folded, no whitespace."""
+    """The form of a natural key used for identity: full-width folded, no whitespace or invisible
+    characters, every kind of bracket as 〔〕 (示林罚决字(2024)第12号 is 示林罚决字〔2024〕第12号)."""
+    return legacy_key(_INVISIBLE.sub("", text)).translate(_BRACKETS)
+
+
+def legacy_key(text: str) -> str:
+    """The identity form before brackets were folded: pages published then carry its hash."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
@@ -148,7 +161,11 @@ def parse_row(raw: RawRow, today: date) -> Record | list[Problem]:
     if problems:
         return problems
     key = normalise_key(str(values[rtype.natural_key]))
-    return Record(raw.type, key, slug_for(raw.type, key, values.get("id")), values, raw.origin)
+    slug = slug_for(raw.type, key, values.get("id"))
+    if slug in reserved_slugs(raw.type):
+        return [Problem("id", "reserved", f"编号“{values.get('id')}”对应的网址 {record_url(raw.type, slug)} "
+                        "是网站自己的页面，记录不能使用；请换一个编号")]
+    return Record(raw.type, key, slug, values, raw.origin)
 
 
 def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, today: date) -> list[Problem]:
@@ -197,12 +214,18 @@ def reject_duplicates(records: list[Record]) -> tuple[list[Record], list[tuple[R
     for r in records:
         by_slug[(r.type, r.slug)].append(r)
     rejected: dict[int, tuple[Record, Problem]] = {}
-    for (type_key, _), group in list(groups.items()) + list(by_slug.items()):
+    for same_slug, (type_key, _), group in ([(False, k, g) for k, g in groups.items()]
+                                            + [(True, k, g) for k, g in by_slug.items()]):
         if len(group) < 2:
             continue
         field_name = RECORD_TYPES[type_key].natural_key
         for r in group:
             others = "、".join(str(o.origin) for o in group if o is not r)
-            problem = Problem(field_name, "unique", f"与 {others} 的{RECORD_TYPES[type_key].field(field_name).zh}重复")
+            if same_slug and all(o.key != r.key for o in group if o is not r):
+                problem = Problem("id", "unique", f"与 {others} 的网址相同（{record_url(type_key, r.slug)}）："
+                                  "两条记录的编号只差大小写或符号，请改用不同的编号")
+            else:
+                problem = Problem(field_name, "unique",
+                                  f"与 {others} 的{RECORD_TYPES[type_key].field(field_name).zh}重复")
             rejected.setdefault(id(r), (r, problem))
     return [r for r in records if id(r) not in rejected], list(rejected.values())

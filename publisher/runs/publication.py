@@ -104,17 +104,22 @@ class _Stopwatch:
 
 
 def publish(config: Config, now: datetime, operator: str | None = None, allow_empty: bool = False,
-            wait: float | None = None, progress: Progress = lambda _: None) -> RunResult:
+            wait: float | None = None, progress: Progress = lambda _: None, allow_mass_withdrawal: bool = False,
+            allow_clock_skew: bool = False) -> RunResult:
     """One publication run. Raises RunLocked or RunFailed; the public site is then untouched."""
     started = time.perf_counter()
     watch = _Stopwatch()
     with run_lock(config, wait):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
+        skew = clock_behind(ledger, now)
+        if skew and not allow_clock_skew:
+            raise RunFailed(skew + "；为防止提前公开或误撤回，本次不发布。请核对服务器时间后重试，"
+                                   "确需按此时钟发布时使用 --allow-clock-skew")
         run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"  # order comes from the ledger
         progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
         watch.lap("lock")
-        plan = make_plan(config, now, allow_empty)
+        plan = make_plan(config, now, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
         write_plan(plan)
         for item in plan.items:
             item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
@@ -165,6 +170,18 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
                            stages=watch.stages, pages_written=built.files_written, pages_kept=built.pages_kept)
         result.reports = write_reports(config, result)
         return result
+
+
+def clock_behind(ledger: Ledger, now: datetime) -> str | None:
+    """Why this run's clock cannot be right (earlier than the last recorded run's), or None."""
+    if not ledger.path.exists():
+        return None
+    last = ledger.last("run")
+    clock = last.body.get("clock") if last else None
+    if not clock or now.replace(tzinfo=None) >= datetime.fromisoformat(clock).replace(tzinfo=None):
+        return None
+    return (f"本次运行的时钟 {now:%Y-%m-%d %H:%M} 早于账本中上次发布（运行 {last.body.get('run_id')}）"
+            f"的时钟 {clock.replace('T', ' ')}：服务器时间可能被调回")
 
 
 def _recorded_releases(ledger: Ledger) -> list[str]:

@@ -17,6 +17,7 @@ from typing import Any
 
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import RECORD_TYPES
+from publisher.core.urls import LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
 
 PAGE_SIZE = 20
 
@@ -77,7 +78,7 @@ class ListPage:
                 tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
 
     def page_url(self, number: int) -> str:
-        return self.base_url if number == 0 else f"{self.base_url}page/{number}/"
+        return self.base_url if number == 0 else f"{self.base_url}{LIST_PAGE}/{number}/"
 
     @property
     def newer(self) -> str | None:
@@ -112,8 +113,8 @@ def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPa
     has_year = RECORD_TYPES[type_key].date_field is not None
     years = sorted({r.year for r in live if r.year}, reverse=True) if has_year else []
     departments = sorted({r.department for r in live if r.department})
-    year_links = [(y, f"{base}year/{y}/") for y in years]
-    dept_links = [(d, f"{base}dept/{department_slug(d)}/") for d in departments]
+    year_links = [(y, f"{base}{LIST_YEAR}/{y}/") for y in years]
+    dept_links = [(d, f"{base}{LIST_DEPARTMENT}/{department_slug(d)}/") for d in departments]
     filters: list[tuple[str, str, list[PublishedRecord]]] = [(base, "", live)]
     filters += [(url, f"{y}年", [r for r in live if r.year == y]) for y, url in year_links]
     by_dept: dict[str, list[PublishedRecord]] = {}
@@ -134,7 +135,7 @@ def _paginate(type_key: str, zh: str, base: str, label: str, items: list[Publish
     yield ListPage(url=base, title=title, records=items[:PAGE_SIZE], number=0, **common)
     for number in range(1, last + 1):
         chunk = oldest_first[(number - 1) * PAGE_SIZE: number * PAGE_SIZE][::-1]
-        yield ListPage(url=f"{base}page/{number}/", title=f"{title} 第{number}页", records=chunk, number=number,
+        yield ListPage(url=f"{base}{LIST_PAGE}/{number}/", title=f"{title} 第{number}页", records=chunk, number=number,
                        **common)
 
 

@@ -1,0 +1,77 @@
+"""What a run does, as plain data: one item per record (or rejected row), the watches' flags, the plan."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+
+from publisher.pull.rows import Origin, SourceFailure, SourceNote
+
+
+class Action(StrEnum):
+    ADD = "add"
+    CHANGE = "change"
+    WITHDRAW = "withdraw"
+    HOLD = "hold"
+    BLOCK = "block"
+    EXCLUDE = "exclude"
+    REJECT = "reject"
+    UNCHANGED = "unchanged"
+
+
+VANISHED = "已从数据源删除"
+
+
+@dataclass
+class Item:
+    """One line of the report: what happens to one record (or one rejected row) and why."""
+
+    action: Action
+    type: str
+    key: str | None
+    slug: str | None
+    origin: Origin | None
+    field: str | None = None
+    rule: str = ""
+    reason: str = ""
+    kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
+    masked: tuple[tuple[str, int], ...] = ()  # what rule 7 masked in this record: (kind, count), by kind
+    text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A watch's finding for staff: overdue, published late, or outside the discretion range."""
+
+    kind: str  # overdue | late | discretion
+    type: str
+    key: str
+    origin: Origin
+    field: str | None
+    reason: str
+
+
+@dataclass
+class Plan:
+    now: datetime
+    content_dir: Path
+    items: list[Item] = field(default_factory=list)
+    flags: list[Flag] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)  # type -> why nothing of it is written
+    failures: list[SourceFailure] = field(default_factory=list)
+    notes: list[SourceNote] = field(default_factory=list)
+    calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
+    fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
+
+    def counts(self) -> Counter[str]:
+        return Counter(i.action.value for i in self.items)
+
+    @property
+    def exit_code(self) -> int:
+        """0 when nothing is rejected, blocked or stopped; 1 otherwise (a scheduler can act on it)."""
+        bad = any(i.action in (Action.REJECT, Action.BLOCK) for i in self.items)
+        return 1 if bad or self.stopped else 0

@@ -1,0 +1,50 @@
+"""Guards that stop a record type for the run rather than let a broken source change the public site.
+
+A source that failed, came back empty, or lost many rows at once (a half-written file) stops its
+type: nothing of it is written or withdrawn, and the report says why (DESIGN §4, §6).
+"""
+
+from __future__ import annotations
+
+from publisher.core.config import Config
+from publisher.core.content import ContentPage
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.items import Action, Plan
+from publisher.pull.rows import RawRow, SourceResult
+
+
+def stop_failed_types(plan: Plan, result: SourceResult) -> None:
+    for failure in result.failures:
+        types = [failure.type] if failure.type else list(RECORD_TYPES)
+        for t in types:
+            plan.stopped.setdefault(t, f"数据源读取失败（{failure.location}：{failure.message}），本次不更新此类信息")
+
+
+def stop_empty_types(plan: Plan, rows: list[RawRow], existing: dict[str, dict[str, ContentPage]],
+                      allow_empty: bool) -> None:
+    present = {r.type for r in rows}
+    for type_key, pages in existing.items():
+        live = sum(1 for p in pages.values() if p.state == "live")
+        if type_key not in present and live and not allow_empty and type_key not in plan.stopped:
+            plan.stopped[type_key] = (f"数据源未返回任何{RECORD_TYPES[type_key].zh}记录，而网站上已公开{live}条："
+                                      "本次不撤回任何内容（确需全部撤回时使用 --allow-empty）")
+
+
+def guard_mass_withdrawal(plan: Plan, existing: dict[str, dict[str, ContentPage]], config: Config,
+                           allowed: bool) -> None:
+    """Rows gone from a source in bulk (a half-written file) stop their type instead of withdrawing it."""
+    if allowed:
+        return
+    limits = config.intake
+    for type_key, pages in existing.items():
+        # Withdrawn because the row is gone: no origin (revocations and expired periods have their row).
+        vanished = [i for i in plan.items if i.type == type_key and i.action is Action.WITHDRAW and i.origin is None]
+        live = sum(1 for p in pages.values() if p.state == "live")
+        if len(vanished) < limits.withdraw_floor or len(vanished) <= limits.withdraw_share * live:
+            continue
+        plan.stopped[type_key] = (
+            f"数据源中少了{len(vanished)}条已公开的{RECORD_TYPES[type_key].zh}（共{live}条，超过"
+            f"{limits.withdraw_share:.0%}）：可能是文件不完整或导出中断，本次不更新也不撤回此类信息；"
+            "确需撤回时使用 --allow-mass-withdrawal")
+        plan.items = [i for i in plan.items
+                      if not (i.type == type_key and i.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW))]

@@ -87,3 +87,31 @@ def officer(row: int = 2, **values: str) -> RawRow:
     }
     base.update(values)
     return RawRow("officers", base, Origin("files:test", "officers.csv", row))
+
+
+def inspection(row: int = 2, **values: str) -> RawRow:
+    base = {
+        "id": f"SJ-2026-{row:04d}",
+        "task_name": "2026年度林木采伐双随机抽查",
+        "target_name": "示例县青山样板木业有限公司",
+        "credit_code": COMPANY_CODE,
+        "item": "林木采伐",
+        "inspection_date": "2026-11-10",
+        "result": "未发现问题",
+        "authority": "示例县林业和草原局",
+        "review_status": "已审核",
+    }
+    base.update(values)
+    return RawRow("inspections", base, Origin("files:test", "inspections.csv", row))
+
+
+def matter(row: int = 2, **values: str) -> RawRow:
+    base = {
+        "code": f"LY-XK-{row:04d}",
+        "name": "林木采伐许可",
+        "kind": "行政许可",
+        "basis": "《中华人民共和国森林法》第五十六条",
+        "review_status": "已审核",
+    }
+    base.update(values)
+    return RawRow("matters", base, Origin("files:test", "matters.csv", row))

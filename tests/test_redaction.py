@@ -62,3 +62,21 @@ def test_each_name_mask_reaches_content_as_documented(portal_dir, name_mask, sho
     fields = dict(read_fields(read_metadata(runner.config.paths.content / "penalties" / f"{item.slug}.md")))
     assert fields["party_name"] == shown and f"{shown}于2026年10月" in fields["facts"]
     assert ("欧阳样例" in page) == (name_mask == "none")
+
+
+def test_the_run_report_counts_what_was_masked_by_kind_per_record(tmp_path):
+    from publisher.pull.plan_report import as_json, as_text
+    from publisher.runs.publication import publish
+    from tests.conftest import make_sample_portal
+
+    config = make_sample_portal(tmp_path)  # with the planted natural person of tests/leaks.py
+    result = publish(config, SAMPLE_NOW)
+    report = as_json(result.plan)
+    person = next(i for i in report["items"] if i["key"] == "示林罚决字〔2026〕第999号")
+    assert person["masked"] == {"address": 1, "bank_card": 1, "id_number": 2, "name": 2, "phone": 1}
+    assert report["masked_kinds"]["id_number"] >= 27
+    text = as_text(result.plan)
+    assert "示林罚决字〔2026〕第999号" in text and "电话号码 1" in text and "银行账号 1" in text
+    html = result.reports["html"].read_text(encoding="utf-8")
+    assert "脱敏：本次写入的记录中被遮蔽的个人信息" in html
+    assert "住址 1，银行账号 1，证件号码 2，姓名 2，电话号码 1" in html

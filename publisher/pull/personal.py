@@ -126,9 +126,11 @@ _ID_LABEL = re.compile(r"身份证|证件|身份号码|公民身份|ID|id")
 
 def _looks_like_id18(digits: str, labelled: bool = False) -> bool:
     """An ID number: a province, a real birth date, and its check digit, or a label saying so, or not a credit code."""
-    if len(digits) != 18 or not digits[:17].isdigit() or digits[:2] not in _PROVINCES or not _real_date(digits[6:14]):
+    if len(digits) != 18 or not digits[:17].isdigit() or not _real_date(digits[6:14]):
         return False
-    return labelled or id_number_problem(digits) is None or credit_code_problem(digits) is not None
+    if id_number_problem(digits) is None or labelled:
+        return True
+    return digits[:2] in _PROVINCES and credit_code_problem(digits) is not None  # a typo'd ID, not a code
 
 
 def _looks_like_id15(digits: str) -> bool:

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from publisher.core.config import Config
-from publisher.core.labels import ACTION_LABELS, FLAG_LABELS, STAGE_LABELS
+from publisher.core.labels import ACTION_LABELS, FLAG_LABELS, MASK_LABELS, STAGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan
 from publisher.pull.plan_report import REPORT_ORDER, as_json
@@ -51,6 +51,6 @@ def write_reports(config: Config, result: RunResult) -> dict[str, Path]:
     html_path = folder / f"{result.run_id}.html"
     html_path.write_text(_HTML.render(r=result, report=report, order=[*REPORT_ORDER, Action.UNCHANGED],
                                       labels=ACTION_LABELS, flag_labels=FLAG_LABELS, rtypes=RECORD_TYPES,
-                                      stage_labels=STAGE_LABELS),
+                                      stage_labels=STAGE_LABELS, mask_labels=MASK_LABELS),
                          encoding="utf-8")
     return {"json": json_path, "html": html_path}

@@ -80,3 +80,22 @@ def test_the_run_report_counts_what_was_masked_by_kind_per_record(tmp_path):
     html = result.reports["html"].read_text(encoding="utf-8")
     assert "脱敏：本次写入的记录中被遮蔽的个人信息" in html
     assert "住址 1，银行账号 1，证件号码 2，姓名 2，电话号码 1" in html
+
+
+def test_a_natural_persons_plate_and_dwelling_are_removed_but_the_agencys_numbers_stay():
+    record = parse_row(person_penalty(
+        facts="当事人驾驶黑A·12345货车运输木材，其居所为示例县青山镇人民路12号3栋2单元501室；"
+              "在某某村3组山场滥伐。咨询电话0999-1234567，监督电话0999-12345。"), SAMPLE_NOW.date())
+    shown = redact("penalties", record.values, "surname", public_numbers=("0999-1234567", "0999-12345"))
+    facts = shown["facts"]
+    assert "12345货车" not in facts and "黑A" not in facts
+    assert "人民路12号" not in facts and "501室" not in facts
+    assert "某某村3组山场" in facts  # where the trees were felled is public
+    assert "0999-1234567" in facts and "0999-12345" in facts
+
+
+def test_an_organisations_record_keeps_its_registered_address_but_loses_a_witness_name_and_phone():
+    record = parse_row(penalty(facts="住所：示例县青山镇工业路8号。证人郑某某（电话13912345678）证实。"),
+                       SAMPLE_NOW.date())
+    facts = redact("penalties", record.values, "surname")["facts"]
+    assert "工业路8号" in facts and "郑**" in facts and "13912345678" not in facts

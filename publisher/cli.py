@@ -244,7 +244,7 @@ def _log_line(message: str) -> None:
 def rollback(obj: PortalContext, release: str | None, operator: str | None) -> None:
     """Switch the public site back to RELEASE (default: the one before the current) and record it."""
     from publisher.runs.publication import RunFailed, RunLocked
-    from publisher.runs.publication import rollback as run_rollback
+    from publisher.runs.rollback import rollback as run_rollback
 
     try:
         before, after = run_rollback(obj.config, release, operator)

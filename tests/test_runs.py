@@ -16,7 +16,8 @@ import pytest
 from publisher.core.config import Config, load_config
 from publisher.runs import schedule as sched
 from publisher.runs.ledger import ledger_of
-from publisher.runs.publication import publish, rollback, verify_ledger
+from publisher.runs.publication import publish, verify_ledger
+from publisher.runs.rollback import rollback
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
 NOW = "2026-11-24 10:00"
@@ -261,3 +262,54 @@ def test_a_record_page_links_to_the_ledger_instead_of_carrying_the_run_hash(port
     site = portal.deploy.path / "current"
     assert (site / page.relative_to(page.parents[2])).read_bytes() == before
     assert second.entry_hash[:16] in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_rollback_never_shows_again_what_was_withdrawn_since(portal):
+    from publisher.core.content import load_published
+    from publisher.runs.rollback import rollback
+
+    first = publish(portal, SAMPLE_NOW)
+    penalties = portal.sources[0].path / "penalties.csv"
+    shown = next(i for i in first.plan.items if i.type == "penalties" and i.action.value == "add")
+    raw = penalties.read_bytes()
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "gb18030"
+    text = raw.decode(encoding)
+    line = next(line for line in text.splitlines() if shown.key in line.replace("(", "〔").replace(")", "〕"))
+    penalties.write_bytes(text.replace(line, line.replace("正常", "撤销")).encode(encoding))
+    second = publish(portal, SAMPLE_NOW)
+    assert [r[2] for r in second.records if r[1] == shown.slug] == ["withdrawn"]
+    before, after = rollback(portal, None, operator="李科长")
+    assert before == second.release and after not in (first.release, second.release)
+    site = portal.deploy.path / "current"
+    page = (site / "penalties" / shown.slug / "index.html").read_text(encoding="utf-8")
+    assert "已撤回" in page and shown.key not in page
+    for path in [site / "penalties" / "index.html", site / "feeds" / "penalties.atom.xml", site / "sitemap.xml",
+                 *(site / "opendata").glob("penalties*.csv")]:
+        assert shown.slug not in path.read_text(encoding="utf-8"), path
+    entry = entries(portal)[-2]
+    assert entry.kind == "rollback" and entry.body["of"] == first.release
+    assert entry.body["kept_withdrawn"] == [["penalties", shown.slug]]
+    assert verify_ledger(portal) == []
+    history = ledger_of(portal).record_history("penalties", shown.slug)
+    assert [h["action"] for h in history] == ["added", "withdrawn"]
+    third = publish(portal, SAMPLE_NOW)  # the source still says 撤销: nothing to withdraw again
+    assert not [r for r in third.records if r[1] == shown.slug]
+    assert not [r for r in load_published(portal.paths.content)["penalties"] if r.slug == shown.slug and r.live]
+
+
+def test_a_rollback_records_per_record_what_it_changed(portal):
+    from publisher.runs.rollback import rollback
+
+    first = publish(portal, SAMPLE_NOW)
+    csv = portal.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    second = publish(portal, SAMPLE_NOW)
+    [change] = second.records
+    rollback(portal, None)
+    entry = entries(portal)[-1]
+    assert entry.body["records"] == [["inspections", change[1], "changed",
+                                      ledger_of(portal).published_state(through=entries(portal)[1].seq)[
+                                          ("inspections", change[1])][0], f"回退到版本 {first.release}"]]
+    history = ledger_of(portal).record_history("inspections", change[1])
+    assert [h["action"] for h in history] == ["added", "changed", "changed"]
+    assert history[-1]["operator"] and verify_ledger(portal) == []

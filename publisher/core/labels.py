@@ -10,7 +10,7 @@ ACTION_LABELS = {
 # The watches' findings for staff.
 FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准"}
 # What a publication changed on the public site, per record, as the ledger records it.
-CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回"}
+CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回", "removed": "回退后不再显示"}
 # What rule 7 masks (publisher.pull.personal kinds), as the run report counts it per record.
 MASK_LABELS = {"name": "姓名", "id_number": "证件号码", "phone": "电话号码", "bank_card": "银行账号",
                "email": "电子邮箱", "address": "住址", "plate": "车牌号"}

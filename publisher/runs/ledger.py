@@ -25,6 +25,7 @@ from typing import Any
 from publisher.core.config import Config
 
 GENESIS = "0" * 64
+EVENT_KINDS = ("run", "rollback")  # entries whose body["records"] say what changed per record
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
@@ -38,7 +39,7 @@ CREATE TABLE IF NOT EXISTS record_events (
     seq INTEGER NOT NULL REFERENCES entries(seq),
     type TEXT NOT NULL,
     slug TEXT NOT NULL,
-    action TEXT NOT NULL,          -- added | changed | withdrawn
+    action TEXT NOT NULL,          -- added | changed | withdrawn | removed (by a rollback)
     content_hash TEXT NOT NULL,
     reason TEXT NOT NULL
 );
@@ -133,7 +134,7 @@ class Ledger:
                                (seq, kind, prev, digest, body_json))
                     written.append(Entry(seq, kind, prev, digest, body))
                     prev = digest
-                    if kind == "run":
+                    if kind in EVENT_KINDS:
                         db.executemany("INSERT INTO record_events VALUES (?,?,?,?,?,?)",
                                        [(seq, *event) for event in body.get("records", [])])
                 db.execute("COMMIT")
@@ -221,7 +222,7 @@ class Ledger:
             if entry_hash(prev, body) != digest:
                 return f"第{seq}条记录（{kind}）的内容与其哈希不符：记录在写入后被修改过"
             parsed = json.loads(body)
-            recorded = parsed.get("records", []) if kind == "run" else []
+            recorded = parsed.get("records", []) if kind in EVENT_KINDS else []
             if indexed.pop(seq, []) != recorded:
                 return f"第{seq}条记录（{kind}）的记录变更索引与记录内容不符：索引被修改过"
             own = changes.pop(seq, [])
@@ -234,10 +235,13 @@ class Ledger:
             return f"文件清单中有不属于任何封存记录的条目（第{min(changes)}条）"
         return None
 
-    def published_state(self) -> dict[tuple[str, str], tuple[str, str]]:
-        """(type, slug) -> (content hash, action) as of the latest run that touched each record."""
+    def published_state(self, through: int | None = None) -> dict[tuple[str, str], tuple[str, str]]:
+        """(type, slug) -> (content hash, action) as of the latest entry that touched each record,
+        or as of entry `through` (a release's seal: what that release showed)."""
+        limit = "" if through is None else f"WHERE seq <= {int(through)}"
         with closing(self._connect()) as db:
-            rows = db.execute("SELECT type, slug, content_hash, action FROM record_events ORDER BY seq").fetchall()
+            rows = db.execute(f"SELECT type, slug, content_hash, action FROM record_events {limit} "
+                              "ORDER BY seq, rowid").fetchall()
         return {(t, s): (h, a) for t, s, h, a in rows}
 
     def record_history(self, type_key: str, slug: str) -> list[dict[str, Any]]:
@@ -250,7 +254,8 @@ class Ledger:
         history = []
         for seq, body, action, content_hash, reason in rows:
             run = json.loads(body)
-            history.append({"seq": seq, "run": run.get("run_id"), "time": run.get("started"),
+            history.append({"seq": seq, "run": run.get("run_id") or run.get("to"),
+                            "time": run.get("started") or run.get("time"),
                             "operator": run.get("operator"), "action": action, "content_hash": content_hash,
                             "reason": reason})
         return history

@@ -30,7 +30,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
 from publisher.runs.ledger import Ledger, ledger_of
-from publisher.runs.releases import Releases, broken_links, manifest, manifest_hash, verify_files
+from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest, manifest_hash, verify_files
 from publisher.runs.run_report import RunResult, write_reports
 from publisher.site.build import PageIndexes, build_site
 
@@ -121,6 +121,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("lock")
         plan = make_plan(config, now, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
         write_plan(plan)
+        snapshots = ContentSnapshots.of(config.paths.state)
+        snapshots.take(run_id, config.paths.content)  # what this release is built from, for a rollback
         for item in plan.items:
             item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
         watch.lap("pull")
@@ -163,7 +165,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
                       release_files=(files, base_seal, base_files))
         releases.switch(run_id)
         releases.mirror()
-        releases.prune(_recorded_releases(ledger))
+        releases.prune(recorded_releases(ledger))
+        snapshots.prune(set(releases.list()))
         releases.prepare_next(run_id)
         watch.lap("switch")
         result = RunResult(run_id, plan, run_id, entry_hash, records, time.perf_counter() - started,
@@ -184,31 +187,9 @@ def clock_behind(ledger: Ledger, now: datetime) -> str | None:
             f"的时钟 {clock.replace('T', ' ')}：服务器时间可能被调回")
 
 
-def _recorded_releases(ledger: Ledger) -> list[str]:
+def recorded_releases(ledger: Ledger) -> list[str]:
     """Recorded releases, oldest first, in ledger order (names need not sort by time)."""
     return [e.body["release"] for e in ledger.seals()]
-
-
-def rollback(config: Config, release: str | None, operator: str | None = None,
-             wait: float | None = None) -> tuple[str, str]:
-    """Switch `current` back to an earlier release and record it; returns (from, to)."""
-    with run_lock(config, wait):
-        releases, ledger = Releases(config.deploy), ledger_of(config)
-        current = releases.current()
-        on_disk = set(releases.list())
-        available = [r for r in _recorded_releases(ledger) if r in on_disk]
-        if release is None:
-            older = available[:available.index(current)] if current in available else []
-            if not older:
-                raise RunFailed("没有可回退的更早版本")
-            release = older[-1]
-        if release not in available:
-            raise RunFailed(f"版本 {release} 不存在或未记入账本；可选：{'、'.join(available) or '无'}")
-        ledger.append([("rollback", {"from": current, "to": release, "operator": operator or getpass.getuser(),
-                                     "time": datetime.now().isoformat(timespec="seconds")})])
-        releases.switch(release)
-        releases.mirror()
-        return current or "", release
 
 
 def run_body(config: Config, plan: Plan, run_id: str, now: datetime, operator: str | None,
@@ -247,7 +228,7 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
                 reason = reasons.get((type_key, page.slug)) or page.reason
                 changes.append([type_key, page.slug, "withdrawn", page.digest, reason])
             else:
-                action = "changed" if previous and previous[1] != "withdrawn" else "added"
+                action = "changed" if previous and previous[1] not in ("withdrawn", "removed") else "added"
                 changes.append([type_key, page.slug, action, page.digest, ""])
     return changes
 

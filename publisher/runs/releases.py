@@ -222,3 +222,41 @@ def broken_links(directory: Path, pages: list[Path] | None = None) -> list[tuple
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append((page.relative_to(directory).as_posix(), match.decode()))
     return sorted(broken)
+
+
+@dataclass(frozen=True)
+class ContentSnapshots:
+    """content/ as each release was built from it, kept beside the ledger (never served) for rollbacks.
+
+    A snapshot is a folder of hard links: content/ files are only ever replaced (a new inode), never
+    changed in place, so a snapshot keeps its bytes at the cost of a directory entry per file.
+    """
+
+    root: Path
+
+    @classmethod
+    def of(cls, state: Path) -> ContentSnapshots:
+        return cls(state / "snapshots")
+
+    def path(self, release_id: str) -> Path:
+        return self.root / release_id
+
+    def take(self, release_id: str, content: Path) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".tmp-{release_id}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        if subprocess.run(["cp", "-al", str(content), str(tmp)], capture_output=True).returncode != 0:
+            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.copytree(content, tmp)  # a file system without hard links
+        os.replace(tmp, self.path(release_id))
+
+    def adopt(self, release_id: str, folder: Path) -> None:
+        """A content folder made for a release (a rollback's) becomes its snapshot."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.replace(folder, self.path(release_id))
+
+    def prune(self, keep: set[str]) -> None:
+        if self.root.is_dir():
+            for folder in self.root.iterdir():
+                if folder.name not in keep:
+                    shutil.rmtree(folder, ignore_errors=True)

@@ -99,3 +99,9 @@ def test_an_organisations_record_keeps_its_registered_address_but_loses_a_witnes
                        SAMPLE_NOW.date())
     facts = redact("penalties", record.values, "surname")["facts"]
     assert "工业路8号" in facts and "郑**" in facts and "13912345678" not in facts
+
+
+def test_another_persons_name_with_a_compound_surname_is_masked_whole():
+    for text, shown in [("证人欧阳霏铖证实", "证人欧阳**证实"), ("同案人欧阳霏、吴某某滥伐", "同案人欧阳*、吴**滥伐"),
+                        ("其子孙某某称", "其子孙**称"), ("证人郑某某证实", "证人郑**证实")]:
+        assert scrub_text(text) == shown

@@ -58,9 +58,14 @@ _RELATIONS = ("同案人|同案犯|同伙|共同违法人|受雇人|被雇人|�
               "其父亲|其母亲|其父|其母|其兄|其弟|其姐|其妹|其家属|证人|雇工|雇员|帮工|代理人|"
               "委托代理人|监护人|亲属|邻居|举报人|受害人|被害人|知情人|驾驶员|司机|买受人|出卖人|收购人")
 _NAME_STOP = set("证称等于在因的和与及将已未均也都向对把被说供述作亦系是为到从经所并就则即")
-_HAN_NAME = r"([\u4e00-\u9fff](?:[\s·•・‧.]?[\u4e00-\u9fff]){1,2})"  # spaced or dotted as typed
+_HAN_NAME = r"([\u4e00-\u9fff](?:[\s·•・‧.]?[\u4e00-\u9fff]){1,3})"  # spaced or dotted as typed
 _RELATED = re.compile(rf"(?:{_RELATIONS})[:：为是 ]?{_HAN_NAME}")
 _MORE_NAMES = re.compile(rf"[、和及与]{_HAN_NAME}")
+# Compound surnames keep both characters when masked (欧阳某 -> 欧阳*), and take a longer name.
+COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 西门 "
+    "独孤 澹台 公冶 申屠".split()
+)
 _NAME_GAP = r"[\s·•・‧.\-]*"  # how a name's characters may be spaced or dotted
 
 
@@ -245,8 +250,20 @@ def _spaced(value: str) -> re.Pattern[str]:
 
 
 def _trim_name(name: str) -> str:
-    """A name of two or three characters: drop a third that begins the next word (郑某某证实 → 郑某某)."""
+    """A name: two or three characters (four after a compound surname); a last one that begins the next
+    word is dropped (郑某某证实 → 郑某某, 欧阳霏铖称 → 欧阳霏铖)."""
     core = _core(name)
-    if len(core) == 3 and core[2] in _NAME_STOP:
-        return name[: name.rindex(core[2])].rstrip(" ·•・‧.")
-    return name
+    longest = 4 if core[:2] in COMPOUND_SURNAMES else 3
+    keep = min(len(core), longest)
+    if keep == longest and core[keep - 1] in _NAME_STOP:
+        keep -= 1
+    if keep == len(core):
+        return name
+    cut, seen = 0, 0
+    for i, c in enumerate(name):  # the original span of the first `keep` characters, as typed
+        if "\u4e00" <= c <= "\u9fff":
+            seen += 1
+            if seen == keep:
+                cut = i + 1
+                break
+    return name[:cut]

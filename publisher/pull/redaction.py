@@ -16,25 +16,21 @@ from collections.abc import Iterable
 from typing import Any
 
 from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES
-from publisher.pull.personal import ID_NUMBER, NAME, REMOVED, Scrubber, mask_id_number
+from publisher.pull.personal import COMPOUND_SURNAMES, ID_NUMBER, NAME, REMOVED, Scrubber, mask_id_number
 
 __all__ = ["REMOVED", "mask_id_number", "mask_name", "redact", "redact_counted", "scrub_text"]
 SCRUBBED_TYPES = ("penalties", "permits", "inspections")
 INDIVIDUAL_BUSINESS = "个体工商户"  # an individual in law: the operator's ID number is a person's
 _UNTOUCHED = {"party_name", "id_number", "party_type", "id_type"}  # masked by their own rule, or enums
 
-# Compound surnames keep both characters (欧阳某 -> 欧阳*).
-_COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 西门 "
-    "独孤 澹台 公冶 申屠".split()
-)
+
 def mask_name(name: str, rule: str) -> str:
     """Mask a natural person's name: `surname` keeps the surname, `hidden` keeps nothing."""
     if rule == "none" or not name:
         return name
     if rule == "hidden":
         return "*" * len(name)
-    keep = 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
+    keep = 2 if name[:2] in COMPOUND_SURNAMES and len(name) > 2 else 1
     return name[:keep] + "*" * (len(name) - keep)
 
 

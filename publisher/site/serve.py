@@ -147,11 +147,11 @@ class PortalServer(HTTPServer):
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def make_server(output: Path, host: str = "127.0.0.1", port: int = 8000) -> PortalServer:
+def make_server(output: Path, host: str = "127.0.0.1", port: int = 8000, workers: int = WORKERS) -> PortalServer:
     """The built site, plus GET /api/search and a server-rendered /search/ from output/_search (its CURRENT index)."""
     service = SearchService(output)
     # A subclass per server: each server has its own index handle and rate limits.
     handler_class = type("PortalHandler", (_Handler,), {
         "search": service, "search_page": SearchPage(output, PROJECT_ROOT / "theme" / "templates", service)})
     handler = functools.partial(handler_class, directory=str(output))
-    return PortalServer((host, port), handler)
+    return PortalServer((host, port), handler, workers)

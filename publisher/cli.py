@@ -136,21 +136,37 @@ def _build(config: Config, now: datetime):
         sys.exit(2)
 
 
+_preview_option = click.option("--preview", is_flag=True,
+                               help="用 portal build 生成的预览（paths.output），而不是已发布的公开网站。")
+
+
+def _site_dir(config: Config, preview: bool) -> tuple[Path, str]:
+    """The one live site: the published release when there is one, else (or for --preview) output/."""
+    current = config.deploy.path / "current"
+    if not preview and current.is_dir():
+        # The link, not its target: the server follows each publish's switch.
+        return current, f"已发布的公开网站 {current}（随每次发布切换）"
+    return config.paths.output, f"预览 {config.paths.output}（portal build 的结果，未经发布核验）"
+
+
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@_preview_option
 @click.pass_obj
-def serve(obj: PortalContext, port: int) -> None:
-    """Serve the built site on localhost."""
-    _serve(obj.config, port)
+def serve(obj: PortalContext, port: int, preview: bool) -> None:
+    """Serve the site on localhost: the published release (public/current) if any, else the preview."""
+    _serve(obj.config, port, preview)
 
 
-def _serve(config: Config, port: int) -> None:
+def _serve(config: Config, port: int, preview: bool = False) -> None:
     from publisher.site.serve import make_server
 
-    if not (config.paths.output / "index.html").exists():
-        click.echo(f"{config.paths.output} 中没有网站，请先运行 portal build", err=True)
+    site, label = _site_dir(config, preview)
+    if not (site / "index.html").exists():
+        click.echo(f"{site} 中没有网站，请先运行 portal build 或 portal publish", err=True)
         sys.exit(2)
-    server = make_server(config.paths.output, port=port)
+    server = make_server(site, port=port)
+    click.echo(f"正在提供：{label}")
     click.echo(f"网站已在 http://127.0.0.1:{port}/ 运行（Ctrl+C 停止）")
     try:
         server.serve_forever()
@@ -174,7 +190,7 @@ def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
     result = _build(config, now)
     click.echo(f"已生成网站 {result.output}（写入 {result.files_written} 个文件）")
     if not no_serve:
-        _serve(config, port)
+        _serve(config, port, preview=True)
 
 
 @cli.command()
@@ -358,9 +374,11 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 @click.option("--year", help="Only this year, e.g. 2025.")
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="Print what GET /api/search would return.")
+@_preview_option
 @click.pass_obj
-def search(obj: PortalContext, query: str, type_: str | None, year: str | None, page: int, as_json: bool) -> None:
-    """Search the built site's index (run `portal build` first), as a citizen would on /search/."""
+def search(obj: PortalContext, query: str, type_: str | None, year: str | None, page: int, as_json: bool,
+           preview: bool) -> None:
+    """Search the site's index as a citizen would on /search/: the published release if any, else the preview."""
     import json
 
     from publisher.site.search.service import PAGE_SIZE, SearchError, SearchService, parse_request, results_json
@@ -368,7 +386,10 @@ def search(obj: PortalContext, query: str, type_: str | None, year: str | None, 
     config = obj.config
     params = {"q": [query], "type": [type_ or ""], "year": [year or ""], "page": [str(page)],
               "page_size": [str(PAGE_SIZE)]}
-    service = SearchService(config.paths.output)
+    site, label = _site_dir(config, preview)
+    if not as_json:
+        click.echo(f"搜索：{label}", err=True)
+    service = SearchService(site)
     try:
         request = parse_request(params)
         data = results_json(request, service.run(request, "cli"))

@@ -313,3 +313,17 @@ def test_a_rollback_records_per_record_what_it_changed(portal):
     history = ledger_of(portal).record_history("inspections", change[1])
     assert [h["action"] for h in history] == ["added", "changed", "changed"]
     assert history[-1]["operator"] and verify_ledger(portal) == []
+
+
+def test_serve_and_search_use_the_published_site_not_a_stale_preview(portal):
+    from publisher.cli import _site_dir
+
+    assert _site_dir(portal, False)[0] == portal.paths.output  # nothing published yet: the preview
+    publish(portal, SAMPLE_NOW)
+    site, label = _site_dir(portal, False)
+    assert site == portal.deploy.path / "current" and "已发布" in label
+    assert _site_dir(portal, True)[0] == portal.paths.output
+    found = cli(portal, "search", "示例县", "--json")
+    assert found.returncode == 0 and '"total"' in found.stdout
+    said = cli(portal, "search", "示例县")
+    assert "搜索：已发布的公开网站" in said.stderr

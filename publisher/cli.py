@@ -200,11 +200,13 @@ def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
 @click.option("--operator", help="Who answers for this run (default: the OS user).")
 @click.option("--wait", type=float, help="Seconds to wait for a run already going (default: deploy.lock_timeout).")
 @click.option("--working-days-only", is_flag=True, help="Do nothing on a non-working day (for cron and timers).")
+@click.option("--on-schedule", is_flag=True,
+              help="只在 [schedule] 的发布时间（按配置的时区、工作日）发布，否则什么也不做（供 cron 使用）。")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 @click.pass_obj
 def publish(obj: PortalContext, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool,
             allow_clock_skew: bool, operator: str | None, wait: float | None,
-            working_days_only: bool, as_json: bool) -> None:
+            working_days_only: bool, on_schedule: bool, as_json: bool) -> None:
     """Pull, build a new release, verify it, record it in the ledger and switch the site to it.
 
     Exit codes: 0 published; 1 published, but rows were rejected, blocked or a type stopped;
@@ -216,6 +218,11 @@ def publish(obj: PortalContext, now: str | None, allow_empty: bool, allow_mass_w
 
     config = obj.config
     clock = _now(now, config)
+    if on_schedule:
+        from publisher.runs.schedule import due
+
+        if not due(config, clock):
+            return  # cron starts this every hour at the scheduled minutes; most starts are not a run
     if working_days_only and not WorkingDayCalendar().is_working_day(clock.date()):
         click.echo(f"{clock:%Y-%m-%d} 不是工作日，本次不发布")
         return
@@ -352,7 +359,8 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
         click.echo("portal.toml 的 [schedule] cron 为空", err=True)
         sys.exit(2)
     if print_as:
-        click.echo(sched.crontab(config) if print_as == "crontab" else sched.systemd(config), nl=False)
+        clock = _now(None, config)
+        click.echo(sched.crontab(config, clock) if print_as == "crontab" else sched.systemd(config, clock), nl=False)
         return
 
     def run(now: datetime) -> int:

@@ -234,10 +234,31 @@ def test_the_schedule_skips_holidays_and_keeps_tiaoxiu_saturdays(portal):
 
 def test_the_schedule_prints_crontab_and_systemd_entries(portal):
     crontab = cli(portal, "schedule", "--print", "crontab").stdout
-    assert "0 9 * * * " in crontab and "publish --operator schedule --working-days-only" in crontab
-    assert "CRON_TZ=Asia/Shanghai" in crontab
+    assert "CRON_TZ" not in crontab  # Debian's cron ignores it: the run checks the zone itself
+    line = next(ln for ln in crontab.splitlines() if ln and not ln.startswith("#"))
+    assert line.startswith("0 * * * * ") and "publish --operator schedule --on-schedule" in line
+    assert len([ln for ln in crontab.splitlines() if ln.startswith("#   2")]) == 5  # the next five run times
     timer = cli(portal, "schedule", "--print", "systemd").stdout
-    assert "OnCalendar=*-*-* 09:00:00 Asia/Shanghai" in timer and "[Timer]" in timer
+    assert "OnCalendar=*-*-* 09:00:00 Asia/Shanghai" in timer and "[Timer]" in timer and "接下来五次发布" in timer
+
+
+def test_the_printed_crontab_line_runs_as_cron_runs_it(portal):
+    crontab = cli(portal, "schedule", "--print", "crontab").stdout
+    line = next(ln for ln in crontab.splitlines() if ln and not ln.startswith("#"))
+    command = line.split(" ", 5)[5]
+    assert not (portal.paths.state / "logs").exists()
+    cron_env = {"HOME": "/root", "PATH": "/usr/bin:/bin", "SHELL": "/bin/sh"}  # what Debian's cron gives a job
+    done = subprocess.run(["/bin/sh", "-c", command], env=cron_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert (portal.paths.state / "logs" / "publish.log").exists()
+
+
+def test_a_scheduled_start_publishes_only_at_a_scheduled_minute_of_a_working_day(portal):
+    assert cli(portal, "publish", "--on-schedule", "--now", "2026-11-24 09:07").returncode == 0 and not entries(portal)
+    assert cli(portal, "publish", "--on-schedule", "--now", "2026-10-05 09:00").returncode == 0 and not entries(portal)
+    done = cli(portal, "publish", "--on-schedule", "--now", "2026-11-24 09:00")
+    assert done.returncode in (0, 1) and [e.kind for e in entries(portal)] == ["run", "seal"]
+    assert sched.due(portal, datetime(2026, 10, 10, 17, 0))  # a 调休 Saturday
 
 
 def test_publish_does_nothing_on_a_holiday_when_asked(portal):

@@ -1,8 +1,10 @@
 """`portal schedule`: publication runs at the times portal.toml gives, in the foreground,
 or printed as crontab lines or a systemd timer for staff who prefer those.
 
-Cron cannot know the Chinese working-day calendar, so `working_days_only` is checked by the
-run itself (`portal publish --working-days-only`), which also counts 调休 Saturdays.
+Cron cannot know the Chinese working-day calendar, and Debian's cron ignores CRON_TZ and runs in
+the server's zone. So the printed crontab starts `portal publish --on-schedule` at every minute the
+schedule names, of every hour, and the run itself decides in the configured zone whether this is a
+scheduled time on a working day (调休 Saturdays counted); otherwise it does nothing.
 """
 
 from __future__ import annotations
@@ -54,17 +56,57 @@ def run_forever(config: Config, publish: Callable[[datetime], int], clock: Calla
         done += 1
 
 
-def _command(config: Config) -> str:
+def due(config: Config, now: datetime, calendar: WorkingDayCalendar | None = None) -> bool:
+    """Whether `now` (the configured zone's wall clock) is a scheduled minute, on a working day if so configured."""
+    minute = now.replace(second=0, microsecond=0, tzinfo=None)
+    if config.schedule.working_days_only and not (calendar or WorkingDayCalendar()).is_working_day(minute.date()):
+        return False
+    return any(next(iter(CronSim(expr, minute - timedelta(minutes=1)))) == minute for expr in config.schedule.cron)
+
+
+def next_runs(config: Config, after: datetime, count: int = 5) -> list[datetime]:
+    """The next `count` scheduled times after `after`, in the configured zone."""
+    calendar = WorkingDayCalendar()
+    times: list[datetime] = []
+    while len(times) < count:
+        after = next_run(config, after, calendar)
+        times.append(after)
+    return times
+
+
+def _command(config: Config, on_schedule: bool = False) -> str:
     portal = Path(sys.executable).with_name("portal")
-    return f"{shlex.quote(str(portal))} --config {shlex.quote(str(config.path))} publish --operator schedule" + (
-        " --working-days-only" if config.schedule.working_days_only else "")
+    command = f"{shlex.quote(str(portal))} --config {shlex.quote(str(config.path))} publish --operator schedule"
+    if on_schedule:
+        return command + " --on-schedule"
+    return command + (" --working-days-only" if config.schedule.working_days_only else "")
 
 
-def crontab(config: Config) -> str:
-    log = config.paths.state / "logs" / "publish.log"
-    lines = ["# 行政执法公示平台：定时发布（crontab -e 粘贴以下内容）", "CRON_TZ=" + config.site.timezone]
-    lines += [f"{expr} {_command(config)} >> {shlex.quote(str(log))} 2>&1" for expr in config.schedule.cron]
-    return "\n".join(lines) + "\n"
+def _upcoming(config: Config, now: datetime) -> list[str]:
+    return [f"#   {when:%Y-%m-%d %H:%M}（{config.site.timezone}）" for when in next_runs(config, now)]
+
+
+def crontab(config: Config, now: datetime) -> str:
+    """Lines for `crontab -e` that Debian's cron runs as printed, whatever the server's zone."""
+    logs = config.paths.state / "logs"
+    minutes = sorted({int(m) for expr in config.schedule.cron for m in _minutes(expr)})
+    minute_field = ",".join(map(str, minutes)) if minutes else "*"
+    line = (f"{minute_field} * * * * mkdir -p {shlex.quote(str(logs))} && {_command(config, on_schedule=True)} "
+            f">> {shlex.quote(str(logs / 'publish.log'))} 2>&1")
+    return "\n".join([
+        "# 行政执法公示平台：定时发布（crontab -e 粘贴以下内容）",
+        f"# 时间表（{config.site.timezone}）：{'；'.join(config.schedule.cron)}"
+        + ("，只在工作日" if config.schedule.working_days_only else ""),
+        "# cron 按服务器时区在每小时的这些分钟启动；是否到了发布时间、是否工作日由 portal 按上面的时区判断。",
+        "# 接下来五次发布：", *_upcoming(config, now), line]) + "\n"
+
+
+def _minutes(expr: str) -> list[str]:
+    """The minutes a cron expression names (its first field), or every minute when it is not a list."""
+    field = expr.split()[0]
+    if all(part.isdigit() for part in field.split(",")):
+        return field.split(",")
+    return [str(m) for m in range(60)]
 
 
 def _on_calendar(expr: str) -> str:
@@ -88,9 +130,11 @@ def _on_calendar(expr: str) -> str:
     return f"{day}*-{field(month)}-{field(dom)} {field(hour)}:{field(minute)}:00"
 
 
-def systemd(config: Config) -> str:
+def systemd(config: Config, now: datetime) -> str:
     calendars = "\n".join(f"OnCalendar={_on_calendar(expr)} {config.site.timezone}" for expr in config.schedule.cron)
-    return f"""# /etc/systemd/system/portal-publish.service
+    upcoming = "\n".join(["# 接下来五次发布：", *_upcoming(config, now)])
+    return f"""{upcoming}
+# /etc/systemd/system/portal-publish.service
 [Unit]
 Description=行政执法公示平台 定时发布
 After=network-online.target

@@ -299,6 +299,60 @@ def ledger_verify(obj: PortalContext) -> None:
     click.echo("账本完整，当前版本的每个文件都与账本记录一致")
 
 
+@ledger.command("verify-page")
+@click.argument("url")
+def ledger_verify_page(url: str) -> None:
+    """核对一个网页：它的 SHA-256 是否列在网站签名的文件清单中，签名是否有效。退出码 0 一致，1 发现问题，2 无法核对。"""
+    from publisher.runs.witness import verify_page
+
+    code, lines = verify_page(url)
+    for line in lines:
+        click.echo(line, err=code != 0)
+    sys.exit(code)
+
+
+@ledger.command("recover")
+@click.option("--reason", required=True, help="为什么在发现问题后继续发布（记入账本和公开签名头）。")
+@click.option("--operator", help="谁对这次恢复负责（默认：操作系统用户）。")
+@click.pass_obj
+def ledger_recover(obj: PortalContext, reason: str, operator: str | None) -> None:
+    """发现账本问题并调查后，记录一次恢复，之后才能继续发布。恢复本身记入账本，下一次发布的签名头会标明。"""
+    from publisher.runs.ledger import ledger_of
+    from publisher.runs.releases import Releases
+    from publisher.runs.sealing import chain_problem, recovery_entry
+
+    config = obj.config
+    ledger, releases = ledger_of(config), Releases(config.deploy)
+    problem = chain_problem(config, releases, ledger)
+    if problem is None:
+        click.echo("账本与公开签名头一致，无需恢复")
+        return
+    ledger.append([recovery_entry(problem, reason, operator)])
+    click.echo(f"已记录恢复：{problem}（原因：{reason}）。下一次发布可以继续，签名头会接在公开的历史之后")
+
+
+@cli.command()
+@click.argument("source")
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="保存已见签名头的文件（默认：~/.portal-witness/<来源的哈希>.json）。")
+@click.option("--files", "sample", type=int, help="只抽查这么多个文件（网址默认抽查 200 个，文件夹默认全部）。")
+def witness(source: str, state_path: Path | None, sample: int | None) -> None:
+    """见证一个公示网站：核对签名头、文件清单和文件，并确认新的签名头接续此前见到的（可由 cron 定时运行）。
+
+    SOURCE 为网站网址或已发布的文件夹（如 public/current）。退出码 0 一致，1 发现问题，2 无法核对。
+    """
+    import hashlib
+
+    from publisher.runs.witness import witness as run_witness
+
+    remote = source.startswith(("http://", "https://"))
+    state = state_path or Path.home() / ".portal-witness" / f"{hashlib.sha256(source.encode()).hexdigest()[:16]}.json"
+    code, lines = run_witness(source, state, sample if sample is not None else (200 if remote else None))
+    for line in lines:
+        click.echo(line, err=code != 0)
+    sys.exit(code)
+
+
 @ledger.command("show")
 @click.option("--record", metavar="TYPE/SLUG-OR-KEY", help="One record's history, e.g. penalties/3fa9c1e2ab01 "
               "or penalties/示林罚决字〔2024〕第12号.")

@@ -79,9 +79,14 @@ def test_a_change_is_recorded_with_its_history_and_a_rollback_is_recorded_too(po
     assert change[2] == "changed" and change[0] == "inspections"
     history = ledger_of(portal).record_history("inspections", change[1])
     assert [h["action"] for h in history] == ["added", "changed"]
-    assert rollback(portal, None, operator="李科长") == (second.release, first.release)
-    assert current(portal) == f"releases/{first.release}"
-    assert entries(portal)[-1].kind == "rollback" and entries(portal)[-1].body["operator"] == "李科长"
+    earlier = portal.deploy.path / "releases" / first.release
+    earlier_pages = {p.relative_to(earlier): p.read_bytes() for p in earlier.rglob("*.html")}
+    before, after = rollback(portal, None, operator="李科长")
+    assert before == second.release and current(portal) == f"releases/{after}"
+    site = portal.deploy.path / "releases" / after
+    assert {p.relative_to(site): p.read_bytes() for p in site.rglob("*.html")} == earlier_pages
+    rolled = entries(portal)[-2]
+    assert rolled.kind == "rollback" and rolled.body["operator"] == "李科长" and rolled.body["of"] == first.release
     assert verify_ledger(portal) == []
     shown = cli(portal, "ledger", "show")
     assert "回退" in shown.stdout and "更新1" in shown.stdout
@@ -327,7 +332,7 @@ def test_a_rollback_records_per_record_what_it_changed(portal):
     second = publish(portal, SAMPLE_NOW)
     [change] = second.records
     rollback(portal, None)
-    entry = entries(portal)[-1]
+    entry = entries(portal)[-2]
     assert entry.body["records"] == [["inspections", change[1], "changed",
                                       ledger_of(portal).published_state(through=entries(portal)[1].seq)[
                                           ("inspections", change[1])][0], f"回退到版本 {first.release}"]]

@@ -14,6 +14,7 @@ import hashlib
 import os
 import secrets
 import shutil
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -29,9 +30,12 @@ from publisher.core.labels import CHANGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
-from publisher.runs.ledger import Ledger, ledger_of
-from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest, manifest_hash, verify_files
+from publisher.runs.ledger import Ledger, LedgerError, ledger_of
+from publisher.runs.public_ledger import head_hash
+from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest_hash, verify_files
 from publisher.runs.run_report import RunResult, write_reports
+from publisher.runs.sealing import chain_problem, recorded_release, seal
+from publisher.runs.witness import check_site, reader
 from publisher.site.build import PageIndexes, build_site
 
 Progress = Callable[[str], None]
@@ -74,14 +78,6 @@ def run_lock(config: Config, wait: float | None = None) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def recorded_release(ledger: Ledger) -> str | None:
-    """The release the ledger says is public: the last seal's, or the last rollback's target."""
-    entry = ledger.last_of(("seal", "rollback"))
-    if entry is None:
-        return None
-    return entry.body["release"] if entry.kind == "seal" else entry.body["to"]
-
-
 def recover(releases: Releases, ledger: Ledger, progress: Progress) -> None:
     """Finish what a dead run left: switch to the recorded release if `current` lags behind it."""
     recorded = recorded_release(ledger)
@@ -112,6 +108,10 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
     with run_lock(config, wait):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
+        broken = chain_problem(config, releases, ledger)
+        if broken:
+            raise RunFailed(f"{broken}。在链条不完整时继续发布会掩盖问题：请先调查，确认后运行 "
+                            "portal ledger recover --reason \"……\"（恢复本身也记入账本和公开签名头）")
         skew = clock_behind(ledger, now)
         if skew and not allow_clock_skew:
             raise RunFailed(skew + "；为防止提前公开或误撤回，本次不发布。请核对服务器时间后重试，"
@@ -154,15 +154,10 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             releases.page_index(run_id).unlink(missing_ok=True)
             raise
         base_seal = ledger.seal_of(base) if from_base and base else None
-        base_files = ledger.release_files(base_seal) if base_seal else {}
-        files = manifest(release_dir, base_files)
         watch.lap("manifest")
         fault_point("before-switch")
-        progress("[4/4] 记入账本并切换到新版本")
-        ledger.append([("run", body), ("seal", {"run_id": run_id, "release": run_id, "manifest": manifest_hash(files),
-                                                 "file_count": len(files),
-                                                 "finished": datetime.now().isoformat(timespec="seconds")})],
-                      release_files=(files, base_seal, base_files))
+        progress("[4/4] 记入账本、签名并切换到新版本")
+        seal(config, releases, ledger, release_dir, run_id, [("run", body)], records, "publication", base_seal)
         releases.switch(run_id)
         releases.mirror()
         releases.prune(recorded_releases(ledger))
@@ -255,24 +250,41 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
 
 
 def verify_ledger(config: Config) -> list[str]:
-    """`portal ledger verify`: the chain, then the current release's files against its seal."""
-    ledger = ledger_of(config)
-    problem = ledger.verify_chain()
+    """`portal ledger verify`: the chain, the public heads, and the current release's files against both."""
+    try:
+        return _verify_ledger(config)
+    except (LedgerError, sqlite3.DatabaseError, OSError, ValueError, KeyError) as exc:
+        return [f"账本或版本目录已损坏，无法核对：{type(exc).__name__}: {exc}"]
+
+
+def _verify_ledger(config: Config) -> list[str]:
+    ledger, releases = ledger_of(config), Releases(config.deploy)
+    if not ledger.path.exists():
+        return ["账本文件不存在，但已有发布的版本"] if releases.list() else []
+    problem = ledger.verify_chain() or chain_problem(config, releases, ledger)
     if problem:
         return [problem]
-    releases = Releases(config.deploy)
     current = releases.current()
     if current is None:
         return []
-    seal = ledger.seal_of(current)
-    if seal is None:
+    if not (releases.root / current).is_dir():
+        return [f"当前版本 {current} 的目录不存在"]
+    sealed = ledger.seal_of(current)
+    if sealed is None:
         return [f"当前版本 {current} 没有账本记录"]
-    files = ledger.release_files(seal)
-    if manifest_hash(files) != seal.body["manifest"]:
-        return [f"账本第{seal.seq}条的文件清单与其校验值不符"]
+    files = ledger.release_files(sealed)
+    if manifest_hash(files) != sealed.body["manifest"]:
+        return [f"账本第{sealed.seq}条的文件清单与其校验值不符"]
     files_problem = verify_files(releases.root / current, files)
     if files_problem:
-        return [f"当前版本 {current}：{files_problem}（账本第{seal.seq}条）"]
+        return [f"当前版本 {current}：{files_problem}（账本第{sealed.seq}条）"]
+    if "head" in sealed.body:  # sealed with a public head: the site's own manifest and heads must agree
+        folder = releases.root / current
+        report = check_site(reader(str(folder)), every_file=[p.relative_to(folder).as_posix()
+                                                               for p in folder.rglob("*") if p.is_file()])
+        if report.heads and head_hash(report.heads[-1]) != sealed.body["head"]:
+            report.problems.append("网站上最新的签名头不是账本封存时签署的那一个")
+        return [f"当前版本 {current}：{p}" for p in report.problems]
     return []
 
 

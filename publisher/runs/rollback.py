@@ -1,9 +1,10 @@
 """`portal rollback`: the public site goes back to an earlier release, but nothing withdrawn comes back.
 
 A withdrawal stands until the source itself publishes the record anew (行政处罚法 第四十八条,
-DESIGN §6). When no record shown by the earlier release has been withdrawn since, `current` switches
-back to it. Otherwise a new release is built from that release's content/ snapshot, with each record
-withdrawn since kept as its notice, verified and sealed like any other. Either way the ledger records
+DESIGN §6). A rollback makes a new release, sealed like any other (its own manifest and a signed
+head that extends the public list, so a witness sees a rollback, never a truncated history): a copy
+of the earlier release when no record it showed has been withdrawn since, else a build from that
+release's content/ snapshot with each record withdrawn since kept as its notice. The ledger records
 the rollback with what changed per record, so `ledger show --record` tells the whole story.
 """
 
@@ -21,7 +22,8 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import Plan
 from publisher.runs.ledger import Ledger, ledger_of
 from publisher.runs.publication import RunFailed, recorded_releases, run_lock, verify_release
-from publisher.runs.releases import ContentSnapshots, Releases, manifest, manifest_hash
+from publisher.runs.releases import ContentSnapshots, Releases
+from publisher.runs.sealing import chain_problem, seal
 from publisher.site.build import PageIndexes, build_site
 
 LIVE = ("added", "changed")
@@ -42,13 +44,14 @@ def rollback(config: Config, release: str | None, operator: str | None = None,
                         if action == "withdrawn" and then.get(k, ("", ""))[1] in LIVE)
         body = {"from": current, "to": release, "operator": operator or getpass.getuser(),
                 "time": datetime.now().isoformat(timespec="seconds")}
-        if not sticky:
-            ledger.append([("rollback", {**body, "records": _reverted(then, now, release)})])
-            releases.switch(release)
-            releases.mirror()
-            return current or "", release
+        broken = chain_problem(config, releases, ledger)
+        if broken:
+            raise RunFailed(f"{broken}。请先调查，确认后运行 portal ledger recover --reason \"……\"")
         body["records"] = _reverted(then, now, release)
-        built = _rebuild_keeping_withdrawals(config, releases, ledger, release, sticky, body)
+        if sticky:
+            built = _rebuild_keeping_withdrawals(config, releases, ledger, release, sticky, body)
+        else:
+            built = _copy_of(config, releases, ledger, release, body)
         return current or "", built
 
 
@@ -79,6 +82,27 @@ def _reverted(then: dict, now: dict, release: str) -> list[list[str]]:
             action = "withdrawn" if after[1] == "withdrawn" else "changed"
             changes.append([type_key, slug, action, after[0], f"回退到版本 {release}"])
     return changes
+
+
+def _copy_of(config: Config, releases: Releases, ledger: Ledger, release: str, body: dict) -> str:
+    """A new release with exactly the earlier release's pages, sealed with its own manifest and head."""
+    run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    building, _ = releases.start(run_id, release)
+    release_dir = releases.finish(building, run_id)
+    seal(config, releases, ledger, release_dir, run_id, [("rollback", {**body, "to": run_id, "of": release})],
+         body["records"], "rollback", ledger.seal_of(release), note=f"回退到版本 {release}")
+    snapshots = ContentSnapshots.of(config.paths.state)
+    if snapshots.path(release).is_dir():
+        shutil.copytree(snapshots.path(release), snapshots.path(run_id), copy_function=_link_or_copy)
+    _switch(config, releases, ledger, run_id)
+    return run_id
+
+
+def _switch(config: Config, releases: Releases, ledger: Ledger, run_id: str) -> None:
+    releases.switch(run_id)
+    releases.mirror()
+    releases.prune(recorded_releases(ledger))
+    ContentSnapshots.of(config.paths.state).prune(set(releases.list()))
 
 
 def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Ledger, release: str,
@@ -112,17 +136,11 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
         shutil.rmtree(building, ignore_errors=True)
         shutil.rmtree(content, ignore_errors=True)
         raise
-    files = manifest(release_dir)
-    ledger.append([("rollback", {**body, "to": run_id, "of": release,
-                                 "kept_withdrawn": [list(k) for k in sticky]}),
-                   ("seal", {"run_id": run_id, "release": run_id, "manifest": manifest_hash(files),
-                             "file_count": len(files), "finished": datetime.now().isoformat(timespec="seconds")})],
-                  release_files=(files, None, {}))
+    seal(config, releases, ledger, release_dir, run_id,
+         [("rollback", {**body, "to": run_id, "of": release, "kept_withdrawn": [list(k) for k in sticky]})],
+         body["records"], "rollback", note=f"回退到版本 {release}，{len(sticky)}条已撤回的记录保持撤回")
     snapshots.adopt(run_id, content)
-    releases.switch(run_id)
-    releases.mirror()
-    releases.prune(recorded_releases(ledger))
-    snapshots.prune(set(releases.list()))
+    _switch(config, releases, ledger, run_id)
     return run_id
 
 

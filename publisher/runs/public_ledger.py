@@ -1,0 +1,160 @@
+"""The public ledger: what anyone can check without trusting the agency's server (in the spirit of
+Certificate Transparency, RFC 6962).
+
+Each release publishes, under /ledger/:
+- manifest.json: every file of the release (path → SHA-256) and the Merkle root over them;
+- heads.json: the append-only list of signed heads, one per publication or recovery. A head holds its
+  sequence number, time, the previous head's hash, the release's manifest root and the root of the
+  record events of the run; it is signed with Ed25519 (the private key stays in the state folder);
+- public-key.pem: the key the heads are signed with.
+A witness (`portal witness`) keeps the heads it has seen and reports any new list that does not extend
+them, a bad signature, or a published file that does not match the manifest.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from publisher.core.files import write_atomic
+
+FOLDER = "ledger"
+MANIFEST = f"{FOLDER}/manifest.json"
+HEADS = f"{FOLDER}/heads.json"
+PUBLIC_KEY = f"{FOLDER}/public-key.pem"
+OWN_FILES = (MANIFEST, HEADS, PUBLIC_KEY)  # not in the manifest: they describe it
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def merkle_root(leaves: list[bytes]) -> str:
+    """RFC 6962 Merkle tree hash: leaves hashed with 0x00, nodes with 0x01, split at the largest power of two."""
+    def tree(items: list[bytes]) -> bytes:
+        if not items:
+            return hashlib.sha256(b"").digest()
+        if len(items) == 1:
+            return hashlib.sha256(b"\x00" + items[0]).digest()
+        split = 1 << ((len(items) - 1).bit_length() - 1)
+        return hashlib.sha256(b"\x01" + tree(items[:split]) + tree(items[split:])).digest()
+
+    return tree(leaves).hex()
+
+
+def manifest_root(files: dict[str, str]) -> str:
+    """The Merkle root over a release's files, in path order: `path<TAB>sha256` per leaf."""
+    return merkle_root([f"{path}\t{digest}".encode() for path, digest in sorted(files.items())
+                        if path not in OWN_FILES])
+
+
+def events_root(records: list[list[str]]) -> str:
+    """The Merkle root over a publication's record events (type, slug, action, content hash, reason)."""
+    return merkle_root([canonical(event) for event in records])
+
+
+def head_hash(head: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(head)).hexdigest()
+
+
+class Signer:
+    """The agency's Ed25519 key, made on first use in the state folder (never served)."""
+
+    def __init__(self, state: Path) -> None:
+        path = state / "keys" / "ledger-ed25519.pem"
+        if path.exists():
+            key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+            assert isinstance(key, Ed25519PrivateKey)
+        else:
+            key = Ed25519PrivateKey.generate()
+            write_atomic(path, key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()), mode=0o600)
+        self._key = key
+
+    def public_pem(self) -> str:
+        return self._key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+    def sign(self, head: dict[str, Any]) -> dict[str, Any]:
+        return {**head, "signature": base64.b64encode(self._key.sign(canonical(head))).decode()}
+
+
+def new_head(heads: list[dict[str, Any]], kind: str, time: str, release: str, files_root: str, events: str,
+             note: str = "") -> dict[str, Any]:
+    """The next head (unsigned): it names the one before by hash, so the list can only grow."""
+    head = {"seq": len(heads) + 1, "kind": kind, "time": time, "release": release, "prev": head_hash(heads[-1])
+            if heads else GENESIS, "manifest_root": files_root, "events_root": events}
+    return {**head, "note": note} if note else head
+
+
+def check_heads(heads: list[dict[str, Any]], public_pem: str) -> str | None:
+    """None when every head is signed by the key and names the one before; else what is wrong."""
+    try:
+        key = serialization.load_pem_public_key(public_pem.encode())
+    except ValueError:
+        return "公钥无法读取"
+    if not isinstance(key, Ed25519PublicKey):
+        return "公钥不是 Ed25519 公钥"
+    prev = GENESIS
+    for n, head in enumerate(heads, 1):
+        body = {k: v for k, v in head.items() if k != "signature"}
+        if head.get("seq") != n:
+            return f"第{n}个签名头的序号为 {head.get('seq')}：列表被截断或重排"
+        if head.get("prev") != prev:
+            return f"第{n}个签名头没有接在前一个之后：历史被改写"
+        try:
+            key.verify(base64.b64decode(head.get("signature", "")), canonical(body))
+        except (InvalidSignature, ValueError):
+            return f"第{n}个签名头的签名无效"
+        prev = head_hash(head)
+    return None
+
+
+def extends(seen: list[dict[str, Any]], heads: list[dict[str, Any]]) -> str | None:
+    """None when `heads` keeps every head a witness saw, unchanged and in order; else what happened."""
+    if len(heads) < len(seen):
+        return f"签名头从 {len(seen)} 个变为 {len(heads)} 个：已发布的历史被删除（截断）"
+    for n, (old, new) in enumerate(zip(seen, heads, strict=False), 1):
+        if old != new:
+            return f"第{n}个签名头与此前见到的不同：历史被改写或出现分叉"
+    return None
+
+
+def write_public_files(release_dir: Path, files: dict[str, str], heads: list[dict[str, Any]], public_pem: str,
+                       release: str) -> dict[str, str]:
+    """Write manifest.json, heads.json and public-key.pem into a release; their SHA-256 by path."""
+    written = {
+        MANIFEST: canonical({"release": release, "root": manifest_root(files),
+                             "files": {p: h for p, h in sorted(files.items()) if p not in OWN_FILES}}),
+        HEADS: json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False, indent=1).encode(),
+        PUBLIC_KEY: public_pem.encode(),
+    }
+    for path, data in written.items():
+        target = release_dir / path
+        target.unlink(missing_ok=True)  # a hard link to the release before: replace, never write through it
+        write_atomic(target, data)
+    return {path: hashlib.sha256(data).hexdigest() for path, data in written.items()}
+
+
+def read_heads(path: Path) -> list[dict[str, Any]]:
+    """The heads a state copy or a release's heads.json holds; [] when there is none."""
+    try:
+        return list(json.loads(path.read_text(encoding="utf-8"))["heads"])
+    except FileNotFoundError:
+        return []
+
+
+def save_heads(state: Path, heads: list[dict[str, Any]], public_pem: str) -> None:
+    """The publisher's own copy: the next publication extends exactly this list."""
+    write_atomic(state / "heads.json", json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False,
+                                                  indent=1).encode())
+    os.chmod(state / "heads.json", 0o644)

@@ -1,0 +1,95 @@
+"""Sealing a release: its file manifest and signed head on the public site, its entries in the ledger.
+
+Every release that becomes public (a publication, a rollback) is sealed the same way, and nothing is
+sealed on top of a chain that does not hold: a broken or missing ledger, or public heads the ledger
+does not account for, stop the run until staff run `portal ledger recover`, which is recorded too.
+"""
+
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from publisher.core.config import Config
+from publisher.runs.ledger import Entry, Ledger
+from publisher.runs.public_ledger import (
+    HEADS,
+    Signer,
+    events_root,
+    head_hash,
+    manifest_root,
+    new_head,
+    read_heads,
+    save_heads,
+    write_public_files,
+)
+from publisher.runs.releases import Releases, manifest, manifest_hash
+
+
+def recorded_release(ledger: Ledger) -> str | None:
+    """The release the ledger says is public: the last seal's, or the last plain rollback's target."""
+    entry = ledger.last_of(("seal", "rollback"))
+    if entry is None:
+        return None
+    return entry.body["release"] if entry.kind == "seal" else entry.body["to"]
+
+
+def public_heads(config: Config, releases: Releases, ledger: Ledger) -> list[dict[str, Any]]:
+    """The signed heads the public site shows now: those of the release the ledger says is public."""
+    recorded = recorded_release(ledger) if ledger.path.exists() else None
+    path = releases.root / recorded / HEADS if recorded else None
+    if path is not None and path.exists():
+        return read_heads(path)
+    return read_heads(config.paths.state / "heads.json")
+
+
+def chain_problem(config: Config, releases: Releases, ledger: Ledger) -> str | None:
+    """Why no release may be sealed now, or None; a problem staff recovered from (recorded) is None."""
+    heads = public_heads(config, releases, ledger)
+    kept = read_heads(config.paths.state / "heads.json")
+    exists = ledger.path.exists()
+    problem = ledger.verify_chain() if exists else None
+    if problem is None:
+        seals = list(ledger.seals()) if exists else []
+        if not seals and (releases.list() or heads or kept):
+            problem = "账本中没有任何发布记录，但已有发布的版本或公开签名头：账本可能被删除或替换"
+        elif len(kept) > len(heads):
+            problem = (f"发布程序保存的签名头有 {len(kept)} 个，而账本记录的公开版本只有 {len(heads)} 个："
+                       "最近的发布记录可能被删除，或 current 被改指向旧版本")
+        elif heads and seals and heads[-1].get("release") != recorded_release(ledger):
+            problem = (f"最后一个公开签名头的版本 {heads[-1].get('release')} 与账本记录的公开版本 "
+                       f"{recorded_release(ledger)} 不符")
+    last = ledger.last("recovery") if exists and problem else None
+    if last is not None and last.body.get("problem") == problem:
+        return None  # staff looked into exactly this and recorded it
+    return problem
+
+
+def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, release: str,
+         entries: list[tuple[str, dict[str, Any]]], records: list[list[str]], kind: str,
+         base_seal: Entry | None = None, note: str = "") -> tuple[list[Entry], dict[str, Any]]:
+    """Write the release's public ledger files, then append `entries` and the seal in one transaction.
+
+    Returns the ledger entries written and the signed head.
+    """
+    base_files = ledger.release_files(base_seal) if base_seal else {}
+    files = manifest(release_dir, base_files)
+    signer = Signer(config.paths.state)
+    heads = public_heads(config, releases, ledger)
+    head = signer.sign(new_head(heads, kind, datetime.now().isoformat(timespec="seconds"), release,
+                                manifest_root(files), events_root(records), note))
+    files.update(write_public_files(release_dir, files, [*heads, head], signer.public_pem(), release))
+    written = ledger.append([*entries, ("seal", {
+        "run_id": release, "release": release, "manifest": manifest_hash(files), "file_count": len(files),
+        "manifest_root": manifest_root(files), "head": head_hash(head),
+        "finished": datetime.now().isoformat(timespec="seconds")})], release_files=(files, base_seal, base_files))
+    save_heads(config.paths.state, [*heads, head], signer.public_pem())
+    return written, head
+
+
+def recovery_entry(problem: str, reason: str, operator: str | None) -> tuple[str, dict[str, Any]]:
+    """What `portal ledger recover` records: the problem found, why staff go on, and who says so."""
+    return ("recovery", {"problem": problem, "reason": reason, "operator": operator or getpass.getuser(),
+                         "time": datetime.now().isoformat(timespec="seconds")})

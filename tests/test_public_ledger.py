@@ -1,0 +1,222 @@
+"""The public ledger holds against an insider: each attack is seen by a witness that kept an earlier
+head, and by `portal ledger verify` where the agency's own records can show it."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from publisher.core.config import Config, load_config
+from publisher.runs.ledger import canonical, entry_hash, ledger_of
+from publisher.runs.public_ledger import HEADS, MANIFEST, Signer, check_heads, merkle_root
+from publisher.runs.publication import RunFailed, publish, verify_ledger
+from publisher.runs.rollback import rollback
+from publisher.runs.witness import FOUND, OK, UNCHECKED, verify_page, witness
+from publisher.site.serve import make_server
+from tests.conftest import SAMPLE_NOW, make_sample_portal, serve_site
+from tests.test_runs import cli, current
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Config:
+    config = make_sample_portal(tmp_path / "portal", planted=False)
+    config.path.write_text(config.path.read_text(encoding="utf-8").replace("lock_timeout = 60", "lock_timeout = 0"),
+                           encoding="utf-8")
+    return load_config(config.path)
+
+
+def site(config: Config) -> Path:
+    return config.deploy.path / "current"
+
+
+def watch(config: Config, tmp_path: Path) -> tuple[int, list[str]]:
+    return witness(str(site(config)), tmp_path / "witness.json")
+
+
+def edit_inspection(config: Config, old: str, new: str) -> None:
+    csv = config.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+
+
+def test_a_release_publishes_its_manifest_and_signed_heads(portal, tmp_path):
+    first = publish(portal, SAMPLE_NOW)
+    heads = json.loads((site(portal) / HEADS).read_text(encoding="utf-8"))
+    manifest = json.loads((site(portal) / MANIFEST).read_text(encoding="utf-8"))
+    assert [h["release"] for h in heads["heads"]] == [first.release] and manifest["release"] == first.release
+    assert heads["public_key"] == (site(portal) / "ledger" / "public-key.pem").read_text(encoding="utf-8")
+    assert check_heads(heads["heads"], heads["public_key"]) is None
+    assert "index.html" in manifest["files"] and "penalties/index.html" in manifest["files"]
+    assert watch(portal, tmp_path)[0] == OK
+    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    publish(portal, SAMPLE_NOW)
+    code, lines = watch(portal, tmp_path)
+    assert code == OK and "此前见过 1 个，均未改变" in lines[0] and verify_ledger(portal) == []
+    key = portal.paths.state / "keys" / "ledger-ed25519.pem"
+    assert oct(key.stat().st_mode & 0o777) == "0o600" and not any(site(portal).rglob("*ed25519*"))
+
+
+def test_merkle_roots_follow_rfc_6962():
+    # RFC 6962 test vectors are over raw leaves; the empty tree and the leaf/node prefixes are what matter here.
+    import hashlib
+
+    assert merkle_root([]) == hashlib.sha256(b"").hexdigest()
+    leaf = hashlib.sha256(b"\x00a").digest()
+    assert merkle_root([b"a"]) == leaf.hex()
+    two = hashlib.sha256(b"\x01" + leaf + hashlib.sha256(b"\x00b").digest()).hexdigest()
+    assert merkle_root([b"a", b"b"]) == two
+    assert merkle_root([b"a", b"b", b"c"]) != merkle_root([b"a", b"c", b"b"])
+
+
+def test_a_replaced_page_with_a_recomputed_seal_is_caught(portal, tmp_path):
+    publish(portal, SAMPLE_NOW)
+    assert watch(portal, tmp_path)[0] == OK
+    page = site(portal) / "penalties" / "index.html"
+    forged = page.read_bytes().replace("行政处罚".encode(), "行政警告".encode())
+    assert forged != page.read_bytes()
+    page.unlink()
+    page.write_bytes(forged)
+    _recompute_last_seal(portal)  # the insider fixes the internal chain too
+    assert any("penalties/index.html" in p for p in verify_ledger(portal))
+    code, lines = watch(portal, tmp_path)
+    assert code == FOUND and any("penalties/index.html" in line for line in lines)
+
+
+def _recompute_last_seal(config: Config) -> None:
+    """An insider with the database: rewrite the last seal's file row and hash so the chain links again."""
+    import hashlib
+
+    path = ledger_of(config).path
+    with sqlite3.connect(path) as db:
+        seq, prev, body = db.execute("SELECT seq, prev, body FROM entries ORDER BY seq DESC LIMIT 1").fetchone()
+        folder = site(config)
+        for name, in db.execute("SELECT path FROM release_files WHERE seq = ?", (seq,)).fetchall():
+            target = folder / name
+            if target.is_file():
+                digest = hashlib.sha256(target.read_bytes()).hexdigest()
+                db.execute("UPDATE release_files SET sha256 = ? WHERE seq = ? AND path = ?", (digest, seq, name))
+        rows = db.execute("SELECT path, sha256 FROM release_files WHERE seq = ?", (seq,)).fetchall()
+        from publisher.runs.ledger import files_hash
+
+        parsed = json.loads(body)
+        parsed["changes"] = files_hash(rows)
+        parsed["manifest"] = files_hash(rows)
+        new_body = canonical(parsed)
+        db.execute("UPDATE entries SET body = ?, hash = ? WHERE seq = ?", (new_body, entry_hash(prev, new_body), seq))
+
+
+def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, tmp_path):
+    first = publish(portal, SAMPLE_NOW)
+    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    publish(portal, SAMPLE_NOW)
+    assert watch(portal, tmp_path)[0] == OK
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        last = db.execute("SELECT max(seq) FROM entries").fetchone()[0]
+        db.execute("DELETE FROM record_events WHERE seq >= ?", (last - 1,))
+        db.execute("DELETE FROM release_files WHERE seq >= ?", (last - 1,))
+        db.execute("DELETE FROM entries WHERE seq >= ?", (last - 1,))
+    link = portal.deploy.path / "current"
+    link.unlink()
+    os.symlink(Path("releases") / first.release, link)
+    assert verify_ledger(portal) and "被删除" in verify_ledger(portal)[0]
+    code, lines = watch(portal, tmp_path)
+    assert code == FOUND and any("截断" in line for line in lines)
+    with pytest.raises(RunFailed, match="ledger recover"):
+        publish(portal, SAMPLE_NOW)
+
+
+def test_a_rollback_extends_the_public_history_and_deleting_it_is_caught(portal, tmp_path):
+    publish(portal, SAMPLE_NOW)
+    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    publish(portal, SAMPLE_NOW)
+    rollback(portal, None)
+    code, _ = watch(portal, tmp_path)
+    heads = json.loads((site(portal) / HEADS).read_text(encoding="utf-8"))["heads"]
+    assert code == OK and [h["kind"] for h in heads] == ["publication", "publication", "rollback"]
+    with sqlite3.connect(ledger_of(portal).path) as db:  # the insider deletes the rollback (and its seal)
+        last = db.execute("SELECT max(seq) FROM entries").fetchone()[0]
+        db.execute("DELETE FROM record_events WHERE seq >= ?", (last - 1,))
+        db.execute("DELETE FROM release_files WHERE seq >= ?", (last - 1,))
+        db.execute("DELETE FROM entries WHERE seq >= ?", (last - 1,))
+    assert verify_ledger(portal)
+
+
+def test_a_deleted_ledger_stops_publishing_until_a_recorded_recovery(portal, tmp_path):
+    publish(portal, SAMPLE_NOW)
+    assert watch(portal, tmp_path)[0] == OK
+    ledger_of(portal).path.unlink()
+    assert verify_ledger(portal) == ["账本文件不存在，但已有发布的版本"]
+    with pytest.raises(RunFailed, match="账本可能被删除"):
+        publish(portal, SAMPLE_NOW)
+    done = cli(portal, "ledger", "recover", "--reason", "服务器迁移时账本丢失，已报司法局备案", "--operator", "王主任")
+    assert done.returncode == 0 and "已记录恢复" in done.stdout
+    again = publish(portal, SAMPLE_NOW)
+    assert again.exit_code in (0, 1)
+    code, lines = watch(portal, tmp_path)  # the public history went on: the witness sees no rewrite
+    assert code == OK, lines
+    kinds = [e.kind for e in ledger_of(portal).entries()]
+    assert kinds[0] == "recovery" and kinds[-2:] == ["run", "seal"]
+
+
+def test_an_edited_old_entry_stops_publishing_and_is_reported(portal):
+    publish(portal, SAMPLE_NOW)
+    publish(portal, SAMPLE_NOW)
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        body = json.loads(db.execute("SELECT body FROM entries WHERE seq = 1").fetchone()[0])
+        body["operator"] = "别人"
+        db.execute("UPDATE entries SET body = ? WHERE seq = 1", (canonical(body),))
+    assert "被修改过" in verify_ledger(portal)[0]
+    with pytest.raises(RunFailed, match="被修改过"):
+        publish(portal, SAMPLE_NOW)
+    shown = cli(portal, "ledger", "show")
+    assert shown.returncode == 0 and "Traceback" not in shown.stderr
+
+
+def test_a_rewritten_or_forged_head_is_caught_by_the_witness(portal, tmp_path):
+    publish(portal, SAMPLE_NOW)
+    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    publish(portal, SAMPLE_NOW)
+    assert watch(portal, tmp_path)[0] == OK
+    path = site(portal) / HEADS
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["heads"][1]["time"] = "2026-01-01T00:00:00"  # changed without the key
+    path.unlink()
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, lines = watch(portal, tmp_path)
+    assert code == FOUND and any("签名无效" in line for line in lines)
+    signer = Signer(portal.paths.state)  # an insider with the key re-signs a different history
+    body = {k: v for k, v in doc["heads"][1].items() if k != "signature"}
+    doc["heads"][1] = signer.sign(body)
+    path.unlink()
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    code, lines = watch(portal, tmp_path)
+    assert code == FOUND and any("改写" in line for line in lines)
+
+
+def test_one_page_can_be_checked_by_anyone_over_http(portal):
+    publish(portal, SAMPLE_NOW)
+    server = make_server(site(portal), port=0)
+    for base in serve_site(server):
+        code, lines = verify_page(f"{base}/penalties/")
+        assert code == OK and "签名有效" in lines[0]
+        page = site(portal) / "penalties" / "index.html"
+        forged = page.read_bytes() + b"<!-- changed -->"
+        page.unlink()
+        page.write_bytes(forged)
+        code, lines = verify_page(f"{base}/penalties/")
+        assert code == FOUND and "不符" in lines[0]
+        assert verify_page(f"{base}/nope/")[0] == FOUND
+    assert verify_page("http://127.0.0.1:9/")[0] == UNCHECKED
+    done = cli(portal, "ledger", "verify-page", "http://127.0.0.1:9/")
+    assert done.returncode == 2 and "无法核对" in done.stderr
+
+
+def test_a_witness_exits_with_codes_a_scheduler_can_act_on(portal, tmp_path):
+    assert cli(portal, "witness", str(tmp_path / "nothing"), "--state", str(tmp_path / "w.json")).returncode == 2
+    publish(portal, SAMPLE_NOW)
+    done = cli(portal, "witness", str(site(portal)), "--state", str(tmp_path / "w.json"))
+    assert done.returncode == 0 and "一致" in done.stdout
+    assert current(portal)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 from pathlib import Path
 
@@ -220,3 +221,35 @@ def test_a_witness_exits_with_codes_a_scheduler_can_act_on(portal, tmp_path):
     done = cli(portal, "witness", str(site(portal)), "--state", str(tmp_path / "w.json"))
     assert done.returncode == 0 and "一致" in done.stdout
     assert current(portal)
+
+
+def test_a_citizen_checks_a_page_on_the_ledger_page_in_the_browser(portal, tmp_path):
+    from playwright.sync_api import expect, sync_playwright
+
+    from tests.test_browser import CHROMIUM, SCREENSHOTS
+
+    publish(portal, SAMPLE_NOW)
+    server = make_server(site(portal), port=0)
+    for base in serve_site(server):
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM,
+                                        args=["--no-sandbox", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 375, "height": 900})
+            errors: list = []
+            page.on("console", lambda message: errors.append(message))  # noqa: B023 — one page, used before the loop ends
+            page.goto(f"{base}/ledger/", wait_until="networkidle")
+            page.fill("#check-page-url", "/penalties/")
+            page.click("#check-page button")
+            expect(page.locator("#check-result")).to_have_text(re.compile("^一致"), timeout=20000)
+            assert "签名有效" in page.text_content("#check-result")
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "ledger-check-375.png"), full_page=True)
+            target = site(portal) / "penalties" / "index.html"
+            forged = target.read_bytes() + b"<!-- changed -->"
+            target.unlink()
+            target.write_bytes(forged)
+            page.click("#check-page button")
+            expect(page.locator("#check-result")).to_have_text(re.compile("^发现问题"), timeout=20000)
+            assert "不符" in page.text_content("#check-result")
+            assert [m.text for m in errors if m.type == "error"] == []
+            browser.close()

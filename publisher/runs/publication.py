@@ -31,7 +31,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
 from publisher.runs.ledger import Ledger, LedgerError, ledger_of
-from publisher.runs.public_ledger import head_hash
+from publisher.runs.public_ledger import OWN_FILES, head_hash
 from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest_hash, verify_files
 from publisher.runs.run_report import RunResult, write_reports
 from publisher.runs.sealing import chain_problem, recorded_release, seal
@@ -245,7 +245,8 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
         if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
             problems.append(f"不应公开的记录出现在网站中：/{item.type}/{item.slug}/")
     pages = changed if removed == [] else None
-    problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)[:20]]
+    problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)
+                 if link.lstrip("/") not in OWN_FILES][:20]  # the public ledger's files are written when sealing
     return problems
 
 

@@ -226,7 +226,7 @@ def publish(obj: PortalContext, now: str | None, allow_empty: bool, allow_mass_w
     if working_days_only and not WorkingDayCalendar().is_working_day(clock.date()):
         click.echo(f"{clock:%Y-%m-%d} 不是工作日，本次不发布")
         return
-    log = click.echo if sys.stderr.isatty() else _log_line
+    log = click.echo if sys.stderr.isatty() else _logger(config)
     try:
         result = run_publish(config, clock, operator, allow_empty, wait, progress=log,
                              allow_mass_withdrawal=allow_mass_withdrawal, allow_clock_skew=allow_clock_skew)
@@ -256,8 +256,14 @@ def _warn_if_clock_behind(config: Config, clock: datetime) -> None:
         click.echo(f"注意：{problem}。", err=True)
 
 
-def _log_line(message: str) -> None:
-    click.echo(f"{datetime.now():%Y-%m-%d %H:%M:%S} {message}", err=True)
+def _logger(config: Config):  # type: ignore[no-untyped-def]
+    """Log lines stamped in the agency's zone (cron and journald keep them)."""
+    from publisher.core.clock import local_now
+
+    def log(message: str) -> None:
+        click.echo(f"{local_now(config.site.timezone):%Y-%m-%d %H:%M:%S} {message}", err=True)
+
+    return log
 
 
 @cli.command()
@@ -327,7 +333,7 @@ def ledger_recover(obj: PortalContext, reason: str, operator: str | None) -> Non
     if problem is None:
         click.echo("账本与公开签名头一致，无需恢复")
         return
-    ledger.append([recovery_entry(problem, reason, operator)])
+    ledger.append([recovery_entry(problem, reason, operator, config.site.timezone)])
     click.echo(f"已记录恢复：{problem}（原因：{reason}）。下一次发布可以继续，签名头会接在公开的历史之后")
 
 
@@ -425,9 +431,9 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 
     clock = lambda: _now(None, config)  # noqa: E731
     try:
-        sched.run_forever(config, run, clock, time.sleep, _log_line)
+        sched.run_forever(config, run, clock, time.sleep, _logger(config))
     except KeyboardInterrupt:
-        _log_line("已停止定时发布")
+        _logger(config)("已停止定时发布")
 
 
 @cli.command()

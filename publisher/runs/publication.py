@@ -23,6 +23,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.core.clock import local_now, stamp
+from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
 from publisher.core.content import content_files
 from publisher.core.faults import fault_point
@@ -68,7 +70,7 @@ def run_lock(config: Config, wait: float | None = None) -> Iterator[None]:
                 time.sleep(0.2)
         fh.seek(0)
         fh.truncate()
-        fh.write(f"运行（进程 {os.getpid()}，开始于 {datetime.now():%Y-%m-%d %H:%M:%S}）")
+        fh.write(f"运行（进程 {os.getpid()}，开始于 {local_now(config.site.timezone):%Y-%m-%d %H:%M:%S}）")
         fh.flush()
         try:
             yield
@@ -116,7 +118,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         if skew and not allow_clock_skew:
             raise RunFailed(skew + "；为防止提前公开或误撤回，本次不发布。请核对服务器时间后重试，"
                                    "确需按此时钟发布时使用 --allow-clock-skew")
-        run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"  # order comes from the ledger
+        run_id = make_run_id(config.site.timezone, secrets.token_hex(2))  # order comes from the ledger
         progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
         watch.lap("lock")
         plan = make_plan(config, now, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
@@ -192,7 +194,7 @@ def run_body(config: Config, plan: Plan, run_id: str, now: datetime, operator: s
     counts = plan.counts()
     return {
         "run_id": run_id,
-        "started": datetime.now().isoformat(timespec="seconds"),
+        "started": stamp(config.site.timezone),
         "clock": now.isoformat(timespec="minutes"),
         "operator": operator or getpass.getuser(),
         "config_sha256": hashlib.sha256(config.path.read_bytes()).hexdigest(),

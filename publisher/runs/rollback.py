@@ -15,8 +15,9 @@ import getpass
 import os
 import secrets
 import shutil
-from datetime import datetime
 
+from publisher.core.clock import local_now, stamp
+from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import Plan
@@ -43,7 +44,7 @@ def rollback(config: Config, release: str | None, operator: str | None = None,
         sticky = sorted(k for k, (_, action) in now.items()
                         if action == "withdrawn" and then.get(k, ("", ""))[1] in LIVE)
         body = {"from": current, "to": release, "operator": operator or getpass.getuser(),
-                "time": datetime.now().isoformat(timespec="seconds")}
+                "time": stamp(config.site.timezone)}
         broken = chain_problem(config, releases, ledger)
         if broken:
             raise RunFailed(f"{broken}。请先调查，确认后运行 portal ledger recover --reason \"……\"")
@@ -86,7 +87,7 @@ def _reverted(then: dict, now: dict, release: str) -> list[list[str]]:
 
 def _copy_of(config: Config, releases: Releases, ledger: Ledger, release: str, body: dict) -> str:
     """A new release with exactly the earlier release's pages, sealed with its own manifest and head."""
-    run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    run_id = make_run_id(config.site.timezone, secrets.token_hex(2))
     building, _ = releases.start(run_id, release)
     release_dir = releases.finish(building, run_id)
     seal(config, releases, ledger, release_dir, run_id, [("rollback", {**body, "to": run_id, "of": release})],
@@ -112,7 +113,7 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
     if not snapshots.path(release).is_dir():
         raise RunFailed(f"版本 {release} 之后撤回了{len(sticky)}条记录，而该版本的内容快照已不存在，"
                         "无法在保持撤回的前提下回退；请修正数据源后重新发布")
-    run_id = f"{datetime.now():%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    run_id = make_run_id(config.site.timezone, secrets.token_hex(2))
     content = config.paths.state / "snapshots" / f".rollback-{run_id}"
     shutil.copytree(snapshots.path(release), content, copy_function=_link_or_copy)
     for type_key, slug in sticky:
@@ -126,9 +127,9 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
     rolled = dataclasses.replace(config, paths=dataclasses.replace(config.paths, content=content))
     building, _ = releases.start(run_id)  # built whole: the release before it is not its base
     try:
-        build_site(rolled, datetime.now(), output=building,
+        build_site(rolled, local_now(config.site.timezone).replace(tzinfo=None), output=building,
                    pages=PageIndexes(None, releases.page_index(run_id), keep_search_indexes=1))
-        problems = verify_release(building, rolled, Plan(datetime.now(), content))
+        problems = verify_release(building, rolled, Plan(local_now(config.site.timezone), content))
         if problems:
             raise RunFailed("回退版本未通过核验：" + "；".join(problems[:5]))
         release_dir = releases.finish(building, run_id)

@@ -8,10 +8,10 @@ does not account for, stop the run until staff run `portal ledger recover`, whic
 from __future__ import annotations
 
 import getpass
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.core.clock import stamp
 from publisher.core.config import Config
 from publisher.runs.ledger import Entry, Ledger
 from publisher.runs.public_ledger import (
@@ -78,18 +78,18 @@ def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, 
     files = manifest(release_dir, base_files)
     signer = Signer(config.paths.state)
     heads = public_heads(config, releases, ledger)
-    head = signer.sign(new_head(heads, kind, datetime.now().isoformat(timespec="seconds"), release,
+    head = signer.sign(new_head(heads, kind, stamp(config.site.timezone), release,
                                 manifest_root(files), events_root(records), note))
     files.update(write_public_files(release_dir, files, [*heads, head], signer.public_pem(), release))
     written = ledger.append([*entries, ("seal", {
         "run_id": release, "release": release, "manifest": manifest_hash(files), "file_count": len(files),
         "manifest_root": manifest_root(files), "head": head_hash(head),
-        "finished": datetime.now().isoformat(timespec="seconds")})], release_files=(files, base_seal, base_files))
+        "finished": stamp(config.site.timezone)})], release_files=(files, base_seal, base_files))
     save_heads(config.paths.state, [*heads, head], signer.public_pem())
     return written, head
 
 
-def recovery_entry(problem: str, reason: str, operator: str | None) -> tuple[str, dict[str, Any]]:
+def recovery_entry(problem: str, reason: str, operator: str | None, timezone: str) -> tuple[str, dict[str, Any]]:
     """What `portal ledger recover` records: the problem found, why staff go on, and who says so."""
     return ("recovery", {"problem": problem, "reason": reason, "operator": operator or getpass.getuser(),
-                         "time": datetime.now().isoformat(timespec="seconds")})
+                         "time": stamp(timezone)})

@@ -366,12 +366,23 @@ def witness(source: str, state_path: Path | None, sample: int | None) -> None:
 @click.pass_obj
 def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
     """List the runs, or one record's history: when shown, changed, withdrawn, and why."""
+    import sqlite3
+
+    from publisher.runs.ledger import LedgerError
+
+    try:
+        _ledger_show(obj.config, record, as_json)
+    except (sqlite3.DatabaseError, LedgerError, ValueError, KeyError) as exc:
+        click.echo(f"账本无法读取（{type(exc).__name__}: {exc}）；请运行 portal ledger verify 查看详情", err=True)
+        sys.exit(1)
+
+
+def _ledger_show(config: Config, record: str | None, as_json: bool) -> None:
     import json
 
     from publisher.runs.ledger import ledger_of
     from publisher.runs.publication import ledger_summary
 
-    config = obj.config
     if record:
         type_key, _, ident = record.partition("/")
         slug = _slug_for(config, type_key, ident)
@@ -390,7 +401,7 @@ def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for r in rows:
-        click.echo(f"#{r['seq']:<4} {r['kind']} {r['time']}  {r['run']}  {r['operator']}  {r['summary']}  "
+        click.echo(f"#{r['number']:<4} {r['kind']} {r['time']}  {r['run']}  {r['operator']}  {r['summary']}  "
                    f"{r['hash'][:16]}")
 
 

@@ -353,3 +353,24 @@ def test_serve_and_search_use_the_published_site_not_a_stale_preview(portal):
     assert found.returncode == 0 and '"total"' in found.stdout
     said = cli(portal, "search", "示例县")
     assert "搜索：已发布的公开网站" in said.stderr
+
+
+def test_ledger_show_numbers_runs_without_gaps_and_a_damaged_ledger_gets_a_message(portal):
+    publish(portal, SAMPLE_NOW)
+    publish(portal, SAMPLE_NOW)
+    shown = cli(portal, "ledger", "show")
+    assert [line.split()[0] for line in shown.stdout.splitlines()] == ["#1", "#2"]
+    ledger_of(portal).path.write_bytes(b"not a database" * 100)
+    for args in (("ledger", "show"), ("ledger", "verify")):
+        done = cli(portal, *args)
+        assert done.returncode == 1 and "Traceback" not in done.stderr and done.stderr.strip(), args
+
+
+def test_the_first_run_reports_no_withdrawal_for_a_record_it_never_showed(runner):
+    from tests.factories import penalty
+
+    plan = runner.pull([penalty(2, status="撤销"), penalty(3, status="撤销", first_published="2026-11-12")])
+    by_row = {i.origin.row: i for i in plan.items}
+    assert by_row[2].action.value == "exclude" and "从未公开" in by_row[2].reason
+    assert by_row[3].action.value == "withdraw"  # shown in an earlier disclosure system: its notice is due
+    assert len(runner.pages("penalties")) == 1

@@ -223,6 +223,10 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
             return Item(action, **base, field="publish_at", rule="due", text=text, masked=masked,
                         reason=f"公示日期 {publish_at:%Y-%m-%d %H:%M} 已到，本次首次公开")
         return Item(action, **base, rule="shown", reason="符合公开条件", text=text, masked=masked)
+    if decision.outcome is Outcome.WITHDRAW and page is None and not record.get("first_published"):
+        assert finding is not None  # revoked or expired before this site ever showed it: nothing to withdraw
+        return Item(Action.EXCLUDE, **base, field=finding.field, rule=finding.rule,
+                    reason=finding.reason + "（从未公开，不生成撤回说明）")
     if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
         assert finding is not None
         return _notice_item(rtype, record.slug, khash, page, finding.category, finding.reason,

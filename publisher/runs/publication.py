@@ -292,18 +292,26 @@ def _verify_ledger(config: Config) -> list[str]:
 
 
 def ledger_summary(config: Config) -> list[dict[str, Any]]:
-    rows = []
+    """What `ledger show` lists: each publication, rollback and recovery, numbered without gaps."""
+    rows: list[dict[str, Any]] = []
     for e in ledger_of(config).entries():
         body = e.body
+        common = {"seq": e.seq, "number": len(rows) + 1, "operator": body.get("operator"), "hash": e.hash}
         if e.kind == "run":
             changed = Counter(r[2] for r in body.get("records", []))
             summary = "，".join(f"{CHANGE_LABELS[k]}{changed[k]}" for k in CHANGE_LABELS if changed[k]) or "无变化"
             if body.get("stopped"):
                 summary += "；停止：" + "、".join(RECORD_TYPES[t].zh for t in body["stopped"])
-            rows.append({"seq": e.seq, "kind": "发布", "run": body.get("run_id"), "time": body.get("started"),
-                         "operator": body.get("operator"), "hash": e.hash, "summary": summary})
+            rows.append({**common, "kind": "发布", "run": body.get("run_id"), "time": body.get("started"),
+                         "summary": summary})
         elif e.kind == "rollback":
-            rows.append({"seq": e.seq, "kind": "回退", "run": body.get("to"), "time": body.get("time"),
-                         "operator": body.get("operator"), "hash": e.hash,
-                         "summary": f"{body.get('from')} → {body.get('to')}"})
+            changed = Counter(r[2] for r in body.get("records", []))
+            kept = len(body.get("kept_withdrawn", []))
+            summary = f"{body.get('from')} → {body.get('of', body.get('to'))}的内容" + (
+                "；" + "，".join(f"{CHANGE_LABELS[k]}{changed[k]}" for k in CHANGE_LABELS if changed[k])
+                if changed else "") + (f"；{kept}条已撤回的记录保持撤回" if kept else "")
+            rows.append({**common, "kind": "回退", "run": body.get("to"), "time": body.get("time"), "summary": summary})
+        elif e.kind == "recovery":
+            rows.append({**common, "kind": "恢复", "run": "", "time": body.get("time"),
+                         "summary": f"{body.get('problem')}；原因：{body.get('reason')}"})
     return rows

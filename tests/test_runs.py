@@ -374,3 +374,31 @@ def test_the_first_run_reports_no_withdrawal_for_a_record_it_never_showed(runner
     assert by_row[2].action.value == "exclude" and "从未公开" in by_row[2].reason
     assert by_row[3].action.value == "withdraw"  # shown in an earlier disclosure system: its notice is due
     assert len(runner.pages("penalties")) == 1
+
+
+def test_the_staff_report_reads_in_chinese_and_fits_a_phone(portal):
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_browser import CHROMIUM, SCREENSHOTS
+
+    publish(portal, SAMPLE_NOW)
+    edit = portal.sources[0].path / "inspections.csv"
+    edit.write_text(edit.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    result = publish(portal, SAMPLE_NOW)
+    html = result.reports["html"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 375, "height": 800})
+        page.goto(html.as_uri())
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        SCREENSHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / "run-report-375.png"), full_page=True)
+        text = page.inner_text("body")
+        browser.close()
+    for english in ("legal_review_result", "legally_reviewed", "approved", "added", "changed", "withdrawn"):
+        assert not re.search(rf"\b{english}\b", text), english
+    change = next(r for r in result.records if r[0] == "inspections")
+    assert f'href="{portal.site.url}/inspections/{change[1]}/"' in html.read_text(encoding="utf-8")
+    assert "更新" in text and "审核" in text and "法制审核" in text

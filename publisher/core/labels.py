@@ -17,3 +17,9 @@ MASK_LABELS = {"name": "姓名", "id_number": "证件号码", "phone": "电话�
 # The stages of a publication run, timed in its report.
 STAGE_LABELS = {"lock": "等待运行锁", "pull": "读取数据源并写入内容", "changes": "核对账本", "link": "准备版本目录",
                 "build": "生成网站", "verify": "核验版本", "manifest": "计算文件哈希", "switch": "记入账本并切换"}
+# The rules a record passes (publisher.pull.rules, validation and intake), as staff read them.
+RULE_LABELS = {
+    "approved": "审核", "legally_reviewed": "法制审核", "due": "公示日期", "not_excluded": "不予公开情形",
+    "live": "公示期与当前状态", "deadline": "公示时限", "discretion": "裁量基准", "required": "必填",
+    "valid": "格式与取值", "unique": "不得重复", "size": "长度上限", "reserved": "网址冲突", "shown": "符合公开条件",
+}

@@ -9,7 +9,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from publisher.core.config import Config
-from publisher.core.labels import ACTION_LABELS, FLAG_LABELS, MASK_LABELS, STAGE_LABELS
+from publisher.core.labels import ACTION_LABELS, CHANGE_LABELS, FLAG_LABELS, MASK_LABELS, RULE_LABELS, STAGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan
 from publisher.pull.plan_report import REPORT_ORDER, as_json
@@ -51,6 +51,23 @@ def write_reports(config: Config, result: RunResult) -> dict[str, Path]:
     html_path = folder / f"{result.run_id}.html"
     html_path.write_text(_HTML.render(r=result, report=report, order=[*REPORT_ORDER, Action.UNCHANGED],
                                       labels=ACTION_LABELS, flag_labels=FLAG_LABELS, rtypes=RECORD_TYPES,
-                                      stage_labels=STAGE_LABELS, mask_labels=MASK_LABELS),
+                                      stage_labels=STAGE_LABELS, mask_labels=MASK_LABELS,
+                                      rule_labels=RULE_LABELS, change_labels=CHANGE_LABELS,
+                                      field_label=_field_label, titles=_titles(result), site_url=config.site.url),
                          encoding="utf-8")
     return {"json": json_path, "html": html_path}
+
+
+def _field_label(type_key: str, name: str | None) -> str:
+    """A field as the national template names it (违法事实), not its code (facts)."""
+    if not name:
+        return ""
+    try:
+        return RECORD_TYPES[type_key].field(name).zh
+    except KeyError:
+        return name
+
+
+def _titles(result: RunResult) -> dict[tuple[str, str], str]:
+    """What staff call each changed page: its 文号, 执法证号 or code, from the plan."""
+    return {(i.type, i.slug): i.key for i in result.plan.items if i.slug and i.key}

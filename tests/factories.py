@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from publisher.core.checkcodes import CREDIT_CHARSET
 from publisher.pull.rows import Origin, RawRow
 
 BUREAU_CODE = "11230500001755309F"  # a valid 统一社会信用代码 (DOMAIN.md example)
@@ -89,29 +90,69 @@ def officer(row: int = 2, **values: str) -> RawRow:
     return RawRow("officers", base, Origin("files:test", "officers.csv", row))
 
 
+def credit_code(body: str) -> str:
+    """A valid 统一社会信用代码 from its first 17 characters (GB 32100 check character appended)."""
+    total = sum(CREDIT_CHARSET.index(c) * w for c, w in zip(body, (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8,
+                                                                    24, 10, 30, 28), strict=True))
+    return body + CREDIT_CHARSET[(31 - total % 31) % 31]
+
+
 def inspection(row: int = 2, **values: str) -> RawRow:
     base = {
-        "id": f"SJ-2026-{row:04d}",
-        "task_name": "2026年度林木采伐双随机抽查",
+        "id": f"SJ-2026-{row:03d}", "task_name": "2026年度林木采伐双随机抽查",
         "target_name": "示例县青山样板木业有限公司",
-        "credit_code": COMPANY_CODE,
-        "item": "林木采伐",
-        "inspection_date": "2026-11-10",
-        "result": "未发现问题",
-        "authority": "示例县林业和草原局",
-        "review_status": "已审核",
+        "credit_code": COMPANY_CODE, "item": "林木采伐许可证执行情况检查", "inspection_date": "2026-11-10",
+        "result": "未发现问题", "handling": "无", "authority": "示例县林业和草原局",
+        "officer_certs": "LY2024-000001；LY2024-000002", "review_status": "已审核",
     }
     base.update(values)
     return RawRow("inspections", base, Origin("files:test", "inspections.csv", row))
 
 
-def matter(row: int = 2, **values: str) -> RawRow:
+def subject(row: int = 2, **values: str) -> RawRow:
     base = {
-        "code": f"LY-XK-{row:04d}",
-        "name": "林木采伐许可",
-        "kind": "行政许可",
-        "basis": "《中华人民共和国森林法》第五十六条",
+        "name": "示例县林业和草原局", "credit_code": credit_code(f"1199010100{row:07d}"), "nature": "法定行政机关",
+        "head": "陈某乙", "address": "示例县示范大道66号", "phone": "0123-4567802", "duties": "负责全县林业监督管理。",
+        "basis": "《中华人民共和国森林法》第九条", "region": "示例县行政区域", "supervision_phone": "0123-4567800",
         "review_status": "已审核",
     }
     base.update(values)
-    return RawRow("matters", base, Origin("files:test", "matters.csv", row))
+    return RawRow("subjects", base, Origin("files:test", "subjects.json", row))
+
+
+def matter(row: int = 2, **values: str) -> RawRow:
+    base = {
+        "code": f"LY-XK-{row:03d}", "name": "林木采伐许可证核发", "kind": "行政许可",
+        "basis": "《中华人民共和国森林法》第五十六条", "implementer": "示例县林业和草原局",
+        "responsibility": "受理、审查、决定、送达。", "accountability": "对符合法定条件的申请不予受理的。",
+        "random_inspection": "否", "review_status": "已审核",
+    }
+    base.update(values)
+    return RawRow("matters", base, Origin("files:test", "matters.json", row))
+
+
+def guide(row: int = 2, **values: str) -> RawRow:
+    base = {
+        "code": f"ZN-{row:03d}", "name": "林木采伐许可证核发", "matter_code": "LY-XK-001",
+        "conditions": "林木权属清楚。",
+        "materials": "林木采伐申请表；林木权属证明", "steps": "申请；受理；决定", "legal_time_limit": "20个工作日",
+        "promised_time_limit": "5个工作日", "fee": "不收费", "location": "示例县政务服务中心二楼23号窗口",
+        "window": "CK-01", "hours": "周一至周五", "phone": "0123-4567801", "complaint_phone": "12345",
+        "basis": "《中华人民共和国森林法》第五十六条", "review_status": "已审核",
+    }
+    base.update(values)
+    return RawRow("guides", base, Origin("files:test", "guides.json", row))
+
+
+def window(row: int = 2, **values: str) -> RawRow:
+    base = {
+        "code": f"CK-{row:02d}", "name": "林业审批综合窗口", "location": "示例县政务服务中心二楼23号窗口",
+        "staff": "刘示范（首席代表）；王某乙（受理岗）", "guides": "ZN-001；ZN-002", "hours": "周一至周五",
+        "review_status": "已审核",
+    }
+    base.update(values)
+    return RawRow("windows", base, Origin("files:test", "windows.json", row))
+
+
+FACTORIES = {"penalties": penalty, "permits": permit, "inspections": inspection, "officers": officer,
+             "subjects": subject, "matters": matter, "guides": guide, "windows": window}

@@ -40,7 +40,7 @@ def site(runner, tmp_path):
         penalty(row=2, decision_date="2026-11-12"),
         person_penalty(row=3, decision_date="2026-11-10"),
         permit(row=3),
-        penalty(row=4, status="撤销"),
+        penalty(row=4, status="撤销", first_published="2026-11-12"),  # shown before, so its notice is due
         penalty(row=5, review_status="待审核"),
         penalty(row=6, party_name=SCRIPT_NAME, decision_no=SCRIPT_NO, decision_date="2026-11-11"),
     ])
@@ -182,7 +182,7 @@ def test_a_new_record_rewrites_only_its_feeds(site, runner):
         person_penalty(row=3, decision_date="2026-11-10"),
         permit(row=3),
         permit(row=7),
-        penalty(row=4, status="撤销"),
+        penalty(row=4, status="撤销", first_published="2026-11-12"),  # shown before, so its notice is due
         penalty(row=5, review_status="待审核"),
         penalty(row=6, party_name=SCRIPT_NAME, decision_no=SCRIPT_NO, decision_date="2026-11-11"),
     ])
@@ -196,7 +196,7 @@ def test_a_withdrawn_record_leaves_the_feeds(site, runner):
         penalty(row=2, decision_date="2026-11-12", status="撤销"),
         person_penalty(row=3, decision_date="2026-11-10"),
         permit(row=3),
-        penalty(row=4, status="撤销"),
+        penalty(row=4, status="撤销", first_published="2026-11-12"),  # shown before, so its notice is due
         penalty(row=6, party_name=SCRIPT_NAME, decision_no=SCRIPT_NO, decision_date="2026-11-11"),
     ])
     write_feeds(load_published(config.paths.content), config, out)

@@ -8,6 +8,7 @@ feed is rewritten only when its bytes change, so an unchanged feed keeps its mti
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,8 @@ from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES
 from publisher.site.context import build_context
 
+# Not allowed in XML 1.0 (lxml refuses them, which would stop the build): dropped from a feed's text only.
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FEEDS_DIR = "feeds"
 ALL = "all"
 ALL_ZH = "全部公示信息"
@@ -108,7 +111,8 @@ def _render(key: str, kind: str, records: list[PublishedRecord], config: Config,
         entry.id(url)
         entry.guid(url, permalink=True)
         entry.link(href=url, rel="alternate", type="text/html")
-        entry.title(f"【{record.rtype.zh}】{record.title}")  # plain text (published.py); lxml escapes it once
+        # Plain text (published.py); lxml escapes it once.
+        entry.title(XML_ILLEGAL.sub("", f"【{record.rtype.zh}】{record.title}"))
         summary = _summary(record)
         # RSS <description> is HTML by convention, so record text is escaped once more there; Atom's is plain text.
         entry.summary(html.escape(summary, quote=False) if kind == "rss" else summary,
@@ -139,7 +143,7 @@ def _summary(record: PublishedRecord) -> str:
 
 
 def _short(value: FieldValue) -> str:
-    text = " ".join(("、".join(value) if isinstance(value, tuple) else value).split())
+    text = " ".join(XML_ILLEGAL.sub("", "、".join(value) if isinstance(value, tuple) else value).split())
     return text if len(text) <= SUMMARY_VALUE_MAX else text[: SUMMARY_VALUE_MAX - 1] + "…"
 
 

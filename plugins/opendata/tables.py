@@ -1,8 +1,9 @@
 """Open data as tables: the columns, rows and file bytes of each dataset, pure functions of content/.
 
 A dataset holds exactly what the detail pages show: live records only, each field as written to
-content/ (already masked by `portal pull`). Every writer here is deterministic, so unchanged data
-gives byte-identical files and the page writer leaves them untouched.
+content/ (already masked by `portal pull`); CSV and XLSX cells a spreadsheet could run as a formula
+get a leading ' (`spreadsheet_text`), and XLSX cells are always strings, never formulas. Every writer
+here is deterministic, so unchanged data gives byte-identical files and the page writer leaves them untouched.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -17,7 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -32,6 +35,15 @@ NOT_IN_TEMPLATE = frozenset({"department"})
 XLSX_TYPES = ("permits", "penalties")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+# OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.
+FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
+# What may come before a trigger and still let a spreadsheet see it: blanks, controls, invisible format characters.
+_LEADING_BLANKS = r"[\s\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]*"
+_FORMULA_START = re.compile(r"[\t\r]|" + _LEADING_BLANKS + "[" + re.escape("".join(sorted(FORMULA_TRIGGERS))) + "]")
+# A plain negative number ("-3", "-0.5") is a number to any spreadsheet, never a formula: it keeps its text.
+_PLAIN_NUMBER = re.compile(r"-[0-9]+(?:\.[0-9]+)?")
+# Not allowed in XML 1.0 (openpyxl raises IllegalCharacterError on the C0 ones): dropped from XLSX cells only.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,11 @@ def cell(value: FieldValue | None) -> str:
     return value if isinstance(value, str) else LIST_SEPARATOR.join(value)
 
 
+def spreadsheet_text(text: str) -> str:
+    """A cell's text as CSV or XLSX holds it: prefixed with ' if a spreadsheet could read it as a formula."""
+    return "'" + text if _FORMULA_START.match(text) and not _PLAIN_NUMBER.fullmatch(text) else text
+
+
 def last_updated(records: Iterable[PublishedRecord]) -> str:
     """The newest day the dataset changed: a record first shown, or one withdrawn from it."""
     return max((r.published if r.live else r.withdrawn for r in records), default="") or ""
@@ -133,9 +150,10 @@ def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> b
     cols = columns(type_key, rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([c.zh for c in cols] + [URL_HEADER])
+    writer.writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
     for r in rows:
-        writer.writerow([cell(r.values.get(c.name)) for c in cols] + [base_url + r.url])
+        values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
+        writer.writerow([spreadsheet_text(v) for v in values])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
@@ -157,12 +175,12 @@ def xlsx_bytes(type_key: str, records: list[PublishedRecord], author: str, modif
     bold = Font(bold=True)
     header = []
     for c in cols:
-        heading = WriteOnlyCell(ws, value=c.zh)
+        heading = _text_cell(ws, _xlsx_text(c.zh))
         heading.font = bold
         header.append(heading)
     ws.append(header)
     for r in rows:
-        ws.append([cell(r.values.get(c.name)) for c in cols])
+        ws.append([_xlsx_value(ws, cell(r.values.get(c.name))) for c in cols])
     stamp = datetime.fromisoformat(modified) if modified else datetime(2000, 1, 1)
     wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.created = wb.properties.modified = stamp
@@ -171,6 +189,23 @@ def xlsx_bytes(type_key: str, records: list[PublishedRecord], author: str, modif
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # not save_workbook: that stamps the clock into docProps/core.xml
     return _restamp(raw.getvalue())
+
+
+def _xlsx_text(text: str) -> str:
+    return spreadsheet_text(_XML_ILLEGAL.sub("", text))
+
+
+def _xlsx_value(ws: Any, text: str) -> str | Cell:
+    """A value openpyxl writes as a string (a plain str is faster than a cell, and neutralised text has no "=")."""
+    text = _xlsx_text(text)
+    return _text_cell(ws, text) if text in ERROR_CODES or text.startswith("=") else text
+
+
+def _text_cell(ws: Any, text: str) -> Cell:
+    """A string cell whatever its text: openpyxl would make "=..." a formula and "#N/A" an error."""
+    c = WriteOnlyCell(ws, value=text)
+    c.data_type = "s"
+    return c
 
 
 def _restamp(data: bytes) -> bytes:

@@ -2,9 +2,12 @@
 
 A content file is Pelican-style Markdown: `Key: value` metadata, a blank line, a body.
 The `Fields` line holds the record's public fields, in template order, as one line of JSON
-with every character that could become markup (`< > & { } [ ]`) written as a \\u escape;
+with every character that could become markup (`< > & { } [ ]`), end a line or hide text
+(controls, Unicode line breaks, bidi and zero-width characters) written as a \\u escape;
 the body is the same fields as a Markdown table with every value escaped, so that neither
 our theme nor a plain Pelican theme can turn a value from a record into markup.
+Lines are separated by "\\n" alone and read back split on "\\n" alone: no value can start a line of its own
+(`str.splitlines` would also split on \\r \\v \\f \\x1c-\\x1e \\x85 U+2028 U+2029, which a value may hold).
 Files are written only when their bytes change, atomically, so mtimes stay untouched.
 Readers: `scan_pages` (what pull compares with, metadata and SHA-256), `load_published` (what the
 site shows, with fields); both list files through `content_files`.
@@ -29,8 +32,14 @@ from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES, RecordType
 from publisher.core.urls import record_url
 
-_JSON_UNSAFE = {c: f"\\u{ord(c):04x}" for c in "<>&{}[]"}
-_JSON_UNSAFE_RE = re.compile("[<>&{}\\[\\]]")
+# Invisible characters that reorder or hide text (bidi controls, zero-width, BOM, soft hyphen): written as escapes.
+_INVISIBLE = "\\xad\\u061c\\u180e\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\ufeff\\ufff9-\\ufffb"
+# json.dumps already escapes C0 controls; DEL, C1 controls (U+0085 among them) and U+2028/9 it leaves raw.
+_JSON_UNSAFE_RE = re.compile("[<>&{}\\[\\]\\x7f-\\x9f\\u2028\\u2029" + _INVISIBLE + "]")
+# Controls str.split does not take for whitespace (it does \t-\r, \x1c-\x1f, \x85): dropped from shown text.
+_CONTROLS = re.compile("[\\x00-\\x08\\x0e-\\x1b\\x7f-\\x84\\x86-\\x9f]")
+_INVISIBLE_RE = re.compile("[" + _INVISIBLE + "]")
+_LINE_BREAKS = re.compile("\\r\\n|[\\n\\r\\v\\f\\x1c-\\x1e\\x85\\u2028\\u2029]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+!|~-])")
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z-]*):\s?(.*)$")
 
@@ -65,8 +74,12 @@ def public_value(value: Any) -> str | list[str] | None:
     return str(value)
 
 
+def _json_escape(m: re.Match[str]) -> str:
+    return f"\\u{ord(m[0]):04x}"
+
+
 def _json_text(value: str) -> str:
-    return '"' + _JSON_UNSAFE_RE.sub(lambda m: _JSON_UNSAFE[m[0]], json.dumps(value, ensure_ascii=False)[1:-1]) + '"'
+    return '"' + _JSON_UNSAFE_RE.sub(_json_escape, json.dumps(value, ensure_ascii=False)[1:-1]) + '"'
 
 
 def fields_json(fields: list[tuple[str, str | list[str]]]) -> str:
@@ -78,17 +91,33 @@ def fields_json(fields: list[tuple[str, str | list[str]]]) -> str:
     return "[" + ", ".join(parts) + "]"
 
 
+def _char_ref(m: re.Match[str]) -> str:
+    return f"&#x{ord(m[0]):x};"
+
+
 def md_text(value: str) -> str:
-    """Escape text for Markdown and HTML: it renders as itself, never as markup."""
-    escaped = html.escape(_MD_SPECIAL.sub(r"\\\1", value), quote=False)
-    escaped = escaped.replace("{", "&#123;").replace("}", "&#125;")
-    return escaped.replace("\r\n", "\n").replace("\n", "<br>")
+    """Escape text for Markdown and HTML: it renders as itself, never as markup, on one line of the table."""
+    escaped = html.escape(_MD_SPECIAL.sub(r"\\\1", _CONTROLS.sub("", value)), quote=False)
+    escaped = _INVISIBLE_RE.sub(_char_ref, escaped.replace("{", "&#123;").replace("}", "&#125;"))
+    return _LINE_BREAKS.sub("<br>", escaped)
+
+
+def _collapse(value: str) -> str:
+    return " ".join(_CONTROLS.sub("", value).split())
+
+
+def one_line(value: str) -> str:
+    """A plain metadata value on one line: controls and invisible characters dropped, whitespace runs one space."""
+    return _collapse(_INVISIBLE_RE.sub("", value))
 
 
 def meta_text(value: str) -> str:
-    """A single-line metadata value: HTML-escaped, since Pelican renders titles unescaped."""
-    escaped = html.escape(" ".join(value.split()), quote=False)
-    return escaped.replace("{", "&#123;").replace("}", "&#125;")
+    """A single-line metadata value: HTML-escaped, since Pelican renders titles unescaped.
+
+    Invisible characters are character references (html.unescape gives them back); controls, which
+    a reference cannot carry (`&#1;` reads as nothing), are dropped."""
+    escaped = html.escape(_collapse(value), quote=False)
+    return _INVISIBLE_RE.sub(_char_ref, escaped.replace("{", "&#123;").replace("}", "&#125;"))
 
 
 def title_of(rtype: RecordType, fields: dict[str, Any]) -> str:
@@ -102,6 +131,8 @@ def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str,
     fields = [(f.name, shown) for f in rtype.public_fields
               if (shown := public_value(values.get(f.name))) is not None]
     shown_by_name = dict(fields)
+    # Ours, not a record's, but the format holds whatever it is handed: each on its one line.
+    slug, key_hash, published, page_date = map(one_line, (slug, key_hash, published, page_date))
     lines = [
         f"Title: {meta_text(title_of(rtype, shown_by_name))}",
         f"Date: {page_date}",
@@ -124,6 +155,7 @@ def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str,
 def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
                   withdrawn: str, reason: str) -> str:
     """A withdrawal notice: the record's URL stays, its data does not."""
+    slug, key_hash, published, withdrawn, reason = map(one_line, (slug, key_hash, published, withdrawn, reason))
     lines = [
         f"Title: 已撤回的{rtype.zh}信息",
         f"Date: {withdrawn}",
@@ -142,15 +174,20 @@ def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
 
 def read_metadata(path: Path) -> dict[str, str]:
     """The metadata block of a content file (up to the first blank line)."""
-    with path.open(encoding="utf-8") as fh:
+    with path.open(encoding="utf-8", newline="\n") as fh:  # lines end at "\n" only, untranslated
         return parse_metadata(fh)
 
 
+def split_lines(text: str) -> list[str]:
+    """A content file's lines: split on "\\n" only, the format's one separator (never `str.splitlines`)."""
+    return text.split("\n")
+
+
 def parse_metadata(lines: Iterable[str]) -> dict[str, str]:
-    """The metadata block of a content file's lines (up to the first blank line)."""
+    """The metadata block of a content file's lines (up to the first blank line); lines split on "\\n" only."""
     meta: dict[str, str] = {}
     for line in lines:
-        line = line.rstrip("\n")
+        line = line.removesuffix("\n").removesuffix("\r")  # a file saved with CRLF: our writer never puts \r in a line
         if not line:
             break
         m = _META_LINE.match(line)
@@ -224,7 +261,7 @@ def digest_of(records: list[PublishedRecord]) -> str:
 def load_record(path: Path | str, type_key: str) -> PublishedRecord | None:
     with open(path, "rb") as fh:
         data = fh.read()
-    meta = parse_metadata(data.decode("utf-8").splitlines())
+    meta = parse_metadata(split_lines(data.decode("utf-8")))
     if meta.get("record-type") != type_key or "slug" not in meta:
         return None  # not a page the publisher wrote
     return PublishedRecord(
@@ -268,7 +305,7 @@ def read_summary(path: Path | str, type_key: str) -> ContentPage | None:
     """What pull compares a record with: the file's metadata and SHA-256; None for a page not ours."""
     with open(path, "rb") as fh:
         data = fh.read()
-    meta = parse_metadata(data.decode("utf-8", "replace").splitlines())
+    meta = parse_metadata(split_lines(data.decode("utf-8", "replace")))
     key = meta.get("key-hash")
     if not key:
         return None  # not ours: a hand-written page is left alone

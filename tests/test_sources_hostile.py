@@ -5,15 +5,22 @@ from __future__ import annotations
 import time
 import tracemalloc
 import zipfile
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 from sources_helpers import PENALTY, PERMIT, write_csv
 
 from publisher.core.config import SourceConfig
 from publisher.pull.rows import SourceResult
 from publisher.pull.sources import read_sources, workbook
+from publisher.pull.validation import parse_row
+from tests.conftest import SAMPLE_NOW
+from tests.factories import penalty, person_penalty
+
+TODAY = date(2026, 11, 30)
 
 
 def read_folder(folder: Path) -> SourceResult:
@@ -126,3 +133,94 @@ def test_formula_cell_gives_its_cached_value_never_its_text(tmp_path):
     template.unlink()
     [row] = read_folder(tmp_path).rows
     assert row.values["fine"] == "0.5"
+
+
+# --- 2. Excel's own values --------------------------------------------------------------------
+
+PERSON = person_penalty().values
+
+
+def excel_values_folder(tmp_path: Path) -> SourceResult:
+    """A workbook as a clerk's Excel leaves it: serial dates, datetimes, numbers in scientific notation."""
+    headers = [*PERSON, "publish_at", "remarks"]
+    rows = [
+        dict(PERSON, decision_no="第2号", decision_date=46342, publish_at=datetime(2026, 11, 20, 9, 30),
+             remarks=123456789012345678),
+        dict(PERSON, decision_no="第3号", id_number=9.90101e17, decision_date=datetime(2026, 11, 16)),
+        dict(PERSON, decision_no="第4号", id_number="9.90101E+17", decision_date=46342.0),
+        dict(penalty().values, decision_no="第5号", credit_code=9.13301e17, legal_rep=None,
+             id_type=None, id_number=None),
+        dict(PERSON, decision_no=990101000000012.0, id_number="11010519491231002X", remarks=20240305.0),
+    ]
+    write_xlsx(tmp_path / "penalties.xlsx", headers, [[r.get(h) for h in headers] for r in rows])
+    return read_folder(tmp_path)
+
+
+def test_excel_serial_and_datetime_cells_become_dates(tmp_path):
+    result = excel_values_folder(tmp_path)
+    assert result.failures == []
+    first, second, third = result.rows[:3]
+    assert first.values["decision_date"] == "46342"  # a numeric cell: validation reads the serial
+    assert first.values["publish_at"] == "2026-11-20 09:30:00"
+    assert second.values["decision_date"] == "2026-11-16"
+    record = parse_row(first, TODAY)
+    assert not isinstance(record, list), record
+    assert record.values["decision_date"] == date(2026, 11, 16)
+    assert record.values["publish_at"] == datetime(2026, 11, 20, 9, 30)
+    assert parse_row(third, TODAY)[0].field == "id_number"  # the serial date itself was fine
+
+
+@pytest.mark.parametrize(("serial", "expected"), [
+    ("46342", date(2026, 11, 16)), ("46342.75", date(2026, 11, 16)), ("36526", date(2000, 1, 1)),
+    ("20000", date(1954, 10, 3)), ("80000", date(2119, 1, 11)),
+])
+def test_serial_numbers_in_a_date_field(serial, expected):
+    record = parse_row(penalty(decision_date=serial, valid_until=serial), date(2200, 1, 1))
+    assert not isinstance(record, list), record
+    assert record.values["valid_until"] == expected
+
+
+@pytest.mark.parametrize("text", ["19999", "80001", "4634", "46342.5.1", "60"])
+def test_numbers_that_are_not_plausible_serials_stay_invalid_dates(text):
+    [problem] = parse_row(penalty(decision_date=text), TODAY)
+    assert problem.field == "decision_date" and "不是有效日期" in problem.message
+
+
+def test_publish_at_serial_keeps_its_time_of_day():
+    record = parse_row(penalty(publish_at="46342.375"), TODAY)
+    assert record.values["publish_at"] == datetime(2026, 11, 16, 9, 0)
+
+
+def test_numbers_excel_put_in_scientific_notation_are_explained(tmp_path):
+    rows = excel_values_folder(tmp_path).rows
+    explained = "该数字已被 Excel 以科学计数法保存，丢失了末几位，请将该列设为文本后重新录入"
+    for raw, field, shown in ((rows[1], "id_number", "9.90101E+17"), (rows[2], "id_number", "9.90101E+17"),
+                              (rows[3], "credit_code", "9.13301E+17")):
+        problems = {p.field: p.message for p in parse_row(raw, TODAY)}
+        assert set(problems) == {field}, problems
+        label = "证件号码" if field == "id_number" else "统一社会信用代码"
+        assert problems[field] == f"“{label}”为“{shown}”：{explained}"
+        assert "18位" not in problems[field]
+
+
+@pytest.mark.parametrize(("field", "text"), [("decision_no", "9.90101E+17"), ("authority_code", "1.12305E+17"),
+                                             ("decision_no", "1.5e+15")])
+def test_scientific_notation_in_any_identifier_field(field, text):
+    [problem] = parse_row(penalty(**{field: text}), TODAY)
+    assert problem.field == field and "科学计数法" in problem.message
+
+
+def test_long_numbers_from_numeric_cells_have_no_dot_zero_and_no_exponent(tmp_path):
+    rows = excel_values_folder(tmp_path).rows
+    assert rows[0].values["remarks"] == "1.23456789012346E+17"  # openpyxl and Excel store a double
+    assert rows[4].values["decision_no"] == "990101000000012"
+    assert rows[4].values["remarks"] == "20240305"
+    assert rows[3].values["credit_code"] == "9.13301E+17"
+
+
+def test_a_clerk_sees_file_row_field_and_reason_in_the_plan(tmp_path, runner):
+    plan = runner.plan(excel_values_folder(tmp_path).rows, now=SAMPLE_NOW)
+    rejected = {(i.origin.file, i.origin.row, i.field): i.reason for i in plan.items if i.action.value == "reject"}
+    assert set(rejected) == {("penalties.xlsx", 3, "id_number"), ("penalties.xlsx", 4, "id_number"),
+                             ("penalties.xlsx", 5, "credit_code")}, rejected
+    assert "“证件号码”为“9.90101E+17”" in rejected[("penalties.xlsx", 3, "id_number")]

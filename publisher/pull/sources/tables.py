@@ -20,6 +20,8 @@ from publisher.pull.rows import Origin, RawRow, SourceFailure, SourceNote, Sourc
 TYPE_COLUMNS = ("type", "类型")
 QUIET_SUFFIXES = {".md", ".txt"}  # READMEs and notes staff keep beside the data
 Cells = list[Any]
+# Excel stores numbers as doubles with 15 significant digits; from 10^15 on, the last digits are gone.
+EXCEL_EXACT_LIMIT = 1e15
 
 
 class ShapeError(ValueError):
@@ -53,6 +55,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
+        if abs(value) >= EXCEL_EXACT_LIMIT:  # Excel keeps 15 digits: show it as Excel does, not as false digits
+            return format(value, ".15G")
+        if value.is_integer():
+            return str(int(value))  # a long number from a numeric cell: no ".0", no exponent
         value = Decimal(repr(value))  # repr is the shortest text that round-trips: no 0.1000000001
     if isinstance(value, Decimal):
         if not value.is_finite():

@@ -14,11 +14,12 @@ from openpyxl import Workbook
 from sources_helpers import PENALTY, PERMIT, write_csv
 
 from publisher.core.config import SourceConfig
+from publisher.core.schema import UNMAPPED_HEADERS
 from publisher.pull.rows import SourceResult
 from publisher.pull.sources import read_sources, workbook
 from publisher.pull.validation import parse_row
 from tests.conftest import SAMPLE_NOW
-from tests.factories import penalty, person_penalty
+from tests.factories import COMPANY_CODE, penalty, person_penalty
 
 TODAY = date(2026, 11, 30)
 
@@ -224,3 +225,72 @@ def test_a_clerk_sees_file_row_field_and_reason_in_the_plan(tmp_path, runner):
     assert set(rejected) == {("penalties.xlsx", 3, "id_number"), ("penalties.xlsx", 4, "id_number"),
                              ("penalties.xlsx", 5, "credit_code")}, rejected
     assert "“证件号码”为“9.90101E+17”" in rejected[("penalties.xlsx", 3, "id_number")]
+
+
+# --- 3. Headers: every spelling of the national templates --------------------------------------
+
+PENALTY_SPELLINGS = [
+    ("行政相对人名称", "party_name"), ("行政相对人类别", "party_type"),
+    ("行政相对人代码_1（统一社会信用代码）", "credit_code"), ("行政相对人代码_1(统一社会信用代码)", "credit_code"),
+    ("行政相对人代码-1（统一社会信用代码）", "credit_code"), ("行政相对人代码＿1（统一社会信用代码）", "credit_code"),
+    ("行政相对人代码1(统一社会信用代码)", "credit_code"), ("统一社会信用代码", "credit_code"),
+    ("法定代表人", "legal_rep"), ("法定代表人姓名", "legal_rep"), ("证件类型", "id_type"), ("证件号码", "id_number"),
+    ("行政处罚决定书文号", "decision_no"), ("违法行为类型", "violation_type"), ("违法事实", "facts"),
+    ("处罚事由", "facts"), ("处罚依据", "basis"), ("处罚类别", "penalty_class"), ("处罚内容", "content"),
+    ("处罚结果", "content"), ("罚款金额(万元)", "fine"), ("罚款金额（万元）", "fine"), ("罚款金额【万元】", "fine"),
+    ("没收违法所得、没收非法财物的金额(万元)", "confiscation"),
+    ("没收违法所得、没收非法财物的金额（万元）", "confiscation"),
+    ("暂扣或吊销证照名称及编号", "license_action"), ("处罚决定日期", "decision_date"),
+    ("处罚有效期", "valid_until"), ("公示截止期", "display_until"), ("处罚机关", "authority"),
+    ("处罚机关统一社会信用代码", "authority_code"), ("数据来源单位", "source_unit"),
+    ("数据来源单位统一社会信用代码", "source_unit_code"), ("备注", "remarks"), ("当前状态", "status"),
+    # How staff retype them: markers, spaces, line breaks, zero-width characters, full-width letters.
+    ("*行政相对人名称", "party_name"), ("行政相对人名称*", "party_name"), ("行政相对人名称（必填）", "party_name"),
+    ("＊ 行政相对人名称 (必填)", "party_name"), ("行政处罚\n决定书文号", "decision_no"),
+    ("处罚决定\u200b日期", "decision_date"), (" 处罚 机关 ", "authority"), ("ＰＡＲＴＹ＿ＮＡＭＥ", "party_name"),
+]
+PERMIT_SPELLINGS = [
+    ("行政相对人代码_1（统一社会信用代码）", "credit_code"), ("行政许可决定文书名称", "decision_doc_name"),
+    ("行政许可决定文书号", "decision_no"), ("行政许可决定书文号", "decision_no"), ("许可类别", "permit_class"),
+    ("审批类别", "permit_class"), ("许可证书名称", "certificate_name"), ("许可编号", "permit_no"),
+    ("许可内容", "content"), ("许可决定日期", "decision_date"), ("有效期自", "valid_from"),
+    ("许可生效期", "valid_from"), ("有效期至", "valid_to"), ("许可截止期", "valid_to"), ("许可机关", "authority"),
+    ("许可机关统一社会信用代码", "authority_code"), ("当前状态", "status"), ("数据来源单位", "source_unit"),
+]
+SPELLINGS = [("penalties", s, f) for s, f in PENALTY_SPELLINGS] + [("permits", s, f) for s, f in PERMIT_SPELLINGS]
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_every_template_spelling_maps_to_its_field(tmp_path, kind):
+    bases = {"penalties": dict(PENALTY, credit_code=COMPANY_CODE), "permits": PERMIT}
+    for n, (rtype, spelling, field) in enumerate(SPELLINGS):
+        row = {k: v for k, v in bases[rtype].items() if k != field}
+        row[spelling] = f"值{n}"
+        path = tmp_path / f"{rtype}-{n:03}.{kind}"
+        if kind == "csv":
+            write_csv(path, [row])
+        else:
+            write_xlsx(path, list(row), [list(row.values())])
+    result = read_folder(tmp_path)
+    assert result.failures == [] and result.notes == []
+    got = {int(r.origin.file.split("-")[1].split(".")[0]): r for r in result.rows}
+    for n, (rtype, spelling, field) in enumerate(SPELLINGS):
+        assert got[n].type == rtype and got[n].values[field] == f"值{n}", (spelling, field)
+
+
+def test_template_columns_we_do_not_keep_are_named_with_the_reason(tmp_path):
+    unmapped = [h.replace("(", "（").replace(")", "）") for h in UNMAPPED_HEADERS]
+    write_csv(tmp_path / "penalties.csv", [dict(PENALTY, **dict.fromkeys(unmapped, "x"), 经办人="王五")])
+    result = read_folder(tmp_path)
+    assert result.failures == [] and len(result.rows) == 1
+    messages = [n.message for n in result.notes]
+    assert "penalties.csv: 列“行政相对人代码_2（工商注册号）”未读取：本平台只公示统一社会信用代码" in messages
+    assert any("“行政相对人代码”未读取：未说明是哪一种代码" in m for m in messages)
+    assert "penalties.csv: unknown column '经办人' ignored" in messages  # still said for an unknown header
+    assert len(messages) == len(unmapped) + 1
+
+
+def test_an_oddly_spelt_duplicate_is_still_refused_not_dropped(tmp_path):
+    write_csv(tmp_path / "penalties.csv", [dict(PENALTY, **{"行政相对人代码-1（统一社会信用代码）": "x"})])
+    [failure] = read_folder(tmp_path).failures
+    assert "统一社会信用代码 (credit_code)" in failure.message and "both mean" in failure.message

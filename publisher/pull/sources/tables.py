@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from publisher.core.schema import RECORD_TYPES, header_map
+from publisher.core.schema import RECORD_TYPES, UNMAPPED_BY_FORM, header_map, normalise_header
 from publisher.pull.rows import Origin, RawRow, SourceFailure, SourceNote, SourceResult
 
 TYPE_COLUMNS = ("type", "类型")
@@ -89,12 +88,8 @@ def type_key(value: Any) -> str | None:
 
 
 def field_for(header: str, mapping: dict[str, str]) -> str | None:
-    # Staff retype headers: half-width brackets and line breaks inside a header are common.
-    squeezed = re.sub(r"\s+", "", header)
-    for candidate in (header, header.lower(), squeezed, squeezed.replace("(", "（").replace(")", "）")):
-        if candidate in mapping:
-            return mapping[candidate]
-    return None
+    """The field a header names; `mapping` is a schema.header_map (keys in normalise_header form)."""
+    return mapping.get(normalise_header(header))
 
 
 def describe(rtype: str, name: str) -> str:
@@ -132,7 +127,11 @@ def note_unknown_headers(result: SourceResult, label: str, location: str, header
     maps = [header_map(RECORD_TYPES[t]) for t in types]
     for h in dict.fromkeys(headers):
         if h and h.lower() not in TYPE_COLUMNS and not any(field_for(h, m) for m in maps):
-            note(result, label, location, f"unknown column {h!r} ignored")
+            why = UNMAPPED_BY_FORM.get(normalise_header(h))
+            if why:  # a national template column we know and deliberately do not keep
+                note(result, label, location, f"列“{h}”未读取：{why}")
+            else:
+                note(result, label, location, f"unknown column {h!r} ignored")
 
 
 def type_from_name(stem: str) -> str | None:

@@ -15,6 +15,7 @@ from sources_helpers import PENALTY, PERMIT, write_csv
 
 from publisher.core.config import SourceConfig
 from publisher.core.schema import UNMAPPED_HEADERS
+from publisher.pull.plan import make_plan
 from publisher.pull.rows import SourceResult
 from publisher.pull.sources import read_sources, workbook
 from publisher.pull.validation import parse_row
@@ -65,10 +66,11 @@ def test_zip_bomb_xlsx_is_refused_unread_and_by_name_while_the_good_workbook_bes
     penalty_xlsx(tmp_path / "penalties-2024.xlsx", n=2)
     assert bomb.stat().st_size < 500_000
     assert sum(m.file_size for m in zipfile.ZipFile(bomb).infolist()) > 40_000_000
-    tracemalloc.start()
     started = time.perf_counter()
     result = read_folder(tmp_path)
-    elapsed = time.perf_counter() - started
+    elapsed = time.perf_counter() - started  # both files: the good one is read, the bomb is not
+    tracemalloc.start()
+    read_folder(tmp_path)
     peak = tracemalloc.get_traced_memory()[1]
     tracemalloc.stop()
     [failure] = result.failures
@@ -294,3 +296,18 @@ def test_an_oddly_spelt_duplicate_is_still_refused_not_dropped(tmp_path):
     write_csv(tmp_path / "penalties.csv", [dict(PENALTY, **{"行政相对人代码-1（统一社会信用代码）": "x"})])
     [failure] = read_folder(tmp_path).failures
     assert "统一社会信用代码 (credit_code)" in failure.message and "both mean" in failure.message
+
+
+def test_pull_over_a_folder_with_a_bomb_stops_only_its_type_and_says_which_file(portal_dir, config):
+    data = portal_dir / "data"
+    template = penalty_xlsx(data / "template.xlsx")
+    row = b"<row><c><v>1</v></c></row>" * 2_000_000
+    rewrite_sheet(template, data / "行政处罚.xlsx", lambda xml: xml.replace(b"</sheetData>", row + b"</sheetData>"))
+    template.unlink()
+    write_csv(data / "permits.csv", [dict(PERMIT, decision_date="2026-11-20", authority_code="11230500001755309F")])
+    started = time.perf_counter()
+    plan = make_plan(config, SAMPLE_NOW)
+    assert time.perf_counter() - started < 5
+    assert "penalties" in plan.stopped and "行政处罚.xlsx" in plan.stopped["penalties"]
+    assert [f.location for f in plan.failures] == ["行政处罚.xlsx"]
+    assert [(i.type, i.origin.file, i.origin.row) for i in plan.items] == [("permits", "permits.csv", 2)]

@@ -6,6 +6,8 @@ reads each field's kind, and the theme labels each value with its Chinese templa
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
@@ -293,16 +295,74 @@ RECORD_TYPES: dict[str, RecordType] = {
 PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)
 
 
+# Headers of the national 双公示 templates (2016 and 2021) that differ from our field's Chinese name
+# but mean the same thing. Only exact equivalents: a close-but-different meaning is left unmapped.
+HEADER_ALIASES: dict[str, str] = {
+    "行政相对人代码_1(统一社会信用代码)": "credit_code",
+    "法定代表人姓名": "legal_rep",
+    "罚款金额(万元)": "fine",
+    "罚款金额": "fine",
+    "处罚事由": "facts",  # 2016 name of 违法事实
+    "处罚结果": "content",  # 2016 name of 处罚内容
+    "行政许可决定书文号": "decision_no",  # 2016 name of 行政许可决定文书号 (permits)
+    "审批类别": "permit_class",  # 2016 name of 许可类别, same code list
+    "许可生效期": "valid_from",  # 2016 name of 有效期自
+    "许可截止期": "valid_to",  # 2016 name of 有效期至
+}
+
+# Template headers deliberately not mapped, with the reason a clerk is told.
+UNMAPPED_HEADERS: dict[str, str] = {
+    "行政相对人代码": "未说明是哪一种代码；如为统一社会信用代码，请将列名改为“统一社会信用代码”",
+    "行政相对人代码_2(工商注册号)": "本平台只公示统一社会信用代码",
+    "行政相对人代码_3(组织机构代码)": "本平台只公示统一社会信用代码",
+    "行政相对人代码_4(税务登记号)": "本平台只公示统一社会信用代码",
+    "行政相对人代码_5(事业单位证书号)": "本平台只公示统一社会信用代码",
+    "行政相对人代码_6(社会组织登记证号)": "本平台只公示统一社会信用代码",
+    "法定代表人证件类型": "法定代表人的证件信息不公示",
+    "法定代表人证件号码": "法定代表人的证件信息不公示",
+    "处罚名称": "与“违法行为类型”含义不同",
+    "处罚类别1": "请合并为一列“处罚类别”，多个类别用“；”分隔",
+    "处罚类别2": "请合并为一列“处罚类别”，多个类别用“；”分隔",
+    "处罚生效期": "本平台只记录处罚决定日期和处罚有效期",
+    "项目名称": "本平台没有对应字段",
+    "地方编码": "系统字段，不公示",
+    "数据更新时间戳": "系统字段，不公示",
+}
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
+_BRACKETS = str.maketrans({"【": "(", "】": ")", "[": "(", "]": ")", "〔": "(", "〕": ")"})
+_MARKERS = re.compile(r"^\*+|\*+$|\((?:必填|必填项|选填|可选|非必填)\)$")
+
+
+def normalise_header(text: str) -> str:
+    """The form headers are compared in: NFKC, lower case, no spaces, `代码-1` = `代码_1`, no `*`/（必填）."""
+    text = unicodedata.normalize("NFKC", text).translate(_ZERO_WIDTH).translate(_BRACKETS)
+    text = re.sub(r"\s+", "", text).lower()
+    text = re.sub(r"[-_—–]+(?=\d)", "", text)  # 代码_1 = 代码-1 = 代码＿1 = 代码1
+    previous = None
+    while previous != text:  # "*行政相对人名称(必填)*"
+        previous, text = text, _MARKERS.sub("", text)
+    return text
+
+
 def header_map(rtype: RecordType) -> dict[str, str]:
-    """Map every accepted column header (English key or Chinese template name) to a field name."""
+    """Map every accepted column header, in normalise_header form, to a field name.
+
+    Accepted: the field's English key, its Chinese template name, and the national templates'
+    other names for it (HEADER_ALIASES).
+    """
+    if rtype.key in _HEADER_MAPS:  # every table of every source asks; the answer never changes
+        return _HEADER_MAPS[rtype.key]
     mapping: dict[str, str] = {}
     for f in rtype.fields:
-        mapping[f.name.lower()] = f.name
-        mapping.setdefault(f.zh, f.name)
-    # Common variants of the national template's headers.
-    for zh, name in (("行政相对人代码_1(统一社会信用代码)", "credit_code"),
-                     ("法定代表人姓名", "legal_rep"), ("罚款金额(万元)", "fine"),
-                     ("罚款金额", "fine")):
+        mapping[normalise_header(f.name)] = f.name
+        mapping.setdefault(normalise_header(f.zh), f.name)
+    for zh, name in HEADER_ALIASES.items():
         if name in rtype._by_name:
-            mapping.setdefault(zh, name)
+            mapping.setdefault(normalise_header(zh), name)
+    _HEADER_MAPS[rtype.key] = mapping
     return mapping
+
+
+_HEADER_MAPS: dict[str, dict[str, str]] = {}
+UNMAPPED_BY_FORM = {normalise_header(h): why for h, why in UNMAPPED_HEADERS.items()}

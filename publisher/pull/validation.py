@@ -24,6 +24,14 @@ _ENUM_LIST_SPLIT = re.compile(r"\s*(?:；|;|、|，|,|\r?\n)\s*")
 _TRUE = {"是", "true", "1", "y", "yes", "t"}
 _FALSE = {"否", "false", "0", "n", "no", "f"}
 _SLUG_UNSAFE = re.compile(r"[^a-z0-9]+")
+# A plain day number in a date field is an Excel serial: 20000 is 1954-10-03, 80000 is 2119-01-11.
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")
+_SERIAL_RANGE = (20000, 80000)
+# `9.90101E+17`: a long number Excel saved as a double, its last digits lost.
+_SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?E\+?\d+", re.IGNORECASE)
+# Identifiers that are digits often enough for Excel to turn them into numbers.
+_IDENTIFIER_KINDS = (Kind.CREDIT_CODE, Kind.ID_NUMBER)
+_IDENTIFIER_NAMES = frozenset({"decision_no", "permit_no", "cert_no", "code", "matter_code", "id"})
 # Money in 万元 with at most six decimals (DOMAIN: amounts).
 _MAX_MONEY_PLACES = 6
 
@@ -32,8 +40,24 @@ class FieldError(ValueError):
     """A cell that cannot be read as its field's kind."""
 
 
+def excel_serial(text: str) -> datetime | None:
+    """A day number Excel shows when a date cell lost its format (46342 = 2026-11-16), else None."""
+    if not _SERIAL.fullmatch(text):
+        return None
+    serial = float(text)
+    if not _SERIAL_RANGE[0] <= serial <= _SERIAL_RANGE[1]:
+        return None
+    from openpyxl.utils.datetime import from_excel  # 1900 system, with Lotus's 1900-02-29 (serial 60)
+
+    value = from_excel(serial)
+    return value if isinstance(value, datetime) else None
+
+
 def parse_date(text: str) -> date:
     text = text.strip()
+    serial = excel_serial(text)
+    if serial is not None:
+        return serial.date()
     head = text.split(" ")[0].split("T")[0] if re.match(r"^\d{4}[-/.]", text) else text
     for fmt in _DATE_FORMATS:
         try:
@@ -46,6 +70,9 @@ def parse_date(text: str) -> date:
 def parse_datetime(text: str) -> datetime:
     """A date, optionally with a time of day (an embargo may end at 09:00)."""
     text = text.strip()
+    serial = excel_serial(text)
+    if serial is not None:
+        return serial.replace(microsecond=0)
     for fmt in ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
                 "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M"):
         try:
@@ -77,6 +104,9 @@ def _enum(f: Field, text: str) -> str:
 
 def parse_value(f: Field, text: str) -> Any:
     """Parse one non-empty cell by its field kind; raise FieldError with a clerk-readable reason."""
+    if (f.kind in _IDENTIFIER_KINDS or f.name in _IDENTIFIER_NAMES) and _SCIENTIFIC.fullmatch(text):
+        raise FieldError(f"“{f.zh}”为“{text}”：该数字已被 Excel 以科学计数法保存，丢失了末几位，"
+                         "请将该列设为文本后重新录入")
     match f.kind:
         case Kind.TEXT:
             return text

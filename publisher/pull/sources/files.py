@@ -21,6 +21,7 @@ from publisher.pull.sources.tables import (
     type_from_name,
     type_key,
 )
+from publisher.pull.sources.workbook import WorkbookRefused, check_zip, stream_rows
 
 
 def read(config: SourceConfig) -> SourceResult:
@@ -79,6 +80,8 @@ def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | No
 
     book, parsed = None, []
     try:
+        check_zip(path)  # before openpyxl holds anything: sizes, ratio and part count
+        # read_only streams the sheets; data_only gives a formula's cached value, never its text.
         book = load_workbook(path, read_only=True, data_only=True)
         sheets = book.worksheets
         named = [(ws, type_key(ws.title)) for ws in sheets] if not name_type else []
@@ -90,12 +93,14 @@ def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | No
             if all(ws is not c[0] for c in chosen) and _has_data(ws):
                 note(result, label, path.name, f"sheet {ws.title!r} not read")
         for ws, rtype, location in chosen:
-            ws.reset_dimensions()  # some exporters write a wrong size; read every row there is
-            rows = (list(r) for r in ws.iter_rows(min_row=1, values_only=True))
-            parsed.append((location, list(enumerate(rows, 1)), rtype))
+            parsed.append((location, list(stream_rows(ws, ws.title)), rtype))
+    except WorkbookRefused as exc:
+        fail(result, label, name_type, path.name, str(exc))
+        return
     except Exception as exc:  # BadZipFile, KeyError, zlib or XML errors: a truncated or corrupt workbook
         fail(result, label, name_type, path.name,
-             f"not a readable XLSX workbook, truncated or corrupt ({type(exc).__name__}: {exc})")
+             f"不是可读取的 XLSX 工作簿，文件不完整或已损坏，请用 Excel 打开后另存为再试"
+             f"（{type(exc).__name__}: {exc}）")
         return
     finally:
         if book is not None:

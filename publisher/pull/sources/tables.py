@@ -8,18 +8,19 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from publisher.core.schema import RECORD_TYPES, header_map
+from publisher.core.schema import RECORD_TYPES, UNMAPPED_BY_FORM, header_map, normalise_header
 from publisher.pull.rows import Origin, RawRow, SourceFailure, SourceNote, SourceResult
 
 TYPE_COLUMNS = ("type", "类型")
 QUIET_SUFFIXES = {".md", ".txt"}  # READMEs and notes staff keep beside the data
 Cells = list[Any]
+# Excel stores numbers as doubles with 15 significant digits; from 10^15 on, the last digits are gone.
+EXCEL_EXACT_LIMIT = 1e15
 
 
 class ShapeError(ValueError):
@@ -53,6 +54,10 @@ def cell_text(value: Any) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             return ""
+        if abs(value) >= EXCEL_EXACT_LIMIT:  # Excel keeps 15 digits: show it as Excel does, not as false digits
+            return format(value, ".15G")
+        if value.is_integer():
+            return str(int(value))  # a long number from a numeric cell: no ".0", no exponent
         value = Decimal(repr(value))  # repr is the shortest text that round-trips: no 0.1000000001
     if isinstance(value, Decimal):
         if not value.is_finite():
@@ -83,12 +88,8 @@ def type_key(value: Any) -> str | None:
 
 
 def field_for(header: str, mapping: dict[str, str]) -> str | None:
-    # Staff retype headers: half-width brackets and line breaks inside a header are common.
-    squeezed = re.sub(r"\s+", "", header)
-    for candidate in (header, header.lower(), squeezed, squeezed.replace("(", "（").replace(")", "）")):
-        if candidate in mapping:
-            return mapping[candidate]
-    return None
+    """The field a header names; `mapping` is a schema.header_map (keys in normalise_header form)."""
+    return mapping.get(normalise_header(header))
 
 
 def describe(rtype: str, name: str) -> str:
@@ -126,7 +127,11 @@ def note_unknown_headers(result: SourceResult, label: str, location: str, header
     maps = [header_map(RECORD_TYPES[t]) for t in types]
     for h in dict.fromkeys(headers):
         if h and h.lower() not in TYPE_COLUMNS and not any(field_for(h, m) for m in maps):
-            note(result, label, location, f"unknown column {h!r} ignored")
+            why = UNMAPPED_BY_FORM.get(normalise_header(h))
+            if why:  # a national template column we know and deliberately do not keep
+                note(result, label, location, f"列“{h}”未读取：{why}")
+            else:
+                note(result, label, location, f"unknown column {h!r} ignored")
 
 
 def type_from_name(stem: str) -> str | None:

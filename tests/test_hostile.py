@@ -221,3 +221,18 @@ def test_check_and_pull_warn_when_the_clock_is_behind_the_ledger(sample):
     publish(sample, SAMPLE_NOW)
     done = cli(sample, "check", "--now", "2026-11-20 09:00")
     assert "注意：本次运行的时钟 2026-11-20 09:00 早于账本中上次发布" in done.stderr
+
+
+def test_a_data_file_over_the_configured_size_is_not_read_and_stops_only_its_type(portal_dir):
+    import json
+
+    (portal_dir / "portal.toml").write_text((portal_dir / "portal.toml").read_text(encoding="utf-8")
+                                            + "\n[intake]\nmax_file_mb = 1\n", encoding="utf-8")
+    config = load_config(portal_dir / "portal.toml")
+    row = dict(penalty(2).values)
+    (portal_dir / "data" / "penalties.json").write_text(json.dumps([row] * 1500, ensure_ascii=False), "utf-8")
+    (portal_dir / "data" / "officers.json").write_text(json.dumps([officer(2).values], ensure_ascii=False), "utf-8")
+    assert (portal_dir / "data" / "penalties.json").stat().st_size > 1024 * 1024
+    plan = make_plan(config, SAMPLE_NOW)
+    assert "penalties" in plan.stopped and "intake.max_file_mb" in plan.stopped["penalties"]
+    assert [i.type for i in items(plan, "add")] == ["officers"]

@@ -29,7 +29,8 @@ from publisher.pull.validation import key_hash, legacy_key, normalise_key, parse
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None, allow_mass_withdrawal: bool = False) -> Plan:
     """Everything a run would do, computed without writing anything."""
-    result = source_result if source_result is not None else read_sources(config.sources)
+    result = source_result if source_result is not None else read_sources(
+        config.sources, config.intake.max_file_mb * 1024 * 1024)
     intake = take_in(result, config.intake)
     hashes = [row_hash(raw) for raw in intake.rows]
     plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures,

@@ -13,15 +13,17 @@ from publisher.core.config import SourceConfig
 from publisher.pull.rows import SourceFailure, SourceResult
 
 
-def read_sources(sources: Iterable[SourceConfig]) -> SourceResult:
+def read_sources(sources: Iterable[SourceConfig], max_file_bytes: int = 200 * 1024 * 1024) -> SourceResult:
     """Read every configured source; one source's failure never stops the others."""
     from publisher.pull.sources import files, http, sql
 
-    readers = {"files": files.read, "sql": sql.read, "http": http.read}
     result = SourceResult()
     for source in sources:
         try:
-            result.extend(readers[source.kind](source))
+            if source.kind == "files":
+                result.extend(files.read(source, max_file_bytes))
+            else:
+                result.extend({"sql": sql.read, "http": http.read}[source.kind](source))
         except Exception as exc:  # a reader bug must stop its types, not the run
             reason = f"{type(exc).__name__}: {exc}"
             result.failures.append(SourceFailure(source.label, None, source.label, reason))

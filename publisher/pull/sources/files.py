@@ -24,8 +24,11 @@ from publisher.pull.sources.tables import (
 from publisher.pull.sources.workbook import WorkbookRefused, check_zip, stream_rows
 
 
-def read(config: SourceConfig) -> SourceResult:
-    """Read every CSV, XLSX and JSON file of the folder, sorted by name; one bad file stops only its types."""
+def read(config: SourceConfig, max_file_bytes: int = 200 * 1024 * 1024) -> SourceResult:
+    """Read every CSV, XLSX and JSON file of the folder, sorted by name; one bad file stops only its types.
+
+    A file over `max_file_bytes` (intake.max_file_mb; an XLSX once decompressed) is not read at all.
+    """
     result = SourceResult()
     folder = config.path
     if folder is None or not folder.is_dir():
@@ -43,16 +46,19 @@ def read(config: SourceConfig) -> SourceResult:
                  f"{suffix} workbooks are not read; save it as .xlsx (Excel 工作簿)")
         elif suffix not in readers:
             note(result, config.label, path.name, "not a CSV, XLSX or JSON file; ignored")
+        elif (size := path.stat().st_size) > max_file_bytes:
+            fail(result, config.label, name_type, path.name, f"文件有 {size / 1048576:.0f} MB，超过每个数据文件 "
+                 f"{max_file_bytes / 1048576:.0f} MB 的上限（intake.max_file_mb）；文件未读取")
         else:
             try:
-                readers[suffix](result, config.label, path, name_type)
+                readers[suffix](result, config.label, path, name_type, max_file_bytes)
             except Exception as exc:  # a file no reader foresaw must stop its types, not the source
                 fail(result, config.label, name_type, path.name,
                      f"cannot be read ({type(exc).__name__}: {exc})")
     return result
 
 
-def _read_csv(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+def _read_csv(result: SourceResult, label: str, path: Path, name_type: str | None, limit: int = 0) -> None:
     raw = path.read_bytes()
     for encoding in ("utf-8-sig", "gb18030"):  # GB18030 is a superset of the GBK that Chinese Excel writes
         try:
@@ -75,12 +81,12 @@ def _read_csv(result: SourceResult, label: str, path: Path, name_type: str | Non
     add_sheet(result, label, path.name, rows, name_type)
 
 
-def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | None, limit: int = 0) -> None:
     from openpyxl import load_workbook
 
     book, parsed = None, []
     try:
-        check_zip(path)  # before openpyxl holds anything: sizes, ratio and part count
+        check_zip(path, limit or None)  # before openpyxl holds anything: sizes, ratio and part count
         # read_only streams the sheets; data_only gives a formula's cached value, never its text.
         book = load_workbook(path, read_only=True, data_only=True)
         sheets = book.worksheets
@@ -113,7 +119,7 @@ def _has_data(ws: Any) -> bool:
     return any(v is not None for row in ws.iter_rows(min_row=1, max_row=20, values_only=True) for v in row)
 
 
-def _read_json(result: SourceResult, label: str, path: Path, name_type: str | None) -> None:
+def _read_json(result: SourceResult, label: str, path: Path, name_type: str | None, limit: int = 0) -> None:
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"), parse_float=Decimal)
     except UnicodeDecodeError:

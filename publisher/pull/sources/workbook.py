@@ -27,7 +27,7 @@ class WorkbookRefused(ValueError):
     """A workbook over a limit; the message is Chinese and names what is over."""
 
 
-def check_zip(path: Path) -> None:
+def check_zip(path: Path, max_uncompressed: int | None = None) -> None:
     """Refuse a workbook whose zip declares too much data, too many parts or a bomb-like ratio.
 
     Raises zipfile.BadZipFile for a file that is not a zip, WorkbookRefused for one over a limit.
@@ -37,8 +37,9 @@ def check_zip(path: Path) -> None:
     if len(members) > MAX_MEMBERS:
         raise WorkbookRefused(f"工作簿内含 {len(members)} 个部件，超过上限 {MAX_MEMBERS} 个；文件未读取")
     total = sum(m.file_size for m in members)
-    if total > MAX_UNCOMPRESSED:
-        raise WorkbookRefused(f"工作簿解压后共 {total / MB:.0f} MB，超过上限 {MAX_UNCOMPRESSED / MB:.0f} MB；"
+    limit = min(max_uncompressed or MAX_UNCOMPRESSED, MAX_UNCOMPRESSED)
+    if total > limit:
+        raise WorkbookRefused(f"工作簿解压后共 {total / MB:.0f} MB，超过上限 {limit / MB:.0f} MB；"
                               "文件未读取，请拆分为几个较小的文件")
     for m in members:
         ratio = m.file_size / max(m.compress_size, 1)

@@ -42,7 +42,8 @@ class PortalContext:
 
 
 _now_option = click.option("--now", metavar="DATETIME",
-                           help="The run's clock, e.g. 2026-11-24 or '2026-11-24 09:00' (default: now).")
+                           help="本次运行的时钟，例如 2026-11-24 或 '2026-11-24 09:00'"
+                                "（默认：现在，按 site.timezone）。")
 def _source_guard_options(command):  # type: ignore[no-untyped-def]
     """--allow-empty and --allow-mass-withdrawal: the two guards against a broken source, lifted on purpose."""
     command = click.option("--allow-mass-withdrawal", is_flag=True,
@@ -52,27 +53,73 @@ def _source_guard_options(command):  # type: ignore[no-untyped-def]
 
 
 _allow_empty_option = click.option("--allow-empty", is_flag=True,
-                                   help="Let a type whose source returned no rows withdraw its published records.")
+                                   help="数据源确实不再提供某类记录时，允许撤回该类已公开的全部记录。")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _ChineseHelp(click.HelpFormatter):
+    """Click's own words in `--help` (Usage, Options, Commands), in the Chinese a clerk reads."""
+
+    _HEADINGS = {"Options": "选项", "Commands": "命令", "Arguments": "参数"}
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, prefix or "用法：")
+
+    def section(self, name: str):  # type: ignore[no-untyped-def]
+        return super().section(self._HEADINGS.get(name, name))
+
+
+class _Context(click.Context):
+    formatter_class = _ChineseHelp
+
+
+class _ChineseHelpOption:
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)  # type: ignore[misc]
+        if option is not None:
+            option.help = "显示此帮助并退出。"
+        return option
+
+
+class _Command(_ChineseHelpOption, click.Command):
+    context_class = _Context
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class _Group(_ChineseHelpOption, click.Group):
+    context_class = _Context
+    command_class = _Command
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", "[选项]")
+        kwargs.setdefault("subcommand_metavar", "命令 [参数]...")
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+_Group.group_class = _Group
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]}, options_metavar="[选项]",
+             subcommand_metavar="命令 [参数]...")
 @click.option("--config", "config_path", default="portal.toml", show_default=True,
-              type=click.Path(dir_okay=False, path_type=Path), help="The agency's portal.toml.")
+              type=click.Path(dir_okay=False, path_type=Path), help="本单位的配置文件 portal.toml。")
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path) -> None:
-    """行政执法公示平台 — publish an agency's enforcement disclosures."""
+    """行政执法公示平台：把本单位的行政执法信息按规则公开。"""
     ctx.obj = PortalContext(config_path)
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告（供程序读取）。")
 @_now_option
 @_source_guard_options
 @click.pass_obj
 def check(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool) -> None:
-    """Show what a run would add, change, withdraw, hold, block and reject, and why. Writes nothing.
+    """检查：列出一次运行将新增、更新、撤回、暂缓、阻止、拒绝哪些记录及原因，不写入任何内容。
 
-    Exit code 0 when nothing is rejected, blocked or stopped, 1 otherwise.
+    退出码：0 没有拒绝、阻止或停止的类别；1 有；2 配置错误。
     """
     config = obj.config
     clock = _now(now, config)
@@ -93,14 +140,14 @@ def config_(obj: PortalContext) -> None:
 
 
 @cli.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出报告（供程序读取）。")
 @_now_option
 @_source_guard_options
 @click.pass_obj
 def pull(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool) -> None:
-    """Write the Markdown of every record that may be shown into content/.
+    """读取数据源、检查规则，把可以公开的每条记录写入 content/。
 
-    Same input, same files: a file whose bytes would not change is not touched.
+    输入相同，文件相同：内容不变的文件不会被改写。
     """
     config = obj.config
     clock = _now(now, config)
@@ -119,7 +166,7 @@ def pull(obj: PortalContext, as_json: bool, now: str | None, allow_empty: bool, 
 @_now_option
 @click.pass_obj
 def build(obj: PortalContext, now: str | None) -> None:
-    """Render content/ into the output folder with Pelican."""
+    """用 content/ 生成网站预览（paths.output），不发布。"""
     config = obj.config
     result = _build(config, _now(now, config))
     click.echo(f"已生成网站 {result.output}（写入 {result.files_written} 个文件，用时 {result.seconds:.1f} 秒）")
@@ -150,11 +197,11 @@ def _site_dir(config: Config, preview: bool) -> tuple[Path, str]:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 @_preview_option
 @click.pass_obj
 def serve(obj: PortalContext, port: int, preview: bool) -> None:
-    """Serve the site on localhost: the published release (public/current) if any, else the preview."""
+    """在本机提供网站：已发布的公开网站（public/current），没有时提供预览。"""
     _serve(obj.config, port, preview)
 
 
@@ -177,11 +224,11 @@ def _serve(config: Config, port: int, preview: bool = False) -> None:
 
 
 @cli.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--no-serve", is_flag=True, help="Pull and build only.")
+@click.option("--port", default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
+@click.option("--no-serve", is_flag=True, help="只读取示例数据并生成网站，不启动服务。")
 @click.pass_obj
 def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
-    """Pull the bundled sample data, build the sample portal and serve it."""
+    """演示：读取自带的示例数据，生成示例网站并在本机提供。"""
     config = obj.config
     now = _now(None, config)
     plan = make_plan(config, now)
@@ -197,20 +244,20 @@ def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
 @_now_option
 @_source_guard_options
 @click.option("--allow-clock-skew", is_flag=True, help="时钟早于账本中上次发布时仍然发布（确认服务器时间无误时）。")
-@click.option("--operator", help="Who answers for this run (default: the OS user).")
-@click.option("--wait", type=float, help="Seconds to wait for a run already going (default: deploy.lock_timeout).")
-@click.option("--working-days-only", is_flag=True, help="Do nothing on a non-working day (for cron and timers).")
+@click.option("--operator", help="谁对这次发布负责（默认：操作系统用户）。")
+@click.option("--wait", type=float, help="另一次运行正在进行时等待的秒数（默认：deploy.lock_timeout）。")
+@click.option("--working-days-only", is_flag=True, help="非工作日什么也不做（供定时任务使用）。")
 @click.option("--on-schedule", is_flag=True,
               help="只在 [schedule] 的发布时间（按配置的时区、工作日）发布，否则什么也不做（供 cron 使用）。")
-@click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出运行报告。")
 @click.pass_obj
 def publish(obj: PortalContext, now: str | None, allow_empty: bool, allow_mass_withdrawal: bool,
             allow_clock_skew: bool, operator: str | None, wait: float | None,
             working_days_only: bool, on_schedule: bool, as_json: bool) -> None:
-    """Pull, build a new release, verify it, record it in the ledger and switch the site to it.
+    """发布：读取并检查数据，生成新版本并核验，记入账本、签名，然后切换公开网站。
 
-    Exit codes: 0 published; 1 published, but rows were rejected, blocked or a type stopped;
-    3 failed, nothing changed on the public site; 75 another run holds the lock; 2 bad configuration.
+    退出码：0 已发布；1 已发布，但有记录被拒绝、阻止或有类别停止更新；3 失败，公开网站未作任何改动；
+    75 另一次运行正在进行；2 配置错误。
     """
     from publisher.core.workingdays import WorkingDayCalendar
     from publisher.runs.publication import RunFailed, RunLocked
@@ -268,10 +315,10 @@ def _logger(config: Config):  # type: ignore[no-untyped-def]
 
 @cli.command()
 @click.argument("release", required=False)
-@click.option("--operator", help="Who answers for this rollback (default: the OS user).")
+@click.option("--operator", help="谁对这次回退负责（默认：操作系统用户）。")
 @click.pass_obj
 def rollback(obj: PortalContext, release: str | None, operator: str | None) -> None:
-    """Switch the public site back to RELEASE (default: the one before the current) and record it."""
+    """回退：公开网站回到 RELEASE 版本的内容（默认：当前之前的一个），此后撤回的记录保持撤回；记入账本。"""
     from publisher.runs.publication import RunFailed, RunLocked
     from publisher.runs.rollback import rollback as run_rollback
 
@@ -288,13 +335,13 @@ def rollback(obj: PortalContext, release: str | None, operator: str | None) -> N
 
 @cli.group()
 def ledger() -> None:
-    """The tamper-evident record of every run."""
+    """账本：每次发布、回退和恢复的防篡改记录。"""
 
 
 @ledger.command("verify")
 @click.pass_obj
 def ledger_verify(obj: PortalContext) -> None:
-    """Check the hash chain, and that the current release's files match their recorded hashes."""
+    """核对账本的哈希链、公开签名头，以及当前版本的每个文件与记录一致。退出码 0 一致，1 发现问题。"""
     from publisher.runs.publication import verify_ledger
 
     problems = verify_ledger(obj.config)
@@ -360,12 +407,12 @@ def witness(source: str, state_path: Path | None, sample: int | None) -> None:
 
 
 @ledger.command("show")
-@click.option("--record", metavar="TYPE/SLUG-OR-KEY", help="One record's history, e.g. penalties/3fa9c1e2ab01 "
-              "or penalties/示林罚决字〔2024〕第12号.")
+@click.option("--record", metavar="TYPE/SLUG-OR-KEY", help="一条记录的历史，例如 penalties/3fa9c1e2ab01 "
+              "或 penalties/示林罚决字〔2024〕第12号。")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def ledger_show(obj: PortalContext, record: str | None, as_json: bool) -> None:
-    """List the runs, or one record's history: when shown, changed, withdrawn, and why."""
+    """列出历次发布；或一条记录的历史：何时公开、更新、撤回，以及原因。"""
     import sqlite3
 
     from publisher.runs.ledger import LedgerError
@@ -416,10 +463,10 @@ def _slug_for(config: Config, type_key: str, ident: str) -> str:
 
 @cli.command()
 @click.option("--print", "print_as", type=click.Choice(["crontab", "systemd"]),
-              help="Print the equivalent crontab lines or systemd timer instead of running.")
+              help="不运行，而是输出对应的 crontab 行或 systemd 定时器（含接下来五次发布时间）。")
 @click.pass_obj
 def schedule(obj: PortalContext, print_as: str | None) -> None:
-    """Run publications at the times in portal.toml [schedule], in the foreground, with logs."""
+    """定时发布：在前台按 portal.toml [schedule] 的时间运行发布，并记录日志。"""
     import subprocess
     import time
 
@@ -449,15 +496,15 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--type", "type_", type=click.Choice(list(RECORD_TYPES)), help="Only this record type.")
-@click.option("--year", help="Only this year, e.g. 2025.")
+@click.option("--type", "type_", type=click.Choice(list(RECORD_TYPES)), help="只搜索这一类记录。")
+@click.option("--year", help="只搜索这一年，例如 2025。")
 @click.option("--page", default=1, show_default=True, type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print what GET /api/search would return.")
+@click.option("--json", "as_json", is_flag=True, help="输出 GET /api/search 会返回的 JSON。")
 @_preview_option
 @click.pass_obj
 def search(obj: PortalContext, query: str, type_: str | None, year: str | None, page: int, as_json: bool,
            preview: bool) -> None:
-    """Search the site's index as a citizen would on /search/: the published release if any, else the preview."""
+    """搜索：像公众在 /search/ 上一样搜索网站的索引（已发布的公开网站，没有时为预览）。"""
     import json
 
     from publisher.site.search.service import PAGE_SIZE, SearchError, SearchService, parse_request, results_json

@@ -66,7 +66,14 @@ COMPOUND_SURNAMES = frozenset(
     "欧阳 司马 诸葛 上官 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 夏侯 轩辕 令狐 钟离 端木 南宫 西门 "
     "独孤 澹台 公冶 申屠".split()
 )
-_NAME_GAP = r"[\s·•・‧.\-]*"  # how a name's characters may be spaced or dotted
+
+
+# Unicode's format characters (category Cf): zero-width, bidi controls, BOM, soft hyphen, tags.
+_FORMAT_CHARS = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f"
+                           "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+                           "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+                           "\U000e0020-\U000e007f]")
+_GAP_CHARS = frozenset(" \t\n\u3000·•・‧.-\u00a0")  # what may stand between a name's characters
 
 
 @dataclass(frozen=True)
@@ -82,7 +89,7 @@ class NormalView:
 
     def __init__(self, text: str) -> None:
         self.source = text
-        if unicodedata.is_normalized("NFKC", text) and not any(unicodedata.category(c) == "Cf" for c in text):
+        if unicodedata.is_normalized("NFKC", text) and not _FORMAT_CHARS.search(text):
             self.text, self._origin = text, None  # the common case: nothing to map
             return
         chars: list[str] = []
@@ -152,20 +159,26 @@ class Scrubber:
         self.natural = natural  # the record's party is a natural person: addresses and plates are theirs
         self.public_numbers = {digits_of(n) for n in public_numbers if digits_of(n)}
         self.counts: Counter[str] = Counter()
-        self._names = [_spaced(n) for n in names if len(_core(n)) >= 2]
-        self._literals = [_spaced(v) for v in literals if len(_core(v)) >= 4]
+        self._names = [c for n in names if len(c := _core(n)) >= 2]
+        self._literals = [c for v in literals if len(c := _core(v)) >= 4]
 
     def scrub(self, text: str) -> str:
         if not text:
             return text
+        # Most texts hold nothing personal: look on a quick normal form first, map characters only if needed.
+        if not self._detect(_FORMAT_CHARS.sub("", unicodedata.normalize("NFKC", text))):
+            return text
         view = NormalView(text)
-        found: list[tuple[int, int, str, str]] = []  # view start, end, kind, replacement
-        if any(c.isdigit() for c in view.text):
-            found += self._numbers(view.text)
-        if "@" in view.text or "at" in view.text:
-            found += [(m.start(), m.end(), EMAIL, REMOVED) for m in _EMAIL.finditer(view.text)]
-        found += self._texts(view.text)
-        return self._apply(view, found)
+        return self._apply(view, self._detect(view.text))
+
+    def _detect(self, text: str) -> list[tuple[int, int, str, str]]:
+        """Every finding in a normalised text: (start, end, kind, replacement)."""
+        found: list[tuple[int, int, str, str]] = []
+        if any(c.isdigit() for c in text):
+            found += self._numbers(text)
+        if "@" in text or "at" in text:
+            found += [(m.start(), m.end(), EMAIL, REMOVED) for m in _EMAIL.finditer(text)]
+        return found + self._texts(text)
 
     def _numbers(self, text: str) -> list[tuple[int, int, str, str]]:
         out = []
@@ -189,10 +202,13 @@ class Scrubber:
 
     def _texts(self, text: str) -> list[tuple[int, int, str, str]]:
         out = []
-        for pattern in self._literals:
-            out += [(m.start(), m.end(), ADDRESS, REMOVED) for m in pattern.finditer(text)]
-        for pattern in self._names:
-            out += [(m.start(), m.end(), NAME, self._masked(m[0])) for m in pattern.finditer(text)]
+        if self._names or self._literals:
+            compact, where = _compact(text)
+            for core in self._literals:
+                out += [(start, end, ADDRESS, REMOVED) for start, end in _occurrences(compact, where, core)]
+            for core in self._names:
+                out += [(start, end, NAME, self._masked(text[start:end]))
+                        for start, end in _occurrences(compact, where, core)]
         homes = [_ANY_PARTY_HOME] + ([_OWN_HOME] if self.natural else [])
         for pattern in homes:
             out += [(m.start(1), m.end(1), ADDRESS, REMOVED) for m in pattern.finditer(text)]
@@ -244,9 +260,19 @@ def _core(text: str) -> str:
     return re.sub(r"[\s·•・‧.\-]", "", unicodedata.normalize("NFKC", text))
 
 
-def _spaced(value: str) -> re.Pattern[str]:
-    """A value's characters with any spacing or dots between them."""
-    return re.compile(_NAME_GAP.join(re.escape(c) for c in _core(value)))
+def _compact(text: str) -> tuple[str, list[int]]:
+    """The text without the spaces and dots a clerk may type inside a name, and where each character was."""
+    where = [i for i, c in enumerate(text) if c not in _GAP_CHARS]
+    return "".join(text[i] for i in where), where
+
+
+def _occurrences(compact: str, where: list[int], core: str) -> list[tuple[int, int]]:
+    """Each place `core` is written in the text, spaced or dotted as typed: (start, end) in the text."""
+    found, start = [], compact.find(core)
+    while start >= 0:
+        found.append((where[start], where[start + len(core) - 1] + 1))
+        start = compact.find(core, start + len(core))
+    return found
 
 
 def _trim_name(name: str) -> str:

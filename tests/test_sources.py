@@ -88,7 +88,7 @@ def test_csv_in_neither_utf8_nor_gbk_stops_its_type(tmp_path: Path) -> None:
     assert result.rows == []
     assert {(f.type, f.location) for f in result.failures} == {("penalties", "penalties.csv"),
                                                                ("permits", "permits.csv")}
-    assert all("cannot decode as UTF-8 or GBK" in f.message for f in result.failures)
+    assert all("既不是 UTF-8 也不是 GBK 编码" in f.message for f in result.failures)
     assert "UTF-16" in next(f.message for f in result.failures if f.type == "permits")
 
 
@@ -116,7 +116,7 @@ def test_unknown_column_is_ignored_with_one_note(tmp_path: Path) -> None:
     result = read_folder(tmp_path)
     assert len(result.rows) == 2 and "经办人" not in result.rows[0].values
     assert [(n.location, n.message) for n in result.notes] == [
-        ("penalties.csv", "penalties.csv: unknown column '经办人' ignored")]
+        ("penalties.csv", "penalties.csv: 未知的列“经办人”，已忽略")]
 
 
 def test_type_column_lets_one_file_hold_several_types(tmp_path: Path) -> None:
@@ -136,7 +136,7 @@ def test_row_with_unknown_type_stops_the_source_and_names_the_row(tmp_path: Path
     result = read_folder(tmp_path)
     failure = only_failure(result)
     assert failure.type is None and failure.location == "export.csv"
-    assert "export.csv" in failure.message and "row 3" in failure.message
+    assert "export.csv" in failure.message and "第3行" in failure.message
     assert [r.origin.row for r in result.rows] == [2]
 
 
@@ -204,7 +204,7 @@ def test_xlsx_title_row_above_the_header_is_skipped_with_a_note(tmp_path: Path) 
     write_xlsx(tmp_path / "行政处罚.xlsx", title="青山县林业局行政处罚信息公示表")
     result = read_folder(tmp_path)
     assert [r.origin.row for r in result.rows] == [3, 5]
-    assert len(result.notes) == 1 and "header row 2" in result.notes[0].message
+    assert len(result.notes) == 1 and "表头行（第2行）" in result.notes[0].message
 
 
 def test_xlsx_with_one_sheet_per_type(tmp_path: Path) -> None:
@@ -260,12 +260,12 @@ def test_json_shapes(tmp_path: Path, name: str, document: object) -> None:
 def test_json_item_that_is_not_an_object_stops_its_type(tmp_path: Path) -> None:
     (tmp_path / "penalties.json").write_text(json.dumps([PENALTY, "青林罚〔2024〕2号"]), encoding="utf-8")
     failure = only_failure(read_folder(tmp_path))
-    assert failure.type == "penalties" and "item 2" in failure.message and "penalties.json" in failure.message
+    assert failure.type == "penalties" and "第2项" in failure.message and "penalties.json" in failure.message
 
 
 @pytest.mark.parametrize(("text", "reason"), [
-    ('[{"party_name": "x",', "invalid JSON"),
-    ('{"total": 3}', "expected a list of records"),
+    ('[{"party_name": "x",', "不是有效的 JSON"),
+    ('{"total": 3}', "应为记录的列表"),
 ])
 def test_broken_json_file_stops_its_type(tmp_path: Path, text: str, reason: str) -> None:
     (tmp_path / "permits.json").write_text(text, encoding="utf-8")
@@ -373,7 +373,7 @@ def test_unreachable_database_stops_every_configured_type(url: str) -> None:
     result = sql.read(config)
     assert result.rows == []
     assert sorted(f.type for f in result.failures) == ["penalties", "permits"]
-    assert all("cannot connect" in f.message and "s3cret" not in f.message for f in result.failures)
+    assert all("无法连接数据库" in f.message and "s3cret" not in f.message for f in result.failures)
 
 
 # --- http -------------------------------------------------------------------------------------
@@ -403,8 +403,8 @@ def test_http_records_by_type_in_a_gbk_answer() -> None:
 
 @pytest.mark.parametrize(("reply", "reason"), [
     (Reply(500, b"oops", "text/plain"), "HTTP 500"),
-    (Reply(body=b"<html>login</html>", content_type="text/html"), "not JSON"),
-    (Reply(body=b'{"total": 0}'), "unexpected JSON"),
+    (Reply(body=b"<html>login</html>", content_type="text/html"), "不是 JSON"),
+    (Reply(body=b'{"total": 0}'), "JSON 的结构不对"),
 ])
 def test_http_error_stops_every_configured_type(reply: Reply, reason: str) -> None:
     with json_server({"/api": reply}) as base:
@@ -419,7 +419,7 @@ def test_http_connection_refused_stops_the_whole_source() -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     failure = only_failure(http.read(http_source(f"http://127.0.0.1:{port}/api")))
-    assert failure.type is None and "cannot reach" in failure.message and str(port) in failure.message
+    assert failure.type is None and "无法连接接口" in failure.message and str(port) in failure.message
 
 
 def test_http_slow_endpoint_times_out() -> None:
@@ -428,7 +428,7 @@ def test_http_slow_endpoint_times_out() -> None:
         result = http.read(http_source(f"{base}/slow", "penalties", timeout=0.5))
         elapsed = time.monotonic() - started
     failure = only_failure(result)
-    assert failure.type == "penalties" and "timeout" in failure.message
+    assert failure.type == "penalties" and "超时" in failure.message
     assert elapsed < 1.5
 
 

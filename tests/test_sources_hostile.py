@@ -288,14 +288,14 @@ def test_template_columns_we_do_not_keep_are_named_with_the_reason(tmp_path):
     messages = [n.message for n in result.notes]
     assert "penalties.csv: 列“行政相对人代码_2（工商注册号）”未读取：本平台只公示统一社会信用代码" in messages
     assert any("“行政相对人代码”未读取：未说明是哪一种代码" in m for m in messages)
-    assert "penalties.csv: unknown column '经办人' ignored" in messages  # still said for an unknown header
+    assert "penalties.csv: 未知的列“经办人”，已忽略" in messages  # still said for an unknown header
     assert len(messages) == len(unmapped) + 1
 
 
 def test_an_oddly_spelt_duplicate_is_still_refused_not_dropped(tmp_path):
     write_csv(tmp_path / "penalties.csv", [dict(PENALTY, **{"行政相对人代码-1（统一社会信用代码）": "x"})])
     [failure] = read_folder(tmp_path).failures
-    assert "统一社会信用代码 (credit_code)" in failure.message and "both mean" in failure.message
+    assert "统一社会信用代码 (credit_code)" in failure.message and "都表示" in failure.message
 
 
 def test_pull_over_a_folder_with_a_bomb_stops_only_its_type_and_says_which_file(portal_dir, config):

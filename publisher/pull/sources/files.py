@@ -32,7 +32,7 @@ def read(config: SourceConfig, max_file_bytes: int = 200 * 1024 * 1024) -> Sourc
     result = SourceResult()
     folder = config.path
     if folder is None or not folder.is_dir():
-        result.failures.append(SourceFailure(config.label, None, str(folder), f"folder not found: {folder}"))
+        result.failures.append(SourceFailure(config.label, None, str(folder), f"找不到数据文件夹：{folder}"))
         return result
     readers = {".csv": _read_csv, ".xlsx": _read_xlsx, ".json": _read_json}
     for path in sorted(folder.iterdir(), key=lambda p: p.name):
@@ -43,9 +43,9 @@ def read(config: SourceConfig, max_file_bytes: int = 200 * 1024 * 1024) -> Sourc
         name_type = type_from_name(path.stem)
         if suffix in (".xls", ".et", ".ods", ".numbers"):
             fail(result, config.label, name_type, path.name,
-                 f"{suffix} workbooks are not read; save it as .xlsx (Excel 工作簿)")
+                 f"不读取 {suffix} 格式的工作簿：请另存为 .xlsx（Excel 工作簿）")
         elif suffix not in readers:
-            note(result, config.label, path.name, "not a CSV, XLSX or JSON file; ignored")
+            note(result, config.label, path.name, "不是 CSV、XLSX 或 JSON 文件，已忽略")
         elif (size := path.stat().st_size) > max_file_bytes:
             fail(result, config.label, name_type, path.name, f"文件有 {size / 1048576:.0f} MB，超过每个数据文件 "
                  f"{max_file_bytes / 1048576:.0f} MB 的上限（intake.max_file_mb）；文件未读取")
@@ -54,7 +54,7 @@ def read(config: SourceConfig, max_file_bytes: int = 200 * 1024 * 1024) -> Sourc
                 readers[suffix](result, config.label, path, name_type, max_file_bytes)
             except Exception as exc:  # a file no reader foresaw must stop its types, not the source
                 fail(result, config.label, name_type, path.name,
-                     f"cannot be read ({type(exc).__name__}: {exc})")
+                     f"无法读取（{type(exc).__name__}: {exc}）")
     return result
 
 
@@ -68,15 +68,15 @@ def _read_csv(result: SourceResult, label: str, path: Path, name_type: str | Non
             continue
     else:
         utf16 = raw[:2] in (b"\xff\xfe", b"\xfe\xff")
-        hint = " (it looks like UTF-16 'Unicode text'; save as CSV UTF-8)" if utf16 else ""
-        fail(result, label, name_type, path.name, f"cannot decode as UTF-8 or GBK{hint}")
+        hint = "（看起来是 UTF-16“Unicode 文本”：请另存为“CSV UTF-8”）" if utf16 else ""
+        fail(result, label, name_type, path.name, f"既不是 UTF-8 也不是 GBK 编码，无法读取{hint}")
         return
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
     try:
         rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
     except csv.Error as exc:
-        fail(result, label, name_type, path.name, f"not a valid CSV file ({exc})")
+        fail(result, label, name_type, path.name, f"不是有效的 CSV 文件（{exc}）")
         return
     add_sheet(result, label, path.name, rows, name_type)
 
@@ -97,7 +97,7 @@ def _read_xlsx(result: SourceResult, label: str, path: Path, name_type: str | No
             chosen = [(sheets[0], name_type, path.name)]
         for ws in sheets:
             if all(ws is not c[0] for c in chosen) and _has_data(ws):
-                note(result, label, path.name, f"sheet {ws.title!r} not read")
+                note(result, label, path.name, f"工作表“{ws.title}”未读取")
         for ws, rtype, location in chosen:
             parsed.append((location, list(stream_rows(ws, ws.title)), rtype))
     except WorkbookRefused as exc:
@@ -126,7 +126,7 @@ def _read_json(result: SourceResult, label: str, path: Path, name_type: str | No
         fail(result, label, name_type, path.name, "JSON is not UTF-8")
         return
     except json.JSONDecodeError as exc:
-        fail(result, label, name_type, path.name, f"invalid JSON ({exc})")
+        fail(result, label, name_type, path.name, f"不是有效的 JSON（{exc}）")
         return
     try:
         add_json(result, label, path.name, data, name_type)

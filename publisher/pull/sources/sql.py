@@ -24,13 +24,13 @@ def read(config: SourceConfig) -> SourceResult:
     try:
         engine = create_engine(config.url or "")
     except Exception as exc:  # a malformed URL or a driver that is not installed
-        _fail_all(result, config, jobs, f"cannot use database URL: {_reason(exc, secret)}")
+        _fail_all(result, config, jobs, f"数据库地址无法使用：{_reason(exc, secret)}")
         return result
     try:
         try:
             connection = engine.connect()
         except Exception as exc:
-            _fail_all(result, config, jobs, f"cannot connect to the database: {_reason(exc, secret)}")
+            _fail_all(result, config, jobs, f"无法连接数据库：{_reason(exc, secret)}")
             return result
         with connection:
             for rtype, location, table, query in jobs:

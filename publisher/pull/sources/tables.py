@@ -105,14 +105,14 @@ def add_table(result: SourceResult, label: str, location: str, rtype: str,
     for header, name in zip(headers, fields, strict=True):
         if name:
             by_field.setdefault(name, []).append(header)
-    problems = [f"columns {' and '.join(repr(h) for h in hs)} both mean {describe(rtype, name)}"
+    problems = [f"列 {'、'.join(f'“{h}”' for h in hs)} 都表示{describe(rtype, name)}"
                 for name, hs in by_field.items() if len(hs) > 1]
     required = [f.name for f in RECORD_TYPES[rtype].fields if f.required]
     missing = [describe(rtype, name) for name in required if name not in by_field]
     if missing:
-        problems.append(f"missing required column(s): {', '.join(missing)}")
+        problems.append(f"缺少必需的列：{'、'.join(missing)}")
     if problems:
-        fail(result, label, rtype, location, f"{'; '.join(problems)} — no {rtype} rows read")
+        fail(result, label, rtype, location, f"{'；'.join(problems)}：{RECORD_TYPES[rtype].zh}的行都未读取")
         return
     if note_unknown:
         note_unknown_headers(result, label, location, headers, [rtype])
@@ -131,7 +131,7 @@ def note_unknown_headers(result: SourceResult, label: str, location: str, header
             if why:  # a national template column we know and deliberately do not keep
                 note(result, label, location, f"列“{h}”未读取：{why}")
             else:
-                note(result, label, location, f"unknown column {h!r} ignored")
+                note(result, label, location, f"未知的列“{h}”，已忽略")
 
 
 def type_from_name(stem: str) -> str | None:
@@ -145,10 +145,10 @@ def type_from_name(stem: str) -> str | None:
 
 
 def _untyped(result: SourceResult, label: str, location: str, where: list[str], column: str) -> None:
-    shown = ", ".join(where[:10]) + (f" and {len(where) - 10} more" if len(where) > 10 else "")
+    shown = "、".join(where[:10]) + (f"等{len(where)}处" if len(where) > 10 else "")
     expected = ", ".join(f"{k}/{t.zh}" for k, t in RECORD_TYPES.items())
     fail(result, label, None, location,
-         f"{shown}: no known record type in {column}; expected one of {expected}")
+         f"{shown}：{column}中没有可识别的记录类型；应为 {expected} 之一")
 
 
 def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[int, Cells]],
@@ -156,7 +156,7 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
     """A CSV file or worksheet: find the header row, then one type (from the name) or a type column."""
     rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]  # fully empty rows
     if not rows:
-        fail(result, label, name_type, location, "the file is empty (no header row)")
+        fail(result, label, name_type, location, "文件是空的（没有表头行）")
         return
     # Templates often carry a title row above the header: take the row with most known headers.
     maps = [header_map(RECORD_TYPES[t]) for t in ([name_type] if name_type else RECORD_TYPES)]
@@ -169,20 +169,20 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
     at = scores.index(max(scores))
     if at:
         note(result, label, location,
-             f"rows {rows[0][0]}–{rows[at - 1][0]} above the header row {rows[at][0]} ignored")
+             f"表头行（第{rows[at][0]}行）之上的第{rows[0][0]}–{rows[at - 1][0]}行已忽略")
     headers = [header_text(c) for c in rows[at][1]]
     data = rows[at + 1:]
     wide = [str(n) for n, cells in data if any(cell_text(c) for c in cells[len(headers):])]
     if wide:
         note(result, label, location,
-             f"rows {', '.join(wide[:10])} have more cells than the header; extra cells ignored")
+             f"第{'、'.join(wide[:10])}行的单元格比表头多，多出的已忽略")
     if name_type:
         add_table(result, label, location, name_type, headers, data)
         return
     column = next((i for i, h in enumerate(headers) if h.lower() in TYPE_COLUMNS), None)
     if column is None:
-        fail(result, label, None, location, "cannot tell the record type: name the file after a type "
-             "(e.g. penalties.csv or 行政处罚.csv) or add a 类型 (type) column")
+        fail(result, label, None, location, "无法判断记录类型：请用类型命名文件（如 penalties.csv 或 行政处罚.csv），"
+             "或加一列“类型”（type）")
         return
     groups: dict[str, list[tuple[int, Cells]]] = {}
     bad: list[str] = []
@@ -191,9 +191,9 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
         if rtype:
             groups.setdefault(rtype, []).append((number, cells))
         else:
-            bad.append(f"row {number}")
+            bad.append(f"第{number}行")
     if bad:
-        _untyped(result, label, location, bad, f"column {headers[column]!r}")
+        _untyped(result, label, location, bad, f"列“{headers[column]}”")
     note_unknown_headers(result, label, location, headers, groups)
     for rtype, typed in groups.items():
         add_table(result, label, location, rtype, headers, typed, note_unknown=False)
@@ -210,39 +210,39 @@ def add_json(result: SourceResult, label: str, location: str, data: Any, default
     elif isinstance(data, dict) and "records" in data:
         explicit = type_key(data["type"]) if cell_text(data.get("type")) else None
         if cell_text(data.get("type")) and explicit is None:
-            raise ShapeError(f"unknown record type {data['type']!r} in \"type\"")
+            raise ShapeError(f"“type”中的记录类型“{data['type']}”未知")
         groups.append((explicit, data["records"]))
     elif isinstance(data, dict) and any(type_key(k) for k in data):
         for key, items in data.items():
             if type_key(key):
                 groups.append((type_key(key), items))
             else:
-                note(result, label, location, f"key {key!r} is not a record type; ignored")
+                note(result, label, location, f"键“{key}”不是记录类型，已忽略")
     else:
-        raise ShapeError('expected a list of records, {"records": [...]} or {"penalties": [...], ...}')
+        raise ShapeError('应为记录的列表、{"records": [...]} 或 {"penalties": [...], ...}')
     typed: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     bad: list[str] = []
     for explicit, items in groups:
         if not isinstance(items, list):
             if explicit is None and default_type is None:
-                raise ShapeError('"records" is not a list')
+                raise ShapeError('“records”不是列表')
             rtype = explicit or default_type
-            fail(result, label, rtype, location, f"the {rtype} records are not a list")
+            fail(result, label, rtype, location, f"{rtype} 的记录不是列表")
             continue
         for index, item in enumerate(items, start=1):
             if not isinstance(item, dict):
                 rtype = explicit or default_type
-                of = f" of {rtype}" if rtype else ""
-                fail(result, label, rtype, location, f"item {index}{of} is not an object")
+                of = f"{rtype} 的" if rtype else ""
+                fail(result, label, rtype, location, f"{of}第{index}项不是对象")
                 continue
             own = next((item[k] for k in TYPE_COLUMNS if cell_text(item.get(k))), None)
             rtype = explicit or (type_key(own) if own is not None else default_type)
             if rtype:
                 typed.setdefault(rtype, []).append((index, item))
             else:
-                bad.append(f"item {index}")
+                bad.append(f"第{index}项")
     if bad:
-        _untyped(result, label, location, bad, '"type"')
+        _untyped(result, label, location, bad, "“type”")
     for rtype, items in typed.items():
         headers = list(dict.fromkeys(str(k) for _, item in items for k in item))
         rows = [(index, [item.get(h) for h in headers]) for index, item in items]

@@ -61,7 +61,7 @@ def files_hash(rows: list[tuple[str, str]]) -> str:
     return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(rows)).encode()).hexdigest()
 
 
-def canonical(body: dict[str, Any]) -> str:
+def canonical(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 

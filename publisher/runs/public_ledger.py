@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +24,18 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from publisher.core.files import write_atomic
+from publisher.runs.ledger import GENESIS, canonical
 
 FOLDER = "ledger"
 MANIFEST = f"{FOLDER}/manifest.json"
 HEADS = f"{FOLDER}/heads.json"
 PUBLIC_KEY = f"{FOLDER}/public-key.pem"
 OWN_FILES = (MANIFEST, HEADS, PUBLIC_KEY)  # not in the manifest: they describe it
-GENESIS = "0" * 64
 
 
-def canonical(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+def _signed_bytes(value: Any) -> bytes:
+    """What a hash or signature covers: the ledger's canonical JSON, as UTF-8."""
+    return canonical(value).encode("utf-8")
 
 
 def merkle_root(leaves: list[bytes]) -> str:
@@ -59,11 +59,11 @@ def manifest_root(files: dict[str, str]) -> str:
 
 def events_root(records: list[list[str]]) -> str:
     """The Merkle root over a publication's record events (type, slug, action, content hash, reason)."""
-    return merkle_root([canonical(event) for event in records])
+    return merkle_root([_signed_bytes(event) for event in records])
 
 
 def head_hash(head: dict[str, Any]) -> str:
-    return hashlib.sha256(canonical(head)).hexdigest()
+    return hashlib.sha256(_signed_bytes(head)).hexdigest()
 
 
 class Signer:
@@ -85,7 +85,7 @@ class Signer:
                                                    serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
     def sign(self, head: dict[str, Any]) -> dict[str, Any]:
-        return {**head, "signature": base64.b64encode(self._key.sign(canonical(head))).decode()}
+        return {**head, "signature": base64.b64encode(self._key.sign(_signed_bytes(head))).decode()}
 
 
 def new_head(heads: list[dict[str, Any]], kind: str, time: str, release: str, files_root: str, events: str,
@@ -112,7 +112,7 @@ def check_heads(heads: list[dict[str, Any]], public_pem: str) -> str | None:
         if head.get("prev") != prev:
             return f"第{n}个签名头没有接在前一个之后：历史被改写"
         try:
-            key.verify(base64.b64decode(head.get("signature", "")), canonical(body))
+            key.verify(base64.b64decode(head.get("signature", "")), _signed_bytes(body))
         except (InvalidSignature, ValueError):
             return f"第{n}个签名头的签名无效"
         prev = head_hash(head)
@@ -129,19 +129,17 @@ def extends(seen: list[dict[str, Any]], heads: list[dict[str, Any]]) -> str | No
     return None
 
 
-def write_public_files(release_dir: Path, files: dict[str, str], heads: list[dict[str, Any]], public_pem: str,
-                       release: str) -> dict[str, str]:
+def write_public_files(release_dir: Path, files: dict[str, str], root: str, heads: list[dict[str, Any]],
+                       public_pem: str, release: str) -> dict[str, str]:
     """Write manifest.json, heads.json and public-key.pem into a release; their SHA-256 by path."""
     written = {
-        MANIFEST: canonical({"release": release, "root": manifest_root(files),
+        MANIFEST: _signed_bytes({"release": release, "root": root,
                              "files": {p: h for p, h in sorted(files.items()) if p not in OWN_FILES}}),
         HEADS: json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False, indent=1).encode(),
         PUBLIC_KEY: public_pem.encode(),
     }
     for path, data in written.items():
-        target = release_dir / path
-        target.unlink(missing_ok=True)  # a hard link to the release before: replace, never write through it
-        write_atomic(target, data)
+        write_atomic(release_dir / path, data)  # a rename: a hard link to the release before keeps its bytes
     return {path: hashlib.sha256(data).hexdigest() for path, data in written.items()}
 
 
@@ -157,4 +155,3 @@ def save_heads(state: Path, heads: list[dict[str, Any]], public_pem: str) -> Non
     """The publisher's own copy: the next publication extends exactly this list."""
     write_atomic(state / "heads.json", json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False,
                                                   indent=1).encode())
-    os.chmod(state / "heads.json", 0o644)

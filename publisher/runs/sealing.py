@@ -78,12 +78,12 @@ def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, 
     files = manifest(release_dir, base_files)
     signer = Signer(config.paths.state)
     heads = public_heads(config, releases, ledger)
-    head = signer.sign(new_head(heads, kind, stamp(config.site.timezone), release,
-                                manifest_root(files), events_root(records), note))
-    files.update(write_public_files(release_dir, files, [*heads, head], signer.public_pem(), release))
+    root = manifest_root(files)
+    head = signer.sign(new_head(heads, kind, stamp(config.site.timezone), release, root, events_root(records), note))
+    files.update(write_public_files(release_dir, files, root, [*heads, head], signer.public_pem(), release))
     written = ledger.append([*entries, ("seal", {
         "run_id": release, "release": release, "manifest": manifest_hash(files), "file_count": len(files),
-        "manifest_root": manifest_root(files), "head": head_hash(head),
+        "manifest_root": root, "head": head_hash(head),
         "finished": stamp(config.site.timezone)})], release_files=(files, base_seal, base_files))
     save_heads(config.paths.state, [*heads, head], signer.public_pem())
     return written, head

@@ -36,7 +36,7 @@ from publisher.runs.ledger import Ledger, LedgerError, ledger_of
 from publisher.runs.public_ledger import OWN_FILES, head_hash
 from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest_hash, verify_files
 from publisher.runs.run_report import RunResult, write_reports
-from publisher.runs.sealing import chain_problem, recorded_release, seal
+from publisher.runs.sealing import chain_problem, heads_problem, recorded_release, seal
 from publisher.runs.witness import check_site, reader
 from publisher.site.build import PageIndexes, build_site
 
@@ -264,7 +264,7 @@ def _verify_ledger(config: Config) -> list[str]:
     ledger, releases = ledger_of(config), Releases(config.deploy)
     if not ledger.path.exists():
         return ["账本文件不存在，但已有发布的版本"] if releases.list() else []
-    problem = ledger.verify_chain() or chain_problem(config, releases, ledger)
+    problem = ledger.verify_chain() or heads_problem(config, releases, ledger)  # recovered or not: the truth
     if problem:
         return [problem]
     current = releases.current()
@@ -282,9 +282,12 @@ def _verify_ledger(config: Config) -> list[str]:
     if files_problem:
         return [f"当前版本 {current}：{files_problem}（账本第{sealed.seq}条）"]
     if "head" in sealed.body:  # sealed with a public head: the site's own manifest and heads must agree
-        folder = releases.root / current
-        report = check_site(reader(str(folder)), every_file=[p.relative_to(folder).as_posix()
-                                                               for p in folder.rglob("*") if p.is_file()])
+        # The files on disk are the ledger's (just checked): compare the signed manifest with those, not disk again.
+        report = check_site(reader(str(releases.root / current)), sample=0)
+        recorded = {p: h for p, h in files.items() if p not in OWN_FILES}
+        report.problems += [f"{p}：内容与签名的文件清单不符（文件被替换或篡改）"
+                            for p in sorted(set(recorded) | set(report.files))
+                            if recorded.get(p) != report.files.get(p)]
         if report.heads and head_hash(report.heads[-1]) != sealed.body["head"]:
             report.problems.append("网站上最新的签名头不是账本封存时签署的那一个")
         return [f"当前版本 {current}：{p}" for p in report.problems]

@@ -45,22 +45,26 @@ def public_heads(config: Config, releases: Releases, ledger: Ledger) -> list[dic
     return read_heads(config.paths.state / "heads.json")
 
 
-def chain_problem(config: Config, releases: Releases, ledger: Ledger) -> str | None:
-    """Why no release may be sealed now, or None; a problem staff recovered from (recorded) is None."""
+def heads_problem(config: Config, releases: Releases, ledger: Ledger) -> str | None:
+    """Why the public heads and the ledger (whose own chain holds) do not account for each other, or None."""
     heads = public_heads(config, releases, ledger)
     kept = read_heads(config.paths.state / "heads.json")
+    seals = list(ledger.seals()) if ledger.path.exists() else []
+    if not seals and (releases.list() or heads or kept):
+        return "账本中没有任何发布记录，但已有发布的版本或公开签名头：账本可能被删除或替换"
+    if len(kept) > len(heads):
+        return (f"发布程序保存的签名头有 {len(kept)} 个，而账本记录的公开版本只有 {len(heads)} 个："
+                "最近的发布记录可能被删除，或 current 被改指向旧版本")
+    if heads and seals and heads[-1].get("release") != recorded_release(ledger):
+        return (f"最后一个公开签名头的版本 {heads[-1].get('release')} 与账本记录的公开版本 "
+                f"{recorded_release(ledger)} 不符")
+    return None
+
+
+def chain_problem(config: Config, releases: Releases, ledger: Ledger) -> str | None:
+    """Why no release may be sealed now, or None; a problem staff recovered from (recorded) is None."""
     exists = ledger.path.exists()
-    problem = ledger.verify_chain() if exists else None
-    if problem is None:
-        seals = list(ledger.seals()) if exists else []
-        if not seals and (releases.list() or heads or kept):
-            problem = "账本中没有任何发布记录，但已有发布的版本或公开签名头：账本可能被删除或替换"
-        elif len(kept) > len(heads):
-            problem = (f"发布程序保存的签名头有 {len(kept)} 个，而账本记录的公开版本只有 {len(heads)} 个："
-                       "最近的发布记录可能被删除，或 current 被改指向旧版本")
-        elif heads and seals and heads[-1].get("release") != recorded_release(ledger):
-            problem = (f"最后一个公开签名头的版本 {heads[-1].get('release')} 与账本记录的公开版本 "
-                       f"{recorded_release(ledger)} 不符")
+    problem = (ledger.verify_chain() if exists else None) or heads_problem(config, releases, ledger)
     last = ledger.last("recovery") if exists and problem else None
     if last is not None and last.body.get("problem") == problem:
         return None  # staff looked into exactly this and recorded it

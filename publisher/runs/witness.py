@@ -35,6 +35,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     heads: list[dict[str, Any]] = field(default_factory=list)
     public_key: str = ""
+    files: dict[str, str] = field(default_factory=dict)  # the signed manifest: path -> SHA-256
     files_checked: int = 0
 
 
@@ -77,6 +78,7 @@ def check_site(read: Callable[[str], bytes | None], sample: int | None = None,
     if problem := check_heads(report.heads, report.public_key):
         report.problems.append(problem)
     files: dict[str, str] = manifest.get("files", {})
+    report.files = files
     if manifest_root(files) != manifest.get("root"):
         report.problems.append("文件清单与其 Merkle 根不符：清单被改过")
     newest = report.heads[-1]
@@ -134,7 +136,7 @@ def verify_page(url: str) -> tuple[int, list[str]]:
         read = reader(f"{parts.scheme}://{parts.netloc}")
         report = check_site(read, sample=0)
         page = read(path)
-        files = _json(read, MANIFEST).get("files", {})
+        files = report.files
     except Unreadable as exc:
         return UNCHECKED, [f"无法核对：{exc}"]
     if page is None:

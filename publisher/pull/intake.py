@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 
 from publisher.core.config import IntakeConfig
 from publisher.core.schema import RECORD_TYPES
+from publisher.core.text import INVISIBLE
 from publisher.pull.rows import Problem, RawRow, SourceNote, SourceResult
 
 # Line and paragraph separators a clerk's tools insert (Word's soft return, U+2028/2029, NEL …).
 _LINE_BREAKS = re.compile("\r\n|[\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 # Other C0/C1 controls (NUL, backspace, escape …); tab and line feed are plain text.
 _CONTROLS = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f-\x84\x86-\x9f]")
-# Bidi overrides, isolates and marks, zero-width characters and the byte-order mark: invisible, and
-# able to make one decision number look like another or reverse a title on screen.
-_INVISIBLE = re.compile("[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u00ad]")
 
 
 @dataclass
@@ -43,9 +41,9 @@ def clean_value(text: str) -> tuple[str, list[str]]:
     if _CONTROLS.search(text):
         changes.append("控制字符已删除")
         text = _CONTROLS.sub("", text)
-    if _INVISIBLE.search(text):
+    if INVISIBLE.search(text):
         changes.append("不可见字符（零宽字符、双向文字控制符）已删除")
-        text = _INVISIBLE.sub("", text)
+        text = INVISIBLE.sub("", text)
     return text, changes
 
 

@@ -12,7 +12,6 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import date
 
 from publisher.core.checkcodes import credit_code_problem, id_number_problem
@@ -74,14 +73,6 @@ _FORMAT_CHARS = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u
                            "\U00013430-\U0001343f\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
                            "\U000e0020-\U000e007f]")
 _GAP_CHARS = frozenset(" \t\n\u3000·•・‧.-\u00a0")  # what may stand between a name's characters
-
-
-@dataclass(frozen=True)
-class Finding:
-    start: int  # in the original text
-    end: int
-    kind: str
-    replacement: str
 
 
 class NormalView:

@@ -15,6 +15,7 @@ from typing import Any
 
 from publisher.core.checkcodes import credit_code_problem, id_number_problem
 from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES, Field, Kind, RecordType
+from publisher.core.text import INVISIBLE
 from publisher.core.urls import record_url, reserved_slugs
 from publisher.pull.rows import Problem, RawRow, Record
 
@@ -142,13 +143,12 @@ def parse_value(f: Field, text: str) -> Any:
 # Brackets a clerk may type around a 文号's year: one decision, however it is bracketed.
 _BRACKETS = str.maketrans({"(": "〔", ")": "〕", "[": "〔", "]": "〕", "【": "〔", "】": "〕", "［": "〔", "］": "〕",
                            "﹝": "〔", "﹞": "〕", "〖": "〔", "〗": "〕", "⦅": "〔", "⦆": "〕"})
-_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def normalise_key(text: str) -> str:
     """The form of a natural key used for identity: full-width folded, no whitespace or invisible
     characters, every kind of bracket as 〔〕 (示林罚决字(2024)第12号 is 示林罚决字〔2024〕第12号)."""
-    return legacy_key(_INVISIBLE.sub("", text)).translate(_BRACKETS)
+    return legacy_key(INVISIBLE.sub("", text)).translate(_BRACKETS)
 
 
 def legacy_key(text: str) -> str:

@@ -242,13 +242,19 @@ class ContentSnapshots:
         return self.root / release_id
 
     def take(self, release_id: str, content: Path) -> None:
+        """Keep `content` (content/, or another release's snapshot) as this release's snapshot."""
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = self.root / f".tmp-{release_id}"
         shutil.rmtree(tmp, ignore_errors=True)
-        if subprocess.run(["cp", "-al", str(content), str(tmp)], capture_output=True).returncode != 0:
-            shutil.rmtree(tmp, ignore_errors=True)
-            shutil.copytree(content, tmp)  # a file system without hard links
+        self.link_copy(content, tmp)
         os.replace(tmp, self.path(release_id))
+
+    @staticmethod
+    def link_copy(source: Path, target: Path) -> None:
+        """A folder of hard links to `source`'s files (copies on a file system without hard links)."""
+        if subprocess.run(["cp", "-al", str(source), str(target)], capture_output=True).returncode != 0:
+            shutil.rmtree(target, ignore_errors=True)
+            shutil.copytree(source, target)
 
     def adopt(self, release_id: str, folder: Path) -> None:
         """A content folder made for a release (a rollback's) becomes its snapshot."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import getpass
-import os
 import secrets
 import shutil
 
@@ -94,7 +93,7 @@ def _copy_of(config: Config, releases: Releases, ledger: Ledger, release: str, b
          body["records"], "rollback", ledger.seal_of(release), note=f"回退到版本 {release}")
     snapshots = ContentSnapshots.of(config.paths.state)
     if snapshots.path(release).is_dir():
-        shutil.copytree(snapshots.path(release), snapshots.path(run_id), copy_function=_link_or_copy)
+        snapshots.take(run_id, snapshots.path(release))
     _switch(config, releases, ledger, run_id)
     return run_id
 
@@ -115,7 +114,7 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
                         "无法在保持撤回的前提下回退；请修正数据源后重新发布")
     run_id = make_run_id(config.site.timezone, secrets.token_hex(2))
     content = config.paths.state / "snapshots" / f".rollback-{run_id}"
-    shutil.copytree(snapshots.path(release), content, copy_function=_link_or_copy)
+    snapshots.link_copy(snapshots.path(release), content)
     for type_key, slug in sticky:
         notice = config.paths.content / type_key / f"{slug}.md"
         if not notice.is_file() or "\nState: withdrawn\n" not in notice.read_text(encoding="utf-8"):
@@ -144,9 +143,3 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
     _switch(config, releases, ledger, run_id)
     return run_id
 
-
-def _link_or_copy(source: str, target: str) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)

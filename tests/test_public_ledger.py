@@ -19,7 +19,7 @@ from publisher.runs.rollback import rollback
 from publisher.runs.witness import FOUND, OK, UNCHECKED, verify_page, witness
 from publisher.site.serve import make_server
 from tests.conftest import SAMPLE_NOW, make_sample_portal, serve_site
-from tests.test_runs import cli, current
+from tests.test_runs import change_an_inspection, cli, current
 
 
 @pytest.fixture
@@ -38,11 +38,6 @@ def watch(config: Config, tmp_path: Path) -> tuple[int, list[str]]:
     return witness(str(site(config)), tmp_path / "witness.json")
 
 
-def edit_inspection(config: Config, old: str, new: str) -> None:
-    csv = config.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
-
-
 def test_a_release_publishes_its_manifest_and_signed_heads(portal, tmp_path):
     first = publish(portal, SAMPLE_NOW)
     heads = json.loads((site(portal) / HEADS).read_text(encoding="utf-8"))
@@ -52,7 +47,7 @@ def test_a_release_publishes_its_manifest_and_signed_heads(portal, tmp_path):
     assert check_heads(heads["heads"], heads["public_key"]) is None
     assert "index.html" in manifest["files"] and "penalties/index.html" in manifest["files"]
     assert watch(portal, tmp_path)[0] == OK
-    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    change_an_inspection(portal)
     publish(portal, SAMPLE_NOW)
     code, lines = watch(portal, tmp_path)
     assert code == OK and "此前见过 1 个，均未改变" in lines[0] and verify_ledger(portal) == []
@@ -111,7 +106,7 @@ def _recompute_last_seal(config: Config) -> None:
 
 def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, tmp_path):
     first = publish(portal, SAMPLE_NOW)
-    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    change_an_inspection(portal)
     publish(portal, SAMPLE_NOW)
     assert watch(portal, tmp_path)[0] == OK
     with sqlite3.connect(ledger_of(portal).path) as db:
@@ -131,7 +126,7 @@ def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, 
 
 def test_a_rollback_extends_the_public_history_and_deleting_it_is_caught(portal, tmp_path):
     publish(portal, SAMPLE_NOW)
-    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    change_an_inspection(portal)
     publish(portal, SAMPLE_NOW)
     rollback(portal, None)
     code, _ = watch(portal, tmp_path)
@@ -178,7 +173,7 @@ def test_an_edited_old_entry_stops_publishing_and_is_reported(portal):
 
 def test_a_rewritten_or_forged_head_is_caught_by_the_witness(portal, tmp_path):
     publish(portal, SAMPLE_NOW)
-    edit_inspection(portal, "未发现问题", "未发现明显问题")
+    change_an_inspection(portal)
     publish(portal, SAMPLE_NOW)
     assert watch(portal, tmp_path)[0] == OK
     path = site(portal) / HEADS

@@ -43,6 +43,12 @@ def cli(config: Config, *args: str, env: dict | None = None, limit_bytes: int | 
     return subprocess.run(argv, **kwargs, timeout=300)
 
 
+def change_an_inspection(config: Config) -> None:
+    """A clerk's next export: one inspection result reworded, the smallest change a run publishes."""
+    csv = config.sources[0].path / "inspections.csv"
+    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+
+
 def current(config: Config) -> str | None:
     link = config.deploy.path / "current"
     return os.readlink(link) if link.is_symlink() else None
@@ -72,8 +78,7 @@ def test_a_run_publishes_a_verified_release_and_records_it(portal):
 
 def test_a_change_is_recorded_with_its_history_and_a_rollback_is_recorded_too(portal):
     first = publish(portal, SAMPLE_NOW)
-    csv = portal.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     second = publish(portal, SAMPLE_NOW)
     [change] = second.records
     assert change[2] == "changed" and change[0] == "inspections"
@@ -102,8 +107,7 @@ def test_only_the_configured_number_of_releases_is_kept(portal):
 @pytest.mark.parametrize("stage", ["after-pull", "during-build", "after-build", "before-switch"])
 def test_a_run_killed_at_any_stage_leaves_the_site_and_the_ledger_whole(portal, stage):
     first = publish(portal, SAMPLE_NOW)
-    csv = portal.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     killed = cli(portal, "publish", "--now", NOW, env={"PORTAL_FAULT_INJECTION": stage})
     assert killed.returncode == -9
     assert current(portal) == f"releases/{first.release}"
@@ -162,8 +166,7 @@ def test_verify_names_the_first_ledger_entry_changed_by_hand(portal):
 
 def test_a_republish_seals_only_its_changed_files_and_a_changed_file_list_is_named(portal):
     publish(portal, SAMPLE_NOW)
-    csv = portal.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     publish(portal, SAMPLE_NOW)
     with sqlite3.connect(ledger_of(portal).path) as db:
         first = db.execute("SELECT count(*) FROM release_files WHERE seq = 2").fetchone()[0]
@@ -180,8 +183,7 @@ def test_a_republish_seals_only_its_changed_files_and_a_changed_file_list_is_nam
 
 def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):
     first = publish(portal, SAMPLE_NOW)
-    csv = portal.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     for p in (portal.paths.state / "cache").rglob("*.svg"):
         p.unlink()  # so the build must write QR codes bigger than the limit below
     done = cli(portal, "publish", "--now", NOW, limit_bytes=4096)
@@ -327,8 +329,7 @@ def test_a_rollback_records_per_record_what_it_changed(portal):
     from publisher.runs.rollback import rollback
 
     first = publish(portal, SAMPLE_NOW)
-    csv = portal.sources[0].path / "inspections.csv"
-    csv.write_text(csv.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     second = publish(portal, SAMPLE_NOW)
     [change] = second.records
     rollback(portal, None)
@@ -384,8 +385,7 @@ def test_the_staff_report_reads_in_chinese_and_fits_a_phone(portal):
     from tests.test_browser import CHROMIUM, SCREENSHOTS
 
     publish(portal, SAMPLE_NOW)
-    edit = portal.sources[0].path / "inspections.csv"
-    edit.write_text(edit.read_text(encoding="utf-8").replace("未发现问题", "未发现明显问题", 1), encoding="utf-8")
+    change_an_inspection(portal)
     result = publish(portal, SAMPLE_NOW)
     html = result.reports["html"]
     with sync_playwright() as p:

@@ -92,7 +92,7 @@ def portal(tmp_path: Path, *args: str, text: str = MINIMAL_TOML):
 
 @pytest.mark.parametrize("text,key,allowed", [
     ("serach = 1\n" + MINIMAL_TOML, "serach",
-     "deploy、footer、intake、opendata、paths、policy、schedule、search、site、sources"),
+     "deploy、footer、intake、opendata、paths、policy、rights、schedule、search、site、sources"),
     (MINIMAL_TOML + "[serach]\nbackend = 'tantivy'\n", "serach", "search"),
     (MINIMAL_TOML + "[policy.display]\nshort_month = 3\n", "policy.display.short_month",
      "default_months、short_classes、short_months、small_fine"),

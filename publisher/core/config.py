@@ -168,6 +168,26 @@ class DisplayPeriods:
 
 
 @dataclass(frozen=True)
+class CreditRepair:
+    """信用修复: how soon a party may apply to have a penalty removed early (national credit-repair rules)."""
+
+    general_months: int = setting(3, check=_positive,
+                                  help="一般失信行为的行政处罚信息最短公示期（月），期满后可申请信用修复")
+    serious_months: int = setting(12, check=_positive, help="严重失信行为的行政处罚信息最短公示期（月）")
+    serious_classes: tuple[str, ...] = setting(("责令关闭", "限制开展生产经营活动", "行政拘留"),
+                                               choices=PENALTY_CLASSES, noun="处罚类别",
+                                               help="含这些处罚类别的处罚按严重失信行为计算最短公示期")
+    serious_fine: Decimal = setting(Decimal("0"), help="罚款达到此数额（万元）按严重失信行为计算；0 表示不按金额区分")
+    serious_violation_types: tuple[str, ...] = setting((), help="按严重失信行为计算的违法行为类型（领域）")
+    no_early_removal: tuple[str, ...] = setting(("责令停产停业", "吊销许可证件", "降低资质等级", "限制从业"),
+                                                choices=PENALTY_CLASSES, noun="处罚类别",
+                                                help="含这些处罚类别的处罚不得申请提前停止公示")
+    route: str = setting("当事人可在最短公示期届满后，向作出处罚决定的机关或通过“信用中国”网站申请信用修复",
+                         help="申请信用修复的途径，显示在处罚页面和当事人页面")
+    url: str = setting("https://www.creditchina.gov.cn/", help="申请信用修复的网址；为空则不显示链接")
+
+
+@dataclass(frozen=True)
 class Policy:
     publish_warning_only: bool = setting(False, help="是否公开仅给予警告的处罚（市场监管的做法是不公开）")
     publish_simple_procedure: bool = setting(False, help="是否公开简易程序作出的处罚")
@@ -179,11 +199,26 @@ class Policy:
     withdrawal_days: int = setting(3, check=_positive, help="决定被撤销、变更后多少个工作日内撤下公示")
     catalogue: Catalogue = section("重大执法决定法制审核目录", Catalogue)
     display: DisplayPeriods = section("处罚没有公示截止期时的公示期限", DisplayPeriods)
+    credit_repair: CreditRepair = section("信用修复：最短公示期和申请途径", CreditRepair)
     discretion: tuple[FineRange, ...] = setting((), help="裁量基准：按违法行为类型（可再分当事人类型）的罚款幅度；"
                                                      "超出幅度的处罚在报告中提醒")
 
     def deadline_days(self, type_key: str) -> int:
         return self.deadlines.get(type_key, RECORD_TYPES[type_key].deadline_days)
+
+
+@dataclass(frozen=True)
+class RightsConfig:
+    """What a party may do about a decision or its publication (救济渠道 and 异议), shown on decision pages."""
+
+    objection: str = setting("对公示信息有异议的，可向本机关提出，并提供相关证明材料；本机关核实后更正或撤回",
+                             help="对公示信息提出异议的途径")
+    objection_phone: str = setting("", help="受理异议的电话；为空则用页脚的联系电话")
+    objection_url: str = setting("", help="在线提出异议的网址；可为空")
+    review_body: str = setting("本级人民政府", help="受理行政复议的机关（行政复议法：知道决定之日起60日内申请）")
+    court: str = setting("有管辖权的人民法院", help="受理行政诉讼的人民法院（行政诉讼法：知道决定之日起6个月内起诉）")
+    review_days: int = setting(60, check=_positive, help="申请行政复议的期限（日）")
+    litigation_months: int = setting(6, check=_positive, help="提起行政诉讼的期限（月）")
 
 
 @dataclass(frozen=True)
@@ -258,6 +293,7 @@ class Config:
     opendata: OpenDataConfig = section("开放数据", OpenDataConfig)
     search: SearchConfig = section("站内搜索", SearchConfig)
     intake: IntakeConfig = section("读取数据源的安全限制", IntakeConfig)
+    rights: RightsConfig = section("当事人的权利：异议和救济渠道", RightsConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # derived: the file as read
 
 

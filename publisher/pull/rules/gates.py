@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import calendar
 from datetime import date
 from decimal import Decimal
 
+from publisher.core import rights
 from publisher.core.schema import NATURAL_PERSON
 from publisher.pull.rows import Record
 from publisher.pull.rules.findings import Finding, Outcome, Rule, RuleContext
@@ -74,20 +74,13 @@ def not_excluded(record: Record, ctx: RuleContext) -> Finding | None:
 
 
 def display_end(record: Record, ctx: RuleContext) -> date | None:
-    """The last day a penalty may be shown: 公示截止期, else the configured period by class."""
+    """The last day a penalty may be shown (publisher.core.rights)."""
     if record.get("display_until"):
         return record.get("display_until")
     if record.type != "penalties":
         return None
-    periods = ctx.policy.display
-    classes = set(record.get("penalty_class", []))
-    fine = record.get("fine")
-    small_fine = "罚款" in classes and fine is not None and fine <= periods.small_fine
-    short_ok = set(periods.short_classes) | {"警告"} | ({"罚款"} if small_fine else set())
-    months = periods.short_months if classes <= short_ok else periods.default_months
-    end = add_months(record.get("decision_date"), months)
-    valid_until = record.get("valid_until")  # a longer restriction is shown for its whole length
-    return max(end, valid_until) if valid_until else end
+    return rights.display_end(record.get("decision_date"), record.get("penalty_class", []), record.get("fine"),
+                              ctx.policy.display, valid_until=record.get("valid_until"))
 
 
 def live(record: Record, ctx: RuleContext) -> Finding | None:
@@ -98,12 +91,6 @@ def live(record: Record, ctx: RuleContext) -> Finding | None:
     if end is not None and end < ctx.today:
         return Finding("live", Outcome.WITHDRAW, "display_until", f"公示期已于 {end} 届满", "公示期满")
     return None
-
-
-def add_months(day: date, months: int) -> date:
-    month_index = day.month - 1 + months
-    year, month = day.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 GATES: tuple[Rule, ...] = (approved, legally_reviewed, due, not_excluded, live)

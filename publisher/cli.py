@@ -173,11 +173,12 @@ def build(obj: PortalContext, now: str | None) -> None:
 
 
 def _build(config: Config, now: datetime):
+    from publisher.runs.annual import annual_reports
     from publisher.runs.ledger import ledger_head
     from publisher.site.build import build_site
 
     try:
-        return build_site(config, now, ledger_info=ledger_head(config))
+        return build_site(config, now, ledger_info=ledger_head(config), annual=annual_reports(config, now))
     except ValueError as exc:
         click.echo(f"无法生成网站 build refused: {exc}", err=True)
         sys.exit(2)
@@ -534,6 +535,36 @@ def search(obj: PortalContext, query: str, type_: str | None, year: str | None, 
     if data["total"]:
         click.echo("按类型：" + "，".join(f"{RECORD_TYPES[k].zh} {v}" for k, v in sorted(facets["type"].items())))
         click.echo("按年份：" + "，".join(f"{k} {v}" for k, v in sorted(facets["year"].items(), reverse=True)))
+
+
+@cli.command()
+@click.option("--year", required=True, help="报告年度，例如 2025。")
+@click.option("--seal", is_flag=True, help="现在封存该年度（自次年1月1日起；否则由次年第一次发布自动封存）。")
+@click.option("--operator", help="谁对封存负责（默认：操作系统用户）。")
+@_now_option
+@click.pass_obj
+def report(obj: PortalContext, year: str, seal: bool, operator: str | None, now: str | None) -> None:
+    """年度报告：显示某年度的行政执法数据年度报告（按最重处罚类别计数），或用 --seal 将其封存入账本。"""
+    import getpass
+
+    from publisher.runs.annual import annual_reports, report_text, seal_year
+    from publisher.runs.publication import RunLocked, run_lock
+
+    config, clock = obj.config, _now(now, config=obj.config)
+    if seal:
+        try:
+            with run_lock(config):
+                entry = seal_year(config, year, clock, operator or getpass.getuser())
+        except (ValueError, RunLocked) as exc:
+            click.echo(f"未封存：{exc}", err=True)
+            sys.exit(2)
+        click.echo(f"已封存{year}年度报告（账本第{entry.seq}条）；下次发布时在网站上公布")
+        return
+    found = annual_reports(config, clock).get(year)
+    if found is None:
+        click.echo(f"{year}年度报告尚未封存（次年1月1日后的第一次发布自动封存）", err=True)
+        sys.exit(1)
+    click.echo(report_text(found), nl=False)
 
 
 def main() -> None:

@@ -12,6 +12,7 @@ import pytest
 from publisher.core.config import Config, load_config
 from publisher.pull.plan import Plan, make_plan, write_plan
 from publisher.pull.rows import RawRow, SourceFailure, SourceResult
+from publisher.runs.annual import annual_reports
 from publisher.site.build import build_site
 from tests.leaks import write_leak_rows
 
@@ -113,5 +114,5 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> SampleSite:
     config = make_sample_portal(tmp_path_factory.mktemp("sample"))
     plan = make_plan(config, SAMPLE_NOW)
     write_plan(plan)
-    build_site(config, SAMPLE_NOW)
+    build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))  # as `portal build` previews them
     return SampleSite(config, plan, config.paths.output)

@@ -1,4 +1,4 @@
-"""Pelican plugin: the statistics page and the yearly enforcement data report (行政执法数据年度报告).
+"""Pelican plugin: the statistics page and the yearly enforcement data report (行政执法数据年度报告, annual.py).
 
 Named `stats`, not `statistics`: Pelican imports a plugin by its bare name, and `statistics` would
 shadow (or be shadowed by) the standard library module of that name.
@@ -16,12 +16,14 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
+from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 from publisher.site.context import build_context
 
+from .annual import STATISTICS_URL, annual_url, write_annual_reports
 from .charts import Chart, bar_chart, column_panels
 from .figures import (
     DAY_BUCKETS,
@@ -32,18 +34,9 @@ from .figures import (
     compute,
     format_money,
     format_rate,
-    report_years,
 )
 
-STATISTICS_URL = "/statistics/"
 SHORT = {"permits": "许可", "penalties": "处罚", "inspections": "检查"}
-# Categories of the yearly report; those the portal does not collect are listed as not collected.
-REPORT_CATEGORIES = (("行政许可", "permits"), ("行政处罚", "penalties"), ("行政检查（双随机抽查）", "inspections"),
-                     ("行政强制", None), ("行政征收", None), ("行政征用", None))
-
-
-def annual_url(year: str) -> str:
-    return f"{STATISTICS_URL}annual/{year}/"
 
 
 def _table(caption: str, head: list[str], rows: list[list[Any]], css: str = "") -> dict[str, Any]:
@@ -115,7 +108,7 @@ def panels(fig: Figures, prefix: str) -> dict[str, dict[str, Any]]:
 def year_table(yearly: list[tuple[str, Figures]], report_years: list[str]) -> dict[str, Any]:
     """Each year's counts, fines and timeliness, with a link to its yearly report once it is due."""
     rows = [[f"{y}年", *(str(f.totals[t]) for t in RESULT_TYPES), format_money(f.fines), format_rate(f.overall),
-             (f"{y}年度报告", annual_url(y)) if y in report_years else "次年1月31日前发布"] for y, f in yearly]
+             (f"{y}年度报告", annual_url(y)) if y in report_years else "次年1月1日起发布"] for y, f in yearly]
     return _table("各年度执法数量、罚款和公示及时率", ["年度", *(f"{RECORD_TYPES[t].zh}（件）" for t in RESULT_TYPES),
                                                     "罚款（万元）", "公示及时率", "年度报告"], rows)
 
@@ -154,25 +147,20 @@ def _dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def write_statistics(published: dict[str, list[PublishedRecord]], config: Config, pages: Any, today: date) -> None:
+def write_statistics(published: dict[str, list[PublishedRecord]], config: Config, pages: Any, today: date,
+                     annual: dict[str, AnnualReport] | None = None) -> None:
+    """The statistics page over what content/ shows now; the yearly reports from the ledger's sealed years."""
     deadlines = {t: config.policy.deadline_days(t) for t in TIMELY_TYPES}
     base = config.site.url
     calendar = WorkingDayCalendar()  # one for every scope: each year's holidays are looked up once
     everything = compute(published, deadlines, calendar=calendar)
-    years = report_years(published, today)
+    years = sorted(annual or {}, reverse=True)
     yearly = [(y, compute(published, deadlines, scope=y, calendar=calendar)) for y in dict(everything.years)]
     lastmod = max((r.published for t in RESULT_TYPES for r in published.get(t, []) if r.live), default="")
     pages.write(STATISTICS_URL, "statistics.html", lastmod=lastmod, fig=everything, panels=panels(everything, "all"),
                 summary=summary(everything), year_table=year_table(yearly, years))
     pages.write_text(STATISTICS_URL + "index.json", _dumps(figures_json(everything, base)))
-    for year, fig in yearly:
-        if year not in years:
-            continue  # the current year's report is due by next 31 January
-        url = annual_url(year)
-        pages.write(url, "annual_report.html", lastmod=lastmod, year=year, fig=fig, panels=panels(fig, year),
-                    summary=summary(fig), categories=REPORT_CATEGORIES, format_money=format_money,
-                    format_rate=format_rate, report_years=years, annual_url=annual_url)
-        pages.write_text(url + "index.json", _dumps(figures_json(fig, base)))
+    write_annual_reports(annual or {}, base, pages)
 
 
 class StatisticsGenerator(Generator):
@@ -180,7 +168,7 @@ class StatisticsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
-        write_statistics(build.published, build.config, build.pages, build.today)
+        write_statistics(build.published, build.config, build.pages, build.today, build.annual)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

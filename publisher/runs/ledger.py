@@ -30,7 +30,7 @@ EVENT_KINDS = ("run", "rollback")  # entries whose body["records"] say what chan
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS entries (
     seq INTEGER PRIMARY KEY,
-    kind TEXT NOT NULL,            -- run | seal | rollback
+    kind TEXT NOT NULL,            -- run | seal | rollback | recovery | annual
     prev TEXT NOT NULL,
     hash TEXT NOT NULL UNIQUE,
     body TEXT NOT NULL             -- canonical JSON; the hash covers prev + body
@@ -243,6 +243,18 @@ class Ledger:
             rows = db.execute(f"SELECT type, slug, content_hash, action FROM record_events {limit} "
                               "ORDER BY seq, rowid").fetchall()
         return {(t, s): (h, a) for t, s, h, a in rows}
+
+    def tallies(self) -> list[tuple[int, list[str]]]:
+        """Each record's yearly-report tally (publisher/runs/annual.py) with the seq of the run that recorded it."""
+        with closing(self._connect()) as db:
+            rows = db.execute("SELECT e.seq, j.value FROM entries e, json_each(e.body, '$.tallies') j "
+                              "WHERE e.kind = 'run' ORDER BY e.seq, j.key").fetchall()
+        return [(seq, json.loads(value)) for seq, value in rows]
+
+    def last_seq(self) -> int:
+        with closing(self._connect()) as db:
+            row = db.execute("SELECT MAX(seq) FROM entries").fetchone()
+        return row[0] or 0
 
     def record_history(self, type_key: str, slug: str) -> list[dict[str, Any]]:
         """When a record was shown, changed and withdrawn, and why."""

@@ -32,6 +32,7 @@ from publisher.core.labels import CHANGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
+from publisher.runs.annual import plan_annual
 from publisher.runs.ledger import Ledger, LedgerError, ledger_of
 from publisher.runs.public_ledger import OWN_FILES, head_hash
 from publisher.runs.releases import ContentSnapshots, Releases, broken_links, manifest_hash, verify_files
@@ -131,6 +132,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)
         body = run_body(config, plan, run_id, now, operator, records, releases.current())
+        annual = plan_annual(config, ledger, now, body["operator"])  # yearly-report tallies and seals (annual.py)
+        body["tallies"] = annual.tallies
         entry_hash = ledger.next_hash(body)
         watch.lap("changes")
         progress(f"[2/4] 生成网站版本 {run_id}")
@@ -141,6 +144,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             before = releases.page_index(base) if from_base and base else None
             built = build_site(config, now, output=building, ledger_info={"run": run_id, "hash": entry_hash,
                                                                           "time": body["started"]},
+                               annual=annual.reports,
                                pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
             watch.lap("build")
             fault_point("after-build")
@@ -159,7 +163,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("manifest")
         fault_point("before-switch")
         progress("[4/4] 记入账本、签名并切换到新版本")
-        seal(config, releases, ledger, release_dir, run_id, [("run", body)], records, "publication", base_seal)
+        seal(config, releases, ledger, release_dir, run_id, [("run", body), *annual.entries], records, "publication",
+             base_seal)
         releases.switch(run_id)
         releases.mirror()
         releases.prune(recorded_releases(ledger))
@@ -314,6 +319,9 @@ def ledger_summary(config: Config) -> list[dict[str, Any]]:
                 "；" + "，".join(f"{CHANGE_LABELS[k]}{changed[k]}" for k in CHANGE_LABELS if changed[k])
                 if changed else "") + (f"；{kept}条已撤回的记录保持撤回" if kept else "")
             rows.append({**common, "kind": "回退", "run": body.get("to"), "time": body.get("time"), "summary": summary})
+        elif e.kind == "annual":
+            rows.append({**common, "kind": "年报封存", "run": "", "time": body.get("sealed"),
+                         "summary": f"{body.get('year')}年度行政执法数据报告封存，此后不再改变"})
         elif e.kind == "recovery":
             rows.append({**common, "kind": "恢复", "run": "", "time": body.get("time"),
                          "summary": f"{body.get('problem')}；原因：{body.get('reason')}"})

@@ -20,6 +20,7 @@ from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import Plan
+from publisher.runs.annual import plan_annual
 from publisher.runs.ledger import Ledger, ledger_of
 from publisher.runs.publication import RunFailed, recorded_releases, run_lock, verify_release
 from publisher.runs.releases import ContentSnapshots, Releases
@@ -126,7 +127,9 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
     rolled = dataclasses.replace(config, paths=dataclasses.replace(config.paths, content=content))
     building, _ = releases.start(run_id)  # built whole: the release before it is not its base
     try:
-        build_site(rolled, local_now(config.site.timezone).replace(tzinfo=None), output=building,
+        clock = local_now(config.site.timezone).replace(tzinfo=None)
+        reports = plan_annual(config, ledger, clock, "", pending=False).reports  # sealed reports never go back
+        build_site(rolled, clock, output=building, annual=reports,
                    pages=PageIndexes(None, releases.page_index(run_id), keep_search_indexes=1))
         problems = verify_release(building, rolled, Plan(local_now(config.site.timezone), content))
         if problems:

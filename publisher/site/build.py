@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from pelican import Pelican, signals
 from pelican.settings import read_settings
 
+from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
 from publisher.site.context import BUILD_SETTING, BuildContext, LedgerHead
 
@@ -49,13 +50,14 @@ class PageIndexes:
 
 
 def pelican_settings(config: Config, now: datetime | None = None, output: Path | None = None,
-                     ledger_info: LedgerHead | dict | None = None, pages: PageIndexes | None = None) -> dict:
+                     ledger_info: LedgerHead | dict | None = None, pages: PageIndexes | None = None,
+                     annual: dict[str, AnnualReport] | None = None) -> dict:
     """pelicanconf.py for what Pelican itself needs; the portal's own settings in one BuildContext."""
     out = output or config.paths.output
     pages = pages or PageIndexes.beside(config, out)
     today = now.date() if now else datetime.now(ZoneInfo(config.site.timezone)).date()
     build = BuildContext(config, today, pages.before, pages.after, pages.keep_search_indexes,
-                         LedgerHead.of(ledger_info))
+                         LedgerHead.of(ledger_info), annual=annual or {})
     return read_settings(str(PELICANCONF), override={
         BUILD_SETTING: build,
         "PATH": str(config.paths.content),
@@ -67,14 +69,16 @@ def pelican_settings(config: Config, now: datetime | None = None, output: Path |
 
 
 def build_site(config: Config, now: datetime | None = None, output: Path | None = None,
-               ledger_info: LedgerHead | dict | None = None, pages: PageIndexes | None = None) -> BuildResult:
+               ledger_info: LedgerHead | dict | None = None, pages: PageIndexes | None = None,
+               annual: dict[str, AnnualReport] | None = None) -> BuildResult:
     """Render content/ into the output folder; raise ValueError if SITEURL is not a public URL.
 
     `ledger_info` ({run, hash, time}) is the ledger entry this build will be recorded under,
-    shown on the home page, /ledger/ and in /ledger.json; None shows no ledger entry.
+    shown on the home page, /ledger/ and in /ledger.json; None shows no ledger entry. `annual` holds the
+    ledger's sealed yearly reports by year (publisher/runs/annual.py); none given, none shown.
     """
     config.paths.content.mkdir(parents=True, exist_ok=True)
-    settings = pelican_settings(config, now, output, ledger_info, pages)
+    settings = pelican_settings(config, now, output, ledger_info, pages, annual)
     started = time.perf_counter()
     pelican = Pelican(settings)
     generators: list = []

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
 
@@ -49,6 +50,7 @@ class BuildContext:
     require_public_url: bool = True  # QR codes on paper must work for years
     published: dict[str, list[PublishedRecord]] = field(default_factory=dict)  # set by the pages plugin
     pages: Any = None  # the page writer (plugins/pages), set by the pages plugin
+    annual: dict[str, AnnualReport] = field(default_factory=dict)  # sealed yearly reports, from the ledger
 
 
 def build_context(settings: dict[str, Any]) -> BuildContext:

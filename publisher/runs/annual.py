@@ -1,0 +1,122 @@
+"""The yearly report's facts in the ledger: each record's tally when first shown, each year's sealed tables.
+
+A publication run records, in its run entry (`tallies`), one tally per decision of a report table that
+content/ shows and the ledger has not tallied yet: [type, slug, year, heaviest category, 罚没金额]. The
+values are read from content/ as `portal pull` wrote them, the one moment they are all there; the first
+tally of a record wins, so an edited record re-published never counts twice, and a later withdrawal or
+the end of a display period takes nothing away.
+
+The first run on or after 1 January seals every past year with tallies and no seal yet: an `annual` entry
+with that year's tables, after the run entry, in the same transaction (`portal report --year Y --seal`
+does the same by hand). The site renders a year's report from its seal alone, so it never changes; a
+decision of that year first shown after the seal is listed apart as 封存后补充公示, never merged in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from publisher.core.annual import TABLE_OF_TYPE, AnnualReport, tables_of, tally_of
+from publisher.core.config import Config
+from publisher.core.content import content_files, load_record
+from publisher.runs.ledger import Entry, Ledger, ledger_of
+
+KIND = "annual"
+
+
+@dataclass
+class AnnualPlan:
+    """What a run adds: new tallies (in its run entry), annual entries to append, and the reports to build."""
+
+    tallies: list[list[str]] = field(default_factory=list)
+    entries: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    reports: dict[str, AnnualReport] = field(default_factory=dict)
+
+
+def sealed_years(ledger: Ledger) -> dict[str, Entry]:
+    """Year -> its annual entry (the first one: a year is sealed once)."""
+    out: dict[str, Entry] = {}
+    if ledger.path.exists():
+        for entry in ledger.entries():
+            if entry.kind == KIND:
+                out.setdefault(entry.body["year"], entry)
+    return out
+
+
+def untallied(config: Config, tallied: set[tuple[str, str]]) -> list[list[str]]:
+    """Tallies for the decisions content/ shows that the ledger has not tallied yet (new ones, or never before)."""
+    out = []
+    for type_key, entry in content_files(config.paths.content):
+        if type_key not in TABLE_OF_TYPE or (type_key, entry.name.removesuffix(".md")) in tallied:
+            continue
+        record = load_record(entry.path, type_key)
+        tally = tally_of(record) if record is not None else None
+        if tally is not None and (type_key, tally[1]) not in tallied:
+            out.append(tally)
+    return out
+
+
+def annual_body(year: str, tallies: list[list[str]], now: datetime, operator: str) -> dict[str, Any]:
+    return {"year": year, "sealed": now.date().isoformat(), "operator": operator,
+            "tables": tables_of([t for t in tallies if t[2] == year])}
+
+
+def plan_annual(config: Config, ledger: Ledger, now: datetime, operator: str, pending: bool = True) -> AnnualPlan:
+    """Tallies this run records and the years it seals (`pending`), and the reports its build shows.
+
+    Sequence numbers are predicted as the run lock guarantees: the run entry next, then each annual entry.
+    """
+    recorded = ledger.tallies() if ledger.path.exists() else []
+    plan = AnnualPlan()
+    seq = ledger.last_seq() if ledger.path.exists() else 0
+    if pending:
+        plan.tallies = untallied(config, {(t[0], t[1]) for _, t in recorded})
+        seq += 1
+        recorded += [(seq, t) for t in plan.tallies]
+    sealed = {year: (e.seq, e.body) for year, e in sealed_years(ledger).items()}
+    if pending:
+        due = sorted({t[2] for _, t in recorded if int(t[2]) < now.year} - set(sealed))
+        for year in due:
+            seq += 1
+            body = annual_body(year, [t for _, t in recorded], now, operator)
+            plan.entries.append((KIND, body))
+            sealed[year] = (seq, body)
+    plan.reports = {year: report_of(body, [t for s, t in recorded if s > at and t[2] == year])
+                    for year, (at, body) in sealed.items()}
+    return plan
+
+
+def report_of(body: dict[str, Any], late: list[list[str]]) -> AnnualReport:
+    return AnnualReport(body["year"], body["sealed"], body["tables"], tables_of(late) if late else {})
+
+
+def seal_year(config: Config, year: str, now: datetime, operator: str) -> Entry:
+    """`portal report --year Y --seal`: seal a past year now from the tallies the ledger holds."""
+    ledger = ledger_of(config)
+    if not year.isdigit() or int(year) >= now.year:
+        raise ValueError(f"{year}年尚未结束，不能封存（年度报告自次年1月1日起可以封存）")
+    if year in sealed_years(ledger):
+        raise ValueError(f"{year}年度报告已经封存，封存后不再改变")
+    tallies = [t for _, t in ledger.tallies()] if ledger.path.exists() else []
+    return ledger.append([(KIND, annual_body(year, tallies, now, operator))])[0]
+
+
+def annual_reports(config: Config, now: datetime, operator: str = "") -> dict[str, AnnualReport]:
+    """What a plain `portal build` (a preview) shows: the ledger's reports as the next run would make them."""
+    return plan_annual(config, ledger_of(config), now, operator).reports
+
+
+def report_text(report: AnnualReport) -> str:
+    """`portal report --year Y`: the six tables as plain text, as the page shows them."""
+    lines = [f"{report.year}年度行政执法数据报告（{report.sealed} 封存）"]
+    for late in (False, True) if report.has_late else (False,):
+        if late:
+            lines.append("封存后补充公示（不计入以上各表）")
+        for table in report.tables(late):
+            money = f"，罚没金额 {table.amount} 万元" if table.table.with_amount else ""
+            lines.append(f"{table.table.zh}：{table.count} 件{money}")
+            lines += [f"  {r.category}：{r.count} 件" + (f"，{r.amount} 万元" if table.table.with_amount else "")
+                      for r in table.rows]
+    return "\n".join(lines) + "\n"

@@ -6,10 +6,11 @@ values are read from content/ as `portal pull` wrote them, the one moment they a
 tally of a record wins, so an edited record re-published never counts twice, and a later withdrawal or
 the end of a display period takes nothing away.
 
-The first run on or after 1 January seals every past year with tallies and no seal yet: an `annual` entry
-with that year's tables, after the run entry, in the same transaction (`portal report --year Y --seal`
-does the same by hand). The site renders a year's report from its seal alone, so it never changes; a
-decision of that year first shown after the seal is listed apart as 封存后补充公示, never merged in.
+The first run on or after 1 January seals every past year with tallies and no seal yet: its run entry
+holds that year's tables (`annual`), counted from every tally up to and including its own
+(`portal report --year Y --seal` seals by hand, in an `annual` entry of its own). The site renders
+a year's report from its seal alone, so it never changes; a decision of that year first shown after
+the seal is listed apart as 封存后补充公示, never merged in.
 """
 
 from __future__ import annotations
@@ -28,20 +29,23 @@ KIND = "annual"
 
 @dataclass
 class AnnualPlan:
-    """What a run adds: new tallies (in its run entry), annual entries to append, and the reports to build."""
+    """What a run adds to its run entry (new tallies, years it seals) and the reports its build shows."""
 
     tallies: list[list[str]] = field(default_factory=list)
-    entries: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    seals: dict[str, dict[str, Any]] = field(default_factory=dict)  # year -> {sealed, tables}
     reports: dict[str, AnnualReport] = field(default_factory=dict)
 
 
-def sealed_years(ledger: Ledger) -> dict[str, Entry]:
-    """Year -> its annual entry (the first one: a year is sealed once)."""
-    out: dict[str, Entry] = {}
+def sealed_years(ledger: Ledger) -> dict[str, tuple[int, dict[str, Any]]]:
+    """Year -> (seq of the entry that sealed it, {sealed, tables}); a year is sealed once, the first time."""
+    out: dict[str, tuple[int, dict[str, Any]]] = {}
     if ledger.path.exists():
         for entry in ledger.entries():
-            if entry.kind == KIND:
-                out.setdefault(entry.body["year"], entry)
+            if entry.kind == "run":
+                for year, seal in entry.body.get(KIND, {}).items():
+                    out.setdefault(year, (entry.seq, seal))
+            elif entry.kind == KIND:
+                out.setdefault(entry.body["year"], (entry.seq, entry.body))
     return out
 
 
@@ -58,15 +62,14 @@ def untallied(config: Config, tallied: set[tuple[str, str]]) -> list[list[str]]:
     return out
 
 
-def annual_body(year: str, tallies: list[list[str]], now: datetime, operator: str) -> dict[str, Any]:
-    return {"year": year, "sealed": now.date().isoformat(), "operator": operator,
-            "tables": tables_of([t for t in tallies if t[2] == year])}
+def seal_of(year: str, tallies: list[list[str]], now: datetime) -> dict[str, Any]:
+    return {"sealed": now.date().isoformat(), "tables": tables_of([t for t in tallies if t[2] == year])}
 
 
-def plan_annual(config: Config, ledger: Ledger, now: datetime, operator: str, pending: bool = True) -> AnnualPlan:
+def plan_annual(config: Config, ledger: Ledger, now: datetime, pending: bool = True) -> AnnualPlan:
     """Tallies this run records and the years it seals (`pending`), and the reports its build shows.
 
-    Sequence numbers are predicted as the run lock guarantees: the run entry next, then each annual entry.
+    The run entry's seq is predicted as the run lock guarantees: the next one.
     """
     recorded = ledger.tallies() if ledger.path.exists() else []
     plan = AnnualPlan()
@@ -75,21 +78,18 @@ def plan_annual(config: Config, ledger: Ledger, now: datetime, operator: str, pe
         plan.tallies = untallied(config, {(t[0], t[1]) for _, t in recorded})
         seq += 1
         recorded += [(seq, t) for t in plan.tallies]
-    sealed = {year: (e.seq, e.body) for year, e in sealed_years(ledger).items()}
+    sealed = sealed_years(ledger)
     if pending:
-        due = sorted({t[2] for _, t in recorded if int(t[2]) < now.year} - set(sealed))
-        for year in due:
-            seq += 1
-            body = annual_body(year, [t for _, t in recorded], now, operator)
-            plan.entries.append((KIND, body))
-            sealed[year] = (seq, body)
-    plan.reports = {year: report_of(body, [t for s, t in recorded if s > at and t[2] == year])
+        for year in sorted({t[2] for _, t in recorded if int(t[2]) < now.year} - set(sealed)):
+            plan.seals[year] = seal_of(year, [t for _, t in recorded], now)
+            sealed[year] = (seq, plan.seals[year])
+    plan.reports = {year: report_of(year, body, [t for s, t in recorded if s > at and t[2] == year])
                     for year, (at, body) in sealed.items()}
     return plan
 
 
-def report_of(body: dict[str, Any], late: list[list[str]]) -> AnnualReport:
-    return AnnualReport(body["year"], body["sealed"], body["tables"], tables_of(late) if late else {})
+def report_of(year: str, body: dict[str, Any], late: list[list[str]]) -> AnnualReport:
+    return AnnualReport(year, body["sealed"], body["tables"], tables_of(late) if late else {})
 
 
 def seal_year(config: Config, year: str, now: datetime, operator: str) -> Entry:
@@ -100,12 +100,12 @@ def seal_year(config: Config, year: str, now: datetime, operator: str) -> Entry:
     if year in sealed_years(ledger):
         raise ValueError(f"{year}年度报告已经封存，封存后不再改变")
     tallies = [t for _, t in ledger.tallies()] if ledger.path.exists() else []
-    return ledger.append([(KIND, annual_body(year, tallies, now, operator))])[0]
+    return ledger.append([(KIND, {"year": year, "operator": operator, **seal_of(year, tallies, now)})])[0]
 
 
-def annual_reports(config: Config, now: datetime, operator: str = "") -> dict[str, AnnualReport]:
+def annual_reports(config: Config, now: datetime) -> dict[str, AnnualReport]:
     """What a plain `portal build` (a preview) shows: the ledger's reports as the next run would make them."""
-    return plan_annual(config, ledger_of(config), now, operator).reports
+    return plan_annual(config, ledger_of(config), now).reports
 
 
 def report_text(report: AnnualReport) -> str:

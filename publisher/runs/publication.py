@@ -132,8 +132,10 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)
         body = run_body(config, plan, run_id, now, operator, records, releases.current())
-        annual = plan_annual(config, ledger, now, body["operator"])  # yearly-report tallies and seals (annual.py)
+        annual = plan_annual(config, ledger, now)  # yearly-report tallies and seals (annual.py)
         body["tallies"] = annual.tallies
+        if annual.seals:
+            body["annual"] = annual.seals
         entry_hash = ledger.next_hash(body)
         watch.lap("changes")
         progress(f"[2/4] 生成网站版本 {run_id}")
@@ -163,8 +165,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("manifest")
         fault_point("before-switch")
         progress("[4/4] 记入账本、签名并切换到新版本")
-        seal(config, releases, ledger, release_dir, run_id, [("run", body), *annual.entries], records, "publication",
-             base_seal)
+        seal(config, releases, ledger, release_dir, run_id, [("run", body)], records, "publication", base_seal)
         releases.switch(run_id)
         releases.mirror()
         releases.prune(recorded_releases(ledger))
@@ -310,6 +311,8 @@ def ledger_summary(config: Config) -> list[dict[str, Any]]:
             summary = "，".join(f"{CHANGE_LABELS[k]}{changed[k]}" for k in CHANGE_LABELS if changed[k]) or "无变化"
             if body.get("stopped"):
                 summary += "；停止：" + "、".join(RECORD_TYPES[t].zh for t in body["stopped"])
+            if body.get("annual"):
+                summary += "；封存" + "、".join(body["annual"]) + "年度报告"
             rows.append({**common, "kind": "发布", "run": body.get("run_id"), "time": body.get("started"),
                          "summary": summary})
         elif e.kind == "rollback":

@@ -128,7 +128,7 @@ def _rebuild_keeping_withdrawals(config: Config, releases: Releases, ledger: Led
     building, _ = releases.start(run_id)  # built whole: the release before it is not its base
     try:
         clock = local_now(config.site.timezone).replace(tzinfo=None)
-        reports = plan_annual(config, ledger, clock, "", pending=False).reports  # sealed reports never go back
+        reports = plan_annual(config, ledger, clock, pending=False).reports  # sealed reports never go back
         build_site(rolled, clock, output=building, annual=reports,
                    pages=PageIndexes(None, releases.page_index(run_id), keep_search_indexes=1))
         problems = verify_release(building, rolled, Plan(local_now(config.site.timezone), content))

@@ -93,6 +93,7 @@ class RecordsGenerator(Generator):
         pages.write("/about/", "about.html")
         pages.write("/about/withdrawal/", "withdrawal_policy.html")
         pages.write("/about/catalogue/", "catalogue.html")
+        pages.write("/about/discretion/", "discretion.html")
         pages.write("/404.html", "404.html", sitemap=False)
         static = Path(self.theme) / "static"
         for path in sorted(p for p in static.rglob("*") if p.is_file()):

@@ -137,6 +137,15 @@ class FineRange:
     maximum: Decimal = setting(key="max", help="罚款上限（万元）")
     party_type: str | None = setting(None, check=lambda v: v or None,
                                      help="只适用于这一当事人类型（如 自然人）；不设则适用于所有当事人")
+    basis: str = setting("", help="裁量依据：法律、法规、规章的条款，在网站的裁量基准页公开")
+    aggravating: tuple[str, ...] = setting((), str_as_list=True, help="从重处罚的情节，每项一条，在裁量基准页公开")
+    mitigating: tuple[str, ...] = setting((), str_as_list=True,
+                                          help="从轻或者减轻处罚的情节，每项一条，在裁量基准页公开")
+
+    def position(self, fine: Decimal | str) -> str:
+        """Where a fine (万元) sits in this range: below | within | above."""
+        amount = Decimal(str(fine))
+        return "below" if amount < self.minimum else "above" if amount > self.maximum else "within"
 
     @staticmethod
     def finish(values: dict[str, Any], table: dict[str, Any], key: str, base: Path) -> dict[str, Any]:
@@ -205,6 +214,12 @@ class Policy:
 
     def deadline_days(self, type_key: str) -> int:
         return self.deadlines.get(type_key, RECORD_TYPES[type_key].deadline_days)
+
+    def fine_range(self, violation_type: object, party_type: object) -> FineRange | None:
+        """The discretion range a penalty falls under: the one for its party type, else the general one."""
+        ranges = [r for r in self.discretion if r.violation_type == violation_type]
+        return (next((r for r in ranges if r.party_type == party_type), None)
+                or next((r for r in ranges if r.party_type is None), None))
 
 
 @dataclass(frozen=True)

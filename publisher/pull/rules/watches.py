@@ -35,10 +35,8 @@ def discretion(decision: Decision, ctx: RuleContext) -> Finding | None:
     fine = record.get("fine")
     if record.type != "penalties" or fine is None:
         return None
-    ranges = [r for r in ctx.policy.discretion if r.violation_type == record.get("violation_type")]
-    chosen = next((r for r in ranges if r.party_type == record.get("party_type")), None)
-    chosen = chosen or next((r for r in ranges if r.party_type is None), None)
-    if chosen is None or chosen.minimum <= fine <= chosen.maximum:
+    chosen = ctx.policy.fine_range(record.get("violation_type"), record.get("party_type"))
+    if chosen is None or chosen.position(fine) == "within":
         return None
     side = "高于" if fine > chosen.maximum else "低于"
     return Finding("discretion", None, "fine",

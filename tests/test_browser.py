@@ -42,6 +42,7 @@ def sample_urls(sample_site) -> dict[str, str]:
     return {"home": "/", "list": "/penalties/", "penalty": penalty.url, "officer": officer.url,
             "poster": f"{window.url}poster/", "guide": guide.url, "verify": "/officers/verify/",
             "statistics": "/statistics/", "annual-report": "/statistics/annual/2025/", "opendata": "/opendata/",
+            "discretion": "/about/discretion/",
             "ledger": "/ledger/"}
 
 
@@ -65,7 +66,7 @@ def axe_violations(page: Page) -> list[str]:
 
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", ["home", "list", "penalty", "officer", "poster", "guide", "verify", "statistics",
-                                  "annual-report", "opendata", "ledger"])
+                                  "annual-report", "discretion", "opendata", "ledger"])
 def test_page_renders_cleanly_and_passes_axe(browser, sample_site, site_url, name, width):
     url = site_url + sample_urls(sample_site)[name]
     page, problems = open_page(browser, url, width)

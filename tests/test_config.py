@@ -102,7 +102,7 @@ def portal(tmp_path: Path, *args: str, text: str = MINIMAL_TOML):
     (MINIMAL_TOML.replace('kind = "files"\npath = "data"', HTTP_SOURCE + '\npath = "x"'),
      "sources[0].path", "kind、timeout、types、url"),
     (MINIMAL_TOML + "[[policy.discretion]]\nviolation_type = 'x'\nmin = 0\nmax = 1\nmaxx = 2\n",
-     "policy.discretion[0].maxx", "max、min、party_type、violation_type"),
+     "policy.discretion[0].maxx", "aggravating、basis、max、min、mitigating、party_type、violation_type"),
 ])
 def test_an_unknown_key_at_any_level_stops_every_command_naming_it_and_the_keys_allowed(tmp_path, text, key, allowed):
     for command in ("check", "config"):

@@ -39,13 +39,10 @@ class AnnualPlan:
 def sealed_years(ledger: Ledger) -> dict[str, tuple[int, dict[str, Any]]]:
     """Year -> (seq of the entry that sealed it, {sealed, tables}); a year is sealed once, the first time."""
     out: dict[str, tuple[int, dict[str, Any]]] = {}
-    if ledger.path.exists():
-        for entry in ledger.entries():
-            if entry.kind == "run":
-                for year, seal in entry.body.get(KIND, {}).items():
-                    out.setdefault(year, (entry.seq, seal))
-            elif entry.kind == KIND:
-                out.setdefault(entry.body["year"], (entry.seq, entry.body))
+    if ledger.path.exists():  # read with json_extract: a first import's run body is megabytes
+        for seq, kind, body in ledger.annual_seals():
+            for year, seal in (body.items() if kind == "run" else [(body["year"], body)]):
+                out.setdefault(year, (seq, seal))
     return out
 
 

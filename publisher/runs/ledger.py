@@ -251,6 +251,15 @@ class Ledger:
                               "WHERE e.kind = 'run' ORDER BY e.seq, j.key").fetchall()
         return [(seq, json.loads(value)) for seq, value in rows]
 
+    def annual_seals(self) -> list[tuple[int, str, dict[str, Any]]]:
+        """(seq, kind, body) of the entries that sealed yearly reports: a run's `annual` part, or an `annual` entry."""
+        with closing(self._connect()) as db:
+            rows = db.execute(
+                "SELECT seq, kind, CASE kind WHEN 'run' THEN json_extract(body, '$.annual') ELSE body END "
+                "FROM entries WHERE kind = 'annual' OR (kind = 'run' AND json_extract(body, '$.annual') IS NOT NULL) "
+                "ORDER BY seq").fetchall()
+        return [(seq, kind, json.loads(body)) for seq, kind, body in rows]
+
     def last_seq(self) -> int:
         with closing(self._connect()) as db:
             row = db.execute("SELECT MAX(seq) FROM entries").fetchone()

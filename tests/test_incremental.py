@@ -15,6 +15,7 @@ import pytest
 from publisher.core.config import Config, load_config
 from publisher.core.content import PublishedRecord
 from publisher.pull.plan import make_plan, write_plan
+from publisher.runs.annual import annual_reports
 from publisher.runs.ledger import ledger_of
 from publisher.runs.public_ledger import OWN_FILES
 from publisher.runs.publication import publish, verify_ledger
@@ -132,7 +133,8 @@ def test_a_republish_equals_a_full_build_and_rewrites_only_what_changed(portal, 
 
     full = tmp_path / "full"
     build_site(portal, SAMPLE_NOW, output=full, pages=PageIndexes(None, None, keep_search_indexes=1),
-               ledger_info={"run": second.run_id, "hash": second.entry_hash, "time": run.body["started"]})
+               ledger_info={"run": second.run_id, "hash": second.entry_hash, "time": run.body["started"]},
+               annual=annual_reports(portal, SAMPLE_NOW))
     assert_same_site(release_2, full)
     if portal.search.backend == "tantivy":  # updated, not rebuilt: the old segments are shared, not copied
         inodes = {f.stat().st_ino for f in (release_1 / "_search").rglob("*") if f.is_file()}

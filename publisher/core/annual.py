@@ -24,27 +24,29 @@ HEAVIEST_FIRST = (
 
 @dataclass(frozen=True)
 class ReportTable:
-    """One table of the report: the record types it counts and how a record's category is read."""
+    """One table of the report: the record types it counts, in the order its rows are listed."""
 
     key: str
     zh: str
     types: tuple[str, ...]
     categories: tuple[str, ...] = ()  # rows in order; a record's category outside these is listed after
-    category_field: str = ""  # the field naming the category; "" counts under the type's own name
     with_amount: bool = False  # 罚没金额 column
 
 
 # The one mapping of report tables to record types. 双随机 results count under 行政检查 with other checks.
 # The types of 行政强制/检查/征收/征用 fill their tables once they are in RECORD_TYPES.
 REPORT_TABLES: tuple[ReportTable, ...] = (
-    ReportTable("permits", "行政许可", ("permits",), PERMIT_CLASSES, "permit_class"),
-    ReportTable("penalties", "行政处罚", ("penalties",), HEAVIEST_FIRST, "penalty_class", with_amount=True),
+    ReportTable("permits", "行政许可", ("permits",), PERMIT_CLASSES),
+    ReportTable("penalties", "行政处罚", ("penalties",), HEAVIEST_FIRST, with_amount=True),
     ReportTable("coercions", "行政强制", ("coercions",)),
     ReportTable("levies", "行政征收", ("levies",)),
     ReportTable("requisitions", "行政征用", ("requisitions",)),
     ReportTable("checks", "行政检查", ("checks", "inspections")),
 )
 TABLE_OF_TYPE = {t: table for table in REPORT_TABLES for t in table.types}
+# The field naming a record's category, per type; a type not listed (双随机抽查结果) counts under its own name.
+CATEGORY_FIELD = {"permits": "permit_class", "penalties": "penalty_class", "coercions": "coercion_kind",
+                  "levies": "levy_class", "requisitions": "requisition_class", "checks": "check_class"}
 UNNAMED = "未注明类别"
 
 
@@ -62,11 +64,11 @@ def heaviest(classes: tuple[str, ...] | list[str] | str) -> str:
 
 
 def category_of(record: PublishedRecord) -> str:
-    table = TABLE_OF_TYPE[record.type]
-    if not table.category_field:
+    name = CATEGORY_FIELD.get(record.type)
+    if not name:
         return RECORD_TYPES[record.type].zh if record.type in RECORD_TYPES else record.type
-    value = record.value(table.category_field)
-    if table.key == "penalties":
+    value = record.value(name)
+    if record.type == "penalties":
         return heaviest(value)
     text = value if isinstance(value, str) else "；".join(value)
     return text or UNNAMED

@@ -11,8 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from publisher.cli import cli
-from publisher.core.annual import heaviest
+from publisher.core.annual import heaviest, tables_of, tally_of
 from publisher.core.config import Config, load_config
+from publisher.core.content import PublishedRecord
 from publisher.runs.ledger import ledger_of
 from publisher.runs.publication import publish, verify_ledger
 from tests.conftest import MINIMAL_TOML
@@ -139,3 +140,15 @@ def test_staff_seal_a_year_by_hand_once_and_never_a_year_not_ended(portal):
     run(portal, "2026-01-02 10:00")
     assert report_file(portal, "2025").exists()
     assert verify_ledger(portal) == []
+
+
+def test_inspections_and_other_checks_share_the_inspection_table():
+    def record(type_key: str, slug: str, **fields: str) -> PublishedRecord:
+        return PublishedRecord(type_key, slug, slug, "2025-03-01", "2025-03-05", "live", tuple(fields.items()))
+
+    tallies = [tally_of(record("inspections", "a")), tally_of(record("checks", "b", check_class="专项检查")),
+               tally_of(record("checks", "c", check_class="专项检查")), tally_of(record("officers", "d"))]
+    assert tallies[-1] is None  # not a decision of any table
+    tables = tables_of([t for t in tallies if t])
+    assert tables["checks"] == [["专项检查", 2, "0"], ["双随机抽查结果", 1, "0"]]
+    assert tables["coercions"] == [] and tables["penalties"] == []

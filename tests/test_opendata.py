@@ -163,7 +163,7 @@ def test_every_advertised_json_twin_exists_and_says_what_the_page_shows(portal_s
         elif '<table class="list">' in text or "暂无公开信息" in text:  # a list page
             links = re.findall(r'<td data-label="[^"]*"><a href="([^"]+)">', text)
             assert [r["url"].removeprefix(portal_site.config.site.url) for r in twin["records"]] == links
-    assert advertised > 200
+    assert advertised > 190  # every record page and list page (a front page holds up to 39 records)
 
 
 def test_a_withdrawn_records_twin_is_its_notice_without_data(portal_site):

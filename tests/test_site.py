@@ -104,7 +104,8 @@ def test_lists_are_newest_first_full_pages_numbered_from_the_oldest_and_labelled
     assert not set(column(front, "行政处罚决定书文号")) & set(column(oldest, "行政处罚决定书文号"))
     assert not (sample_site.output / "penalties" / "page" / "2").exists()
     # Each page says what it holds; the pager reads 1 … 最新 and names the dates behind its links.
-    assert f"最新 {total - 20} 条，共 {total} 条：公开日期 <span class=\"date\">{min(shown)}</span> 至 <span class=\"date\">{max(shown)}</span>" in front
+    dates = f'<span class="date">{min(shown)}</span> 至 <span class="date">{max(shown)}</span>'
+    assert f"最新 {total - 20} 条，共 {total} 条：公开日期 {dates}" in front
     assert f"第 1 页（共 20 条）：公开日期 <span class=\"date\">{min(archived)}</span>" in oldest
     pager = re.search(r'<nav class="pagination".*?</nav>', front, re.S)[0]
     assert re.findall(r">(\d+|最新)</a>", pager) == ["1", "最新"]

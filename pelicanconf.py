@@ -42,6 +42,6 @@ JINJA_ENVIRONMENT = {
 }
 
 # Filters the theme's macros use (imported macros see filters, not the page's context).
-from publisher.site.phones import phone_parts  # noqa: E402
+from publisher.site.inline import date_parts, phone_parts  # noqa: E402
 
-JINJA_FILTERS = {"phone_parts": phone_parts}
+JINJA_FILTERS = {"phone_parts": phone_parts, "date_parts": date_parts}

@@ -77,7 +77,7 @@ def test_officer_validity_covers_expired_suspended_and_revoked_certificates(samp
         states[re.search(r'data-validity="([\w-]+)"', html)[1]] = (r, html)
     assert {"valid", "expired", "revoked", "suspended"} <= set(states)
     r, html = states["expired"]
-    assert f"证件已于 {r.value('valid_to')} 过期" in html and "✖" in html
+    assert f"证件已于 <span class=\"date\">{r.value('valid_to')}</span> 过期" in html and "✖" in html
     assert "证件已注销" in states["revoked"][1]
 
 

@@ -1,7 +1,9 @@
-"""Phone numbers as `tel:` links (issue 17): a number written the Chinese way, such as 0999-1234567,
-(0999) 1234567, 138 0013 8000, 12345 or 0999-1234567转801, is dialled with one tap on a phone.
+"""Phone numbers and dates inside running text (issue 17), for the theme's filters.
 
-Pure text in, (text, href) pieces out: the template escapes the text; the href holds digits only.
+A number written the Chinese way, such as 0999-1234567, (0999) 1234567, 138 0013 8000, 12345 or
+0999-1234567转801, becomes a `tel:` link dialled with one tap; a date such as 2027-01-09 is kept on one
+line (browsers may break a line after its hyphens). Pure text in, pieces out: the template escapes the
+text; an href holds digits only.
 """
 
 from __future__ import annotations
@@ -41,4 +43,22 @@ def phone_parts(text: object) -> list[tuple[str, str | None]]:
         at = match.end()
     if at < len(text):
         parts.append((text[at:], None))
+    return parts
+
+
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def date_parts(text: object) -> list[tuple[str, bool]]:
+    """Split text into pieces: (date, True) for each ISO date, (text, False) between them."""
+    text = "" if text is None else str(text)
+    parts: list[tuple[str, bool]] = []
+    at = 0
+    for match in _DATE.finditer(text):
+        if match.start() > at:
+            parts.append((text[at:match.start()], False))
+        parts.append((match.group(), True))
+        at = match.end()
+    if at < len(text):
+        parts.append((text[at:], False))
     return parts

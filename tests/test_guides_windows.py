@@ -76,9 +76,10 @@ def test_a_window_lists_guides_by_name_and_links_its_staff_to_their_officer_page
     html = sample_site.page(window.url)
     assert f'<a href="{officer.url}">刘示范（首席代表）</a>' in html
     assert f'<a href="{guide.url}">{guide.title}</a> <span class="code">（ZN-001）</span>' in html
-    handled = re.search(r'<ul class="window-guides".*?</ul>', html, re.S)[0]
-    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', handled) == [
-        by_code(sample_site, "guides", c).title for c in window.value("guides")]
+    handled = re.search(r'<table class="list window-guides">.*?</table>', html, re.S)[0]
+    guides = [by_code(sample_site, "guides", c) for c in window.value("guides")]
+    assert re.findall(r'<a href="[^"]+">([^<]+)</a>', handled) == [g.title for g in guides]
+    assert re.findall(r'data-label="承诺时限">([^<]+)<', handled) == [g.value("promised_time_limit") for g in guides]
     assert not re.search(r">ZN-\d+<", html)  # no bare code where a name belongs
 
 

@@ -108,3 +108,18 @@ def test_on_a_phone_no_date_or_phone_number_breaks_across_lines(sample_site):
                     return [e.textContent, tops.size]; })""")
                 assert lines and all(n == 1 for _, n in lines), [t for t, n in lines if n != 1]
         browser.close()
+
+
+def test_a_changed_guide_rewrites_the_window_page_that_shows_its_time_limit(runner):
+    from publisher.site.build import build_site
+    from tests.conftest import SAMPLE_NOW
+    from tests.factories import guide, window
+
+    runner.pull([guide(row=1, promised_time_limit="5个工作日"), window(row=1, guides="ZN-001")])
+    build_site(runner.config, SAMPLE_NOW)
+    slug = next(iter(runner.pages("windows")))
+    page = runner.config.paths.output / "windows" / slug / "index.html"
+    assert 'data-label="承诺时限">5个工作日<' in page.read_text(encoding="utf-8")
+    runner.pull([guide(row=1, promised_time_limit="3个工作日"), window(row=1, guides="ZN-001")])
+    build_site(runner.config, SAMPLE_NOW)  # incremental: the window's own record did not change
+    assert 'data-label="承诺时限">3个工作日<' in page.read_text(encoding="utf-8")

@@ -127,7 +127,7 @@ class RecordsGenerator(Generator):
             codes = record.value("guides") or ()
             extra["window_guides"] = [self._guides[c] for c in codes if c in self._guides]
             extra["links"] = window_links(record, self._guides, self._officers)
-            key += tuple(map(repr, extra["links"].items()))
+            key += tuple(g.digest for g in extra["window_guides"]) + tuple(map(repr, extra["links"].items()))
         if record.type == "guides":
             extra["links"] = guide_links(record, self._windows, self._matters)
             extra["flow"] = guide_flow(record)

@@ -40,3 +40,8 @@ JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
 }
+
+# Filters the theme's macros use (imported macros see filters, not the page's context).
+from publisher.site.inline import date_parts, phone_parts  # noqa: E402
+
+JINJA_FILTERS = {"phone_parts": phone_parts, "date_parts": date_parts}

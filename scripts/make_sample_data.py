@@ -469,9 +469,9 @@ LY-QZ-001|查封、扣押与破坏森林资源违法行为有关的林木、工�
   |《森林法》第六十七条第一款第四项；《行政强制法》第九条""")]
 WINDOWS = [{"code": c, "name": n, "location": loc, "staff": s.split("；"), "guides": g.split("；"),
             "hours": HOURS} for c, n, loc, s, g in table("""
-CK-01|林业审批综合窗口|示例县政务服务中心二楼23号窗口|刘示范（首席代表）；王某乙（受理岗）|ZN-001；ZN-004；ZN-005
-CK-02|林地草原审批窗口|示例县政务服务中心二楼24号窗口|张某甲（受理岗）；陈某甲（审核岗）|ZN-002；ZN-003；ZN-007
-CK-03|森林防火用火审批窗口|示例县林业和草原局一楼服务大厅3号窗口|赵样例（受理岗）；刘某乙（审核岗）|ZN-006""")]
+CK-01|林业审批综合窗口|示例县政务服务中心二楼23号窗口|刘示范（首席代表）；王样例（受理岗）|ZN-001；ZN-004；ZN-005
+CK-02|林地草原审批窗口|示例县政务服务中心二楼24号窗口|张示范（受理岗）；李某甲（审核岗）|ZN-002；ZN-003；ZN-007
+CK-03|森林防火用火审批窗口|示例县林业和草原局一楼服务大厅3号窗口|赵某乙（受理岗）；李示范（审核岗）|ZN-006""")]
 _MATTER = {m["code"]: m for m in MATTERS}
 _WINDOW = {g: w for w in WINDOWS for g in w["guides"]}
 GUIDES = [{"code": code, "name": _MATTER[mc]["name"], "matter_code": mc, "conditions": cond,

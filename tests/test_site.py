@@ -78,7 +78,7 @@ def test_officer_validity_covers_expired_suspended_and_revoked_certificates(samp
         states[re.search(r'data-validity="([\w-]+)"', html)[1]] = (r, html)
     assert {"valid", "expired", "revoked", "suspended"} <= set(states)
     r, html = states["expired"]
-    assert f"证件已于 {r.value('valid_to')} 过期" in html and "✖" in html
+    assert f"证件已于 <span class=\"date\">{r.value('valid_to')}</span> 过期" in html and "✖" in html
     assert "证件已注销" in states["revoked"][1]
 
 
@@ -87,16 +87,33 @@ def test_year_and_department_filters_are_plain_links_with_their_own_pages(sample
     assert 'href="/penalties/year/2025/"' in html and "/penalties/dept/" in html
     year_page = sample_site.page("/penalties/year/2025/")
     assert 'aria-current="page">2025年' in year_page
-    assert not re.search(r"<td[^>]*>202[46]-\d\d-\d\d</td>", year_page)
+    assert not re.search(r'<td data-label="处罚决定日期" class="date">202[46]-\d\d-\d\d</td>', year_page)
 
 
-def test_lists_are_newest_first_and_paginated_from_the_oldest(sample_site):
-    front = sample_site.page("/penalties/")
-    dates = re.findall(r"<td[^>]*>(\d{4}-\d\d-\d\d)</td>", front)
-    assert dates == sorted(dates, reverse=True) and len(dates) == 20
-    assert 'href="/penalties/page/1/"' in front
-    oldest = sample_site.page("/penalties/page/1/")
-    assert min(re.findall(r"<td[^>]*>(\d{4}-\d\d-\d\d)</td>", oldest)) <= min(dates)
+def column(html: str, label: str) -> list[str]:
+    return re.findall(rf'<td data-label="{label}"[^>]*>(?:<a [^>]*>)?([^<]*)<', html)
+
+
+def test_lists_are_newest_first_full_pages_numbered_from_the_oldest_and_labelled_by_date(sample_site):
+    front, oldest = sample_site.page("/penalties/"), sample_site.page("/penalties/page/1/")
+    total = sum(r.live for r in load_published(sample_site.config.paths.content)["penalties"])
+    assert 40 <= total < 60  # one full archive page; the front page holds the other 20 to 39
+    shown = column(front, "公开日期")
+    assert shown == sorted(shown, reverse=True) and len(shown) == total - 20
+    archived = column(oldest, "公开日期")
+    assert archived == sorted(archived, reverse=True) and len(archived) == 20 and max(archived) <= min(shown)
+    assert not set(column(front, "行政处罚决定书文号")) & set(column(oldest, "行政处罚决定书文号"))
+    assert not (sample_site.output / "penalties" / "page" / "2").exists()
+    # Each page says what it holds; the pager reads 1 … 最新 and names the dates behind its links.
+    dates = f'<span class="date">{min(shown)}</span> 至 <span class="date">{max(shown)}</span>'
+    assert f"最新 {total - 20} 条，共 {total} 条：公开日期 {dates}" in front
+    assert f"第 1 页（共 20 条）：公开日期 <span class=\"date\">{min(archived)}</span>" in oldest
+    pager = re.search(r'<nav class="pagination".*?</nav>', front, re.S)[0]
+    assert re.findall(r">(\d+|最新)</a>", pager) == ["1", "最新"]
+    assert f'<span class="date">{min(archived)}</span> 至 <span class="date">{max(archived)}</span>' in pager
+    assert "较新的记录" not in pager and 'href="/penalties/page/1/" rel="next"' in pager
+    older_pager = re.search(r'<nav class="pagination".*?</nav>', oldest, re.S)[0]
+    assert 'href="/penalties/" rel="prev">较新的记录' in older_pager and "较早的记录" not in older_pager
 
 
 def test_every_page_has_a_skip_link_landmarks_and_a_current_navigation_item(sample_site):

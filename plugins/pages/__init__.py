@@ -20,6 +20,7 @@ from publisher.core.content import PublishedRecord, load_published
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site.context import BuildContext, build_context
+from publisher.site.guides import guide_flow, guide_links, window_links
 from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
 from publisher.site.qrcodes import require_public_url
 
@@ -46,6 +47,9 @@ class RecordsGenerator(Generator):
         self.published = build.published = load_published(Path(self.settings["PATH"]))
         self.today = build.today
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
+        self._windows = [w for w in self.published["windows"] if w.live]
+        self._matters = {m.value("code"): m for m in self.published["matters"] if m.live}
+        self._officers = [o for o in self.published["officers"] if o.live]
         self.pages = build.pages = PageWriter(
             lambda name: self.get_template(name), Path(self.output_path), self.portal, self._globals(),
             workers=build.workers, parallel_min=build.parallel_min, salt=self._salt(),
@@ -123,7 +127,12 @@ class RecordsGenerator(Generator):
         if record.type == "windows":
             codes = record.value("guides") or ()
             extra["window_guides"] = [self._guides[c] for c in codes if c in self._guides]
-            key += tuple(g.digest for g in extra["window_guides"])
+            extra["links"] = window_links(record, self._guides, self._officers)
+            key += tuple(g.digest for g in extra["window_guides"]) + tuple(map(repr, extra["links"].items()))
+        if record.type == "guides":
+            extra["links"] = guide_links(record, self._windows, self._matters)
+            extra["flow"] = guide_flow(record)
+            key += tuple(map(repr, extra["links"].items()))
         pages.write(record.url, "record.html", lastmod=record.published, record=record, key=key, **extra)
         if record.type in ("windows", "guides"):
             pages.write(f"{record.url}poster/", "poster.html", sitemap=False, record=record, key=key, **extra)

@@ -2,9 +2,24 @@
 
 Shared by the plugins that render a list as HTML and those that give it a JSON twin.
 
-Lists are paginated from the oldest record, so page /penalties/page/3/ always holds the same
-records and a new decision changes only the list's first page and its newest archive page
-(DESIGN §7: one new record should change few list pages).
+How a list is paged (DESIGN §7: one new record should change few list pages):
+
+- Records are ordered by the day they were first made public (then their own date, then slug),
+  not by decision date: a decision dated last year but published today is the newest entry, so
+  it joins the front page instead of pushing every older page's records along.
+- Full pages of PAGE_SIZE records are numbered from the oldest: /penalties/page/1/ holds the first
+  twenty records ever published, and keeps them while the list grows.
+- The front page (the list's own URL) holds the newest records that do not fill an archive page plus
+  the newest full page's worth: PAGE_SIZE to 2×PAGE_SIZE−1 records, so it is never short and no record
+  appears on two pages. When it reaches 2×PAGE_SIZE, its oldest PAGE_SIZE records become the next
+  numbered page.
+- Each page is labelled with the publication dates it spans; an archive page links to page 1, its two
+  older neighbours, the next newer page and the front page, never to the newest number, so it does not
+  change as the list grows.
+
+So a new record rewrites the front page, and at most two more when it completes a page: the new
+archive page and the one before it (whose "newer" link now points there), for the list and for each
+of its filters (year, department). A withdrawn record leaves a gap that later pages close up.
 """
 
 from __future__ import annotations
@@ -56,29 +71,36 @@ class ListPage:
     records: list[PublishedRecord]
     base_url: str  # the list (or filtered list) this page belongs to
     number: int  # 0 for the list's front page, else 1.. from the oldest
-    last: int  # the highest archive page number
+    last: int  # the highest archive page number (0: the front page holds the whole list)
     total: int  # records in this list or filter
     filter_label: str = ""
     years: list[tuple[str, str]] = field(default_factory=list)  # (year, url)
     departments: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
+    older_span: tuple[str, str] | None = None  # publication dates of the next older page
+    newer_span: tuple[str, str] | None = None  # of the next newer archive page (None: it is the front page)
 
     @property
     def key(self) -> tuple[object, ...]:
         """Everything this page shows, for the page writer's fingerprint (incremental builds).
 
-        An archive page shows neither the list's total nor its newest page number, only its
-        neighbours up to two pages away: a new record changes the front page and the newest
-        archive pages, not all of them.
+        An archive page shows neither the list's total nor its newest page number, only whether a
+        newer archive page follows it: a new record changes the front page and the newest two
+        archive pages at most.
         """
         if self.number == 0:
             place: tuple[object, ...] = (self.total, self.last)
         else:
-            place = (min(self.number + 2, self.last), self.number == self.last)
-        return (self.url, self.base_url, self.number, *place, self.filter_label,
+            place = (self.number < self.last,)
+        return (self.url, self.base_url, self.number, *place, self.filter_label, self.older_span, self.newer_span,
                 tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
 
     def page_url(self, number: int) -> str:
         return self.base_url if number == 0 else f"{self.base_url}{LIST_PAGE}/{number}/"
+
+    @property
+    def span(self) -> tuple[str, str] | None:
+        """The first and last publication dates of this page's records."""
+        return publication_span(self.records)
 
     @property
     def newer(self) -> str | None:
@@ -89,16 +111,25 @@ class ListPage:
     @property
     def older(self) -> str | None:
         if self.number == 0:
-            # The archive page holding the newest record the front page could not show.
-            return self.page_url((self.total - PAGE_SIZE - 1) // PAGE_SIZE + 1) if self.total > PAGE_SIZE else None
+            return self.page_url(self.last) if self.last else None
         return self.page_url(self.number - 1) if self.number > 1 else None
 
     def nearby(self) -> list[tuple[int, str]]:
-        """Archive page links around this one, newest first: (number, url). The front page also links
-        the newest archive page; an archive page does not, so it stays as it is while the list grows."""
-        centre = self.number or self.last
-        numbers = {1, *range(max(centre - 2, 1), min(centre + 2, self.last) + 1)}
-        return [(n, self.page_url(n)) for n in sorted(numbers, reverse=True) if n >= 1]
+        """Archive page links, oldest first as numbered: (number, url). Page 1, two older neighbours and
+        one newer; the front page links the newest archive page, an archive page never does."""
+        centre = self.number or self.last + 1
+        numbers = {1, *range(max(centre - 2, 1), min(centre + 1, self.last) + 1)}
+        return [(n, self.page_url(n)) for n in sorted(numbers) if 1 <= n <= self.last]
+
+
+def publication_key(record: PublishedRecord) -> tuple[str, str, str]:
+    """The order of a list, oldest first: the day first made public, then the record's own date."""
+    return (record.published or record.date, record.date, record.slug)
+
+
+def publication_span(records: list[PublishedRecord]) -> tuple[str, str] | None:
+    days = [r.published or r.date for r in records]
+    return (min(days), max(days)) if days else None
 
 
 def department_slug(name: str) -> str:
@@ -127,16 +158,20 @@ def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPa
 
 def _paginate(type_key: str, zh: str, base: str, label: str, items: list[PublishedRecord],
               years: list[tuple[str, str]], departments: list[tuple[str, str]]) -> Iterator[ListPage]:
-    oldest_first = items[::-1]
-    last = (len(items) + PAGE_SIZE - 1) // PAGE_SIZE if len(items) > PAGE_SIZE else 0
+    oldest_first = sorted(items, key=publication_key)
+    last = max(len(items) // PAGE_SIZE - 1, 0)  # full archive pages; the front page keeps the rest
+    chunks = [oldest_first[n * PAGE_SIZE:(n + 1) * PAGE_SIZE] for n in range(last)]
+    spans = [publication_span(c) for c in chunks]
     title = f"{zh}（{label}）" if label else zh
     common = dict(type=type_key, base_url=base, last=last, total=len(items), filter_label=label, years=years,
                   departments=departments)
-    yield ListPage(url=base, title=title, records=items[:PAGE_SIZE], number=0, **common)
+    yield ListPage(url=base, title=title, records=oldest_first[last * PAGE_SIZE:][::-1], number=0,
+                   older_span=spans[-1] if spans else None, **common)
     for number in range(1, last + 1):
-        chunk = oldest_first[(number - 1) * PAGE_SIZE: number * PAGE_SIZE][::-1]
-        yield ListPage(url=f"{base}{LIST_PAGE}/{number}/", title=f"{title} 第{number}页", records=chunk, number=number,
-                       **common)
+        yield ListPage(url=f"{base}{LIST_PAGE}/{number}/", title=f"{title} 第{number}页",
+                       records=chunks[number - 1][::-1], number=number,
+                       older_span=spans[number - 2] if number > 1 else None,
+                       newer_span=spans[number] if number < last else None, **common)
 
 
 def officer_validity(record: PublishedRecord, today: date) -> dict[str, Any]:

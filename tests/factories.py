@@ -41,7 +41,7 @@ def penalty(row: int = 2, **values: str) -> RawRow:
 
 
 def payment_due(decided: str) -> str:
-    """处罚有效期 as the sample fills it for a fine: 15 days to pay (行政处罚法 第六十七条), never past the display period."""
+    """处罚有效期 as the sample fills it: 15 days to pay a fine (行政处罚法 第六十七条), within the display period."""
     try:
         return (date.fromisoformat(decided) + timedelta(days=15)).isoformat()
     except (TypeError, ValueError):

@@ -282,7 +282,8 @@ BASE: dict[str, dict[str, str]] = {
         "remarks": "已履行", "department": "林政资源管理股",
     },
     "permits": {
-        "legal_rep": "", "institution_no": "", "social_org_no": "", "decision_doc_name": "准予行政许可决定书", "certificate_name": "林木采伐许可证",
+        "legal_rep": "", "institution_no": "", "social_org_no": "", "decision_doc_name": "准予行政许可决定书",
+        "certificate_name": "林木采伐许可证",
         "permit_no": "示林采证〔2026〕第{n}号", "content": "准予在示例县某某林场采伐杉木人工林，采伐蓄积120立方米",
         "authority": "示例县林业和草原局", "source_unit": "示例县林业和草原局", "remarks": "无",
         "department": "行政审批股",

@@ -81,7 +81,8 @@ ROWS = [
     penalty(5, decision_date="2025-03-03", penalty_class="罚款；没收违法所得", confiscation="0.3"),
     permit(2, **COMPANY, permit_class="03"),
     permit(3, party_type="自然人", party_name="张某甲", credit_code="", legal_rep="", id_type="护照",
-           id_number="E12345678", permit_class="其他", decision_date="2025-08-08", valid_from="2025-08-08"),
+           id_number="E12345678", permit_class="其他", remarks="其他类别：林草种苗进出口审批",
+           decision_date="2025-08-08", valid_from="2025-08-08"),
 ]
 
 
@@ -224,6 +225,14 @@ def test_a_required_field_of_the_standard_is_rejected_with_file_row_and_field(ru
     [item] = [i for i in filled.items if i.action.value == "add"]
     page = runner.page("penalties", item.slug)  # no agency code configured: the deciding authority reports itself
     assert f"| 数据来源单位统一社会信用代码 | {BUREAU_CODE} |" in page
+
+
+def test_other_in_a_code_list_must_name_the_category(runner):
+    errors = rejected(runner.plan([permit(2, permit_class="06"), penalty(3, penalty_class="罚款；其他"),
+                                   permit(4, permit_class="其他", remarks="林草种苗进出口审批")]))
+    assert set(errors) == {("permits.xlsx", 2, "remarks"), ("penalties.csv", 3, "remarks")}
+    assert "许可类别为“其他”时，请在“备注”中写明具体类别" in errors[("permits.xlsx", 2, "remarks")]
+    assert "处罚类别为“其他”时" in errors[("penalties.csv", 3, "remarks")]
 
 
 def test_the_agency_in_portal_toml_fills_the_source_unit(portal_dir):

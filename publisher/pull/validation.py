@@ -240,6 +240,7 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
             problems.append(Problem("credit_code", "required",
                                     f"{v['party_type']}的“统一社会信用代码”为必填项"))
     problems.extend(_legal_rep_problems(names, v))
+    problems.extend(_other_named(v))
     classes = v.get("penalty_class") or []
     if "罚款" in classes and v.get("fine") is None and not (raw.values.get("fine") or "").strip():
         problems.append(Problem("fine", "required", "处罚类别含罚款，“罚款金额（万元）”为必填项"))
@@ -256,6 +257,14 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
     if first and isinstance(decided, date) and first < decided:
         problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 早于决定日期 {decided}"))
     return problems
+
+
+def _other_named(v: dict[str, Any]) -> list[Problem]:
+    """The templates' rule: "其他" in a code list must name the category; the template's place for it is 备注."""
+    for zh, chosen in (("许可类别", [v.get("permit_class")]), ("处罚类别", v.get("penalty_class") or [])):
+        if "其他" in chosen and not v.get("remarks"):
+            return [Problem("remarks", "required", f"{zh}为“其他”时，请在“备注”中写明具体类别（国家双公示模板的要求）")]
+    return []
 
 
 def already_masked(number: str) -> bool:

@@ -142,6 +142,9 @@ def test_xlsx_is_the_national_template_with_the_shown_rows_and_one_file_per_year
         assert yearly[0] == NATIONAL[type_key]
         by_year += yearly[1:]
     assert sorted(map(tuple, by_year)) == sorted(map(tuple, rows[1:]))
+    listed = json.loads((portal_site.output / "opendata" / "index.json").read_text("utf-8"))
+    [meta] = [d for d in listed["datasets"] if d["type"] == type_key]
+    assert sorted(meta["xlsx_by_year"]) == years
 
 
 def test_held_withdrawn_and_secret_values_are_absent_from_open_data_and_twins(portal_site):

@@ -107,7 +107,8 @@ def _dataset_meta(entry: dict[str, Any], config: Config) -> dict[str, Any]:
             "description": entry["description"], "publisher": config.site.agency or config.site.name,
             "modified": entry["modified"], "licence": licence(config), "page": base + entry["page"],
             "catalogue": base + OPENDATA_URL,
-            "distributions": {kind: base + url for kind, url in entry["files"].items()}}
+            "distributions": {kind: base + url for kind, url in entry["files"].items()},
+            **({"xlsx_by_year": {y["year"]: base + y["url"] for y in entry["yearly"]}} if entry["yearly"] else {})}
 
 
 def list_twin(page: ListPage, base: str) -> dict[str, Any]:

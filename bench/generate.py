@@ -282,7 +282,9 @@ class _Maker:
                      f"上述事实有{'、'.join(ev)}等证据证实。",
             "basis": basis, "penalty_class": "；".join(classes),
             "content": content.format(**v) + PAYMENT,
-            "fine": f"{fine_wan:g}", "decision_date": day.isoformat(), "authority": AUTHORITY,
+            "fine": f"{fine_wan:g}", "decision_date": day.isoformat(),
+            "valid_until": (day + timedelta(days=15)).isoformat(),  # 处罚有效期: 15 days to pay, required nationally
+            "authority": AUTHORITY,
             "authority_code": self.bureau_code, "source_unit": AUTHORITY, "source_unit_code": self.bureau_code,
             "status": "正常", "procedure": "普通", "department": dept,
         }

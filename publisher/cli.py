@@ -386,6 +386,38 @@ def ledger_recover(obj: PortalContext, reason: str, operator: str | None) -> Non
 
 
 @cli.command()
+@click.option("--template", default="national", show_default=True, type=click.Choice(["national"]),
+              help="导出的格式：national 为国家“双公示”信息模板（2021年版）。")
+@click.option("--type", "type_key", required=True, type=click.Choice(["penalties", "permits"]),
+              help="记录类型：penalties 行政处罚，permits 行政许可。")
+@click.option("--year", type=click.IntRange(1949, 2100), help="只导出这一年作出的决定（默认：全部年份）。")
+@click.option("--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="写入的文件（默认：当前文件夹下的 <类型>[-<年份>].xlsx）。")
+@click.pass_obj
+def export(obj: PortalContext, template: str, type_key: str, year: int | None, output: Path | None) -> None:
+    """导出：把网站正在公示的行政处罚或行政许可写成国家“双公示”信息模板（XLSX，一个工作表），可直接向上级信用平台报送。
+
+    只取 content/ 中正在公示的记录（与网站、开放数据一致；已撤回的不在其中，自然人的信息已按规定处理）。
+    列名、列序与模板一致，许可类别、证件类型填标准代码，日期为 YYYY/MM/DD；以 = + - @ 开头的值不会被当作公式。
+    """
+    from plugins.opendata.national import national_xlsx, template_rows
+    from plugins.opendata.tables import last_updated
+    from publisher.core.content import load_published
+    from publisher.core.files import write_atomic
+
+    config = obj.config
+    records = load_published(config.paths.content)[type_key]
+    wanted = str(year) if year else None
+    chosen = [r for r in records if wanted is None or r.year == wanted]
+    path = output or Path(f"{type_key}{'-' + wanted if wanted else ''}.xlsx")
+    write_atomic(path, national_xlsx(type_key, chosen, config.site.agency, last_updated(chosen), wanted))
+    count = len(template_rows(type_key, chosen))
+    what = f"{wanted}年的" if wanted else ""
+    click.echo(f"已按国家双公示模板导出{what}{RECORD_TYPES[type_key].zh}信息 {count} 条到 {path}"
+               + ("（没有正在公示的记录，文件只有表头）" if count == 0 else ""))
+
+
+@cli.command()
 @click.argument("source")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
               help="保存已见签名头的文件（默认：~/.portal-witness/<来源的哈希>.json）。")

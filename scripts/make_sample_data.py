@@ -572,6 +572,7 @@ def check(penalties: list[dict], permits: list[dict], inspections: list[dict]) -
         assert len({r["decision_no"] for r in rows}) == len(rows)
         assert all(cc_valid(r["credit_code"]) if r["party_type"] != "自然人" else id_valid(r["id_number"])
                    for r in rows)
+        assert all(id_valid(r["legal_rep_id_number"]) for r in rows if r.get("legal_rep_id_number"))
     assert len({o["cert_no"] for o in OFFICERS}) == len(OFFICERS)
     assert all(cc_valid(r["credit_code"]) for r in inspections + SUBJECTS)
     keys = {r["decision_no"] for r in penalties + permits} | {r["id"] for r in inspections}
@@ -630,8 +631,48 @@ def first_published(rows: list[dict], date_field: str) -> None:
         r["first_published"] = calendar.due_on(decided, days)
 
 
+ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def org_code(body: str) -> str:
+    """An 8-digit 组织机构代码 body and its GB 11714 check character."""
+    remainder = 11 - sum(int(c) * w for c, w in zip(body, ORG_WEIGHTS, strict=True)) % 11
+    return body + {10: "X", 11: "0"}.get(remainder, str(remainder))
+
+
+def older_codes(name: str, kind: str) -> dict:
+    """行政相对人代码_2 … _4 of a party registered before 三证合一 (some firms, every shop), and its
+    legal representative's 身份证: each party always the same, drawn from a stream of its own."""
+    own = random.Random(name)
+    codes: dict = {}
+    if kind == "个体工商户" or own.random() < 0.5:  # the newer firms never had the older codes
+        codes["reg_no"] = f"990101{own.randrange(10 ** 9):09d}"
+    if kind == "法人及非法人组织" and "reg_no" in codes:
+        codes["org_code"] = org_code(f"{own.randrange(10 ** 8):08d}")
+        codes["tax_no"] = "990101" + codes["org_code"] if own.random() < 0.7 else ""
+    if own.random() < 0.8:  # the 2021 template asks for it; a few sources still leave it out
+        born = D("1960-01-01") + timedelta(days=own.randrange(14000))
+        body = f"990101{born:%Y%m%d}{own.randrange(1000):03d}"
+        codes |= {"legal_rep_id_type": "身份证", "legal_rep_id_number": body + id_check(body)}
+    return codes
+
+
+def national_fields(rows: list[dict], penalties: bool) -> None:
+    """The fields the 2021 template added: older codes, the legal representative's document, 处罚有效期,
+    and 数据来源单位 left blank in the records of 2024 (the pull fills it from portal.toml)."""
+    for r in rows:
+        if r["party_type"] != "自然人":
+            r |= older_codes(r["party_name"], r["party_type"])
+        if penalties and not r.get("valid_until"):  # 15 days to pay a fine (行政处罚法 第六十七条)
+            r["valid_until"] = r["decision_date"] + timedelta(days=15)
+        if r["decision_date"].year == 2024:
+            r["source_unit"] = r["source_unit_code"] = None
+
+
 def main() -> None:
     penalties, permits, inspections = make_penalties(), make_permits(), make_inspections()
+    national_fields(penalties, penalties=True)
+    national_fields(permits, penalties=False)
     first_published(penalties, "decision_date")
     first_published(permits, "decision_date")
     first_published(inspections, "inspection_date")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from publisher.core.checkcodes import CREDIT_CHARSET
 from publisher.pull.rows import Origin, RawRow
 
@@ -26,13 +28,24 @@ def penalty(row: int = 2, **values: str) -> RawRow:
         "decision_date": "2026-11-10",
         "authority": "示例县林业和草原局",
         "authority_code": BUREAU_CODE,
+        "source_unit": "示例县林业和草原局",
+        "source_unit_code": BUREAU_CODE,
         "status": "正常",
         "review_status": "已审核",
         "procedure": "普通",
         "department": "林政资源管理股",
     }
     base.update(values)
+    base.setdefault("valid_until", payment_due(base["decision_date"]))
     return RawRow("penalties", base, Origin("files:test", "penalties.csv", row))
+
+
+def payment_due(decided: str) -> str:
+    """处罚有效期 as the sample fills it: 15 days to pay a fine (行政处罚法 第六十七条), within the display period."""
+    try:
+        return (date.fromisoformat(decided) + timedelta(days=15)).isoformat()
+    except (TypeError, ValueError):
+        return "2026-11-25"  # a decision date a test spoils on purpose: the default decision's due day
 
 
 def person_penalty(row: int = 2, **values: str) -> RawRow:
@@ -67,6 +80,8 @@ def permit(row: int = 2, **values: str) -> RawRow:
         "valid_to": "2027-11-09",
         "authority": "示例县林业和草原局",
         "authority_code": BUREAU_CODE,
+        "source_unit": "示例县林业和草原局",
+        "source_unit_code": BUREAU_CODE,
         "status": "有效",
         "review_status": "已审核",
     }

@@ -13,8 +13,11 @@ from tests.factories import BUREAU_CODE, COMPANY_CODE
 
 # A natural person's values that must only ever appear masked.
 SECRET_ID = "990101191111110014"  # valid check digit; masked it is 990101********0014
+# A company's legal representative's 身份证 (法定代表人证件号码): a person's number, masked like any other.
+SECRET_REP_ID = "990101195003070017"
 SECRET_VALUES = {
     "id_number": "99010119111111",  # the first 14 characters: present only if unmasked
+    "legal_rep_id_number": SECRET_REP_ID[:14],
     "given_name": "LEAKGIVENNAME",
     "phone": "13700137000",
     "address": "LEAKHOMEADDRESS",
@@ -29,6 +32,7 @@ def _penalty(marker: str, n: int, **extra: str) -> dict:
         "violation_type": "滥伐林木", "facts": f"{marker} 滥伐杉木10株。",
         "basis": "《中华人民共和国森林法》第七十六条第二款",
         "penalty_class": "罚款", "content": f"{marker} 罚款0.5万元", "fine": "0.5", "decision_date": "2026-11-16",
+        "valid_until": "2026-12-01",
         "authority": "示例县林业和草原局", "authority_code": BUREAU_CODE, "remarks": marker,
         "review_status": "已审核", "procedure": "普通",
     }
@@ -75,12 +79,17 @@ MASKED_PERSON = _penalty("", 99, **{
               f"电话{SECRET_VALUES['phone']}，账户{SECRET_VALUES['bank']}）滥伐杉木10株。"),
     "content": "罚款0.5万元", "remarks": "",
 })
+SHOWN_COMPANY = _penalty("", 98, **{
+    "decision_no": "示林罚决字〔2026〕第998号", "party_name": "示例县样本法代木业有限公司", "legal_rep": "王样本",
+    "legal_rep_id_type": "居民身份证", "legal_rep_id_number": SECRET_REP_ID, "remarks": "",
+})
 MARKERS = [*HIDDEN_PENALTIES, *HIDDEN_OTHER, *SECRET_VALUES.values()]
 
 
 def write_leak_rows(folder: Path) -> None:
     """Add the planted rows to a `files` source folder, as JSON files typed by their names."""
-    penalties = [_penalty(m, i, **extra) for i, (m, extra) in enumerate(HIDDEN_PENALTIES.items())] + [MASKED_PERSON]
+    penalties = [_penalty(m, i, **extra) for i, (m, extra) in enumerate(HIDDEN_PENALTIES.items())] + [MASKED_PERSON,
+                                                                                                SHOWN_COMPANY]
     by_type: dict[str, list[dict]] = {"penalties": penalties}
     for type_key, row in HIDDEN_OTHER.values():
         by_type.setdefault(type_key, []).append(row)

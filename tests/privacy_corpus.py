@@ -274,7 +274,7 @@ PRIVATE_COLUMNS = ("phone", "address", "bank_account")
 # What a field says before the clerk's aside; a list field's items are separated by ；.
 BASE: dict[str, dict[str, str]] = {
     "penalties": {
-        "legal_rep": "", "violation_type": "滥伐林木",
+        "legal_rep": "", "institution_no": "", "social_org_no": "", "violation_type": "滥伐林木",
         "facts": "当事人于2026年10月在示例县某某镇某某村滥伐杉木12株，蓄积3.2立方米",
         "basis": "《中华人民共和国森林法》第七十六条第二款",
         "content": "责令补种滥伐株数三倍的树木36株，并处罚款人民币0.5万元",
@@ -282,7 +282,8 @@ BASE: dict[str, dict[str, str]] = {
         "remarks": "已履行", "department": "林政资源管理股",
     },
     "permits": {
-        "legal_rep": "", "decision_doc_name": "准予行政许可决定书", "certificate_name": "林木采伐许可证",
+        "legal_rep": "", "institution_no": "", "social_org_no": "", "decision_doc_name": "准予行政许可决定书",
+        "certificate_name": "林木采伐许可证",
         "permit_no": "示林采证〔2026〕第{n}号", "content": "准予在示例县某某林场采伐杉木人工林，采伐蓄积120立方米",
         "authority": "示例县林业和草原局", "source_unit": "示例县林业和草原局", "remarks": "无",
         "department": "行政审批股",
@@ -415,6 +416,7 @@ class _Values:
             for m in _DIGIT_RUN.finditer(digit_channel(text)):
                 self.taken |= self._windows(m[0])
         self.birth18 = date(1940, 1, 3)
+        self.birth_rep = date(1900, 1, 2)  # legal representatives: births of their own, clear of every other date
         self.birth15 = date(1960, 1, 5)
         pairs = [a + b for a in POOL for b in POOL if a != b]
         self.rng.shuffle(pairs)
@@ -437,10 +439,14 @@ class _Values:
         self.digit_secrets |= set(secrets)
         return True
 
-    def id18(self, check: str | None = None, valid: bool = True) -> tuple[str, list[Secret]]:
+    def id18(self, check: str | None = None, valid: bool = True, rep: bool = False) -> tuple[str, list[Secret]]:
         while True:
-            self.birth18 += timedelta(days=11)
-            body = self.rng.choice(REGIONS) + self.birth18.strftime("%Y%m%d") + f"{self.rng.randrange(1000):03d}"
+            if rep:
+                self.birth_rep += timedelta(days=11)
+            else:
+                self.birth18 += timedelta(days=11)
+            born = self.birth_rep if rep else self.birth18
+            body = self.rng.choice(REGIONS) + born.strftime("%Y%m%d") + f"{self.rng.randrange(1000):03d}"
             c = id_check(body)
             if check is not None and c != check:
                 continue
@@ -730,7 +736,7 @@ class _Builder:
             row.update(decision_no=key, party_name=party.name, party_type=party_type, decision_date=DECIDED,
                        authority_code=BUREAU_CODE, source_unit_code=BUREAU_CODE, id_type="身份证")
         if type_key == "penalties":
-            row.update(penalty_class="罚款", fine="0.5", status="正常", procedure="普通")
+            row.update(penalty_class="罚款", fine="0.5", status="正常", procedure="普通", valid_until=DECIDED)
         if type_key == "permits":
             row.update(permit_class="普通", valid_from=DECIDED, valid_to="2027-11-15", status="有效")
         row["review_status"] = "已审核"
@@ -755,6 +761,10 @@ class _Builder:
             number, secrets = v.id18()
             row["id_number"] = number
             self.case(record, "id_number", "id18", COLUMN, number, secrets)
+            # The legal representative's (a 个体工商户's operator's) document: a person's, whatever the party.
+            number, secrets = v.id18(rep=True)
+            row.update(legal_rep_id_type="01", legal_rep_id_number=number)
+            self.case(record, "legal_rep_id_number", "id18", COLUMN, number, secrets)
         phone, secrets = v.mobile()
         row["phone"] = phone
         self.case(record, "phone", "mobile", COLUMN, phone, secrets, private=True)
@@ -785,10 +795,20 @@ def _groups(spellings: list[Spelling]) -> list[list[Spelling]]:
     return groups
 
 
+def sample_values() -> list[str]:
+    """Every value of the bundled sample data: no secret may be part of one (its legal representatives' ID
+    numbers carry birth dates a generated secret could otherwise repeat, and the sample must raise no alarm)."""
+    from publisher.core.config import SourceConfig
+    from publisher.pull.sources.files import read
+
+    source = SourceConfig(kind="files", label="files:sample", path=ROOT / "data" / "sample")
+    return [v for row in read(source).rows for v in row.values.values() if v]
+
+
 @functools.cache
 def build_corpus() -> Corpus:
     inn = innocents()
-    reserved = [i.text for i in inn] + [t for fields in BASE.values() for t in fields.values()]
+    reserved = [i.text for i in inn] + [t for fields in BASE.values() for t in fields.values()] + sample_values()
     b = _Builder(reserved)
     for party_type in PARTIES:
         for type_key in TYPES:

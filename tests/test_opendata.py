@@ -22,15 +22,17 @@ from tests.conftest import SAMPLE_NOW, SampleSite
 from tests.leaks import MARKERS, SECRET_ID, SECRET_VALUES
 
 # The national 双公示 templates' columns, written out here rather than read from publisher.core.schema.
+PARTY = ["行政相对人名称", "行政相对人类别", "统一社会信用代码", "工商注册号", "组织机构代码", "税务登记号",
+         "事业单位证书号", "社会组织登记证号", "法定代表人", "法定代表人证件类型", "法定代表人证件号码", "证件类型",
+         "证件号码"]
 PENALTY_TEMPLATE = [
-    "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "证件类型", "证件号码", "行政处罚决定书文号",
+    *PARTY, "行政处罚决定书文号",
     "违法行为类型", "违法事实", "处罚依据", "处罚类别", "处罚内容", "罚款金额（万元）",
     "没收违法所得、没收非法财物的金额（万元）", "暂扣或吊销证照名称及编号", "处罚决定日期", "处罚有效期", "公示截止期",
     "处罚机关", "处罚机关统一社会信用代码", "数据来源单位", "数据来源单位统一社会信用代码", "当前状态", "备注",
 ]
 PERMIT_TEMPLATE = [
-    "行政相对人名称", "行政相对人类别", "统一社会信用代码", "法定代表人", "证件类型", "证件号码",
-    "行政许可决定文书名称", "行政许可决定文书号", "许可类别", "许可证书名称", "许可编号", "许可内容",
+    *PARTY, "行政许可决定文书名称", "行政许可决定文书号", "许可类别", "许可证书名称", "许可编号", "许可内容",
     "许可决定日期", "有效期自", "有效期至", "许可机关", "许可机关统一社会信用代码", "当前状态",
     "数据来源单位", "数据来源单位统一社会信用代码", "备注",
 ]
@@ -136,14 +138,35 @@ def test_json_dataset_equals_the_csv(portal_site, type_key):
     assert data["licence"]["name"] and data["modified"] == newest
 
 
-@pytest.mark.parametrize("type_key,template", [("penalties", PENALTY_TEMPLATE), ("permits", PERMIT_TEMPLATE)])
-def test_xlsx_has_the_template_columns_and_the_shown_rows(portal_site, type_key, template):
-    wb = openpyxl.load_workbook(portal_site.output / "opendata" / f"{type_key}.xlsx", read_only=True)
-    [ws] = wb.worksheets
-    rows = [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
-    assert rows[0] == template
+@pytest.mark.parametrize("type_key", ["penalties", "permits"])
+def test_xlsx_is_the_national_template_with_the_shown_rows_and_one_file_per_year(portal_site, type_key):
+    from tests.test_national import NATIONAL
+
+    def sheet(name: str) -> list[list[str]]:
+        wb = openpyxl.load_workbook(portal_site.output / "opendata" / name, read_only=True)
+        [ws] = wb.worksheets
+        return [["" if v is None else v for v in row] for row in ws.iter_rows(values_only=True)]
+
+    rows = sheet(f"{type_key}.xlsx")
+    assert rows[0] == NATIONAL[type_key]
+    number = NATIONAL[type_key].index("行政处罚决定书文号" if type_key == "penalties" else "行政许可决定文书号")
     csv_rows = read_csv(portal_site.output / "opendata" / f"{type_key}.csv")
-    assert [r[: len(template)] for r in csv_rows[1:]] == rows[1:]
+    csv_number = csv_rows[0].index(NATIONAL[type_key][number])
+    assert [r[number] for r in rows[1:]] == [r[csv_number] for r in csv_rows[1:]]
+    catalogue = portal_site.page("/opendata/")
+    decided = csv_rows[0].index("处罚决定日期" if type_key == "penalties" else "许可决定日期")
+    years = sorted({r[decided][:4] for r in csv_rows[1:]})
+    assert len(years) >= 2
+    by_year = []
+    for year in years:
+        assert f'href="/opendata/{type_key}-{year}.xlsx"' in catalogue
+        yearly = sheet(f"{type_key}-{year}.xlsx")
+        assert yearly[0] == NATIONAL[type_key]
+        by_year += yearly[1:]
+    assert sorted(map(tuple, by_year)) == sorted(map(tuple, rows[1:]))
+    listed = json.loads((portal_site.output / "opendata" / "index.json").read_text("utf-8"))
+    [meta] = [d for d in listed["datasets"] if d["type"] == type_key]
+    assert sorted(meta["xlsx_by_year"]) == years
 
 
 def test_held_withdrawn_and_secret_values_are_absent_from_open_data_and_twins(portal_site):

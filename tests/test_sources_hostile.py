@@ -246,6 +246,14 @@ PENALTY_SPELLINGS = [
     ("处罚有效期", "valid_until"), ("公示截止期", "display_until"), ("处罚机关", "authority"),
     ("处罚机关统一社会信用代码", "authority_code"), ("数据来源单位", "source_unit"),
     ("数据来源单位统一社会信用代码", "source_unit_code"), ("备注", "remarks"), ("当前状态", "status"),
+    # The 2021 template's other codes and the legal representative's document.
+    ("行政相对人代码_2(工商注册号)", "reg_no"), ("行政相对人代码_3（组织机构代码）", "org_code"),
+    ("行政相对人代码_4(税务登记号)", "tax_no"), ("行政相对人代码_5(事业单位证书号)", "institution_no"),
+    ("行政相对人代码_6(社会组织登记证号)", "social_org_no"), ("工商注册号", "reg_no"), ("组织机构代码", "org_code"),
+    ("法定代表人证件类型", "legal_rep_id_type"), ("法定代表人证件号码", "legal_rep_id_number"),
+    # The 2016 template: the same codes under other numbers, and its names for the dates.
+    ("行政相对人代码_2(组织机构代码)", "org_code"), ("行政相对人代码_3(工商登记码)", "reg_no"),
+    ("行政相对人代码_5(居民身份证号)", "id_number"), ("处罚截止期", "valid_until"),
     # How staff retype them: markers, spaces, line breaks, zero-width characters, full-width letters.
     ("*行政相对人名称", "party_name"), ("行政相对人名称*", "party_name"), ("行政相对人名称（必填）", "party_name"),
     ("＊ 行政相对人名称 (必填)", "party_name"), ("行政处罚\n决定书文号", "decision_no"),
@@ -258,6 +266,8 @@ PERMIT_SPELLINGS = [
     ("许可内容", "content"), ("许可决定日期", "decision_date"), ("有效期自", "valid_from"),
     ("许可生效期", "valid_from"), ("有效期至", "valid_to"), ("许可截止期", "valid_to"), ("许可机关", "authority"),
     ("许可机关统一社会信用代码", "authority_code"), ("当前状态", "status"), ("数据来源单位", "source_unit"),
+    ("行政相对人代码_2(工商注册号)", "reg_no"), ("行政相对人代码_3(工商登记码)", "reg_no"),
+    ("法定代表人证件号码", "legal_rep_id_number"), ("数据来源单位统一社会信用代码", "source_unit_code"),
 ]
 SPELLINGS = [("penalties", s, f) for s, f in PENALTY_SPELLINGS] + [("permits", s, f) for s, f in PERMIT_SPELLINGS]
 
@@ -286,7 +296,7 @@ def test_template_columns_we_do_not_keep_are_named_with_the_reason(tmp_path):
     result = read_folder(tmp_path)
     assert result.failures == [] and len(result.rows) == 1
     messages = [n.message for n in result.notes]
-    assert "penalties.csv: 列“行政相对人代码_2（工商注册号）”未读取：本平台只公示统一社会信用代码" in messages
+    assert "penalties.csv: 列“处罚名称”未读取：与“违法行为类型”含义不同" in messages
     assert any("“行政相对人代码”未读取：未说明是哪一种代码" in m for m in messages)
     assert "penalties.csv: 未知的列“经办人”，已忽略" in messages  # still said for an unknown header
     assert len(messages) == len(unmapped) + 1

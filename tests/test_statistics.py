@@ -1,7 +1,7 @@
 """Statistics and yearly reports equal counts computed here, independently, from the sample data files.
 
 The expected figures come from data/sample/* read with csv and openpyxl, minus the records the
-sample's README says are not shown, plus the planted masked person (tests/leaks.py), who is shown.
+sample's README says are not shown, plus the planted masked person and company (tests/leaks.py), who are shown.
 Nothing here uses the publisher's rules, its content/ reader or the plugin's code.
 """
 
@@ -20,7 +20,7 @@ import openpyxl
 import pytest
 
 from tests.conftest import ROOT, SAMPLE_NOW
-from tests.leaks import MARKERS, MASKED_PERSON
+from tests.leaks import MARKERS, MASKED_PERSON, SHOWN_COMPANY
 from tests.test_opendata import portal_site  # noqa: F401  (the fixture)
 
 SAMPLE = ROOT / "data" / "sample"
@@ -51,12 +51,12 @@ def _rows() -> dict[str, list[dict]]:
     head, *body = [list(r) for r in ws.iter_rows(values_only=True)]
     permits = [{h: ("" if v is None else v) for h, v in zip(head, row, strict=True)} for row in body]
     hidden = _not_shown()
-    planted = {"行政处罚决定书文号": MASKED_PERSON["decision_no"], "处罚决定日期": MASKED_PERSON["decision_date"],
-               "违法行为类型": MASKED_PERSON["violation_type"], "处罚类别": MASKED_PERSON["penalty_class"],
-               "罚款金额（万元）": MASKED_PERSON["fine"], "承办科室": ""}
+    planted = [{"行政处罚决定书文号": p["decision_no"], "处罚决定日期": p["decision_date"],
+                "违法行为类型": p["violation_type"], "处罚类别": p["penalty_class"], "罚款金额（万元）": p["fine"],
+                "承办科室": ""} for p in (MASKED_PERSON, SHOWN_COMPANY)]
     return {
         "permits": [dict(r, date=_day(r["许可决定日期"])) for r in permits if r["行政许可决定文书号"] not in hidden],
-        "penalties": [dict(r, date=_day(r["处罚决定日期"])) for r in [*penalties, planted]
+        "penalties": [dict(r, date=_day(r["处罚决定日期"])) for r in [*penalties, *planted]
                       if r["行政处罚决定书文号"] not in hidden],
         "inspections": [dict(r, date=_day(r["检查日期"])) for r in inspections if r["编号"] not in hidden],
     }
@@ -101,7 +101,7 @@ def _figures(portal_site, url: str = "/statistics/") -> dict:  # noqa: F811
 
 
 def test_sample_files_give_the_records_content_shows(portal_site, expected):  # noqa: F811
-    assert expected["totals"] == {"permits": 46, "penalties": 42, "inspections": 20}
+    assert expected["totals"] == {"permits": 46, "penalties": 43, "inspections": 20}
     assert _figures(portal_site)["totals"] == expected["totals"]
 
 
@@ -126,7 +126,7 @@ def test_timeliness_rate_and_median_match(portal_site, expected):  # noqa: F811
         median = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
         assert t[type_key]["median_working_days"] == median
     total = sum(expected["on_time"].values())
-    assert t["all"]["on_time"] == total and t["all"]["rate"] == round(total / (46 + 42), 6)
+    assert t["all"]["on_time"] == total and t["all"]["rate"] == round(total / (46 + 43), 6)
 
 
 def _table_rows(page: str, caption: str) -> dict[str, list[str]]:

@@ -21,8 +21,8 @@ from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
 
+from .national import NATIONAL_TYPES, national_xlsx, years_of
 from .tables import (
-    XLSX_TYPES,
     columns,
     csv_bytes,
     dumps,
@@ -30,7 +30,6 @@ from .tables import (
     last_updated,
     live,
     record_object,
-    xlsx_bytes,
 )
 
 OPENDATA_URL = "/opendata/"
@@ -50,11 +49,34 @@ DESCRIPTIONS = {
 
 
 def dataset_urls(type_key: str) -> dict[str, str]:
-    """Site-relative URLs of a type's files: csv, json and, for permits and penalties, xlsx."""
+    """Site-relative URLs of a type's files: csv, json and, for permits and penalties, the national template's xlsx."""
     urls = {kind: f"{OPENDATA_URL}{type_key}.{kind}" for kind in ("csv", "json")}
-    if type_key in XLSX_TYPES:
+    if type_key in NATIONAL_TYPES:
         urls["xlsx"] = f"{OPENDATA_URL}{type_key}.xlsx"
     return urls
+
+
+def yearly_xlsx(type_key: str, records: list[PublishedRecord]) -> list[dict[str, str]]:
+    """The national template's file for each decision year of a type's live records, newest first."""
+    if type_key not in NATIONAL_TYPES:
+        return []
+    return [{"year": y, "url": f"{OPENDATA_URL}{type_key}-{y}.xlsx"} for y in years_of(records)]
+
+
+def national_files(type_key: str, records: list[PublishedRecord], author: str) -> list[tuple[str, str, tuple]]:
+    """Each national-template file of a type: (url, key, arguments of national_xlsx); a year's file changes only
+    when that year's records do."""
+    files = [(f"{OPENDATA_URL}{type_key}.xlsx", digest_of(records),
+              (type_key, records, author, last_updated(records), None))]
+    for entry in yearly_xlsx(type_key, records):
+        year_records = [r for r in records if r.year == entry["year"]]
+        files.append((entry["url"], digest_of(year_records),
+                      (type_key, year_records, author, last_updated(year_records), entry["year"])))
+    return files
+
+
+def _national_batch(jobs: list[tuple]) -> list[bytes]:
+    return [national_xlsx(*args) for args in jobs]
 
 
 def licence(config: Config) -> dict[str, str]:
@@ -73,6 +95,7 @@ def catalogue(published: dict[str, list[PublishedRecord]], config: Config) -> li
             "type": type_key, "title": rtype.zh, "description": DESCRIPTIONS[type_key],
             "count": len(live(records)), "modified": last_updated(records),
             "page": f"/{type_key}/", "files": dataset_urls(type_key), "base": base,
+            "yearly": yearly_xlsx(type_key, records),
             "fields": columns(type_key, live(records)),
         })
     return entries
@@ -84,7 +107,8 @@ def _dataset_meta(entry: dict[str, Any], config: Config) -> dict[str, Any]:
             "description": entry["description"], "publisher": config.site.agency or config.site.name,
             "modified": entry["modified"], "licence": licence(config), "page": base + entry["page"],
             "catalogue": base + OPENDATA_URL,
-            "distributions": {kind: base + url for kind, url in entry["files"].items()}}
+            "distributions": {kind: base + url for kind, url in entry["files"].items()},
+            **({"xlsx_by_year": {y["year"]: base + y["url"] for y in entry["yearly"]}} if entry["yearly"] else {})}
 
 
 def list_twin(page: ListPage, base: str) -> dict[str, Any]:
@@ -127,29 +151,32 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
 
 
 def start_exports(published: dict[str, list[PublishedRecord]], entries: list[dict[str, Any]], config: Config,
-                  pages: Any) -> dict[str, Background]:
-    """Start each XLSX export that must be made again in a process of its own (openpyxl: ~0.2 ms per cell)."""
+                  pages: Any) -> dict[str, tuple[list[str], Background]]:
+    """Start the XLSX files that must be made again, a process per type (openpyxl: ~0.2 ms per cell)."""
     started = {}
     for entry in entries:
-        records = published.get(entry["type"], [])
-        if "xlsx" in entry["files"] and pages.would_write(entry["files"]["xlsx"], digest_of(records)):
-            started[entry["type"]] = Background(xlsx_bytes, entry["type"], records, config.site.agency,
-                                                entry["modified"])
+        if entry["type"] not in NATIONAL_TYPES:
+            continue
+        files = national_files(entry["type"], published.get(entry["type"], []), config.site.agency)
+        due = [(url, args) for url, key, args in files if pages.would_write(url, key)]
+        if due:
+            started[entry["type"]] = ([url for url, _ in due], Background(_national_batch, [a for _, a in due]))
     return started
 
 
 def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config,
-                   exports: dict[str, Background] | None = None) -> None:
+                   exports: dict[str, tuple[list[str], Background]] | None = None) -> None:
     """One type's dataset files and JSON twins; each is rebuilt only when what it is made from changed."""
     type_key, files, base = entry["type"], entry["files"], config.site.url
     everything = digest_of(records)
-    export = (exports or {}).get(type_key)
     pages.write_text(files["csv"], lambda: csv_bytes(type_key, records, base), key=everything)
     pages.write_text(files["json"], lambda: json_dataset(type_key, records, _dataset_meta(entry, config), base),
                      key=everything)
-    if "xlsx" in files:
-        make = export.result if export else lambda: xlsx_bytes(type_key, records, config.site.agency, entry["modified"])
-        pages.write_text(files["xlsx"], make, key=everything)
+    if type_key in NATIONAL_TYPES:
+        urls, export = (exports or {}).get(type_key, ([], None))
+        made = dict(zip(urls, export.result(), strict=True)) if export else {}
+        for url, key, args in national_files(type_key, records, config.site.agency):
+            pages.write_text(url, made[url] if url in made else functools.partial(national_xlsx, *args), key=key)
     for page in list_pages(type_key, records):
         pages.write_text(page.url + "index.json", functools.partial(_list_twin_text, page, base), key=page.key)
     pages.each(records, lambda r: pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base),
@@ -171,8 +198,9 @@ class OpenDataGenerator(Generator):
         build = build_context(self.settings)
         build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
         self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config)
-        self.exports: dict[str, Background] = start_exports(build.published, self.entries, build.config,
-                                                            build.pages)  # beside the pages
+        # Started now, collected in generate_output: made beside the pages.
+        self.exports: dict[str, tuple[list[str], Background]] = start_exports(
+            build.published, self.entries, build.config, build.pages)
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)

@@ -30,8 +30,6 @@ from publisher.core.schema import RECORD_TYPES, Field, Kind
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
-# The national 双公示 templates end before the portal's own 承办科室, which the XLSX leaves out.
-NOT_IN_TEMPLATE = frozenset({"department"})
 XLSX_TYPES = ("permits", "penalties")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
@@ -59,6 +57,13 @@ MEANINGS: dict[str, str] = {
     "party_type": "法人及非法人组织、自然人或个体工商户",
     "credit_code": "18位统一社会信用代码（GB 32100）",
     "legal_rep": "法人及非法人组织、个体工商户的法定代表人（负责人）",
+    "reg_no": "三证合一前的15位工商注册号（行政相对人代码_2）",
+    "org_code": "三证合一前的9位组织机构代码（行政相对人代码_3）",
+    "tax_no": "三证合一前的税务登记号（行政相对人代码_4）",
+    "institution_no": "事业单位法人证书号（行政相对人代码_5）",
+    "social_org_no": "社会组织登记证号（行政相对人代码_6）",
+    "legal_rep_id_type": "法定代表人（负责人）的证件类型",
+    "legal_rep_id_number": "法定代表人（负责人）的证件号码，只显示前6位和后4位",
     "id_type": "自然人的证件类型",
     "id_number": "自然人的证件号码，只显示前6位和后4位",
     "penalty_class": "行政处罚法第九条规定的处罚种类，可有多项",
@@ -100,11 +105,6 @@ def columns(type_key: str, records: Iterable[PublishedRecord] = ()) -> list[Colu
                 known.add(name)
                 cols.append(Column(name, rtype.field(name).zh if name in rtype._by_name else name, ""))
     return cols
-
-
-def template_columns(type_key: str) -> list[Column]:
-    """The national 双公示 template's columns, in its order (for the XLSX)."""
-    return [c for c in columns(type_key) if c.name not in NOT_IN_TEMPLATE]
 
 
 def live(records: Iterable[PublishedRecord]) -> list[PublishedRecord]:
@@ -163,28 +163,27 @@ def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, 
     return dumps({**meta, "fields": fields, "count": len(rows), "records": [record_object(r, base_url) for r in rows]})
 
 
-def xlsx_bytes(type_key: str, records: list[PublishedRecord], author: str, modified: str) -> bytes:
-    """The national template's layout: one sheet, its Chinese headers in order, one row per record."""
-    rows = live(records)
-    cols = template_columns(type_key)
+def workbook_bytes(sheet: str, headers: list[str], rows: Iterable[list[str]], author: str, modified: str,
+                   title: str) -> bytes:
+    """One sheet, bold headers in order, one row of text cells per record; deterministic bytes."""
     wb = Workbook(write_only=True)  # streams rows: about three times faster on a large dataset
-    ws = wb.create_sheet(RECORD_TYPES[type_key].zh)
-    for i, c in enumerate(cols, 1):
-        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(c.zh) * 2 + 2))
+    ws = wb.create_sheet(sheet)
+    for i, header in enumerate(headers, 1):
+        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(header) * 2 + 2))
     ws.freeze_panes = "A2"
     bold = Font(bold=True)
-    header = []
-    for c in cols:
-        heading = _text_cell(ws, _xlsx_text(c.zh))
+    header_cells = []
+    for header in headers:
+        heading = _text_cell(ws, _xlsx_text(header))
         heading.font = bold
-        header.append(heading)
-    ws.append(header)
-    for r in rows:
-        ws.append([_xlsx_value(ws, cell(r.values.get(c.name))) for c in cols])
+        header_cells.append(heading)
+    ws.append(header_cells)
+    for row in rows:
+        ws.append([_xlsx_value(ws, text) for text in row])
     stamp = datetime.fromisoformat(modified) if modified else datetime(2000, 1, 1)
     wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.created = wb.properties.modified = stamp
-    wb.properties.title = f"{author}{RECORD_TYPES[type_key].zh}信息"
+    wb.properties.title = title
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # not save_workbook: that stamps the clock into docProps/core.xml

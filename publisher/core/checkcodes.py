@@ -38,3 +38,36 @@ def id_number_problem(number: str) -> str | None:
     if number[17] != expected:
         return f"校验码错误：末位应为 {expected}，实为 {number[17]}"
     return None
+
+
+_ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+_ORG_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def org_code_problem(code: str) -> str | None:
+    """Why `code` is not a valid 组织机构代码 (GB 11714-1997: 8 characters and a check character), or None."""
+    if len(code) != 9:
+        return f"应为9位（8位本体代码和1位校验码），实为{len(code)}位"
+    if any(c not in _ORG_CHARSET for c in code[:8]):
+        return "前8位应为数字或大写字母"
+    remainder = 11 - sum(_ORG_CHARSET.index(c) * w for c, w in zip(code[:8], _ORG_WEIGHTS, strict=True)) % 11
+    expected = {10: "X", 11: "0"}.get(remainder, str(remainder))
+    if code[8] != expected:
+        return f"校验码错误：末位应为 {expected}，实为 {code[8]}"
+    return None
+
+
+def reg_no_problem(number: str) -> str | None:
+    """Why `number` is not a 工商注册号 (15 digits), or None."""
+    if len(number) != 15 or not number.isdigit():
+        return f"应为15位数字，实为{len(number)}位" + ("" if number.isdigit() else "且含非数字字符")
+    return None
+
+
+def tax_no_problem(number: str) -> str | None:
+    """Why `number` is not a 税务登记号 (15, 18 or 20 digits or capital letters), or None."""
+    if len(number) not in (15, 18, 20):
+        return f"应为15位、18位或20位，实为{len(number)}位"
+    if not all(c.isdigit() or "A" <= c <= "Z" for c in number):
+        return "应只含数字和大写字母"
+    return None

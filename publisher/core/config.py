@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from publisher.core.checkcodes import credit_code_problem
 from publisher.core.schema import PENALTY_CLASSES, RECORD_TYPES
 from publisher.core.settings_check import ConfigError, describe_settings, parse_table, section, setting, show
 
@@ -60,6 +61,13 @@ def _not_negative(value: float) -> float:
     return value
 
 
+def _credit_code(value: str) -> str:
+    problem = credit_code_problem(value.strip().upper()) if value.strip() else None
+    if problem:
+        raise ValueError(f"不是有效的统一社会信用代码：{problem}")
+    return value.strip().upper()
+
+
 def _not_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("应为表名或 SELECT 语句")
@@ -71,6 +79,8 @@ class SiteConfig:
     url: str = setting(help="网站的完整网址；二维码和订阅源都指向这里", check=_site_url)
     name: str = setting("行政执法公示平台", help="网站名称，显示在每页的页头")
     agency: str = setting("", help="公示机关的全称")
+    agency_code: str = setting("", check=_credit_code,
+                               help="公示机关的统一社会信用代码；记录未填“数据来源单位”及其代码时，用公示机关补齐")
     sample_data: bool = setting(False, help="网站是否显示“本站为虚构的示例数据”的提示")
     timezone: str = setting("Asia/Shanghai", check=_timezone,
                             help="运行时钟所用的时区（IANA 名称）；暂缓公开和公示时限都按当地时间计算")

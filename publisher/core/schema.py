@@ -24,6 +24,9 @@ class Kind(StrEnum):
     LIST = "list"  # items separated by `；` or a newline
     BOOL = "bool"
     CREDIT_CODE = "credit_code"  # GB 32100 check character
+    REG_NO = "reg_no"  # 工商注册号: 15 digits
+    ORG_CODE = "org_code"  # 组织机构代码: GB 11714 check character
+    TAX_NO = "tax_no"  # 税务登记号: 15, 18 or 20 characters
     ID_NUMBER = "id_number"  # GB 11643 when 证件类型 is 身份证
 
 
@@ -126,7 +129,16 @@ def _party_fields() -> tuple[Field, ...]:
         Field("party_type", "行政相对人类别", Kind.ENUM, True, PARTY_TYPES,
               codes={"法人": "法人及非法人组织", "非法人组织": "法人及非法人组织"}),
         Field("credit_code", "统一社会信用代码", Kind.CREDIT_CODE),
+        # 行政相对人代码_2 … _6: the codes older registrations carry, kept for the national template.
+        Field("reg_no", "工商注册号", Kind.REG_NO),
+        Field("org_code", "组织机构代码", Kind.ORG_CODE),
+        Field("tax_no", "税务登记号", Kind.TAX_NO),
+        Field("institution_no", "事业单位证书号"),
+        Field("social_org_no", "社会组织登记证号"),
         Field("legal_rep", "法定代表人"),
+        # Always a natural person's document: the number is masked like an ID number (publisher.pull.redaction).
+        Field("legal_rep_id_type", "法定代表人证件类型", Kind.ENUM, choices=ID_TYPES, codes=ID_TYPE_CODES),
+        Field("legal_rep_id_number", "法定代表人证件号码", Kind.ID_NUMBER),
         Field("id_type", "证件类型", Kind.ENUM, choices=ID_TYPES, codes=ID_TYPE_CODES),
         Field("id_number", "证件号码", Kind.ID_NUMBER),
     )
@@ -157,12 +169,13 @@ PENALTIES = RecordType(
         Field("confiscation", "没收违法所得、没收非法财物的金额（万元）", Kind.MONEY),
         Field("license_action", "暂扣或吊销证照名称及编号"),
         Field("decision_date", "处罚决定日期", Kind.DATE, True),
-        Field("valid_until", "处罚有效期", Kind.DATE),
+        Field("valid_until", "处罚有效期", Kind.DATE, True),  # the standard requires it; 2099-12-31 means 长期
         Field("display_until", "公示截止期", Kind.DATE),
         Field("authority", "处罚机关", required=True),
         Field("authority_code", "处罚机关统一社会信用代码", Kind.CREDIT_CODE, True),
-        Field("source_unit", "数据来源单位"),
-        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE),
+        # Required by the standard; filled from portal.toml or the authority when blank (publisher.pull.validation).
+        Field("source_unit", "数据来源单位", required=True),
+        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE, True),
         Field("status", "当前状态", Kind.ENUM, choices=PENALTY_STATUS, codes=PENALTY_STATUS_CODES),
         Field("remarks", "备注"),
     )),
@@ -184,8 +197,9 @@ PERMITS = RecordType(
         Field("authority", "许可机关", required=True),
         Field("authority_code", "许可机关统一社会信用代码", Kind.CREDIT_CODE, True),
         Field("status", "当前状态", Kind.ENUM, choices=PERMIT_STATUS, codes=PERMIT_STATUS_CODES),
-        Field("source_unit", "数据来源单位"),
-        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE),
+        # Required by the standard; filled from portal.toml or the authority when blank (publisher.pull.validation).
+        Field("source_unit", "数据来源单位", required=True),
+        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE, True),
         Field("remarks", "备注"),
     )),
 )
@@ -291,6 +305,10 @@ RECORD_TYPES: dict[str, RecordType] = {
     t.key: t for t in (SUBJECTS, OFFICERS, MATTERS, GUIDES, WINDOWS, PERMITS, PENALTIES, INSPECTIONS)
 }
 
+# Required by the 2021 template but absent from files made to the 2016 one: a file without the column is read,
+# and each row is filled (数据来源单位) or rejected with its file, row and field (publisher.pull.validation).
+COLUMN_OPTIONAL = frozenset({"valid_until", "source_unit", "source_unit_code"})
+
 # Field names a record type shows publicly; workflow fields are for the rules only.
 PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)
 
@@ -299,6 +317,17 @@ PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)
 # but mean the same thing. Only exact equivalents: a close-but-different meaning is left unmapped.
 HEADER_ALIASES: dict[str, str] = {
     "行政相对人代码_1(统一社会信用代码)": "credit_code",
+    "行政相对人代码_2(工商注册号)": "reg_no",
+    "行政相对人代码_3(组织机构代码)": "org_code",
+    "行政相对人代码_4(税务登记号)": "tax_no",
+    "行政相对人代码_5(事业单位证书号)": "institution_no",
+    "行政相对人代码_6(社会组织登记证号)": "social_org_no",
+    # The 2016 template numbered the codes differently; its bracketed names say which is which.
+    "行政相对人代码_2(组织机构代码)": "org_code",
+    "行政相对人代码_3(工商登记码)": "reg_no",
+    "工商登记码": "reg_no",
+    "行政相对人代码_5(居民身份证号)": "id_number",
+    "处罚截止期": "valid_until",  # 2016 name of 处罚有效期
     "法定代表人姓名": "legal_rep",
     "罚款金额(万元)": "fine",
     "罚款金额": "fine",
@@ -313,13 +342,6 @@ HEADER_ALIASES: dict[str, str] = {
 # Template headers deliberately not mapped, with the reason a clerk is told.
 UNMAPPED_HEADERS: dict[str, str] = {
     "行政相对人代码": "未说明是哪一种代码；如为统一社会信用代码，请将列名改为“统一社会信用代码”",
-    "行政相对人代码_2(工商注册号)": "本平台只公示统一社会信用代码",
-    "行政相对人代码_3(组织机构代码)": "本平台只公示统一社会信用代码",
-    "行政相对人代码_4(税务登记号)": "本平台只公示统一社会信用代码",
-    "行政相对人代码_5(事业单位证书号)": "本平台只公示统一社会信用代码",
-    "行政相对人代码_6(社会组织登记证号)": "本平台只公示统一社会信用代码",
-    "法定代表人证件类型": "法定代表人的证件信息不公示",
-    "法定代表人证件号码": "法定代表人的证件信息不公示",
     "处罚名称": "与“违法行为类型”含义不同",
     "处罚类别1": "请合并为一列“处罚类别”，多个类别用“；”分隔",
     "处罚类别2": "请合并为一列“处罚类别”，多个类别用“；”分隔",

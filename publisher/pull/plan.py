@@ -23,7 +23,14 @@ from publisher.pull.rows import Origin, Problem, RawRow, Record, SourceNote, Sou
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
 from publisher.pull.safeguards import guard_mass_withdrawal, stop_empty_types, stop_failed_types
 from publisher.pull.sources import read_sources
-from publisher.pull.validation import key_hash, legacy_key, normalise_key, parse_row, reject_duplicates
+from publisher.pull.validation import (
+    complete_row,
+    key_hash,
+    legacy_key,
+    normalise_key,
+    parse_row,
+    reject_duplicates,
+)
 
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
@@ -32,6 +39,7 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     result = source_result if source_result is not None else read_sources(
         config.sources, config.intake.max_file_mb * 1024 * 1024)
     intake = take_in(result, config.intake)
+    intake.rows = [complete_row(raw, config.site.agency, config.site.agency_code) for raw in intake.rows]
     hashes = [row_hash(raw) for raw in intake.rows]
     plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures,
                 notes=[*result.notes, *intake.notes], fingerprints=fingerprints(result))

@@ -21,7 +21,8 @@ from publisher.pull.personal import COMPOUND_SURNAMES, ID_NUMBER, NAME, REMOVED,
 __all__ = ["REMOVED", "mask_id_number", "mask_name", "redact", "redact_counted", "scrub_text"]
 SCRUBBED_TYPES = ("penalties", "permits", "inspections")
 INDIVIDUAL_BUSINESS = "个体工商户"  # an individual in law: the operator's ID number is a person's
-_UNTOUCHED = {"party_name", "id_number", "party_type", "id_type"}  # masked by their own rule, or enums
+# Masked by their own rule, or enums.
+_UNTOUCHED = {"party_name", "id_number", "party_type", "id_type", "legal_rep_id_number", "legal_rep_id_type"}
 
 
 def mask_name(name: str, rule: str) -> str:
@@ -94,8 +95,11 @@ def redact_counted(type_key: str, values: dict[str, Any], name_rule: str,
     if natural and name and name_field:
         out[name_field] = mask_name(name, name_rule)
         counts[NAME] += out[name_field] != name
-    if natural:
-        out["legal_rep"] = None  # a natural person has no legal representative to show
+    if natural:  # a natural person has no legal representative to show
+        out["legal_rep"] = out["legal_rep_id_type"] = out["legal_rep_id_number"] = None
+    if out.get("legal_rep_id_number"):  # whatever its 证件类型 says, it is a person's document: always masked
+        out["legal_rep_id_number"] = mask_id_number(out["legal_rep_id_number"])
+        counts[ID_NUMBER] += out["legal_rep_id_number"] != values["legal_rep_id_number"]
     if personal and out.get("id_number"):
         out["id_number"] = mask_id_number(out["id_number"])
         counts[ID_NUMBER] += out["id_number"] != values["id_number"]

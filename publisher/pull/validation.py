@@ -13,7 +13,13 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from publisher.core.checkcodes import credit_code_problem, id_number_problem
+from publisher.core.checkcodes import (
+    credit_code_problem,
+    id_number_problem,
+    org_code_problem,
+    reg_no_problem,
+    tax_no_problem,
+)
 from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES, Field, Kind, RecordType
 from publisher.core.text import INVISIBLE
 from publisher.core.urls import record_url, reserved_slugs
@@ -31,10 +37,22 @@ _SERIAL_RANGE = (20000, 80000)
 # `9.90101E+17`: a long number Excel saved as a double, its last digits lost.
 _SCIENTIFIC = re.compile(r"[+-]?\d+(?:\.\d+)?E\+?\d+", re.IGNORECASE)
 # Identifiers that are digits often enough for Excel to turn them into numbers.
-_IDENTIFIER_KINDS = (Kind.CREDIT_CODE, Kind.ID_NUMBER)
+_IDENTIFIER_KINDS = (Kind.CREDIT_CODE, Kind.ID_NUMBER, Kind.REG_NO, Kind.ORG_CODE, Kind.TAX_NO)
+# The older registration codes (行政相对人代码_2 … _4): a light check of their form, each its own rule.
+_OLD_CODE_CHECKS = {Kind.REG_NO: reg_no_problem, Kind.ORG_CODE: org_code_problem, Kind.TAX_NO: tax_no_problem}
 _IDENTIFIER_NAMES = frozenset({"decision_no", "permit_no", "cert_no", "code", "matter_code", "id"})
 # Money in 万元 with at most six decimals (DOMAIN: amounts).
 _MAX_MONEY_PLACES = 6
+
+
+# What a clerk can do about a field the national standard requires and older sources lack.
+_SOURCE_UNIT_HINT = ("：未填写时，平台用 portal.toml 中的 site.agency 和 site.agency_code（未设置时用决定机关及其"
+                     "统一社会信用代码）补齐；只填了单位名称或代码中的一项、且与二者都不对应时无法补齐，请在数据中填写完整")
+_REQUIRED_HINTS = {
+    "source_unit": _SOURCE_UNIT_HINT,
+    "source_unit_code": _SOURCE_UNIT_HINT,
+    "valid_until": "：国家双公示标准要求填写处罚决定的截止日期，长期有效的填 2099-12-31",
+}
 
 
 class FieldError(ValueError):
@@ -137,6 +155,13 @@ def parse_value(f: Field, text: str) -> Any:
             return code
         case Kind.ID_NUMBER:
             return text.upper()
+        case Kind.REG_NO | Kind.ORG_CODE | Kind.TAX_NO:
+            # 组织机构代码 is often written 12345678-9: the hyphen is not part of the code.
+            code = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).upper()
+            problem = _OLD_CODE_CHECKS[f.kind](code)
+            if problem:
+                raise FieldError(f"{f.zh}“{text}”{problem}")
+            return code
     raise AssertionError(f"unhandled kind {f.kind}")
 
 
@@ -180,7 +205,7 @@ def parse_row(raw: RawRow, today: date) -> Record | list[Problem]:
         if not text:
             values[f.name] = None
             if f.required:
-                problems.append(Problem(f.name, "required", f"必填项“{f.zh}”为空"))
+                problems.append(Problem(f.name, "required", f"必填项“{f.zh}”为空{_REQUIRED_HINTS.get(f.name, '')}"))
             continue
         try:
             values[f.name] = parse_value(f, text)
@@ -207,13 +232,15 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
                 problems.append(Problem("id_number", "required", "自然人的“证件号码”为必填项"))
             id_type = v.get("id_type") or "身份证"
             number = v.get("id_number")
-            if number and id_type == "身份证":
+            if number and id_type == "身份证" and not already_masked(number):
                 problem = id_number_problem(number)
                 if problem:
                     problems.append(Problem("id_number", "valid", f"身份证号码{problem}"))
         elif not v.get("credit_code") and not (raw.values.get("credit_code") or "").strip():
             problems.append(Problem("credit_code", "required",
                                     f"{v['party_type']}的“统一社会信用代码”为必填项"))
+    problems.extend(_legal_rep_problems(names, v))
+    problems.extend(_other_named(v))
     classes = v.get("penalty_class") or []
     if "罚款" in classes and v.get("fine") is None and not (raw.values.get("fine") or "").strip():
         problems.append(Problem("fine", "required", "处罚类别含罚款，“罚款金额（万元）”为必填项"))
@@ -230,6 +257,54 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
     if first and isinstance(decided, date) and first < decided:
         problems.append(Problem("first_published", "valid", f"首次公开日期 {first} 早于决定日期 {decided}"))
     return problems
+
+
+def _other_named(v: dict[str, Any]) -> list[Problem]:
+    """The templates' rule: "其他" in a code list must name the category; the template's place for it is 备注."""
+    for zh, chosen in (("许可类别", [v.get("permit_class")]), ("处罚类别", v.get("penalty_class") or [])):
+        if "其他" in chosen and not v.get("remarks"):
+            return [Problem("remarks", "required", f"{zh}为“其他”时，请在“备注”中写明具体类别（国家双公示模板的要求）")]
+    return []
+
+
+def already_masked(number: str) -> bool:
+    """An ID number masked before it reached us (110105********002X, e.g. another portal's export): no check digit
+    to verify, and nothing personal left to hide."""
+    return "*" in number
+
+
+def _legal_rep_problems(names: set[str], v: dict[str, Any]) -> list[Problem]:
+    """A legal representative's 身份证 number (the type left blank means 身份证, as for the party's) must check."""
+    number = v.get("legal_rep_id_number") if "legal_rep_id_number" in names else None
+    if not number or already_masked(number) or (v.get("legal_rep_id_type") or "身份证") != "身份证":
+        return []
+    problem = id_number_problem(number)
+    return [Problem("legal_rep_id_number", "valid", f"法定代表人身份证号码{problem}")] if problem else []
+
+
+def complete_row(raw: RawRow, agency: str, agency_code: str) -> RawRow:
+    """The national template's fill-in rules, applied to a row before it is judged.
+
+    数据来源单位 and its code are required by the standard, but most sources never had them: the unit
+    a record comes from is the agency running this portal (portal.toml site.agency / site.agency_code),
+    or else the deciding authority itself, which reports its own decisions. A pair is filled only when
+    it stays consistent (both blank, or the blank half belongs to the name or code given); otherwise
+    the row is rejected as the standard requires. A permit without a 文书号 uses its 许可编号.
+    """
+    values = raw.values
+    filled: dict[str, str] = {}
+    if raw.type in ("penalties", "permits"):
+        unit, code = (values.get("source_unit") or "").strip(), (values.get("source_unit_code") or "").strip()
+        candidates = [(agency, agency_code), ((values.get("authority") or "").strip(),
+                                              (values.get("authority_code") or "").strip())]
+        for name, credit in (c for c in candidates if c[0] and c[1]):
+            if not unit and not code or unit == name and not code or code == credit and not unit:
+                filled |= {"source_unit": name, "source_unit_code": credit}
+                break
+    if raw.type == "permits" and not (values.get("decision_no") or "").strip() \
+            and (values.get("permit_no") or "").strip():
+        filled["decision_no"] = values["permit_no"].strip()
+    return RawRow(raw.type, {**values, **filled}, raw.origin) if filled else raw
 
 
 def reject_duplicates(records: list[Record]) -> tuple[list[Record], list[tuple[Record, Problem]]]:

@@ -13,7 +13,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from publisher.core.schema import RECORD_TYPES, UNMAPPED_BY_FORM, header_map, normalise_header
+from publisher.core.schema import COLUMN_OPTIONAL, RECORD_TYPES, UNMAPPED_BY_FORM, header_map, normalise_header
 from publisher.pull.rows import Origin, RawRow, SourceFailure, SourceNote, SourceResult
 
 TYPE_COLUMNS = ("type", "类型")
@@ -107,7 +107,7 @@ def add_table(result: SourceResult, label: str, location: str, rtype: str,
             by_field.setdefault(name, []).append(header)
     problems = [f"列 {'、'.join(f'“{h}”' for h in hs)} 都表示{describe(rtype, name)}"
                 for name, hs in by_field.items() if len(hs) > 1]
-    required = [f.name for f in RECORD_TYPES[rtype].fields if f.required]
+    required = [f.name for f in RECORD_TYPES[rtype].fields if f.required and f.name not in COLUMN_OPTIONAL]
     missing = [describe(rtype, name) for name in required if name not in by_field]
     if missing:
         problems.append(f"缺少必需的列：{'、'.join(missing)}")

@@ -16,7 +16,7 @@ from pelican.generators import Generator
 
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
-from publisher.core.schema import RECORD_TYPES
+from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
@@ -36,7 +36,7 @@ from .tables import (
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes
 # Enforcement results first: they are what other systems and the credit platform reuse most.
-CATALOGUE_ORDER = ("permits", "penalties", "inspections", "subjects", "officers", "matters", "guides", "windows")
+CATALOGUE_ORDER = (*DECISION_TYPES, "subjects", "officers", "matters", "guides", "windows")
 DESCRIPTIONS = {
     "subjects": "本机关及受委托组织等行政执法主体的名称、性质、职责、依据和监督电话。",
     "officers": "持证执法人员的姓名、执法证号、所属单位、执法类别和证件状态。",

@@ -36,7 +36,7 @@ from .figures import (
 )
 
 STATISTICS_URL = "/statistics/"
-SHORT = {"permits": "许可", "penalties": "处罚", "inspections": "检查"}
+SHORT = {t: RECORD_TYPES[t].short for t in RESULT_TYPES}
 # Categories of the yearly report; those the portal does not collect are listed as not collected.
 REPORT_CATEGORIES = (("行政许可", "permits"), ("行政处罚", "penalties"), ("行政检查（双随机抽查）", "inspections"),
                      ("行政强制", None), ("行政征收", None), ("行政征用", None))

@@ -14,9 +14,10 @@ from decimal import Decimal, InvalidOperation
 from statistics import median
 
 from publisher.core.content import PublishedRecord
+from publisher.core.schema import DECISION_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 
-RESULT_TYPES = ("permits", "penalties", "inspections")  # 事后公开: the enforcement results counted
+RESULT_TYPES = DECISION_TYPES  # 事后公开: the enforcement results counted
 TIMELY_TYPES = ("permits", "penalties")  # decisions with the 7-working-day rule
 NO_DEPARTMENT = "未注明承办机构"
 # Buckets of working days from decision to publication, for the distribution chart.

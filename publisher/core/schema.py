@@ -48,6 +48,9 @@ class RecordType:
     fields: tuple[Field, ...]
     date_field: str | None = None  # the decision/inspection date the deadline counts from
     deadline_days: int = 20  # working days to publish (DESIGN §1)
+    # An enforcement decision published after the fact (事后公开): 索引号 block, masking, statistics, timeliness.
+    decision: bool = False
+    short: str = ""  # 简称 in statistics charts, e.g. 处罚
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
@@ -145,7 +148,7 @@ def _with_workflow(own: tuple[Field, ...]) -> tuple[Field, ...]:
 
 PENALTIES = RecordType(
     key="penalties", zh="行政处罚", natural_key="decision_no", title_fields=("decision_no",),
-    date_field="decision_date", deadline_days=7,
+    date_field="decision_date", deadline_days=7, decision=True, short="处罚",
     fields=_with_workflow(_party_fields() + (
         Field("decision_no", "行政处罚决定书文号", required=True),
         Field("violation_type", "违法行为类型", required=True),
@@ -170,7 +173,7 @@ PENALTIES = RecordType(
 
 PERMITS = RecordType(
     key="permits", zh="行政许可", natural_key="decision_no", title_fields=("decision_no",),
-    date_field="decision_date", deadline_days=7,
+    date_field="decision_date", deadline_days=7, decision=True, short="许可",
     fields=_with_workflow(_party_fields() + (
         Field("decision_doc_name", "行政许可决定文书名称"),
         Field("decision_no", "行政许可决定文书号", required=True),
@@ -192,7 +195,7 @@ PERMITS = RecordType(
 
 INSPECTIONS = RecordType(
     key="inspections", zh="双随机抽查结果", natural_key="id", title_fields=("task_name", "target_name"),
-    date_field="inspection_date", deadline_days=20,
+    date_field="inspection_date", deadline_days=20, decision=True, short="抽查",
     fields=_with_workflow((
         Field("id", "编号", required=True),
         Field("task_name", "抽查任务名称", required=True),
@@ -290,6 +293,9 @@ WINDOWS = RecordType(
 RECORD_TYPES: dict[str, RecordType] = {
     t.key: t for t in (SUBJECTS, OFFICERS, MATTERS, GUIDES, WINDOWS, PERMITS, PENALTIES, INSPECTIONS)
 }
+
+# The enforcement decisions (事后公开), in the order lists, statistics and open data show them.
+DECISION_TYPES: tuple[str, ...] = tuple(k for k, t in RECORD_TYPES.items() if t.decision)
 
 # Field names a record type shows publicly; workflow fields are for the rules only.
 PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)

@@ -32,7 +32,7 @@ LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESI
 URL_HEADER = "详情页网址"
 # The national 双公示 templates end before the portal's own 承办科室, which the XLSX leaves out.
 NOT_IN_TEMPLATE = frozenset({"department"})
-XLSX_TYPES = ("permits", "penalties")
+XLSX_TYPES = ("permits", "penalties", "coercions", "checks", "levies", "requisitions")  # decisions with a template
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.

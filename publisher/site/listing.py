@@ -27,7 +27,8 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      ("subjects", "officers", "matters", "guides", "windows")),
     ("during", "事中公示", "执法人员持证上岗，扫码或输入执法证号即可核验证件；服务窗口公示岗位信息",
      ("officers", "windows")),
-    ("after", "事后公开", "行政许可、行政处罚决定和双随机抽查结果，在决定作出之日起7个工作日内公开",
+    ("after", "事后公开", "行政许可、行政处罚决定自作出之日起7个工作日内公开；双随机抽查结果和行政强制、行政检查、"
+     "行政征收、行政征用决定自作出之日起20个工作日内公开",
      DECISION_TYPES),
 )
 SECTION_OF_TYPE = {"subjects": "before", "officers": "during", "matters": "before", "guides": "before",
@@ -40,6 +41,10 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "penalties": ("decision_no", "party_name", "violation_type", "decision_date"),
     "permits": ("decision_no", "party_name", "decision_doc_name", "decision_date"),
     "inspections": ("task_name", "target_name", "result", "inspection_date"),
+    "coercions": ("decision_no", "party_name", "coercion_class", "decision_date"),
+    "checks": ("decision_no", "party_name", "item", "decision_date"),
+    "levies": ("decision_no", "party_name", "item", "amount", "decision_date"),
+    "requisitions": ("decision_no", "party_name", "requisition_class", "decision_date"),
     "officers": ("name", "cert_no", "unit", "cert_status"),
     "subjects": ("name", "nature", "head", "supervision_phone"),
     "matters": ("name", "code", "kind", "department"),

@@ -241,3 +241,15 @@ def test_hostile_text_is_escaped_and_spellings_of_one_number_are_one_record(runn
     page = (runner.config.paths.output / type_key / added.slug / "index.html").read_text(encoding="utf-8")
     assert "<script>alert" not in page and "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page
     assert "\u202e" not in page
+
+
+def test_the_documented_field_tables_match_the_schema():
+    """docs/record-types.md lists each type's own fields with their Chinese headers, in schema order."""
+    doc = (ROOT / "docs" / "record-types.md").read_text(encoding="utf-8")
+    common = {"party_name", "party_type", "credit_code", "legal_rep", "id_type", "id_number", "display_until",
+              "source_unit", "source_unit_code", "remarks", "department"}
+    for type_key in NEWER:
+        section = doc.split(f"`{type_key}`\n", 1)[1].split("\n## ", 1)[0]
+        documented = re.findall(r"^\| `(\w+)` \| ([^|]+?) \|", section, re.M)
+        own = [(f.name, f.zh) for f in RECORD_TYPES[type_key].public_fields if f.name not in common]
+        assert documented == own, type_key

@@ -42,6 +42,7 @@ import json
 import random
 import re
 import sqlite3
+import sys
 import zipfile
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -50,8 +51,9 @@ from pathlib import Path
 import chinese_calendar
 from openpyxl import Workbook
 from openpyxl.styles import Font
+from sample_decisions import NOTES, make_all  # 行政强制、检查、征收、征用: scripts/ is the script's path
 
-from publisher.core.schema import INSPECTIONS, PENALTIES, PERMITS, RecordType
+from publisher.core.schema import INSPECTIONS, PENALTIES, PERMITS, RECORD_TYPES, RecordType
 from publisher.core.workingdays import WorkingDayCalendar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -616,7 +618,8 @@ or more is marked major with legal review 通过.
 """
 FORMATS = {"penalties": "penalties.csv (GBK, 中文表头)", "permits": "permits.xlsx (中文表头)",
            "inspections": "inspections.csv (UTF-8, 中文表头)",
-           "officers": "officers.csv (UTF-8 BOM, English)"}
+           "officers": "officers.csv (UTF-8 BOM, English)",
+           **{k: f"{k}.csv (UTF-8 BOM, 中文表头)" for k in ("coercions", "checks", "levies", "requisitions")}}
 
 
 def first_published(rows: list[dict], date_field: str) -> None:
@@ -694,11 +697,15 @@ def main() -> None:
         data = json.dumps(rows, ensure_ascii=False, indent=2) + "\n"
         (OUT / f"{key}.json").write_text(data, encoding="utf-8")
         tables[key] = (rows, columns(None, rows))
+    for key, rows in make_all(sys.modules[__name__]).items():  # after the others: their data stay as they were
+        cols = columns(RECORD_TYPES[key], rows)
+        write_csv(OUT / f"{key}.csv", rows, cols, [RECORD_TYPES[key].field(c).zh for c in cols], "utf-8-sig")
+        tables[key] = (rows, cols)
     write_sqlite(tables)
     files = [f"| {k} | {FORMATS.get(k, k + '.json')} | {len(rows)} |" for k, (rows, _) in tables.items()]
     (OUT / "README.md").write_text(README.format(
         files="\n".join(files),
-        notes="\n".join(f"| {k} | {rule} |" for k, rule in RULES.items())), encoding="utf-8")
+        notes="\n".join(f"| {k} | {rule} |" for k, rule in {**RULES, **NOTES}.items())), encoding="utf-8")
     for key, (rows, cols) in tables.items():
         print(f"{key}: {len(rows)} rows; columns: {', '.join(cols)}")
 

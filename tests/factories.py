@@ -124,6 +124,53 @@ def inspection(row: int = 2, **values: str) -> RawRow:
     return RawRow("inspections", base, Origin("files:test", "inspections.csv", row))
 
 
+def _decision(type_key: str, file: str, row: int, own: dict[str, str], values: dict[str, str]) -> RawRow:
+    """A decision of the newer types: a company party, the bureau deciding, approved."""
+    base = {
+        "party_name": "示例县青山样板木业有限公司", "party_type": "法人及非法人组织", "credit_code": COMPANY_CODE,
+        "legal_rep": "王样例", "decision_date": "2026-11-10", "authority": "示例县林业和草原局",
+        "authority_code": BUREAU_CODE, "status": "正常", "review_status": "已审核", "department": "林政资源管理股",
+        **own,
+    }
+    base.update(values)
+    return RawRow(type_key, base, Origin("files:test", file, row))
+
+
+def coercion(row: int = 2, **values: str) -> RawRow:
+    return _decision("coercions", "coercions.csv", row, {
+        "decision_no": f"示林强字〔2026〕第{row}号", "coercion_kind": "强制措施", "coercion_class": "扣押",
+        "reason": "当事人运输的杉木原木不能提供合法来源证明，涉嫌运输滥伐的林木",
+        "basis": "《中华人民共和国森林法》第六十七条", "content": "扣押杉木原木6.2立方米，扣押期限30日",
+        "period_from": "2026-11-10", "period_to": "2026-12-09"}, values)
+
+
+def check(row: int = 2, **values: str) -> RawRow:
+    return _decision("checks", "checks.csv", row, {
+        "decision_no": f"示林检字〔2026〕第{row}号", "check_class": "日常检查", "item": "林木采伐作业现场检查",
+        "basis": "《中华人民共和国森林法》第六十六条", "result": "采伐地点、面积与林木采伐许可证一致",
+        "handling": "无", "officer_certs": "LY2024-000001；LY2024-000002"}, values)
+
+
+def levy(row: int = 2, **values: str) -> RawRow:
+    return _decision("levies", "levies.csv", row, {
+        "decision_no": f"示林征字〔2026〕第{row}号", "levy_class": "行政事业性收费", "item": "森林植被恢复费",
+        "basis": "《中华人民共和国森林法》第三十七条", "content": "使用林地0.05公顷，按每平方米10元征收",
+        "amount": "0.5", "payment_due": "2026-12-10"}, values)
+
+
+def requisition(row: int = 2, **values: str) -> RawRow:
+    return _decision("requisitions", "requisitions.csv", row, {
+        "decision_no": f"示林用字〔2026〕第{row}号", "requisition_class": "林地",
+        "reason": "扑救森林火灾需开设防火隔离带", "basis": "《森林防火条例》第三十二条",
+        "content": "征用林地600平方米开设防火隔离带", "period_from": "2026-11-10", "period_to": "2026-11-15",
+        "amount": "0.2", "compensation": "使用完毕已返还，并按评估价值补偿"}, values)
+
+
+# A natural person as the party of any decision type: masked wherever the decision is shown.
+PERSON = {"party_name": "张某甲", "party_type": "自然人", "credit_code": "", "legal_rep": "", "id_type": "身份证",
+          "id_number": ID_NUMBER, "phone": "13912345678", "address": "示例县某某镇某某村3组12号"}
+
+
 def subject(row: int = 2, **values: str) -> RawRow:
     base = {
         "name": "示例县林业和草原局", "credit_code": credit_code(f"1199010100{row:07d}"), "nature": "法定行政机关",
@@ -169,5 +216,6 @@ def window(row: int = 2, **values: str) -> RawRow:
     return RawRow("windows", base, Origin("files:test", "windows.json", row))
 
 
-FACTORIES = {"penalties": penalty, "permits": permit, "inspections": inspection, "officers": officer,
+FACTORIES = {"penalties": penalty, "permits": permit, "inspections": inspection, "coercions": coercion,
+             "checks": check, "levies": levy, "requisitions": requisition, "officers": officer,
              "subjects": subject, "matters": matter, "guides": guide, "windows": window}

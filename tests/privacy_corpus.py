@@ -48,11 +48,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from publisher.core.checkcodes import CREDIT_CHARSET, credit_code_problem, id_number_problem
-from publisher.core.schema import RECORD_TYPES, Kind
+from publisher.core.schema import DECISION_TYPES, RECORD_TYPES, Kind
 from tests.factories import BUREAU_CODE, COMPANY_CODE
 
 ROOT = Path(__file__).resolve().parent.parent
-TYPES = ("penalties", "permits", "inspections")
+TYPES = DECISION_TYPES  # every type that names citizens is scanned
 NATURAL, BUSINESS = "自然人", "个体工商户"
 PARTIES = (NATURAL, BUSINESS)
 DECIDED = "2026-11-16"  # before tests.conftest.SAMPLE_NOW: every record is due and live
@@ -293,6 +293,35 @@ BASE: dict[str, dict[str, str]] = {
         "result": "发现问题：超出许可范围采伐", "handling": "责令限期整改", "authority": "示例县林业和草原局",
         "officer_certs": "LY2023-000138", "department": "营造林股",
     },
+    "coercions": {
+        "legal_rep": "", "reason": "涉嫌运输滥伐的林木，为防止证据损毁", "basis": "《中华人民共和国森林法》第六十七条",
+        "content": "扣押杉木原木6.2立方米，扣押期限30日", "authority": "示例县林业和草原局",
+        "source_unit": "示例县林业和草原局", "remarks": "无", "department": "示例县木材检查站",
+    },
+    "checks": {
+        "legal_rep": "", "item": "林木采伐作业现场检查", "basis": "《中华人民共和国森林法》第六十六条",
+        "result": "采伐地点、面积与许可一致", "handling": "无", "officer_certs": "LY2023-000138",
+        "authority": "示例县林业和草原局", "source_unit": "示例县林业和草原局", "remarks": "无",
+        "department": "林政资源管理股",
+    },
+    "levies": {
+        "legal_rep": "", "item": "森林植被恢复费", "basis": "《中华人民共和国森林法》第三十七条",
+        "content": "经审核同意使用林地0.05公顷，按每平方米10元征收", "authority": "示例县林业和草原局",
+        "source_unit": "示例县林业和草原局", "remarks": "无", "department": "行政审批股",
+    },
+    "requisitions": {
+        "legal_rep": "", "reason": "扑救森林火灾需开设防火隔离带", "basis": "《森林防火条例》第三十二条",
+        "content": "征用林地600平方米开设防火隔离带", "compensation": "已按评估价值补偿",
+        "authority": "示例县林业和草原局", "source_unit": "示例县林业和草原局", "remarks": "无",
+        "department": "示例县森林派出所",
+    },
+}
+# The coded fields a record of the newer types needs to be valid.
+CODED: dict[str, dict[str, str]] = {
+    "coercions": {"coercion_kind": "强制措施", "coercion_class": "扣押", "status": "正常"},
+    "checks": {"check_class": "日常检查", "status": "正常"},
+    "levies": {"levy_class": "行政事业性收费", "amount": "0.5", "status": "正常"},
+    "requisitions": {"requisition_class": "林地", "amount": "0.2", "status": "正常"},
 }
 OPERATOR = "李守业"  # a 个体工商户's operator: on its business licence, public
 
@@ -442,9 +471,9 @@ class _Values:
     def id18(self, check: str | None = None, valid: bool = True, rep: bool = False) -> tuple[str, list[Secret]]:
         while True:
             if rep:
-                self.birth_rep += timedelta(days=11)
+                self.birth_rep += timedelta(days=1)
             else:
-                self.birth18 += timedelta(days=11)
+                self.birth18 += timedelta(days=1)
             born = self.birth_rep if rep else self.birth18
             body = self.rng.choice(REGIONS) + born.strftime("%Y%m%d") + f"{self.rng.randrange(1000):03d}"
             c = id_check(body)
@@ -726,7 +755,9 @@ class _Builder:
     def record(self, type_key: str, party_type: str, style: str = "han") -> tuple[CorpusRecord, Party]:
         n = 8000 + len(self.records)
         key = {"penalties": f"示林罚决字〔2026〕第{n}号", "permits": f"示林许字〔2026〕第{n}号",
-               "inspections": f"SJ-PRIV-{n}"}[type_key]
+               "inspections": f"SJ-PRIV-{n}", "coercions": f"示林强字〔2026〕第{n}号",
+               "checks": f"示林检字〔2026〕第{n}号", "levies": f"示林征字〔2026〕第{n}号",
+               "requisitions": f"示林用字〔2026〕第{n}号"}[type_key]
         party = self.party(party_type, style)
         record = CorpusRecord(type_key, party_type, key, {})
         row = record.row
@@ -739,6 +770,7 @@ class _Builder:
             row.update(penalty_class="罚款", fine="0.5", status="正常", procedure="普通", valid_until=DECIDED)
         if type_key == "permits":
             row.update(permit_class="普通", valid_from=DECIDED, valid_to="2027-11-15", status="有效")
+        row.update(CODED.get(type_key, {}))
         row["review_status"] = "已审核"
         if party_type == BUSINESS:
             row["credit_code"] = self.business_codes[len(self.records) % len(self.business_codes)]
@@ -821,7 +853,8 @@ def build_corpus() -> Corpus:
     return Corpus(b.records, b.cases, inn, placements)
 
 
-MAIN_FIELD = {"penalties": "facts", "permits": "content", "inspections": "result"}
+MAIN_FIELD = {"penalties": "facts", "permits": "content", "inspections": "result", "coercions": "content",
+              "checks": "result", "levies": "content", "requisitions": "content"}
 INNOCENTS_PER_FIELD = 3
 
 
@@ -849,7 +882,7 @@ def _place_innocents(b: _Builder, inn: list[Innocent]) -> list[Placement]:
             fields = [f for f in text_fields(type_key) if not (f == "legal_rep" and party == NATURAL)]
             place(innocent, type_key, party, fields[turn[(type_key, party)] % len(fields)])
             turn[(type_key, party)] += 1
-        place(innocent, TYPES[i % 3], NATURAL, MAIN_FIELD[TYPES[i % 3]])
+        place(innocent, TYPES[i % len(TYPES)], NATURAL, MAIN_FIELD[TYPES[i % len(TYPES)]])
     return placements
 
 

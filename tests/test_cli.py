@@ -40,10 +40,11 @@ def test_check_json_is_for_machines(tmp_path):
     report = json.loads(run(config.path, "check", "--json", *NOW).output)
     assert report["exit_code"] == 1
     summary = report["summary"]
-    assert summary["add"] > 140 and summary["block"] == 2 and summary["hold"] == 9 and summary["reject"] == 0
+    assert summary["add"] > 140 and summary["block"] == 3 and summary["hold"] == 12 and summary["reject"] == 0
     blocked = [i for i in report["items"] if i["action"] == "block"]
     assert {(i["file"], i["field"], i["rule"]) for i in blocked} == {
-        ("penalties.csv", "legal_review_result", "legally_reviewed")}
+        ("penalties.csv", "legal_review_result", "legally_reviewed"),
+        ("coercions.csv", "legal_review_result", "legally_reviewed")}
     assert {f["kind"] for f in report["flags"]} == {"overdue", "discretion"}
     assert report["masked"] >= 26  # every natural person's penalty and permit
 

@@ -52,7 +52,7 @@ def test_a_bad_value_names_the_key(tmp_path, change, message):
 @pytest.mark.parametrize("policy,message", [
     ("[policy]\nname_mask = 'initials'", "policy.name_mask = 'initials'：应为 surname、hidden、none 之一"),
     ("[policy.deadlines]\npenalty = 7", "policy.deadlines.penalty：未知的记录类型"),
-    ("[policy.catalogue]\nclasses = ['打板子']", "未知的处罚类别 ['打板子']"),
+    ("[policy.catalogue]\nclasses = ['打板子']", "未知的处罚类别或行政强制类别 ['打板子']"),
     ("[[policy.discretion]]\nviolation_type = 'x'\nmin = 5\nmax = 1", "policy.discretion[0]：应满足 min <= max"),
     ("[policy.display]\nsmall_fine = 'a lot'", "policy.display.small_fine = 'a lot'：应为不小于 0 的金额"),
     ("[policy]\npublish_warnig_only = true", "policy.publish_warnig_only：未知的配置项；可用的配置项："),

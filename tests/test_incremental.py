@@ -73,6 +73,27 @@ def edit_penalties(config: Config) -> dict[str, str]:
     return {"corrected": corrected[no], "revoked": revoked[no], "added": new[no]}
 
 
+# The newer decision types' files (UTF-8), with the column a clerk corrects in each.
+NEWER_EDITS = {"coercions": "行政强制内容", "checks": "检查结果", "levies": "征收内容", "requisitions": "征用内容"}
+
+
+def edit_newer_types(config: Config) -> None:
+    """In each newer type's file: one decision corrected and one new, as edit_penalties does."""
+    for type_key, column in NEWER_EDITS.items():
+        path = config.path.parent / "data" / f"{type_key}.csv"
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            header, *rows = list(csv.reader(fh))
+        col = {name: i for i, name in enumerate(header)}
+        corrected = [r for r in rows if r[col["审核状态"]] == "已审核" and r[col["当前状态"]] == "正常"][2]
+        corrected[col[column]] += "（经复核更正）"
+        new = list(corrected)
+        new[header.index(next(h for h in header if h.endswith("文书号") or h.endswith("决定书文号")))] += "之一"
+        new[col["首次公开日期"]] = ""
+        rows.append(new)
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            csv.writer(fh).writerows([header, *rows])
+
+
 def tree(root: Path) -> dict[str, Path]:
     return {p.relative_to(root).as_posix(): p for p in root.rglob("*") if p.is_file()}
 
@@ -158,6 +179,13 @@ def test_building_the_same_folder_again_after_a_change_equals_a_full_build(porta
     assert again.pages_kept > 0.85 * first.files_written  # nearly every page judged unchanged without rendering
     assert again.files_written < 0.1 * first.files_written
     full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
+    assert_same_site(portal.paths.output, full.output)
+    edit_newer_types(portal)  # every other decision type: the same byte-for-byte promise
+    plan = make_plan(portal, SAMPLE_NOW)
+    write_plan(plan)
+    assert sum(i.type in NEWER_EDITS and i.action.value in ("add", "change") for i in plan.items) == 8
+    build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full2", ledger_info=ledger, pages=PageIndexes(None, None))
     assert_same_site(portal.paths.output, full.output)
 
 

@@ -36,7 +36,8 @@ PERMIT_TEMPLATE = [
     "许可决定日期", "有效期自", "有效期至", "许可机关", "许可机关统一社会信用代码", "当前状态",
     "数据来源单位", "数据来源单位统一社会信用代码", "备注",
 ]
-TYPES = ("permits", "penalties", "inspections", "subjects", "officers", "matters", "guides", "windows")
+TYPES = ("permits", "penalties", "inspections", "coercions", "checks", "levies", "requisitions", "subjects", "officers",
+         "matters", "guides", "windows")
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from publisher.core.content import load_published
+from publisher.core.schema import RECORD_TYPES
 from publisher.runs.annual import annual_reports
 from publisher.site.build import build_site
 from tests.conftest import SAMPLE_NOW, make_sample_portal
@@ -181,7 +182,7 @@ def test_feeds_parse_and_every_entry_links_to_a_built_page(sample_site):
 
     base = sample_site.config.site.url
     feeds = sorted((sample_site.output / "feeds").glob("*.xml"))
-    assert len(feeds) == 2 * 9
+    assert len(feeds) == 2 * (len(RECORD_TYPES) + 1)  # each type and "all", as RSS and Atom
     for path in feeds:
         feed = feedparser.parse(path.read_bytes())
         assert not feed.bozo, (path, feed.get("bozo_exception"))

@@ -25,6 +25,11 @@ from tests.test_opendata import portal_site  # noqa: F401  (the fixture)
 
 SAMPLE = ROOT / "data" / "sample"
 NO_DEPARTMENT = "未注明承办机构"
+# The newer decision types: one UTF-8 CSV each, keyed by 决定书文号, dated by the 决定日期 column named here.
+NEWER = {"coercions": ("行政强制决定书文号", "行政强制决定日期"), "checks": ("行政检查文书号", "检查日期"),
+         "levies": ("行政征收决定书文号", "征收决定日期"), "requisitions": ("行政征用决定书文号", "征用决定日期")}
+TYPES = ("permits", "penalties", "inspections", *NEWER)
+DEADLINES = {"permits": 7, "penalties": 7}  # working days; every other type 20 (DESIGN §3)
 
 
 def _day(value) -> str:
@@ -54,7 +59,11 @@ def _rows() -> dict[str, list[dict]]:
     planted = [{"行政处罚决定书文号": p["decision_no"], "处罚决定日期": p["decision_date"],
                 "违法行为类型": p["violation_type"], "处罚类别": p["penalty_class"], "罚款金额（万元）": p["fine"],
                 "承办科室": ""} for p in (MASKED_PERSON, SHOWN_COMPANY)]
-    return {
+    newer = {}
+    for type_key, (key, day) in NEWER.items():
+        with open(SAMPLE / f"{type_key}.csv", encoding="utf-8-sig", newline="") as fh:
+            newer[type_key] = [dict(r, date=_day(r[day])) for r in csv.DictReader(fh) if r[key] not in hidden]
+    return newer | {
         "permits": [dict(r, date=_day(r["许可决定日期"])) for r in permits if r["行政许可决定文书号"] not in hidden],
         "penalties": [dict(r, date=_day(r["处罚决定日期"])) for r in [*penalties, *planted]
                       if r["行政处罚决定书文号"] not in hidden],
@@ -65,7 +74,7 @@ def _rows() -> dict[str, list[dict]]:
 @pytest.fixture(scope="module")
 def expected() -> dict:
     rows = _rows()
-    types = ("permits", "penalties", "inspections")
+    types = TYPES
     def workdays(row: dict) -> int:
         # Shown on its 首次公开日期 (history from the earlier site), else by the one pull of the test run.
         first = row.get("首次公开日期")
@@ -81,7 +90,7 @@ def expected() -> dict:
         return out
 
     fines = [Decimal(r["罚款金额（万元）"] or 0) for r in rows["penalties"]]
-    days = {t: [workdays(r) for r in rows[t]] for t in ("permits", "penalties")}
+    days = {t: [workdays(r) for r in rows[t]] for t in TYPES}
     return {
         "rows": rows,
         "totals": {t: len(rows[t]) for t in types},
@@ -91,7 +100,7 @@ def expected() -> dict:
         "by_violation_type": Counter(r["违法行为类型"] for r in rows["penalties"]),
         "by_penalty_class": Counter(c for r in rows["penalties"] for c in re.split("[；\n]", r["处罚类别"]) if c),
         "fines": sum(fines, Decimal(0)),
-        "on_time": {t: sum(d <= 7 for d in v) for t, v in days.items()},
+        "on_time": {t: sum(d <= DEADLINES.get(t, 20) for d in v) for t, v in days.items()},
         "days": days,
     }
 
@@ -101,7 +110,8 @@ def _figures(portal_site, url: str = "/statistics/") -> dict:  # noqa: F811
 
 
 def test_sample_files_give_the_records_content_shows(portal_site, expected):  # noqa: F811
-    assert expected["totals"] == {"permits": 46, "penalties": 43, "inspections": 20}
+    assert expected["totals"] == {"permits": 46, "penalties": 43, "inspections": 20, "coercions": 10, "checks": 12,
+                                  "levies": 10, "requisitions": 6}
     assert _figures(portal_site)["totals"] == expected["totals"]
 
 
@@ -118,7 +128,7 @@ def test_counts_by_month_department_violation_and_class_match(portal_site, expec
 
 def test_timeliness_rate_and_median_match(portal_site, expected):  # noqa: F811
     t = _figures(portal_site)["timeliness"]
-    for type_key in ("permits", "penalties"):
+    for type_key in TYPES:
         days = sorted(expected["days"][type_key])
         assert t[type_key]["published"] == len(days)
         assert t[type_key]["on_time"] == expected["on_time"][type_key]
@@ -126,7 +136,9 @@ def test_timeliness_rate_and_median_match(portal_site, expected):  # noqa: F811
         median = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
         assert t[type_key]["median_working_days"] == median
     total = sum(expected["on_time"].values())
-    assert t["all"]["on_time"] == total and t["all"]["rate"] == round(total / (46 + 43), 6)
+    shown = sum(expected["totals"].values())
+    assert t["all"]["on_time"] == total and t["all"]["rate"] == round(total / shown, 6)
+    assert t["coercions"]["deadline_working_days"] == 20 and t["penalties"]["deadline_working_days"] == 7
 
 
 def _table_rows(page: str, caption: str) -> dict[str, list[str]]:
@@ -142,10 +154,10 @@ def test_the_page_shows_the_same_numbers_in_its_tables(portal_site, expected):  
     page = portal_site.page("/statistics/")
     months = _table_rows(page, "按月数量（件）")
     for month, counts in expected["by_month"].items():
-        assert months[month] == [str(counts[t]) for t in ("permits", "penalties", "inspections")]
+        assert months[month] == [str(counts[t]) for t in TYPES]
     departments = _table_rows(page, "按承办机构统计（件）")
     for dept, counts in expected["by_department"].items():
-        assert departments[dept][:3] == [str(counts[t]) for t in ("permits", "penalties", "inspections")]
+        assert departments[dept][:len(TYPES)] == [str(counts[t]) for t in TYPES]
     classes = _table_rows(page, "按处罚类别统计（一个决定可有多个类别）")
     assert {k: int(v[0]) for k, v in classes.items()} == expected["by_penalty_class"]
 
@@ -178,8 +190,9 @@ def test_a_yearly_report_for_each_past_year_only(portal_site, expected):  # noqa
         overall = _table_rows(page, f"{year}年度各类行政执法决定数量")
         assert overall["行政许可"] == [str(counts["permits"])]
         assert overall["行政处罚"] == [str(counts["penalties"])]
-        assert overall["行政检查"] == [str(counts["inspections"])]
-        assert overall["行政强制"] == ["0"]
+        assert overall["行政检查"] == [str(counts["inspections"] + counts["checks"])]
+        assert overall["行政强制"] == [str(counts["coercions"])] and overall["行政征收"] == [str(counts["levies"])]
+        assert overall["行政征用"] == [str(counts["requisitions"])]
         heaviest: dict[str, list] = {}
         for r in expected["rows"]["penalties"]:
             if r["date"][:4] == year:

@@ -38,6 +38,10 @@ SUMMARY_FIELDS: dict[str, tuple[str, ...]] = {
     "penalties": ("party_name", "violation_type", "penalty_class", "fine", "decision_date"),
     "permits": ("party_name", "decision_doc_name", "permit_class", "content", "decision_date"),
     "inspections": ("target_name", "item", "result", "inspection_date", "authority"),
+    "coercions": ("party_name", "coercion_kind", "coercion_class", "content", "decision_date"),
+    "checks": ("party_name", "check_class", "item", "result", "decision_date"),
+    "levies": ("party_name", "item", "amount", "payment_due", "decision_date"),
+    "requisitions": ("party_name", "requisition_class", "content", "period_to", "decision_date"),
     "officers": ("name", "cert_no", "unit", "field", "cert_status"),
 }
 # Never in a summary even though masked on the page: a feed is copied around more than a page.

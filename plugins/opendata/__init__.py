@@ -16,7 +16,7 @@ from pelican.generators import Generator
 
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
-from publisher.core.schema import RECORD_TYPES
+from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
@@ -35,7 +35,7 @@ from .tables import (
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes
 # Enforcement results first: they are what other systems and the credit platform reuse most.
-CATALOGUE_ORDER = ("permits", "penalties", "inspections", "subjects", "officers", "matters", "guides", "windows")
+CATALOGUE_ORDER = (*DECISION_TYPES, "subjects", "officers", "matters", "guides", "windows")
 DESCRIPTIONS = {
     "subjects": "本机关及受委托组织等行政执法主体的名称、性质、职责、依据和监督电话。",
     "officers": "持证执法人员的姓名、执法证号、所属单位、执法类别和证件状态。",
@@ -45,6 +45,10 @@ DESCRIPTIONS = {
     "permits": "本机关作出的、正在公示的行政许可决定，字段与国家“双公示”行政许可信息标准一致。",
     "penalties": "本机关作出的、正在公示的行政处罚决定，字段与国家“双公示”行政处罚信息标准一致。",
     "inspections": "“双随机、一公开”抽查的检查对象、事项、日期、结果和处理情况。",
+    "coercions": "本机关作出的、正在公示的行政强制措施和行政强制执行决定：种类、理由、依据、内容和期限。",
+    "checks": "双随机抽查以外的行政检查（日常检查、专项检查、投诉举报核查等）的对象、事项、结果和处理情况。",
+    "levies": "本机关作出的、正在公示的行政征收决定：征收项目、依据、金额和缴纳期限。",
+    "requisitions": "本机关作出的、正在公示的行政征用决定：征用的财产、事由、期限和补偿情况。",
 }
 
 

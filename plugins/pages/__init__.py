@@ -21,7 +21,15 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site.context import BuildContext, build_context
 from publisher.site.guides import guide_flow, guide_links, window_links
-from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
+from publisher.site.listing import (
+    HOME_LATEST,
+    LIST_COLUMNS,
+    SECTION_OF_TYPE,
+    SECTIONS,
+    ListPage,
+    list_pages,
+    officer_validity,
+)
 from publisher.site.qrcodes import require_public_url
 
 from .writer import PageWriter, build_salt, read_page_index
@@ -79,7 +87,7 @@ class RecordsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         pages = self.pages
         published = self.published
-        latest = {t: [r for r in published[t] if r.live][:5] for t in ("permits", "penalties", "inspections")}
+        latest = {t: [r for r in published[t] if r.live][:5] for t in HOME_LATEST}
         ledger = self.build.ledger
         pages.write("/", "home.html", latest=latest, ledger=ledger)
         pages.write("/ledger/", "ledger.html", ledger=ledger)

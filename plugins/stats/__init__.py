@@ -36,7 +36,7 @@ from .figures import (
     format_rate,
 )
 
-SHORT = {"permits": "许可", "penalties": "处罚", "inspections": "检查"}
+SHORT = {t: RECORD_TYPES[t].short for t in RESULT_TYPES}
 
 
 def _table(caption: str, head: list[str], rows: list[list[Any]], css: str = "") -> dict[str, Any]:
@@ -54,8 +54,9 @@ def panels(fig: Figures, prefix: str) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     months = [m for m, _ in fig.months]
     out["months"] = {
-        "chart": column_panels(f"{prefix}-months", f"{scope}行政许可、行政处罚和双随机抽查按月数量",
-                               f"按决定或检查日期所在月份统计，共{len(months)}个月；三行柱形分别为行政许可、行政处罚和双随机抽查，"
+        "chart": column_panels(f"{prefix}-months", f"{scope}各类执法决定按月数量",
+                               f"按决定或检查日期所在月份统计，共{len(months)}个月；每行柱形为一类决定（"
+                               f"{'、'.join(zh[t] for t in RESULT_TYPES)}），"
                                "每行的高度按该行单月最大值缩放。各月数字见旁边的表格。",
                                months, [(zh[t], [c[t] for _, c in fig.months]) for t in RESULT_TYPES]),
         "table": _table("按月数量（件）", ["月份", *(zh[t] for t in RESULT_TYPES)],
@@ -63,7 +64,8 @@ def panels(fig: Figures, prefix: str) -> dict[str, dict[str, Any]]:
     }
     out["departments"] = {
         "chart": bar_chart(f"{prefix}-departments", f"{scope}各承办机构的执法数量",
-                           "每个承办机构下依次为行政许可、行政处罚、双随机抽查的件数，条形长度与件数成正比。",
+                           f"每个承办机构下依次为{'、'.join(zh[t] for t in RESULT_TYPES)}的件数（无则不列），"
+                           "条形长度与件数成正比。",
                            [(d, [(SHORT[t], c[t], f"{c[t]}件") for t in RESULT_TYPES if c[t]]) for d, c in
                             fig.departments]),
         "table": _table("按承办机构统计（件）", ["承办机构", *(zh[t] for t in RESULT_TYPES), "合计"],
@@ -84,10 +86,10 @@ def panels(fig: Figures, prefix: str) -> dict[str, dict[str, Any]]:
                         [[c, str(n)] for c, n in fig.penalty_classes]),
     }
     timely = [*fig.timeliness.values(), fig.overall]
-    name = {**zh, "all": "许可和处罚合计"}
+    name = {**zh, "all": "合计"}
     out["timeliness"] = {
-        "chart": bar_chart(f"{prefix}-timeliness", f"{scope}行政许可和行政处罚的公示及时率",
-                           "在决定作出之日起法定期限（7个工作日）内公示的比例，条形满格为100%。",
+        "chart": bar_chart(f"{prefix}-timeliness", f"{scope}各类执法决定的公示及时率",
+                           "在决定作出之日起法定期限（行政许可、行政处罚7个工作日，其他20个工作日）内公示的比例，条形满格为100%。",
                            [(name[t.type], [("", (t.rate or 0) * 100, f"{format_rate(t)}（{t.on_time}/{t.total}）")])
                             for t in timely], maximum=100, track=True),
         "table": _table("公示及时率", ["类别", "公示（件）", "按期（件）", "及时率", "用时中位数（工作日）"],
@@ -95,7 +97,7 @@ def panels(fig: Figures, prefix: str) -> dict[str, dict[str, Any]]:
     }
     out["days"] = {
         "chart": bar_chart(f"{prefix}-days", f"{scope}从决定到公示所用的工作日",
-                           "行政许可和行政处罚从决定作出到在本平台公示所用工作日的分布，条形长度与件数成正比。",
+                           "各类执法决定从决定作出到在本平台公示所用工作日的分布，条形长度与件数成正比。",
                            [(label, [("", n, f"{n}件")]) for (label, _, _), n in zip(DAY_BUCKETS, fig.overall.buckets,
                                                                                     strict=True)]),
         "table": _table("公示用时分布（件）", ["用时", *(zh[t] for t in TIMELY_TYPES), "合计"],

@@ -14,10 +14,11 @@ from decimal import Decimal, InvalidOperation
 from statistics import median
 
 from publisher.core.content import PublishedRecord
+from publisher.core.schema import DECISION_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 
-RESULT_TYPES = ("permits", "penalties", "inspections")  # 事后公开: the enforcement results counted
-TIMELY_TYPES = ("permits", "penalties")  # decisions with the 7-working-day rule
+RESULT_TYPES = DECISION_TYPES  # 事后公开: the enforcement results counted
+TIMELY_TYPES = DECISION_TYPES  # every decision has a deadline: 7 working days or 20 (DESIGN §3)
 NO_DEPARTMENT = "未注明承办机构"
 # Buckets of working days from decision to publication, for the distribution chart.
 DAY_BUCKETS: tuple[tuple[str, int, int | None], ...] = (
@@ -114,7 +115,7 @@ def timeliness(type_key: str, records: list[PublishedRecord], deadline: int, cal
 
 def compute(published: dict[str, list[PublishedRecord]], deadlines: dict[str, int], scope: str = "",
             calendar: WorkingDayCalendar | None = None) -> Figures:
-    """Figures over every live permit, penalty and inspection, or those dated in the year `scope`."""
+    """Figures over every live enforcement decision, or those dated in the year `scope`."""
     shown = {t: [r for r in published.get(t, []) if r.live and r.date and (not scope or r.year == scope)]
              for t in RESULT_TYPES}
     dated = [r.date for t in RESULT_TYPES for r in shown[t]]

@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from publisher.core.checkcodes import credit_code_problem
-from publisher.core.schema import PENALTY_CLASSES, RECORD_TYPES
+from publisher.core.schema import COERCION_CLASSES, PENALTY_CLASSES, RECORD_TYPES
 from publisher.core.settings_check import ConfigError, describe_settings, parse_table, section, setting, show
 
 NAME_MASKS = ("surname", "hidden", "none")  # publisher.pull.redaction.mask_name
@@ -170,8 +170,9 @@ class Catalogue:
 
     fine_natural_person: Decimal = setting(Decimal("1"), help="对自然人罚款达到此数额（万元）即为重大执法决定")
     fine_organisation: Decimal = setting(Decimal("10"), help="对法人及非法人组织罚款达到此数额（万元）即为重大执法决定")
-    classes: tuple[str, ...] = setting(("吊销许可证件", "责令停产停业", "责令关闭"), choices=PENALTY_CLASSES,
-                                       noun="处罚类别", help="属于重大执法决定的处罚类别")
+    classes: tuple[str, ...] = setting(("吊销许可证件", "责令停产停业", "责令关闭"),
+                                       choices=PENALTY_CLASSES + COERCION_CLASSES, noun="处罚类别或行政强制类别",
+                                       help="属于重大执法决定的处罚类别和行政强制类别")
     hearing_is_major: bool = setting(True, help="经过听证的决定是否为重大执法决定")
 
 

@@ -51,6 +51,9 @@ class RecordType:
     fields: tuple[Field, ...]
     date_field: str | None = None  # the decision/inspection date the deadline counts from
     deadline_days: int = 20  # working days to publish (DESIGN §1)
+    # An enforcement decision published after the fact (事后公开): 索引号 block, masking, statistics, timeliness.
+    decision: bool = False
+    short: str = ""  # 简称 in statistics charts, e.g. 处罚
 
     def field(self, name: str) -> Field:
         return self._by_name[name]
@@ -96,6 +99,18 @@ PROCEDURES = ("普通", "简易")
 LEGAL_REVIEW_RESULTS = ("通过", "不通过")
 CERT_STATUS = ("有效", "暂扣", "注销")
 SUBJECT_NATURES = ("法定行政机关", "法律法规授权组织", "受委托组织")
+# 行政强制法 第九条 (强制措施) and 第十二条 (强制执行方式), in the law's order; named without `、`,
+# which separates the items of a list cell.
+COERCION_KINDS = ("强制措施", "强制执行")
+COERCION_MEASURES = ("限制公民人身自由", "查封", "扣押", "冻结", "其他行政强制措施")
+COERCION_EXECUTIONS = ("加处罚款或者滞纳金", "划拨存款或者汇款", "拍卖或者依法处理查封扣押的财物",
+                       "排除妨碍或者恢复原状", "代履行", "其他强制执行方式")
+COERCION_CLASSES = COERCION_MEASURES + COERCION_EXECUTIONS
+# A measure can be lifted (解除, 第二十八条) and stays a public decision; 撤销 withdraws it.
+COERCION_STATUS = ("正常", "已解除", "撤销", "异议", "其他")
+CHECK_CLASSES = ("日常检查", "专项检查", "投诉举报核查", "上级交办", "其他")
+LEVY_CLASSES = ("行政事业性收费", "政府性基金", "不动产征收", "其他")
+REQUISITION_CLASSES = ("林地", "土地", "房屋", "设施设备", "交通工具", "物资", "其他")
 MATTER_KINDS = ("行政许可", "行政处罚", "行政强制", "行政检查", "行政征收", "其他")
 
 # Workflow fields (DESIGN §2): any type, used by the rules, never published.
@@ -157,7 +172,7 @@ def _with_workflow(own: tuple[Field, ...]) -> tuple[Field, ...]:
 
 PENALTIES = RecordType(
     key="penalties", zh="行政处罚", natural_key="decision_no", title_fields=("decision_no",),
-    date_field="decision_date", deadline_days=7,
+    date_field="decision_date", deadline_days=7, decision=True, short="处罚",
     fields=_with_workflow(_party_fields() + (
         Field("decision_no", "行政处罚决定书文号", required=True),
         Field("violation_type", "违法行为类型", required=True),
@@ -183,7 +198,7 @@ PENALTIES = RecordType(
 
 PERMITS = RecordType(
     key="permits", zh="行政许可", natural_key="decision_no", title_fields=("decision_no",),
-    date_field="decision_date", deadline_days=7,
+    date_field="decision_date", deadline_days=7, decision=True, short="许可",
     fields=_with_workflow(_party_fields() + (
         Field("decision_doc_name", "行政许可决定文书名称"),
         Field("decision_no", "行政许可决定文书号", required=True),
@@ -206,7 +221,7 @@ PERMITS = RecordType(
 
 INSPECTIONS = RecordType(
     key="inspections", zh="双随机抽查结果", natural_key="id", title_fields=("task_name", "target_name"),
-    date_field="inspection_date", deadline_days=20,
+    date_field="inspection_date", deadline_days=20, decision=True, short="抽查",
     fields=_with_workflow((
         Field("id", "编号", required=True),
         Field("task_name", "抽查任务名称", required=True),
@@ -221,6 +236,98 @@ INSPECTIONS = RecordType(
         Field("handling", "处理情况"),
         Field("authority", "检查机关", required=True),
         Field("officer_certs", "检查人员执法证号", Kind.LIST),
+    )),
+)
+
+
+def _decision_tail(authority: str) -> tuple[Field, ...]:
+    """The deciding body and the fields every decision ends with (as in the 双公示 templates)."""
+    return (
+        Field("authority", authority, required=True),
+        Field("authority_code", f"{authority}统一社会信用代码", Kind.CREDIT_CODE, True),
+        Field("display_until", "公示截止期", Kind.DATE),
+        Field("source_unit", "数据来源单位"),
+        Field("source_unit_code", "数据来源单位统一社会信用代码", Kind.CREDIT_CODE),
+    )
+
+
+# 行政强制 (行政强制法 第二十四条 查封扣押决定书、第三十七条 强制执行决定书 的内容).
+COERCIONS = RecordType(
+    key="coercions", zh="行政强制", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", decision=True, short="强制",
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_no", "行政强制决定书文号", required=True),
+        Field("coercion_kind", "行政强制种类", Kind.ENUM, True, COERCION_KINDS),
+        Field("coercion_class", "行政强制类别", Kind.ENUM_LIST, True, COERCION_CLASSES),
+        Field("reason", "行政强制理由", required=True),
+        Field("basis", "行政强制依据", required=True),
+        Field("content", "行政强制内容", required=True),
+        Field("amount", "涉及金额（万元）", Kind.MONEY),
+        Field("decision_date", "行政强制决定日期", Kind.DATE, True),
+        Field("period_from", "行政强制期限自", Kind.DATE),
+        Field("period_to", "行政强制期限至", Kind.DATE),
+        *_decision_tail("实施机关"),
+        Field("status", "当前状态", Kind.ENUM, choices=COERCION_STATUS, codes=PENALTY_STATUS_CODES),
+        Field("remarks", "备注"),
+    )),
+)
+
+# 行政检查 results beyond 双随机 (日常、专项、投诉举报核查): each check's own document.
+CHECKS = RecordType(
+    key="checks", zh="行政检查", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", decision=True, short="检查",
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_no", "行政检查文书号", required=True),
+        Field("check_class", "检查类别", Kind.ENUM, True, CHECK_CLASSES),
+        Field("item", "检查事项", required=True),
+        Field("basis", "检查依据", required=True),
+        Field("decision_date", "检查日期", Kind.DATE, True),
+        Field("result", "检查结果", required=True),
+        Field("handling", "处理情况"),
+        Field("officer_certs", "检查人员执法证号", Kind.LIST),
+        *_decision_tail("检查机关"),
+        Field("status", "当前状态", Kind.ENUM, choices=PENALTY_STATUS, codes=PENALTY_STATUS_CODES),
+        Field("remarks", "备注"),
+    )),
+)
+
+# 行政征收: 征收项目、依据、标准和金额、缴纳期限.
+LEVIES = RecordType(
+    key="levies", zh="行政征收", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", decision=True, short="征收",
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_no", "行政征收决定书文号", required=True),
+        Field("levy_class", "征收类别", Kind.ENUM, True, LEVY_CLASSES),
+        Field("item", "征收项目", required=True),
+        Field("basis", "征收依据", required=True),
+        Field("content", "征收内容", required=True),
+        Field("amount", "征收金额（万元）", Kind.MONEY),
+        Field("decision_date", "征收决定日期", Kind.DATE, True),
+        Field("payment_due", "缴纳期限", Kind.DATE),
+        *_decision_tail("征收机关"),
+        Field("status", "当前状态", Kind.ENUM, choices=PENALTY_STATUS, codes=PENALTY_STATUS_CODES),
+        Field("remarks", "备注"),
+    )),
+)
+
+# 行政征用: 征用的财产、事由、期限、补偿和返还.
+REQUISITIONS = RecordType(
+    key="requisitions", zh="行政征用", natural_key="decision_no", title_fields=("decision_no",),
+    date_field="decision_date", decision=True, short="征用",
+    fields=_with_workflow(_party_fields() + (
+        Field("decision_no", "行政征用决定书文号", required=True),
+        Field("requisition_class", "征用类别", Kind.ENUM, True, REQUISITION_CLASSES),
+        Field("reason", "征用事由", required=True),
+        Field("basis", "征用依据", required=True),
+        Field("content", "征用内容", required=True),
+        Field("decision_date", "征用决定日期", Kind.DATE, True),
+        Field("period_from", "征用期限自", Kind.DATE),
+        Field("period_to", "征用期限至", Kind.DATE),
+        Field("amount", "补偿金额（万元）", Kind.MONEY),
+        Field("compensation", "返还及补偿情况"),
+        *_decision_tail("征用机关"),
+        Field("status", "当前状态", Kind.ENUM, choices=PENALTY_STATUS, codes=PENALTY_STATUS_CODES),
+        Field("remarks", "备注"),
     )),
 )
 
@@ -302,12 +409,15 @@ WINDOWS = RecordType(
 )
 
 RECORD_TYPES: dict[str, RecordType] = {
-    t.key: t for t in (SUBJECTS, OFFICERS, MATTERS, GUIDES, WINDOWS, PERMITS, PENALTIES, INSPECTIONS)
+    t.key: t for t in (SUBJECTS, OFFICERS, MATTERS, GUIDES, WINDOWS, PERMITS, PENALTIES, INSPECTIONS,
+                       COERCIONS, CHECKS, LEVIES, REQUISITIONS)
 }
 
 # Required by the 2021 template but absent from files made to the 2016 one: a file without the column is read,
 # and each row is filled (数据来源单位) or rejected with its file, row and field (publisher.pull.validation).
 COLUMN_OPTIONAL = frozenset({"valid_until", "source_unit", "source_unit_code"})
+# The enforcement decisions (事后公开), in the order lists, statistics and open data show them.
+DECISION_TYPES: tuple[str, ...] = tuple(k for k, t in RECORD_TYPES.items() if t.decision)
 
 # Field names a record type shows publicly; workflow fields are for the rules only.
 PRIVATE_FIELDS = frozenset(_WORKFLOW_PRIVATE)

@@ -15,11 +15,11 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES
+from publisher.core.schema import DECISION_TYPES, NATURAL_PERSON, RECORD_TYPES
 from publisher.pull.personal import COMPOUND_SURNAMES, ID_NUMBER, NAME, REMOVED, Scrubber, mask_id_number
 
 __all__ = ["REMOVED", "mask_id_number", "mask_name", "redact", "redact_counted", "scrub_text"]
-SCRUBBED_TYPES = ("penalties", "permits", "inspections")
+SCRUBBED_TYPES = DECISION_TYPES  # the decisions name citizens; the agency's own records do not
 INDIVIDUAL_BUSINESS = "个体工商户"  # an individual in law: the operator's ID number is a person's
 # Masked by their own rule, or enums.
 _UNTOUCHED = {"party_name", "id_number", "party_type", "id_type", "legal_rep_id_number", "legal_rep_id_type"}

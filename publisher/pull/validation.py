@@ -20,7 +20,15 @@ from publisher.core.checkcodes import (
     reg_no_problem,
     tax_no_problem,
 )
-from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES, Field, Kind, RecordType
+from publisher.core.schema import (
+    COERCION_EXECUTIONS,
+    COERCION_MEASURES,
+    NATURAL_PERSON,
+    RECORD_TYPES,
+    Field,
+    Kind,
+    RecordType,
+)
 from publisher.core.text import INVISIBLE
 from publisher.core.urls import record_url, reserved_slugs
 from publisher.pull.rows import Problem, RawRow, Record
@@ -244,9 +252,15 @@ def _cross_field_problems(rtype: RecordType, v: dict[str, Any], raw: RawRow, tod
     classes = v.get("penalty_class") or []
     if "罚款" in classes and v.get("fine") is None and not (raw.values.get("fine") or "").strip():
         problems.append(Problem("fine", "required", "处罚类别含罚款，“罚款金额（万元）”为必填项"))
-    for start, end in (("valid_from", "valid_to"),):
+    kind, coerced = v.get("coercion_kind"), v.get("coercion_class") or []
+    wrong = [c for c in coerced if c not in (COERCION_MEASURES if kind == "强制措施" else COERCION_EXECUTIONS)]
+    if kind and wrong:  # 第九条 lists the measures, 第十二条 the ways of enforcement
+        problems.append(Problem("coercion_class", "valid",
+                                f"行政强制类别“{'、'.join(wrong)}”不属于{kind}（行政强制法第九条、第十二条）"))
+    for start, end in (("valid_from", "valid_to"), ("period_from", "period_to")):
         if v.get(start) and v.get(end) and v[start] > v[end]:
-            problems.append(Problem(end, "valid", f"有效期至 {v[end]} 早于有效期自 {v[start]}"))
+            problems.append(Problem(end, "valid",
+                                    f"{rtype.field(end).zh} {v[end]} 早于{rtype.field(start).zh} {v[start]}"))
     if rtype.date_field and isinstance(v.get(rtype.date_field), date) and v[rtype.date_field] > today:
         problems.append(Problem(rtype.date_field, "valid",
                                 f"{rtype.field(rtype.date_field).zh} {v[rtype.date_field]} 晚于今天 {today}"))

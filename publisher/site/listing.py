@@ -31,7 +31,7 @@ from datetime import date
 from typing import Any
 
 from publisher.core.content import PublishedRecord
-from publisher.core.schema import RECORD_TYPES
+from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.core.urls import LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
 
 PAGE_SIZE = 20
@@ -42,17 +42,24 @@ SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
      ("subjects", "officers", "matters", "guides", "windows")),
     ("during", "事中公示", "执法人员持证上岗，扫码或输入执法证号即可核验证件；服务窗口公示岗位信息",
      ("officers", "windows")),
-    ("after", "事后公开", "行政许可、行政处罚决定和双随机抽查结果，在决定作出之日起7个工作日内公开",
-     ("permits", "penalties", "inspections")),
+    ("after", "事后公开", "行政许可、行政处罚决定自作出之日起7个工作日内公开；双随机抽查结果和行政强制、行政检查、"
+     "行政征收、行政征用决定自作出之日起20个工作日内公开",
+     DECISION_TYPES),
 )
 SECTION_OF_TYPE = {"subjects": "before", "officers": "during", "matters": "before", "guides": "before",
-                   "windows": "during", "permits": "after", "penalties": "after", "inspections": "after"}
+                   "windows": "during", **dict.fromkeys(DECISION_TYPES, "after")}
+# The home page shows the newest of the most consulted decisions; the others are one click away in 事后公开.
+HOME_LATEST = DECISION_TYPES[:3]
 
 # Columns of each list, by field name; the first links to the record.
 LIST_COLUMNS: dict[str, tuple[str, ...]] = {
     "penalties": ("decision_no", "party_name", "violation_type", "decision_date"),
     "permits": ("decision_no", "party_name", "decision_doc_name", "decision_date"),
     "inspections": ("task_name", "target_name", "result", "inspection_date"),
+    "coercions": ("decision_no", "party_name", "coercion_class", "decision_date"),
+    "checks": ("decision_no", "party_name", "item", "decision_date"),
+    "levies": ("decision_no", "party_name", "item", "amount", "decision_date"),
+    "requisitions": ("decision_no", "party_name", "requisition_class", "decision_date"),
     "officers": ("name", "cert_no", "unit", "cert_status"),
     "subjects": ("name", "nature", "head", "supervision_phone"),
     "matters": ("name", "code", "kind", "department"),

@@ -38,6 +38,9 @@ def major_reasons(record: Record, ctx: RuleContext) -> list[str]:
     hit = [c for c in record.get("penalty_class", []) if c in cat.classes]
     if hit:
         reasons.append(f"处罚类别含{'、'.join(hit)}")
+    coerced = [c for c in record.get("coercion_class", []) if c in cat.classes]
+    if coerced:
+        reasons.append(f"行政强制类别含{'、'.join(coerced)}")
     if cat.hearing_is_major and record.get("hearing"):
         reasons.append("经过听证")
     return reasons

@@ -27,6 +27,10 @@ EXCERPT_FIELDS = {
     "penalties": ("party_name", "decision_no", "violation_type", "basis", "content"),
     "permits": ("party_name", "decision_no", "content", "permit_no"),
     "inspections": ("target_name", "item", "result", "handling"),
+    "coercions": ("party_name", "decision_no", "coercion_class", "reason", "content"),
+    "checks": ("party_name", "decision_no", "item", "result", "handling"),
+    "levies": ("party_name", "decision_no", "item", "content"),
+    "requisitions": ("party_name", "decision_no", "reason", "content", "compensation"),
     "officers": ("name", "cert_no", "unit", "cert_status"),
 }
 

@@ -86,7 +86,7 @@ def display_end(record: Record, ctx: RuleContext) -> date | None:
 
 
 def credit_repair(record: Record, ctx: RuleContext) -> Finding | None:
-    """A granted 信用修复 withdraws the penalty, unless the rules do not allow it yet or at all (then staff are told)."""
+    """A granted 信用修复 withdraws the penalty, unless the rules forbid it yet or at all (then staff are told)."""
     repaired: date | None = record.get("credit_repaired")
     if record.type != "penalties" or repaired is None or repaired > ctx.today:
         return None

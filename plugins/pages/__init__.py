@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.content import PublishedRecord, load_published
+from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
+from publisher.site import decision
 from publisher.site.context import BuildContext, build_context
 from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
 from publisher.site.qrcodes import require_public_url
@@ -46,8 +49,10 @@ class RecordsGenerator(Generator):
         self.published = build.published = load_published(Path(self.settings["PATH"]))
         self.today = build.today
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
+        globals_ = self._globals()
+        self.env.globals.update(globals_)  # macros imported without context (components.html) see them too
         self.pages = build.pages = PageWriter(
-            lambda name: self.get_template(name), Path(self.output_path), self.portal, self._globals(),
+            lambda name: self.get_template(name), Path(self.output_path), self.portal, globals_,
             workers=build.workers, parallel_min=build.parallel_min, salt=self._salt(),
             previous=read_page_index(build.pages_before))
 
@@ -70,6 +75,9 @@ class RecordsGenerator(Generator):
             "list_columns": LIST_COLUMNS, "today": self.today,
             "counts": {t: sum(r.live for r in rs) for t, rs in self.published.items()},
             "ledger": None,  # only home and /ledger/ carry the run's hash: see base.html
+            "rights": portal.rights, "penalty_dates": partial(penalty_dates, policy=portal.policy),
+            "decision_heading": decision.decision_heading, "decision_subtitle": decision.decision_subtitle,
+            "yuan": decision.yuan, "index_number": decision.index_number, "phone_links": decision.phone_links,
         }
 
     def generate_output(self, writer: Any) -> None:

@@ -12,7 +12,7 @@ data/sample/README.md); every other permit, penalty and inspection is expected t
   示林罚决字〔2025〕第9号   excluded 不予公开: penalty_class only 警告, fine empty
   示林罚决字〔2025〕第14号  excluded 不予公开: withheld 是, withheld_reason 涉及未成年人
   示林罚决字〔2025〕第16号  withdrawn 撤销: status 撤销
-  示林罚决字〔2025〕第20号  shown: major by catalogue (citizen fine 2.4 万元), legal review 通过
+  示林罚决字〔2025〕第20号  withdrawn 信用修复: major (citizen fine 2.4 万元), credit_repaired 2026-06-15
   示林罚决字〔2026〕第5号   excluded 不予公开: procedure 简易, fine 0.02 万元
   示林罚决字〔2026〕第10号  shown + discretion flag: fine 0.1 万元 below 0.2–2 (major 是, review 通过)
   示林罚决字〔2026〕第13号  shown + discretion flag: fine 9.5 万元 far above 0.3–3 (major 是, review 通过)
@@ -24,7 +24,7 @@ data/sample/README.md); every other permit, penalty and inspection is expected t
   示林罚决字〔2026〕第34号  held: review_status 待审核 (个体工商户)
   示林罚决字〔2026〕第35号  held: review_status 待审核
   示林罚决字〔2026〕第36号  held: embargoed, publish_at 2027-03-01
-  示林罚决字〔2026〕第37号  shown: decided 2026-11-20, still within its 7 working days
+  示林罚决字〔2026〕第37号  shown: decided 2026-11-20, within its 7 working days; status 异议 (异议处理中)
   示林许字〔2025〕第12号    withdrawn 无效: permit status 无效
   示林许字〔2026〕第20号    shown: major 是, legal review 通过 (示例县鑫达源林业开发有限公司)
   示林许字〔2026〕第40号    held + overdue 逾期: decided 2026-11-02, review_status 待审核
@@ -281,7 +281,7 @@ E_PEN = [  # number, date, violation, party, about 元, overrides (_review: majo
     (9, "2025-05-20", FIRE, "nat", 0, {"penalty_class": ["警告"], "content": "给予警告。"}),
     (14, "2025-08-12", HUNT, "nat", 3000, {"withheld": True, "withheld_reason": "涉及未成年人"}),
     (16, "2025-09-08", TAKE, FIRMS[3], 40000, {"status": "撤销", "remarks": "该决定已经行政复议撤销"}),
-    (20, "2025-11-05", "盗伐林木", "nat", 24000, {}),
+    (20, "2025-11-05", "盗伐林木", "nat", 24000, {"credit_repaired": D("2026-06-15")}),
     (5, "2026-03-16", FIRE, "nat", 200, {"procedure": "简易"}),
     (10, "2026-06-18", HUNT, "nat", 1000, {"_review": True}),
     (13, "2026-07-22", "无证生产经营林草种子", FIRMS[7], 95000, {"_review": True}),
@@ -293,7 +293,7 @@ E_PEN = [  # number, date, violation, party, about 元, overrides (_review: majo
     (34, "2026-11-18", "收购运输盗伐滥伐的林木", SHOPS[0], 5000, {"review_status": "待审核"}),
     (35, "2026-11-19", "非法开垦草原", FIRMS[9], 20000, {"review_status": "待审核"}),
     (36, "2026-11-19", "盗伐林木", "nat", 8000, {"publish_at": D("2027-03-01")}),
-    (37, "2026-11-20", "滥伐林木", FIRMS[10], 15000, {}),
+    (37, "2026-11-20", "滥伐林木", FIRMS[10], 15000, {"status": "异议"}),
 ]
 
 

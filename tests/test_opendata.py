@@ -16,8 +16,10 @@ import openpyxl
 import pytest
 
 from publisher.core.content import load_published
+from publisher.core.schema import RECORD_TYPES, Kind
 from publisher.runs.annual import annual_reports
 from publisher.site import build as site
+from publisher.site.decision import yuan
 from tests.conftest import SAMPLE_NOW, SampleSite
 from tests.leaks import MARKERS, SECRET_ID, SECRET_VALUES
 
@@ -75,6 +77,13 @@ def shown_value(fragment: str) -> str:
     return html.unescape(code[1] if code else re.sub(r"<[^>]+>", "", fragment))
 
 
+def as_shown(type_key: str, data: dict[str, str]) -> dict[str, str]:
+    """The data's fields as a page shows them: an amount in 元 beside its 万元, under the label without the unit."""
+    money = {f.zh for f in RECORD_TYPES[type_key].fields if f.kind is Kind.MONEY}
+    return {label.replace("（万元）", "") if label in money else label: yuan(v) if label in money else v
+            for label, v in data.items()}
+
+
 def output_path(portal_site: SampleSite, url: str) -> Path:
     return portal_site.output / url.removeprefix(portal_site.config.site.url).lstrip("/")
 
@@ -90,7 +99,7 @@ def test_csv_rows_are_the_detail_pages_row_for_row(portal_site, type_key):
     assert len(body) == listed
     for row in body:
         page = portal_site.page(row[-1].removeprefix(portal_site.config.site.url))
-        assert_page_shows(page, {h: v for h, v in zip(header[:-1], row[:-1], strict=True) if v})
+        assert_page_shows(page, as_shown(type_key, {h: v for h, v in zip(header[:-1], row[:-1], strict=True) if v}))
 
 
 def assert_page_shows(page: str, written: dict[str, str]) -> None:
@@ -205,7 +214,7 @@ def test_every_advertised_json_twin_exists_and_says_what_the_page_shows(portal_s
             labels = {f["name"]: f["title"] for f in json.loads(
                 (portal_site.output / "opendata" / f"{twin['type']}.json").read_text("utf-8"))["fields"]}
             values = {labels[n]: "；".join(v) if isinstance(v, list) else v for n, v in twin["fields"].items()}
-            assert_page_shows(text, values)
+            assert_page_shows(text, as_shown(twin["type"], values))
         elif '<table class="list">' in text or "暂无公开信息" in text:  # a list page
             links = re.findall(r'<td data-label="[^"]*"><a href="([^"]+)">', text)
             assert [r["url"].removeprefix(portal_site.config.site.url) for r in twin["records"]] == links

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.content import PublishedRecord, load_published
+from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
+from publisher.site import decision
 from publisher.site.context import BuildContext, build_context
 from publisher.site.guides import guide_flow, guide_links, window_links
 from publisher.site.listing import (
@@ -58,8 +61,10 @@ class RecordsGenerator(Generator):
         self._windows = [w for w in self.published["windows"] if w.live]
         self._matters = {m.value("code"): m for m in self.published["matters"] if m.live}
         self._officers = [o for o in self.published["officers"] if o.live]
+        globals_ = self._globals()
+        self.env.globals.update(globals_)  # macros imported without context (components.html) see them too
         self.pages = build.pages = PageWriter(
-            lambda name: self.get_template(name), Path(self.output_path), self.portal, self._globals(),
+            lambda name: self.get_template(name), Path(self.output_path), self.portal, globals_,
             workers=build.workers, parallel_min=build.parallel_min, salt=self._salt(),
             previous=read_page_index(build.pages_before))
 
@@ -82,6 +87,9 @@ class RecordsGenerator(Generator):
             "list_columns": LIST_COLUMNS, "today": self.today,
             "counts": {t: sum(r.live for r in rs) for t, rs in self.published.items()},
             "ledger": None,  # only home and /ledger/ carry the run's hash: see base.html
+            "rights": portal.rights, "penalty_dates": partial(penalty_dates, policy=portal.policy),
+            "decision_heading": decision.decision_heading, "decision_subtitle": decision.decision_subtitle,
+            "yuan": decision.yuan, "index_number": decision.index_number, "phone_links": decision.phone_links,
         }
 
     def generate_output(self, writer: Any) -> None:

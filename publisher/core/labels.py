@@ -8,7 +8,8 @@ ACTION_LABELS = {
     "reject": "拒绝", "unchanged": "未变",
 }
 # The watches' findings for staff.
-FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准"}
+FLAG_LABELS = {"overdue": "逾期未公示", "late": "超期公示", "discretion": "超出裁量基准",
+               "repair_refused": "信用修复不予提前撤下"}
 # What a publication changed on the public site, per record, as the ledger records it.
 CHANGE_LABELS = {"added": "新增", "changed": "更新", "withdrawn": "撤回", "removed": "回退后不再显示"}
 # What rule 7 masks (publisher.pull.personal kinds), as the run report counts it per record.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -49,7 +49,9 @@ class PenaltyDates:
     display_end: date
     serious: bool
     repair_allowed: bool  # False: a class the rules exclude from early removal
-    earliest_repair: date | None  # the first day the party may apply; None when not allowed or not earlier
+    # The first day the party may apply: the day after the minimum period 届满 (信用修复管理办法 第十一条);
+    # None when the class is excluded or the display period ends first.
+    earliest_repair: date | None
 
 
 def penalty_dates(values: Mapping[str, Any], policy: Policy) -> PenaltyDates | None:
@@ -64,13 +66,18 @@ def penalty_dates(values: Mapping[str, Any], policy: Policy) -> PenaltyDates | N
     repair = policy.credit_repair
     serious = is_serious(classes, fine, str(values.get("violation_type") or ""), repair)
     allowed = not set(classes) & set(repair.no_early_removal)
-    earliest = add_months(decided, repair.serious_months if serious else repair.general_months) if allowed else None
+    # The minimum period runs from the decision and ends on the corresponding day (民法典 第二百零二条);
+    # the party may apply from the next day.
+    minimum_end = add_months(decided, repair.serious_months if serious else repair.general_months)
+    earliest = minimum_end + timedelta(days=1) if allowed else None
     if earliest is not None and earliest > end:
         earliest = None  # the display period ends first: nothing to remove early
     return PenaltyDates(end, serious, allowed, earliest)
 
 
 def _day(value: Any) -> date | None:
+    if isinstance(value, datetime):  # a datetime is a date too, but does not compare with one
+        return value.date()
     if isinstance(value, date):
         return value
     if isinstance(value, str) and value:
@@ -91,6 +98,7 @@ def _money(value: Any) -> Decimal | None:
     if value is None or value == "":
         return None
     try:
-        return Decimal(str(value))
+        amount = Decimal(str(value).strip())
     except InvalidOperation:
         return None
+    return amount if amount.is_finite() else None  # NaN would raise on every comparison

@@ -128,6 +128,8 @@ WORKFLOW_FIELDS: tuple[Field, ...] = (
     Field("legal_review_result", "法制审核结论", Kind.ENUM, choices=LEGAL_REVIEW_RESULTS),
     Field("legal_review_by", "法制审核人"),
     Field("legal_review_date", "法制审核日期", Kind.DATE),
+    # The day a penalty's 信用修复 application was granted: it stops being shown (publisher.pull.rules.gates.live).
+    Field("credit_repaired", "信用修复日期", Kind.DATE),
     Field("department", "承办科室"),
     Field("phone", "联系电话"),
     Field("address", "住址"),
@@ -135,7 +137,7 @@ WORKFLOW_FIELDS: tuple[Field, ...] = (
 )
 _WORKFLOW_PRIVATE = {"id", "review_status", "publish_at", "first_published", "procedure", "withheld", "withheld_reason",
                      "major", "hearing", "legal_review_result", "legal_review_by", "legal_review_date",
-                     "phone", "address", "bank_account"}
+                     "credit_repaired", "phone", "address", "bank_account"}
 
 
 def _party_fields() -> tuple[Field, ...]:

@@ -10,6 +10,8 @@ from publisher.core.schema import NATURAL_PERSON
 from publisher.pull.rows import Record
 from publisher.pull.rules.findings import Finding, Outcome, Rule, RuleContext
 
+# The flag staff see when a 信用修复 date is set but the rules do not allow the removal (labels.FLAG_LABELS).
+REPAIR_REFUSED = "repair_refused"
 # 个体工商户 are individuals in law; the catalogue's citizen threshold applies to them too.
 _CITIZEN_PARTIES = {NATURAL_PERSON, "个体工商户"}
 
@@ -86,14 +88,42 @@ def display_end(record: Record, ctx: RuleContext) -> date | None:
                               ctx.policy.display, valid_until=record.get("valid_until"))
 
 
+def credit_repair(record: Record, ctx: RuleContext) -> Finding | None:
+    """A granted 信用修复 withdraws the penalty, unless the rules forbid it yet or at all (then staff are told)."""
+    repaired: date | None = record.get("credit_repaired")
+    if record.type != "penalties" or repaired is None or repaired > ctx.today:
+        return None
+    dates = rights.penalty_dates(record.values, ctx.policy)
+    if dates is None or repaired > dates.display_end:
+        return None  # granted after the period ended: the record went as 公示期满, nothing early
+    kept = "，记录继续公示；请核对信用修复日期"
+    if not dates.repair_allowed:
+        hit = "、".join(c for c in record.get("penalty_class", []) if c in ctx.policy.credit_repair.no_early_removal)
+        return Finding("live", None, "credit_repaired",
+                       f"填写了信用修复日期 {repaired}，但处罚类别含{hit}，不得申请提前停止公示{kept}", REPAIR_REFUSED)
+    if dates.earliest_repair is None or repaired < dates.earliest_repair:
+        kind = "严重" if dates.serious else "一般"
+        months = ctx.policy.credit_repair.serious_months if dates.serious else ctx.policy.credit_repair.general_months
+        when = (f"最早 {dates.earliest_repair} 方可申请" if dates.earliest_repair
+                else f"公示期于 {dates.display_end} 届满前最短公示期未满，无需提前停止公示")
+        return Finding("live", None, "credit_repaired",
+                       f"填写了信用修复日期 {repaired}，但{kind}失信行为的最短公示期为{months}个月，{when}{kept}",
+                       REPAIR_REFUSED)
+    return Finding("live", Outcome.WITHDRAW, "credit_repaired",
+                   f"当事人申请信用修复，经核准于 {repaired} 提前停止公示", "信用修复")
+
+
 def live(record: Record, ctx: RuleContext) -> Finding | None:
     status = record.get("status")
     if status in ("撤销", "无效"):
         return Finding("live", Outcome.WITHDRAW, "status", f"当前状态为“{status}”", status)
+    repair = credit_repair(record, ctx)
+    if repair is not None and repair.outcome is Outcome.WITHDRAW:
+        return repair  # before the period's end, so a repaired notice keeps its reason when that end passes
     end = display_end(record, ctx)
     if end is not None and end < ctx.today:
         return Finding("live", Outcome.WITHDRAW, "display_until", f"公示期已于 {end} 届满", "公示期满")
-    return None
+    return repair
 
 
 GATES: tuple[Rule, ...] = (approved, legally_reviewed, due, not_excluded, live)

@@ -89,7 +89,7 @@ class RecordsGenerator(Generator):
             "ledger": None,  # only home and /ledger/ carry the run's hash: see base.html
             "rights": portal.rights, "penalty_dates": partial(penalty_dates, policy=portal.policy),
             "decision_heading": decision.decision_heading, "decision_subtitle": decision.decision_subtitle,
-            "yuan": decision.yuan, "index_number": decision.index_number, "phone_links": decision.phone_links,
+            "yuan": decision.yuan, "index_number": decision.index_number,
         }
 
     def generate_output(self, writer: Any) -> None:

@@ -7,7 +7,6 @@ globals by plugins/pages, so a page depends on nothing but its record (the incre
 from __future__ import annotations
 
 import hashlib
-import re
 from decimal import Decimal, InvalidOperation
 
 from publisher.core.content import FieldValue, PublishedRecord
@@ -21,7 +20,6 @@ PARTY_FIELDS = {"penalties": "party_name", "permits": "party_name", "inspections
 # What the heading no longer says and the line beneath it does: the 文号, or the inspection task.
 SUBTITLE_FIELDS = {"penalties": "decision_no", "permits": "decision_no", "inspections": "task_name"}
 _TEN_THOUSAND = Decimal(10000)
-_PHONE_SPLIT = re.compile(r"[；;，,、/\s]+")
 
 
 def decision_heading(record: PublishedRecord) -> str:
@@ -65,12 +63,6 @@ def index_number(record: PublishedRecord, site_code: str) -> str:
     digest = hashlib.blake2b(f"{record.type}/{record.slug}".encode(), digest_size=6).digest()
     number = f"{int.from_bytes(digest, 'big'):015d}"
     return f"{code}/{record.year}-{number}" if code else f"{record.year}-{number}"
-
-
-def phone_links(text: FieldValue) -> list[tuple[str, str]]:
-    """Each phone number in a field, with its tel: URI (digits, + and - only): the list a template links."""
-    numbers = [n for n in _PHONE_SPLIT.split(_text(text)) if n]
-    return [(n, "tel:" + re.sub(r"[^0-9+\-]", "", n)) for n in numbers if re.search(r"\d{3}", n)]
 
 
 def _text(value: FieldValue) -> str:

@@ -186,8 +186,8 @@ def test_a_yearly_report_for_each_past_year_only(portal_site, expected):  # noqa
 
 
 def test_no_planted_record_appears_in_the_statistics(portal_site):  # noqa: F811
-    files = [p for p in (portal_site.output / "statistics").rglob("*") if p.is_file()]
-    assert len(files) == 6
+    files = [p for p in (portal_site.output / "statistics").rglob("*") if p.is_file() and p.suffix != ".gz"]
+    assert len(files) == 6  # the gzip twins hold the same bytes (tests/test_serve.py)
     for path in files:
         data = path.read_bytes()
         for marker in MARKERS:

@@ -49,8 +49,9 @@ def sitemap_files(base: str, urls: list[tuple[str, str]]) -> dict[str, str]:
 def type_entry(type_key: str, build: BuildContext) -> dict[str, Any]:
     """A record type's list with its count and the year and department lists beside it."""
     front = next(list_pages(type_key, build.published.get(type_key, [])))
+    filters = [("按年份", [(f"{year}年", url) for year, url in front.years]), ("按承办机构", front.departments)]
     return {"title": RECORD_TYPES[type_key].zh, "url": front.url, "total": front.total,
-            "filters": [(f"{year}年", url) for year, url in front.years] + front.departments}
+            "filters": [(label, links) for label, links in filters if links]}
 
 
 def sitemap_context(build: BuildContext, written: set[str]) -> dict[str, Any]:

@@ -4,7 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-AXE := tests/browser/node_modules/axe-core/axe.min.js
+# Not in git (node_modules/ is ignored, axe-core's files aside): a fresh clone always runs npm ci once.
+NPM := tests/browser/node_modules/.installed
 SYSTEM := $(VENV)/.system-packages
 
 .PHONY: demo test lint bench bench-scale bench-search-scale sample clean
@@ -23,12 +24,12 @@ $(SYSTEM): scripts/install-system-packages.sh | $(STAMP)
 	scripts/install-system-packages.sh
 	touch $(SYSTEM)
 
-# axe-core from the npm registry, injected into pages by the browser tests.
-$(AXE): tests/browser/package.json tests/browser/package-lock.json
+# axe-core and Lighthouse from the npm registry, for the browser tests (and Lighthouse for make bench).
+$(NPM): tests/browser/package.json tests/browser/package-lock.json | $(SYSTEM)
 	cd tests/browser && npm ci --no-audit --no-fund
-	touch $(AXE)
+	touch $(NPM)
 
-test: $(STAMP) $(SYSTEM) $(AXE)
+test: $(STAMP) $(SYSTEM) $(NPM)
 	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
 	$(BIN)/python -m pytest -q
 
@@ -36,9 +37,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
 
 # Time pull, build and publish on synthetic records, next to plain Pelican (bench/README.md); about 20 minutes.
-bench: $(STAMP)
+bench: $(STAMP) $(SYSTEM) $(NPM)
 	$(BIN)/python -m bench.run --counts 1000,20000
 	$(BIN)/python -m bench.search_bench   # search: build time, index size, p50/p95, static bytes
+	$(BIN)/python -m bench.lighthouse     # Lighthouse's four scores on home, a list, a decision, search
 
 # The same at 100k records, then the republish without the static search fallback (about 40 minutes).
 bench-scale: $(STAMP)

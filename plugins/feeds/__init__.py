@@ -23,12 +23,14 @@ from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES
 from publisher.site.context import build_context
+from publisher.site.listing import ALL_FEED_ZH
+from publisher.site.precompress import write_twin
 
 # Not allowed in XML 1.0 (lxml refuses them, which would stop the build): dropped from a feed's text only.
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 FEEDS_DIR = "feeds"
 ALL = "all"
-ALL_ZH = "全部公示信息"
+ALL_ZH = ALL_FEED_ZH
 KINDS = {"rss": "application/rss+xml", "atom": "application/atom+xml"}
 KIND_NAMES = {"rss": "RSS", "atom": "Atom"}
 SUMMARY_FIELDS_MAX = 5
@@ -85,7 +87,9 @@ def write_feeds(published: dict[str, list[PublishedRecord]], config: Config, out
         for kind in KINDS:
             data = _render(key, kind, live, config, tz)
             path = output_dir / feed_path(key, kind).lstrip("/")
-            if write_if_changed(path, data.decode("utf-8")):
+            changed = write_if_changed(path, data)
+            write_twin(path, data, changed)
+            if changed:
                 written.append(path)
     return written
 

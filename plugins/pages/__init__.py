@@ -22,9 +22,11 @@ from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site import decision
+from publisher.site.assets import theme_assets
 from publisher.site.context import BuildContext, build_context
 from publisher.site.guides import guide_flow, guide_links, window_links
 from publisher.site.listing import (
+    ALL_FEED_ZH,
     HOME_LATEST,
     LIST_COLUMNS,
     SECTION_OF_TYPE,
@@ -58,6 +60,7 @@ class RecordsGenerator(Generator):
         self.published = build.published = load_published(Path(self.settings["PATH"]))
         self.today = build.today
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
+        self.assets = theme_assets(Path(self.theme) / "static")
         self._windows = [w for w in self.published["windows"] if w.live]
         self._matters = {m.value("code"): m for m in self.published["matters"] if m.live}
         self._officers = [o for o in self.published["officers"] if o.live]
@@ -84,13 +87,21 @@ class RecordsGenerator(Generator):
         return {
             "site": portal.site, "footer": portal.footer, "policy": portal.policy,
             "sections": SECTIONS, "section_of_type": SECTION_OF_TYPE, "rtypes": RECORD_TYPES,
-            "list_columns": LIST_COLUMNS, "today": self.today,
+            "list_columns": LIST_COLUMNS, "today": self.today, "all_feed_zh": ALL_FEED_ZH,
             "counts": {t: sum(r.live for r in rs) for t, rs in self.published.items()},
             "ledger": None,  # only home and /ledger/ carry the run's hash: see base.html
             "rights": portal.rights, "penalty_dates": partial(penalty_dates, policy=portal.policy),
             "decision_heading": decision.decision_heading, "decision_subtitle": decision.decision_subtitle,
             "yuan": decision.yuan, "index_number": decision.index_number,
+            "asset": self.asset_url,
         }
+
+    def asset_url(self, relative: str) -> str:
+        """The URL of a theme file (css/portal.css), named by its hash; a name not in the theme fails the build."""
+        try:
+            return self.assets[relative]
+        except KeyError:
+            raise ValueError(f"主题中没有文件 static/{relative}") from None
 
     def generate_output(self, writer: Any) -> None:
         pages = self.pages
@@ -116,8 +127,8 @@ class RecordsGenerator(Generator):
         pages.write("/about/discretion/", "discretion.html")
         pages.write("/404.html", "404.html", sitemap=False)
         static = Path(self.theme) / "static"
-        for path in sorted(p for p in static.rglob("*") if p.is_file()):
-            pages.write_text(f"/theme/{path.relative_to(static).as_posix()}", path.read_bytes())
+        for relative, url in self.assets.items():
+            pages.write_text(url, (static / relative).read_bytes())
         if ledger:  # anyone can compare the site's run with the agency's ledger
             pages.write_text("/ledger.json", json.dumps({"run": ledger.run, "ledger_entry_sha256": ledger.hash,
                                                          "published_at": ledger.time}, ensure_ascii=False) + "\n")

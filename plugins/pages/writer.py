@@ -28,6 +28,7 @@ from publisher.core.config import Config
 from publisher.core.faults import fault_point
 from publisher.core.files import write_atomic, write_if_changed
 from publisher.site.context import PARALLEL_MIN
+from publisher.site.precompress import remove_twin, write_twin
 from publisher.site.qrcodes import qr_svg
 
 T = TypeVar("T")
@@ -187,7 +188,11 @@ class PageWriter:
 
     def _write(self, url: str, text: Text, fingerprint: str) -> None:
         self.produced[url] = fingerprint
-        if write_if_changed(self.path_of(url), text, new_in_place=True, known_dirs=self._dirs):
+        data = text.encode("utf-8") if isinstance(text, str) else text
+        path = self.path_of(url)
+        changed = write_if_changed(path, data, new_in_place=True, known_dirs=self._dirs)
+        write_twin(path, data, changed)  # the gzip twin a static host sends (publisher/site/precompress.py)
+        if changed:
             self.written += 1
             self.changed.append(url)
             if self.written == 1:
@@ -199,6 +204,7 @@ class PageWriter:
         for url in removed:
             path = self.path_of(url)
             path.unlink(missing_ok=True)
+            remove_twin(path)
             for folder in path.parents:  # a withdrawn list page leaves no empty folder behind
                 if folder == self.output or not folder.is_relative_to(self.output) or any(folder.iterdir()):
                     break

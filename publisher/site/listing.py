@@ -35,6 +35,8 @@ from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.core.urls import LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
 
 PAGE_SIZE = 20
+# The feed of every type: its own title and every page's <link rel="alternate"> name it the same.
+ALL_FEED_ZH = "全部公示信息"
 
 # The three stages of disclosure (事前、事中、事后) and the record types each shows.
 SECTIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (

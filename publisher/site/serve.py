@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import email.utils
 import functools
+import gzip
+import io
 import json
 import logging
+import os
 import posixpath
 from concurrent.futures import ThreadPoolExecutor
 from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
+from publisher.site.assets import IMMUTABLE_URL
 from publisher.site.build import PROJECT_ROOT
+from publisher.site.precompress import compressible, twin_of
 from publisher.site.search.page import SearchPage
 from publisher.site.search.service import SearchService
 
@@ -27,12 +33,18 @@ SECURITY_HEADERS = {
                                "script-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
                                "form-action 'self'",
 }
+# Files named by their content's hash never change: a browser keeps them a year without asking.
+CACHE_IMMUTABLE = "public, max-age=31536000, immutable"
+CACHE_PAGE = "no-cache"  # a page is asked for again each time (answered 304 when unchanged): news shows at once
+CACHE_OTHER = "public, max-age=300"  # feeds, data files: five minutes
 
 
 class _Handler(SimpleHTTPRequestHandler):
     search: SearchService | None = None  # set per server by make_server
     search_page: SearchPage | None = None
     timeout = IDLE_SECONDS
+    cache = ""  # Cache-Control of this request's static file (set by send_head)
+    vary = False  # the answer depends on Accept-Encoding
 
     def do_GET(self) -> None:
         if self._refused() or self._search_route():
@@ -48,6 +60,67 @@ class _Handler(SimpleHTTPRequestHandler):
         for name, value in SECURITY_HEADERS.items():
             self.send_header(name, value)
         super().end_headers()
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        """A static file with its cache lifetime; gzip-encoded (its .gz twin, else compressed now) when accepted."""
+        path = self.translate_path(self.path)
+        if os.path.isdir(path) and self._site_path().endswith("/"):
+            path = os.path.join(path, "index.html")
+        if not os.path.isfile(path):
+            return super().send_head()  # redirects a folder without its slash; 404s the rest
+        self._cache_control(path)
+        size = os.path.getsize(path)
+        if not compressible(path, size) and not os.path.isfile(twin_of(path)):
+            return super().send_head()
+        self.vary = True
+        if not self._accepts_gzip():
+            return super().send_head()
+        mtime = os.path.getmtime(path)
+        if self._not_modified(mtime):
+            self.send_response(304)
+            self.end_headers()
+            return None
+        twin = twin_of(path)
+        if os.path.isfile(twin) and os.path.getmtime(twin) >= mtime:
+            with open(twin, "rb") as fh:
+                body = fh.read()
+        else:
+            with open(path, "rb") as fh:
+                body = gzip.compress(fh.read(), 6)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Last-Modified", self.date_time_string(mtime))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        super().send_response(code, message)
+        if code in (200, 304) and getattr(self, "cache", None):
+            self.send_header("Cache-Control", self.cache)
+        if getattr(self, "vary", False):
+            self.send_header("Vary", "Accept-Encoding")
+
+    def _cache_control(self, path: str) -> None:
+        if IMMUTABLE_URL.search(self._site_path()):
+            self.cache = CACHE_IMMUTABLE
+        else:
+            self.cache = CACHE_PAGE if path.endswith(".html") else CACHE_OTHER
+
+    def _accepts_gzip(self) -> bool:
+        codings = {c.split(";")[0].strip().lower(): c for c in self.headers.get("Accept-Encoding", "").split(",")}
+        return "gzip" in codings and not codings["gzip"].replace(" ", "").endswith(";q=0")
+
+    def _not_modified(self, mtime: float) -> bool:
+        """If-Modified-Since at or after the file's time (whole seconds), as SimpleHTTPRequestHandler judges it."""
+        since = self.headers.get("If-Modified-Since")
+        if not since or "If-None-Match" in self.headers:
+            return False
+        try:
+            return email.utils.parsedate_to_datetime(since).timestamp() >= int(mtime)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
 
     def list_directory(self, path: str | Path) -> None:  # type: ignore[override]
         """No folder listings: a folder without index.html is not a page."""
@@ -97,7 +170,13 @@ class _Handler(SimpleHTTPRequestHandler):
         return True
 
     def _send(self, status: int, body: bytes, mime: str) -> None:
-        self.send_response(status)
+        self.vary = True
+        if self._accepts_gzip() and len(body) >= 1024:
+            body = gzip.compress(body, 6)
+            self.send_response(status)
+            self.send_header("Content-Encoding", "gzip")
+        else:
+            self.send_response(status)
         self.send_header("Content-Type", f"{mime}; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")

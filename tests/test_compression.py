@@ -1,0 +1,103 @@
+"""Gzip twins written by the build, gzip and cache lifetimes from `portal serve` (issue 17)."""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import re
+
+import pytest
+
+from publisher.site.precompress import MIN_BYTES
+from publisher.site.serve import make_server
+from tests.conftest import serve_site
+
+
+@pytest.fixture(scope="module")
+def server(sample_site):
+    yield from serve_site(make_server(sample_site.output, port=0, workers=2))
+
+
+def fetch(base: str, path: str, gzip_ok: bool = True, **headers: str) -> tuple[int, dict[str, str], bytes]:
+    host, port = base.removeprefix("http://").split(":")
+    conn = http.client.HTTPConnection(host, int(port), timeout=10)
+    conn.putrequest("GET", path, skip_accept_encoding=True)
+    if gzip_ok:
+        conn.putheader("Accept-Encoding", "gzip, deflate, br")
+    for name, value in headers.items():
+        conn.putheader(name.replace("_", "-"), value)
+    conn.endheaders()
+    response = conn.getresponse()
+    body = response.read()
+    conn.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_every_text_file_over_a_kilobyte_has_a_gzip_twin_with_the_same_bytes(sample_site):
+    out = sample_site.output
+    # The search indexes are left out: the static one twins every file itself (publisher/site/search/static.py).
+    texts = [p for suffix in ("html", "css", "js", "json", "xml") for p in out.rglob(f"*.{suffix}")
+             if "_search" not in p.parts and not any(part.startswith("index-") for part in p.parts)]
+    large = [p for p in texts if p.stat().st_size >= MIN_BYTES]
+    assert len(large) > 300 and any(p.suffix == ".css" for p in large) and any(p.suffix == ".xml" for p in large)
+    for path in large:
+        twin = path.with_name(path.name + ".gz")
+        assert twin.is_file(), path
+        assert gzip.decompress(twin.read_bytes()) == path.read_bytes(), path
+    small = [p for p in texts if p.stat().st_size < MIN_BYTES]
+    assert small and not any(p.with_name(p.name + ".gz").exists() for p in small)
+
+
+def test_a_browser_that_accepts_gzip_gets_the_precompressed_page(sample_site, server):
+    twin = (sample_site.output / "index.html.gz").read_bytes()
+    status, headers, body = fetch(server, "/")
+    assert status == 200 and headers["content-encoding"] == "gzip" and body == twin
+    assert headers["vary"] == "Accept-Encoding" and headers["content-type"].startswith("text/html")
+    assert int(headers["content-length"]) == len(body) < len(gzip.decompress(body)) / 2
+
+
+def test_a_client_without_gzip_gets_the_plain_bytes(sample_site, server):
+    status, headers, body = fetch(server, "/penalties/", gzip_ok=False)
+    assert status == 200 and "content-encoding" not in headers and headers["vary"] == "Accept-Encoding"
+    assert body == (sample_site.output / "penalties" / "index.html").read_bytes()
+    status, headers, _ = fetch(server, "/", gzip_ok=False, Accept_Encoding="gzip;q=0, identity")
+    assert "content-encoding" not in headers
+
+
+def test_search_results_rendered_by_the_server_are_compressed_too(server):
+    status, headers, body = fetch(server, "/search/?q=%E6%9E%97")
+    assert status == 200 and headers["content-encoding"] == "gzip"
+    assert "站内搜索" in gzip.decompress(body).decode("utf-8") and headers["cache-control"] == "no-store"
+
+
+def test_theme_files_carry_their_hash_and_are_kept_a_year_pages_are_revalidated(sample_site, server):
+    home = sample_site.page("/")
+    assets = re.findall(r'(?:href|src)="(/theme/[^"]+)"', home)
+    assert len(assets) == 3 and all(re.fullmatch(r"/theme/(css|js)/\w+\.[0-9a-f]{10}\.(css|js)", a) for a in assets)
+    for asset in assets:
+        status, headers, _ = fetch(server, asset)
+        assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable", asset
+    status, headers, _ = fetch(server, "/")
+    assert headers["cache-control"] == "no-cache" and "last-modified" in headers
+    status, _, body = fetch(server, "/", If_Modified_Since=headers["last-modified"])
+    assert status == 304 and body == b""
+    status, headers, _ = fetch(server, "/feeds/all.rss.xml")
+    assert status == 200 and headers["cache-control"] == "public, max-age=300"
+
+
+def test_the_old_unhashed_theme_names_are_gone(sample_site, server):
+    assert not (sample_site.output / "theme" / "css" / "portal.css").exists()
+    status, _, _ = fetch(server, "/theme/css/portal.css")
+    assert status == 404
+
+
+def test_a_removed_page_takes_its_twin_with_it(sample_site, tmp_path):
+    from plugins.pages.writer import PageWriter
+
+    pages = PageWriter(lambda name: None, tmp_path, sample_site.config, {}, previous={"/gone/": ""})
+    page = tmp_path / "gone" / "index.html"
+    pages.write_text("/gone/", "<p>页面</p>" * 300)
+    assert gzip.decompress(page.with_name("index.html.gz").read_bytes()) == page.read_bytes()
+    pages.produced.clear()
+    assert pages.finish(None) == ["/gone/"]
+    assert not page.exists() and not page.with_name("index.html.gz").exists()

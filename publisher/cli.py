@@ -496,7 +496,8 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--type", "type_", type=click.Choice(["parties", *RECORD_TYPES]), help="只搜索这一类记录（parties：当事人信息）。")
+@click.option("--type", "type_", type=click.Choice(["parties", *RECORD_TYPES]),
+              help="只搜索这一类记录（parties：当事人信息）。")
 @click.option("--year", help="只搜索这一年，例如 2025。")
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="输出 GET /api/search 会返回的 JSON。")

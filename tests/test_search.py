@@ -28,7 +28,8 @@ from publisher.site import build as site
 from publisher.site.search import store
 from publisher.site.search.analysis import _kind, highlight_pattern, normalize, parse_query, tokens
 from publisher.site.search.backend import snippet
-from publisher.site.search.documents import SearchDoc, search_docs
+from publisher.site.parties import collect_parties
+from publisher.site.search.documents import PROFILE_TYPE, SearchDoc, search_docs
 from publisher.site.search.service import RateLimiter, SearchService, parse_request
 from publisher.site.search.static import StaticReader, build_static_index
 from publisher.site.serve import make_server
@@ -242,8 +243,10 @@ def test_the_engine_named_in_portal_toml_built_the_service_index(search_site, se
 def test_only_live_records_are_indexed(search_site):
     published = load_published(search_site.config.paths.content)
     live = {r.url for rs in published.values() for r in rs if r.live}
-    assert {d.url for d in search_site.docs} == live
-    assert search_site.static().meta["docs"] == len(live)
+    profiles = {p.url for p in collect_parties(published).values()}
+    assert {d.url for d in search_site.docs if d.type != PROFILE_TYPE} == live
+    assert {d.url for d in search_site.docs if d.type == PROFILE_TYPE} == profiles and len(profiles) >= 5
+    assert search_site.static().meta["docs"] == len(live) + len(profiles)
 
 
 # ---------------------------------------------------------------- analysis

@@ -35,6 +35,8 @@ PARTY_FIELDS = ("party_name", "target_name")
 NUMBER_FIELDS = {"penalties": "decision_no", "permits": "decision_no", "inspections": "task_name"}
 # Kinds a snippet never shows: a date, an amount or a code-list word says nothing about why a record matched.
 NOT_SNIPPET = frozenset({Kind.DATE, Kind.MONEY, Kind.BOOL, Kind.ENUM, Kind.ENUM_LIST})
+# The agency's own name and codes, the same on every record: never why a record matched, and bytes in every row.
+NOT_SNIPPET_FIELDS = frozenset({"authority", "authority_code", "source_unit", "source_unit_code"})
 SNIPPET_VALUE_MAX = 48  # characters of each field a snippet can show, in the static index and the service alike
 
 
@@ -82,7 +84,7 @@ def search_doc(record: PublishedRecord) -> SearchDoc:
     body = "\n".join(f"{label}：{value}" for _, label, value in fields)
     exact = tuple(dict.fromkeys(c for name, _, value in fields if name in EXACT_FIELDS and (c := match_key(value))))
     shown = tuple((label, cut(value)) for name, label, value in fields
-                  if record.rtype.field(name).kind not in NOT_SNIPPET)
+                  if record.rtype.field(name).kind not in NOT_SNIPPET and name not in NOT_SNIPPET_FIELDS)
     codes = tuple(value for name, _, value in fields if name == "credit_code")
     return SearchDoc(key=f"{record.type}/{record.slug}", type=record.type, url=record.url, title=record.title,
                      date=record.date, year=record.year, department=record.department,

@@ -223,7 +223,8 @@
     var q = data.query, type = data.type || "", year = data.year || "", html = "";
     html += '<h2 class="search-summary" id="search-summary">“' + esc(q) + "”的搜索结果：共 " + data.total + " 条" +
       (data.pages > 1 ? "，第 " + data.page + "/" + data.pages + " 页" : "") + "</h2>";
-    var types = Object.keys(data.facets.type).sort(), years = Object.keys(data.facets.year).sort().reverse();
+    var types = Object.keys(typeNames).filter(function (k) { return k in data.facets.type; });  // the menu's order
+    var years = Object.keys(data.facets.year).sort().reverse();
     if (types.length || years.length) {
       html += '<nav class="filters search-facets" aria-label="筛选搜索结果"><p class="filter-group"><span class="filter-label">按类型：</span>';
       html += '<a href="' + esc(link({q: q, year: year})) + '"' + (type ? "" : ' aria-current="page"') + ">全部</a>";

@@ -122,7 +122,8 @@ def read_docs(path: Path) -> Iterator[SearchDoc]:
     with path.open(encoding="utf-8") as f:
         for line in f:
             d = json.loads(line)
-            yield SearchDoc(**{**d, "exact": tuple(d["exact"])})
+            yield SearchDoc(**{**d, "exact": tuple(d["exact"]), "codes": tuple(d["codes"]),
+                               "shown": tuple(map(tuple, d["shown"]))})
 
 
 def newest_first(docs: list[SearchDoc]) -> list[SearchDoc]:

@@ -529,7 +529,8 @@ def schedule(obj: PortalContext, print_as: str | None) -> None:
 
 @cli.command()
 @click.argument("query")
-@click.option("--type", "type_", type=click.Choice(list(RECORD_TYPES)), help="只搜索这一类记录。")
+@click.option("--type", "type_", type=click.Choice(["parties", *RECORD_TYPES]),
+              help="只搜索这一类记录（parties：当事人信息）。")
 @click.option("--year", help="只搜索这一年，例如 2025。")
 @click.option("--page", default=1, show_default=True, type=int)
 @click.option("--json", "as_json", is_flag=True, help="输出 GET /api/search 会返回的 JSON。")
@@ -565,7 +566,8 @@ def search(obj: PortalContext, query: str, type_: str | None, year: str | None, 
         click.echo(f"{n:>3}. 【{hit['type_name']}】{hit['title']}  {hit['date']}  {config.site.url}{hit['url']}")
     facets = data["facets"]
     if data["total"]:
-        click.echo("按类型：" + "，".join(f"{RECORD_TYPES[k].zh} {v}" for k, v in sorted(facets["type"].items())))
+        names = {h["type"]: h["type_name"] for h in data["hits"]} | {k: t.zh for k, t in RECORD_TYPES.items()}
+        click.echo("按类型：" + "，".join(f"{names.get(k, k)} {v}" for k, v in sorted(facets["type"].items())))
         click.echo("按年份：" + "，".join(f"{k} {v}" for k, v in sorted(facets["year"].items(), reverse=True)))
 
 

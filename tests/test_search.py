@@ -25,10 +25,11 @@ from publisher.core.config import Config, load_config
 from publisher.core.content import load_published
 from publisher.pull.plan import Plan, make_plan, write_plan
 from publisher.site import build as site
+from publisher.site.parties import collect_parties
 from publisher.site.search import store
-from publisher.site.search.analysis import _kind, highlight_pattern, normalize, parse_query, tokens
+from publisher.site.search.analysis import _kind, highlight_pattern, match_key, normalize, parse_query, tokens
 from publisher.site.search.backend import snippet
-from publisher.site.search.documents import SearchDoc, search_docs
+from publisher.site.search.documents import PROFILE_TYPE, SearchDoc, search_docs
 from publisher.site.search.service import RateLimiter, SearchService, parse_request
 from publisher.site.search.static import StaticReader, build_static_index
 from publisher.site.serve import make_server
@@ -242,8 +243,10 @@ def test_the_engine_named_in_portal_toml_built_the_service_index(search_site, se
 def test_only_live_records_are_indexed(search_site):
     published = load_published(search_site.config.paths.content)
     live = {r.url for rs in published.values() for r in rs if r.live}
-    assert {d.url for d in search_site.docs} == live
-    assert search_site.static().meta["docs"] == len(live)
+    profiles = {p.url for p in collect_parties(published).values()}
+    assert {d.url for d in search_site.docs if d.type != PROFILE_TYPE} == live
+    assert {d.url for d in search_site.docs if d.type == PROFILE_TYPE} == profiles and len(profiles) >= 5
+    assert search_site.static().meta["docs"] == len(live) + len(profiles)
 
 
 # ---------------------------------------------------------------- analysis
@@ -263,6 +266,17 @@ def test_a_lone_character_at_a_query_edge_is_matched_anywhere():
     assert q.terms[0].phrase == ("12",) and q.terms[0].chars == ("第", "号")
     assert parse_query("林").terms[0].chars == ("林",) and parse_query("林").terms[0].phrase == ()
     assert len(parse_query("滥伐 杉木").terms) == 2
+
+
+def test_a_decision_number_typed_any_way_has_one_key_and_a_partial_code_has_covering_pieces():
+    key = match_key("示林罚决字〔2026〕第18号")
+    for typed in ("示林罚决字[2026]18号", "示林罚决字（2026）第18号", "示林罚决字２０２６18", "示林罚决字【2026】18",
+                  "示林罚决字［２０２６］第１８号", "示林罚决字 (2026) 18 号"):
+        assert match_key(typed) == key == parse_query(typed).exact, typed
+    assert match_key("第一林场") == "第一林场" and match_key("示林罚决字〔2026〕第19号") != key
+    assert parse_query("91990101mahb").partial == ("~91990101", "~0101mahb")
+    assert parse_query("91990101MAHB822G8J").partial == ("~91990101", "~mahb822g", "~hb822g8j")
+    assert parse_query("9199010").partial == () and parse_query("示林罚决字2026").partial == ()
 
 
 def test_snippets_escape_record_text_and_mark_only_the_match():

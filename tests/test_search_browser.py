@@ -104,7 +104,8 @@ def test_an_unanswerable_query_shows_a_clear_message(browser, service_url, stati
 
 STRINGS = ["抚林罚决字〔2024〕第12号", "《中华人民共和国森林法》第七十六条", "９１３５０１００Ｍ０００１００Ｙ４３",
            "LY2022-000123", "鑫达源 林业", "第12号", "林", "!!!", "Ab12cD 混合 x", "𠀀𠀁", "二〇二四年",
-           "\x00林\u200b业"]
+           "\x00林\u200b业", "示林罚决字[2026]18号", "示林罚决字（２０２６）第18号", "91990101mahb",
+           "9199 0101MAHB822G8J", "第一林场3号", "ab12cd34ef"]
 
 
 def test_the_javascript_analysis_is_the_python_one(browser, static_url):  # noqa: F811
@@ -113,7 +114,7 @@ def test_the_javascript_analysis_is_the_python_one(browser, static_url):  # noqa
         assert page.evaluate("t => PortalSearch.tokens(t)", text) == tokens(text), text
         js = page.evaluate("t => PortalSearch.parseQuery(t)", text)
         py = parse_query(text)
-        assert js["exact"] == py.exact
+        assert (js["exact"], tuple(js["partial"])) == (py.exact, py.partial)
         assert [(tuple(t["phrase"]), tuple(t["joints"]), tuple(t["chars"]), t["source"]) for t in js["terms"]] == \
             [(t.phrase, t.joints, t.chars, t.source) for t in py.terms], text
     page.context.close()
@@ -128,14 +129,14 @@ def test_the_javascript_static_search_gives_the_python_results_for_the_whole_sui
         const out = [];
         for (const q of queries) {
             const r = await PortalSearch.staticSearch(base, q, "", "", 1, 1000);
-            out.push([r.total, r.hits.map(h => h.url), r.hits.map(h => h.snippet)]);
+            out.push([r.total, r.hits.map(h => [h.url, h.title]), r.hits.map(h => [h.field, h.snippet])]);
         }
         return out;
     }""", [base, suite])
     reader = search_site.static()
     for query, (total, urls, snippets) in zip(suite, js, strict=True):
         py = reader.search(parse_query(query), page_size=1000)
-        assert (total, urls) == (py.total, [h.url for h in py.hits]), query
-        assert snippets == [h.snippet for h in py.hits], query
+        assert (total, urls) == (py.total, [[h.url, h.title] for h in py.hits]), query
+        assert snippets == [[h.field, h.snippet] for h in py.hits], query
     assert problems == []
     page.context.close()

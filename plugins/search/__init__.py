@@ -25,7 +25,7 @@ from pelican.generators import Generator
 
 from publisher.site.background import Background
 from publisher.site.context import build_context
-from publisher.site.search.documents import search_docs, search_records
+from publisher.site.search.documents import profile_docs, search_docs, search_records
 from publisher.site.search.page import panel_context
 from publisher.site.search.static import build_static_index
 from publisher.site.search.store import default_backend, index_records, records_hash
@@ -51,7 +51,8 @@ class SearchGenerator(Generator):
         started = time.perf_counter()
         build = build_context(self.settings)
         live = search_records(build.published)
-        index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes)
+        index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes,
+                      profile_docs(build.published))
         static_url = self._static.result() if self._static is not None else ""
         log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
         pages = build.pages

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-ANALYZER_VERSION = "1"  # part of every index hash: a change here rebuilds every index
+ANALYZER_VERSION = "2"  # part of every index hash: a change here rebuilds every index
 MAX_WORD = 64  # characters; a longer letter/digit run is cut, so one value cannot make a giant token
 
 
@@ -106,6 +106,37 @@ def compact(text: str) -> str:
     return "".join(ch for ch in normalize(text) if _kind(ch))
 
 
+# 第 before and 号 after the number of a 文号 are left out by many who type one (示林罚决字[2026]18号).
+_NUMBER_WORDS = re.compile("第(?=[0-9])|(?<=[0-9])号")
+CODE_GRAM = 8  # a partial credit code is found from this many characters on
+CODE_MAX = 18  # a 统一社会信用代码's length
+_CODE_LIKE = re.compile(f"[0-9a-z]{{{CODE_GRAM},{CODE_MAX}}}")
+
+
+def match_key(text: str) -> str:
+    """The exact-match form of a 文号, code or name, the same for the index and a query: letters, digits and Han
+    only, and no 第/号 around a number, so 示林罚决字〔2026〕第18号, 示林罚决字[2026]18号 and 示林罚决字２０２６18
+    are one key. theme/static/js/search.js matchKey() is the same function."""
+    return _NUMBER_WORDS.sub("", compact(text))
+
+
+def code_grams(code: str) -> list[str]:
+    """Every CODE_GRAM-character piece of a credit code's compact form: what a partial code is matched on."""
+    key = compact(code)
+    return ["~" + key[i:i + CODE_GRAM] for i in range(len(key) - CODE_GRAM + 1)]
+
+
+def partial_code_keys(text: str) -> tuple[str, ...]:
+    """For a query that looks like part of a credit code (8-18 letters and digits), the pieces that cover it.
+
+    Pieces at 0, 8, 16… and the last one: every character is covered by few keys (3 for a whole code)."""
+    key = compact(text)
+    if not _CODE_LIKE.fullmatch(key):
+        return ()
+    starts = [*range(0, len(key) - CODE_GRAM + 1, CODE_GRAM), len(key) - CODE_GRAM]
+    return tuple(dict.fromkeys("~" + key[i:i + CODE_GRAM] for i in starts))
+
+
 @dataclass(frozen=True)
 class Term:
     """One space-separated part of a query: a phrase of tokens, plus characters matched anywhere."""
@@ -119,7 +150,8 @@ class Term:
 @dataclass(frozen=True)
 class Query:
     terms: tuple[Term, ...] = field(default_factory=tuple)
-    exact: str = ""  # compact form of the whole query, for decision numbers, codes and names
+    exact: str = ""  # match_key of the whole query, for decision numbers, codes and names
+    partial: tuple[str, ...] = ()  # partial_code_keys of the whole query
 
     @property
     def empty(self) -> bool:
@@ -152,7 +184,7 @@ def parse_query(text: str) -> Query:
         phrase = tuple(t for ts in toks for t in ts)
         joint = tuple(f"{a[-1]}_{b[0]}" for a, b in zip(toks, toks[1:], strict=False))
         terms.append(Term(phrase, joint, tuple(dict.fromkeys(chars)), "".join(r for _, r in runs(part))))
-    return Query(tuple(dict.fromkeys(terms)), compact(text))
+    return Query(tuple(dict.fromkeys(terms)), match_key(text), partial_code_keys(text))
 
 
 def highlight_pattern(query: Query) -> re.Pattern[str] | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from .analysis import Query, highlight_pattern, normalize
+from .analysis import Query, highlight_pattern, match_key, normalize
 from .documents import SearchDoc
 
 SNIPPET_BEFORE = 30  # characters of context before the first match
@@ -22,6 +22,7 @@ class Hit:
     type: str
     date: str
     snippet: str  # HTML: escaped text with <mark> around matches, nothing else
+    field: str = ""  # the label of the field the snippet shows: the one that matched
 
 
 @dataclass(frozen=True)
@@ -86,3 +87,20 @@ def snippet(text: str, query: Query) -> str:
         out.append(html.escape(text[pos:end]))
     body = "".join(out).replace("\n", " · ")
     return ("…" if start else "") + body + ("…" if end < len(text) else "")
+
+
+def field_snippet(shown: Sequence[Sequence[str]], query: Query) -> tuple[str, str]:
+    """(label, snippet) of the field that matched: the one equal to the query's exact key, else the first
+    where a term is found, else the first field unmarked. search.js fieldSnippet() is the same function."""
+    if not shown:
+        return "", ""
+    if query.exact:
+        for label, value in shown:
+            if match_key(value) == query.exact:
+                return label, f"<mark>{html.escape(value)}</mark>"
+    for label, value in shown:
+        marked = snippet(value, query)
+        if "<mark>" in marked:
+            return label, marked
+    label, value = shown[0]
+    return label, snippet(value, query)

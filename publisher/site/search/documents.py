@@ -12,27 +12,34 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
 from publisher.core.content import FieldValue, PublishedRecord
-from publisher.core.schema import RECORD_TYPES
+from publisher.core.schema import RECORD_TYPES, Kind
+from publisher.site.parties import Party, collect_parties
 
-from .analysis import ANALYZER_VERSION, compact
+from .analysis import ANALYZER_VERSION, match_key
 
 # Values matched whole as well as by their bigrams: a citizen pastes them from a letter or a certificate.
 EXACT_FIELDS = ("decision_no", "credit_code", "cert_no", "permit_no", "party_name", "target_name", "name", "code",
                 "id")
 # Shown on the page masked, but not searchable: a masked ID number is no one's search term (as in feeds).
 NOT_INDEXED = frozenset({"id_number", "id_type"})
-EXCERPT_MAX = 160  # characters of the static index's per-record excerpt
-# Fields an excerpt is made of, most telling first; other types use their first fields.
-EXCERPT_FIELDS = {
-    "penalties": ("party_name", "decision_no", "violation_type", "basis", "content"),
-    "permits": ("party_name", "decision_no", "content", "permit_no"),
-    "inspections": ("target_name", "item", "result", "handling"),
-    "coercions": ("party_name", "decision_no", "coercion_class", "reason", "content"),
-    "checks": ("party_name", "decision_no", "item", "result", "handling"),
-    "levies": ("party_name", "decision_no", "item", "content"),
-    "requisitions": ("party_name", "decision_no", "reason", "content", "compensation"),
-    "officers": ("name", "cert_no", "unit", "cert_status"),
-}
+# Party profiles are searched beside the records (issue 15): the one search type that is not a record type.
+PROFILE_TYPE = "parties"
+PROFILE_ZH = "当事人信息"
+# Search's type order (ranking and the type menu): profiles and decisions on parties first, then the rest.
+_PARTY_FIRST = ("penalties", "permits", "inspections", "coercions", "checks", "levies", "requisitions")
+SEARCH_TYPES = {PROFILE_TYPE: PROFILE_ZH} | {k: RECORD_TYPES[k].zh for k in _PARTY_FIRST if k in RECORD_TYPES} | {
+    k: t.zh for k, t in RECORD_TYPES.items()}
+# Fields whose value names the record's party, for the result's heading (as shown: masked for persons).
+PARTY_FIELDS = ("party_name", "target_name")
+# The 文号 or other second part of a heading, per type; other types show their title.
+NUMBER_FIELDS = {"penalties": "decision_no", "permits": "decision_no", "inspections": "task_name",
+                 "coercions": "decision_no", "checks": "decision_no", "levies": "decision_no",
+                 "requisitions": "decision_no"}
+# Kinds a snippet never shows: a date, an amount or a code-list word says nothing about why a record matched.
+NOT_SNIPPET = frozenset({Kind.DATE, Kind.MONEY, Kind.BOOL, Kind.ENUM, Kind.ENUM_LIST})
+# The agency's own name and codes, the same on every record: never why a record matched, and bytes in every row.
+NOT_SNIPPET_FIELDS = frozenset({"authority", "authority_code", "source_unit", "source_unit_code"})
+SNIPPET_VALUE_MAX = 48  # characters of each field a snippet can show, in the static index and the service alike
 
 
 def _text(value: FieldValue) -> str:
@@ -52,28 +59,57 @@ class SearchDoc:
     department: str
     body: str
     exact: tuple[str, ...]
+    heading: str = ""  # what a result is titled: party name · type · 文号
+    codes: tuple[str, ...] = ()  # the party's credit codes, matched by 8+ characters of them
+    shown: tuple[tuple[str, str], ...] = ()  # (label, value cut to SNIPPET_VALUE_MAX) a snippet picks from
 
     @property
     def text(self) -> str:
         return self.title + "\n" + self.body
 
-    def excerpt(self) -> str:
-        preferred = EXCERPT_FIELDS.get(self.type, ())
-        lines = dict(line.split("：", 1) for line in self.body.split("\n") if "：" in line)
-        rtype = RECORD_TYPES[self.type]
-        labels = [rtype.field(n).zh for n in preferred if rtype.field(n).zh in lines] or list(lines)[:4]
-        text = "；".join(f"{label}：{lines[label]}" for label in labels)
-        return text if len(text) <= EXCERPT_MAX else text[: EXCERPT_MAX - 1] + "…"
+
+def cut(value: str) -> str:
+    return value if len(value) <= SNIPPET_VALUE_MAX else value[:SNIPPET_VALUE_MAX - 1] + "…"
+
+
+def heading_of(record: PublishedRecord) -> str:
+    """Party name · record type · 文号 (or task, or the record's title when it names no party)."""
+    values = dict(record.fields)
+    party = next((_text(values[f]) for f in PARTY_FIELDS if values.get(f)), "")
+    number = _text(values.get(NUMBER_FIELDS.get(record.type, ""), ""))
+    return " · ".join(p for p in (party, record.rtype.zh, number or (record.title if not party else "")) if p)
 
 
 def search_doc(record: PublishedRecord) -> SearchDoc:
     fields = [(name, label, _text(value)) for name, label, value in record.labelled_fields()
               if name not in NOT_INDEXED and _text(value)]
     body = "\n".join(f"{label}：{value}" for _, label, value in fields)
-    exact = tuple(dict.fromkeys(c for name, _, value in fields if name in EXACT_FIELDS and (c := compact(value))))
+    exact = tuple(dict.fromkeys(c for name, _, value in fields if name in EXACT_FIELDS and (c := match_key(value))))
+    shown = tuple((label, cut(value)) for name, label, value in fields
+                  if record.rtype.field(name).kind not in NOT_SNIPPET and name not in NOT_SNIPPET_FIELDS)
+    codes = tuple(value for name, _, value in fields if name == "credit_code")
     return SearchDoc(key=f"{record.type}/{record.slug}", type=record.type, url=record.url, title=record.title,
                      date=record.date, year=record.year, department=record.department,
-                     body=f"{record.rtype.zh}\n{body}", exact=exact)
+                     body=f"{record.rtype.zh}\n{body}", exact=exact, heading=heading_of(record), codes=codes,
+                     shown=shown)
+
+
+def profile_doc(party: Party) -> SearchDoc:
+    """A party's profile as a search document: found by its names and its credit code (never a natural person:
+    collect_parties has none)."""
+    lines = [("名称", party.name), ("曾用名", "；".join(party.names[1:])), ("统一社会信用代码", party.credit_code)]
+    lines = [(label, value) for label, value in lines if value]
+    newest = party.records[0]
+    return SearchDoc(key=f"{PROFILE_TYPE}/{party.credit_code}", type=PROFILE_TYPE, url=party.url, title=party.name,
+                     date=newest.date, year=newest.year, department="",
+                     body="\n".join(f"{label}：{value}" for label, value in lines),
+                     exact=tuple(dict.fromkeys(k for n in (*party.names, party.credit_code) if (k := match_key(n)))),
+                     heading=f"{party.name} · {PROFILE_ZH}", codes=(party.credit_code,),
+                     shown=tuple((label, cut(value)) for label, value in lines))
+
+
+def profile_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:
+    return [profile_doc(p) for p in collect_parties(published).values()]
 
 
 def search_records(published: dict[str, list[PublishedRecord]]) -> list[PublishedRecord]:
@@ -82,7 +118,8 @@ def search_records(published: dict[str, list[PublishedRecord]]) -> list[Publishe
 
 
 def search_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:
-    return [search_doc(r) for r in search_records(published)]
+    """Every search document: party profiles, then the live records."""
+    return profile_docs(published) + [search_doc(r) for r in search_records(published)]
 
 
 def docs_hash(docs: Iterable[SearchDoc], salt: str = "") -> str:

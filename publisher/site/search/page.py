@@ -13,9 +13,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from publisher.core.schema import RECORD_TYPES
-
 from .backend import Results
+from .documents import SEARCH_TYPES
 from .service import PAGE_SIZE, SearchError, SearchRequest, SearchService, parse_request
 
 PANEL_START = "<!--search-panel-->"
@@ -28,7 +27,7 @@ def panel_context(query: str = "", results: Results | None = None, error: str = 
     """Everything search_panel.html uses; the build renders it with the defaults (an empty form)."""
     pages = math.ceil(results.total / page_size) if results else 0
     return {"query": query, "results": results, "error": error, "type": type, "year": year, "page": page,
-            "page_size": page_size, "pages": pages, "search_types": {k: t.zh for k, t in RECORD_TYPES.items()}}
+            "page_size": page_size, "pages": pages, "search_types": SEARCH_TYPES}
 
 
 class SearchPage:

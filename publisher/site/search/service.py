@@ -16,10 +16,9 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from publisher.core.schema import RECORD_TYPES
-
 from .analysis import Query, parse_query
 from .backend import Results, SearchIndex
+from .documents import SEARCH_TYPES
 from .store import IndexHandle
 
 MAX_QUERY = 100  # characters: longer than any name, decision number or law article
@@ -79,8 +78,8 @@ def parse_request(params: dict[str, list[str]]) -> SearchRequest:
     if not q.strip():
         raise SearchError(400, "missing_query", "请输入搜索词 (parameter q is required)")
     type_ = _one(params, "type").strip()
-    if type_ and type_ not in RECORD_TYPES:
-        raise SearchError(400, "bad_type", f"没有这种信息类型 (type must be one of {', '.join(RECORD_TYPES)})")
+    if type_ and type_ not in SEARCH_TYPES:
+        raise SearchError(400, "bad_type", f"没有这种信息类型 (type must be one of {', '.join(SEARCH_TYPES)})")
     year = _one(params, "year").strip()
     if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
         raise SearchError(400, "bad_year", "年份应为四位数字 (year must be four digits)")
@@ -119,7 +118,7 @@ def results_json(request: SearchRequest, results: Results) -> dict:
         "query": request.q, "type": request.type, "year": request.year,
         "page": request.page, "page_size": request.page_size,
         "total": results.total, "pages": math.ceil(results.total / request.page_size),
-        "hits": [{**asdict(h), "type_name": RECORD_TYPES[h.type].zh} for h in results.hits],
+        "hits": [{**asdict(h), "type_name": SEARCH_TYPES[h.type]} for h in results.hits],
         "facets": results.facets,
     }
 

@@ -5,14 +5,14 @@ same analysis as the service. Chosen over Pagefind by measurement (bench/search_
 extra binary, the same tokens as the service, and a first query fetches meta.json, one shard per
 distinct term and the excerpt chunks of the hits it shows.
 
-    search/index-<hash>/meta.json      shard count, doc count, chunk size, (type, year) id ranges
+    search/index-<hash>/meta.json      shard count, doc count, chunk size, (type, year) id ranges, field labels
     search/index-<hash>/t/<n>.json     {term: [doc id deltas]} for the terms hashing to shard n
-    search/index-<hash>/d/<n>.json     [[url, title, date, excerpt], ...] for docs n*CHUNK…
+    search/index-<hash>/d/<n>.json     [[url, heading, date, [[label no, value], ...]], ...] for docs n*CHUNK…
 
-Doc ids run by type (schema order), newest first, so type and year are id ranges and facets cost
-nothing to download. The index has no positions: a term's tokens must all occur, and the "joint"
-of two neighbouring runs (`2024_第`) must occur too, which keeps decision numbers precise.
-Terms: bigrams and words; single Han characters (every one in the doc); joints `a_b`; exact `=value`.
+Doc ids run in matching.rank_of order (year, then type, then date), so type and year are id ranges, facets
+cost nothing to download and a tier's hits are in order by id. Keys are matching.doc_terms: no positions, a
+term's tokens must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too, which keeps
+decision numbers precise.
 The directory name carries the content hash: files never change once written, and the page that
 names the directory is written after it, so a browser never mixes two builds.
 
@@ -34,15 +34,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from publisher.core.schema import RECORD_TYPES
-
-from .analysis import Query, is_han, run_tokens, runs
-from .backend import Hit, Results, snippet
-from .documents import SearchDoc, docs_hash
+from .analysis import Query
+from .backend import Hit, Results, field_snippet
+from .documents import SEARCH_TYPES, SearchDoc, docs_hash
+from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
 
 STATIC_DIR = "search"
-FORMAT = 1
-CHUNK = 20  # docs per excerpt file: a page of 10 hits touches few, small files
+FORMAT = 2
+CHUNK = 10  # docs per file of snippet fields: a page of 10 hits touches few, small files
 TARGET_SHARD_BYTES = 12_000  # the shard count is the power of two that brings the mean shard near this
 MAX_SHARDS = 65536  # at 100k records, 8192 shards put ~30 KB of other terms' postings beside each term
 KEEP = 2
@@ -54,24 +53,6 @@ def fnv1a(text: str) -> int:
     for byte in text.encode("utf-8"):
         h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
     return h
-
-
-def doc_terms(doc: SearchDoc) -> set[str]:
-    """Tokens (lone characters are among the chars), every Han character, joints, exact values: one analysis."""
-    parts = [(kind, run, run_tokens(kind, run)) for kind, run in runs(doc.text)]
-    terms = {t for _, _, toks in parts for t in toks if not (len(t) == 1 and is_han(t))}
-    terms.update("".join(run for kind, run, _ in parts if kind == "han"))
-    terms.update(f"{a[-1]}_{b[0]}" for (_, _, a), (_, _, b) in zip(parts, parts[1:], strict=False))
-    terms.update("=" + e for e in doc.exact)
-    return terms
-
-
-def query_keys(query: Query) -> tuple[list[list[str]], str]:
-    """Per query term, the keys that must all match; and the exact key."""
-    needed = []
-    for term in query.terms:
-        needed.append(list(dict.fromkeys([*term.phrase, *term.joints, *term.chars])))
-    return needed, ("=" + query.exact if query.exact else "")
 
 
 def _dumps(value: object) -> str:
@@ -109,6 +90,7 @@ def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], ou
 
 
 def _write(docs: list[SearchDoc], folder: Path) -> None:
+    docs = sorted(docs, key=doc_rank, reverse=True)  # ids in rank order: a tier's hits sort by id
     postings: dict[str, array] = defaultdict(lambda: array("I"))
     for i, doc in enumerate(docs):
         for term in doc_terms(doc):
@@ -127,8 +109,11 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
             ids = postings.pop(term)
             shard[term] = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
         _put(folder / "t" / f"{n}.json", shard)
+    labels = list(dict.fromkeys(label for d in docs for label, _ in d.shown))
+    number = {label: n for n, label in enumerate(labels)}
     for start in range(0, len(docs), CHUNK):
-        rows = [[d.url, d.title, d.date, d.excerpt()] for d in docs[start:start + CHUNK]]
+        rows = [[d.url, d.heading, d.date, [[number[label], value] for label, value in d.shown]]
+                for d in docs[start:start + CHUNK]]
         _put(folder / "d" / f"{start // CHUNK}.json", rows)
     groups: list[list] = []
     for i, doc in enumerate(docs):
@@ -137,7 +122,7 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
         else:
             groups.append([doc.type, doc.year, i, i + 1])
     meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "groups": groups,
-            "types": {k: t.zh for k, t in RECORD_TYPES.items()}}
+            "types": SEARCH_TYPES, "labels": labels}
     _put(folder / "meta.json", meta)
 
 
@@ -182,21 +167,23 @@ class StaticReader:
             ids.add(total)
         return ids
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
-        needed, exact_key = query_keys(query)
-        if not needed:
-            return Results(0)
+    def all_of(self, keys: list[str] | tuple[str, ...]) -> set[int]:
         matched: set[int] | None = None
-        for keys in needed:
-            for key in keys:
-                ids = self.postings(key)
-                matched = ids if matched is None else matched & ids
-        exact = self.postings(exact_key) if exact_key else set()
-        matched = (matched or set()) | exact
-        groups = self.meta["groups"]
+        for key in keys:
+            ids = self.postings(key)
+            matched = ids if matched is None else matched & ids
+        return matched or set()
+
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+        keys = term_keys(query)
+        if not keys:
+            return Results(0)
+        exact = self.postings(exact_key(query)) if query.exact else set()
+        partial = self.all_of(query.partial)
+        matched = self.all_of(keys) | exact | partial
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         group_of: dict[int, list] = {}
-        for g in groups:
+        for g in self.meta["groups"]:
             inside = [i for i in matched if g[2] <= i < g[3]]
             for i in inside:
                 group_of[i] = g
@@ -204,12 +191,14 @@ class StaticReader:
                 facets["type"][g[0]] = facets["type"].get(g[0], 0) + len(inside)
                 facets["year"][g[1]] = facets["year"].get(g[1], 0) + len(inside)
         shown = [i for i in matched if (not type or group_of[i][0] == type) and (not year or group_of[i][1] == year)]
-        shown.sort(key=lambda i: (i not in exact, -int(group_of[i][1] or 0), i))
+        shown.sort(key=lambda i: (tier_of(group_of[i][0], i in exact, i in partial), i))
         chunk = self.meta["chunk"]
+        labels = self.meta["labels"]
         hits = []
         for i in shown[(page - 1) * page_size: page * page_size]:
-            url, title, date, excerpt = self._get(f"d/{i // chunk}.json")[i % chunk]
-            hits.append(Hit(url, title, group_of[i][0], date, snippet(excerpt, query)))
+            url, heading, date, fields = self._get(f"d/{i // chunk}.json")[i % chunk]
+            label, text = field_snippet([(labels[n], value) for n, value in fields], query)
+            hits.append(Hit(url, heading, group_of[i][0], date, text, label))
         return Results(len(shown), tuple(hits), facets)
 
     def close(self) -> None:

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import shutil
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from publisher.core.content import PublishedRecord
@@ -37,8 +38,10 @@ from .documents import SearchDoc, docs_hash, search_doc
 @functools.cache
 def _code() -> str:
     """What a document and its analysis are made by: a change to this code makes a new index, never an update."""
-    return hashlib.blake2b(b"".join(Path(__file__).with_name(n).read_bytes() for n in (
-        "analysis.py", "documents.py", "tantivy_backend.py", "whoosh_backend.py")), digest_size=8).hexdigest()
+    here = Path(__file__).parent
+    return hashlib.blake2b(b"".join((here / n).read_bytes() for n in (
+        "analysis.py", "documents.py", "matching.py", "backend.py", "static.py", "tantivy_backend.py",
+        "whoosh_backend.py", "../parties.py")), digest_size=8).hexdigest()
 
 
 SERVICE_DIR = "_search"
@@ -97,24 +100,27 @@ def _install(root: Path, name: str, keep: int, make: Callable[[Path], None]) -> 
 RECORDS = "records.tsv"  # inside an index: the URL and content digest of every record in it
 
 
-def index_records(records: list[PublishedRecord], output: Path, backend: SearchBackend, keep: int = KEEP) -> Path:
-    """The site's service index: named by its records' digests, and, when the engine can, made by
-    updating the current index with the records that changed since, instead of indexing them all."""
+def index_records(records: list[PublishedRecord], output: Path, backend: SearchBackend, keep: int = KEEP,
+                  profiles: Sequence[SearchDoc] = ()) -> Path:
+    """The site's service index of the records and the party `profiles` made from them: named by the records'
+    digests, and, when the engine can, made by updating the current index with the documents that changed
+    since, instead of indexing them all."""
     root = output / SERVICE_DIR
     root.mkdir(parents=True, exist_ok=True)
     def make(tmp: Path) -> None:
         current = current_index_path(output)
         before = _read_records(current) if current and current.name.startswith(f"index-{backend.name}-") else None
         update = getattr(backend, "update", None)
+        now = {p.url: docs_hash([p]) for p in profiles} | {r.url: r.digest for r in records}
         if current is not None and before is not None and update is not None:
             shutil.rmtree(tmp)
             shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
-            now = {r.url: r.digest for r in records}
-            update(tmp, [search_doc(r) for r in records if before.get(r.url) != r.digest],
+            changed = [p for p in profiles if before.get(p.url) != now[p.url]]
+            update(tmp, changed + [search_doc(r) for r in records if before.get(r.url) != r.digest],
                    [url for url, digest in before.items() if now.get(url) != digest])
         else:
-            backend.build((search_doc(r) for r in records), tmp)
-        _write_records(tmp / RECORDS, records)
+            backend.build(itertools.chain(profiles, (search_doc(r) for r in records)), tmp)
+        _write_records(tmp / RECORDS, now)
 
     return _install(root, f"index-{backend.name}-{records_hash(records, backend.name)}", keep, make)
 
@@ -135,9 +141,9 @@ def _read_records(index: Path) -> dict[str, str] | None:
     return dict(line.split("\t", 1) for line in lines)
 
 
-def _write_records(path: Path, records: list[PublishedRecord]) -> None:
+def _write_records(path: Path, digests: dict[str, str]) -> None:
     path.unlink(missing_ok=True)  # a hard link shared with the index before: never write through it
-    path.write_text("".join(f"{r.url}\t{r.digest}\n" for r in records), encoding="utf-8")
+    path.write_text("".join(f"{url}\t{digest}\n" for url, digest in digests.items()), encoding="utf-8")
 
 
 def _point(root: Path, name: str) -> None:

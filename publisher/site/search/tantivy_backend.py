@@ -4,20 +4,17 @@ Why a second engine: whoosh answers in 488 ms at p95 and builds for 700 s at 200
 tantivy is a Rust library with the same model (an inverted index with positions) that answers in
 milliseconds at a million. Nothing about the analysis changes: `analysis` still makes every token.
 
-- `text`: the analysis tokens joined by spaces, split again by tantivy's built-in `whitespace`
-  tokenizer with positions, so token i is at position i and a phrase query is "these bigrams in a
-  row" exactly as in whoosh. Built-in tokenizers only: any process opens the index with no setup.
-- `chars`: every Han character of the record once (one-character queries, lone edge characters).
-- `exact`: the compact forms of decision number, credit code, certificate number, names (`raw`).
+- `terms`: the record's keys (matching.doc_terms: tokens, Han characters, joints, `=exact`, `~code piece`)
+  joined by spaces, split again by tantivy's built-in `whitespace` tokenizer: a query is the AND of its
+  keys, as in whoosh and the static index. Built-in tokenizers only: any process opens the index with no setup.
 - `group`: type and month in one number (type index × 10⁶ + yyyymm): a term filter for `type=`/`year=`,
   and a fast field, so one aggregation pass counts the facets and the total of any filter; and as the
   counts per month say which months hold the newest matches, the pass that picks the page reads only
   those (a phrase found in every record is checked once over all records, not twice).
-- `rank`: the record's date, then its type, then a number fixed by its URL, in one number (a fast field):
+- `rank`: matching.rank_of (year, type, date, a number fixed by its URL) in one number (a fast field):
   fixed by the record alone, so an index updated in place ranks exactly as one built afresh.
-- `url` (indexed whole, for the benchmark's recall check), `title`, `type`, `date`, `body`: stored, for hits
-  and snippets; all but `url` as bytes, which tantivy stores without indexing (a text field would make
-  each whole body a term: 0.8 GB of term dictionary at 200k records).
+- `url` (indexed whole, for the benchmark's recall check), `heading`, `type`, `date`, `shown`: stored, for
+  hits and snippets; all but `url` as bytes, which tantivy stores without indexing.
 
 Updates (issue 7): a republish copies the index before it (hard links: segments are never changed, only
 replaced), deletes the changed and withdrawn records by URL and adds the new versions; a record's shard
@@ -27,10 +24,8 @@ Shards: the records are dealt by a hash of their URL into SHARDS indexes (shard-
 side by one thread each (tantivy releases the GIL), so one query uses every core of a small server;
 counts add up and pages merge by rank. Beyond one server: replicas of the read-only index (issue 7).
 
-Ranking: records whose decision number, code or name equals the query come first, then every other
-match newest first (as the site's lists are). Every part of a query must match, so all hits contain
-all terms and a score would mostly reflect a record's length; a date order is also the same however
-tantivy's threads split the records into segments, where equal scores would not be.
+Ranking: the tiers of `matching` (profile, exact, partial code, the rest), each searched as a query of its
+own that leaves out the tiers before it, and paged through in turn, each by `rank`.
 
 No query parser is used: queries are built from tokens, so `*`, quotes, `AND`, `field:` and
 brackets in what a citizen types are plain characters, already dropped by the analyzer.
@@ -38,8 +33,7 @@ brackets in what a citizen types are plain characters, already dropped by the an
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
+import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -49,21 +43,17 @@ from typing import TypeVar
 
 import tantivy
 
-from publisher.core.schema import RECORD_TYPES
-
-from .analysis import Query, analyze
-from .backend import Hit, Results, snippet
+from .analysis import Query
+from .backend import Hit, Results, field_snippet
 from .documents import SearchDoc
+from .matching import PROFILE_KEY, TYPE_ORDER, doc_rank, doc_terms, exact_key, term_keys, url_number
 
 SHARDS = 2  # indexes searched side by side: the cores of the 2-core machine the targets are measured on
 WRITER_HEAP = 400_000_000  # bytes for all shards' writers; more heap, fewer segments to merge
-TYPES = tuple(RECORD_TYPES)
+TYPES = TYPE_ORDER
 GROUP = 1_000_000  # group = type index * GROUP + yyyymm (0 when a record has no date)
-MAX_GROUPS = 100_000  # aggregation buckets: 8 types x 12 months x decades fits with room
-MAX_EXACT = 100  # records sharing the query's exact value that are set aside by rank; more are paged by tantivy
-RANK_SLOTS = 10**8  # rank = day number * RANK_SLOTS + (RANK_SLOTS - 1 - type index * TIE_SLOTS - URL number)
-TIE_SLOTS = 10**7
-STORED = ("title", "type", "date", "body")  # stored only, as UTF-8 bytes
+MAX_GROUPS = 100_000  # aggregation buckets: 9 types x 12 months x decades fits with room
+STORED = ("heading", "type", "date", "shown")  # stored only, as UTF-8 bytes
 Occur = tantivy.Occur
 T = TypeVar("T")
 Ranked = tuple[int, int, tantivy.DocAddress]  # (rank, shard, address)
@@ -71,9 +61,7 @@ Ranked = tuple[int, int, tantivy.DocAddress]  # (rank, shard, address)
 
 def _schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
-    sb.add_text_field("text", tokenizer_name="whitespace", index_option="position")
-    sb.add_text_field("chars", tokenizer_name="whitespace", index_option="basic")
-    sb.add_text_field("exact", tokenizer_name="raw", index_option="basic")
+    sb.add_text_field("terms", tokenizer_name="whitespace", index_option="basic")
     sb.add_unsigned_field("group", indexed=True, fast=True)
     sb.add_unsigned_field("rank", fast=True)
     sb.add_text_field("url", stored=True, tokenizer_name="raw", index_option="basic")
@@ -87,42 +75,23 @@ def group_of(type_key: str, year: str, date: str) -> int:
     return TYPES.index(type_key) * GROUP + (int(year) * 100 + month if year.isdigit() else 0)
 
 
-def _age(group: int) -> int:
-    """Orders groups as their records' ranks are ordered: by month, a group without a month (rank 0) oldest."""
+def _order(group: int) -> tuple[int, int, int]:
+    """Orders groups as their records' ranks are ordered: year, then type order, then month (none: oldest)."""
     month = group % GROUP
-    return month if month % 100 else 0
-
-
-def url_number(url: str) -> int:
-    """A number fixed by a record's URL: its shard, and its place among records of its type and day."""
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
-
-
-def rank_of(date: str, type_key: str, url: str) -> int:
-    """Higher is shown first: a later date, then the site's type order, then a number fixed by the URL."""
-    try:
-        day = dt.date.fromisoformat(date).toordinal()
-    except ValueError:
-        day = 0
-    tie = TYPES.index(type_key) * TIE_SLOTS + url_number(url) % TIE_SLOTS
-    return day * RANK_SLOTS + RANK_SLOTS - 1 - tie
+    return month // 100, -(group // GROUP), month % 100
 
 
 def _document(doc: SearchDoc) -> tantivy.Document:
-    toks, chars = analyze(doc.text)
     out = tantivy.Document()
-    out.add_text("text", " ".join(toks))
-    out.add_text("chars", " ".join(sorted(chars)))
-    for value in doc.exact:
-        out.add_text("exact", value)
+    out.add_text("terms", " ".join(sorted(doc_terms(doc))))
     out.add_unsigned("group", group_of(doc.type, doc.year, doc.date))
-    out.add_unsigned("rank", rank_of(doc.date, doc.type, doc.url))
+    out.add_unsigned("rank", doc_rank(doc))
     out.add_text("url", doc.url)
+    values = {"heading": doc.heading, "type": doc.type, "date": doc.date,
+              "shown": json.dumps(doc.shown, ensure_ascii=False)}
     for name in STORED:
-        out.add_bytes(name, getattr(doc, name).encode("utf-8"))
+        out.add_bytes(name, values[name].encode("utf-8"))
     return out
-
-
 class TantivyBackend:
     name = "tantivy"
 
@@ -200,29 +169,41 @@ class TantivyIndex:
     def _term(self, field: str, value: str | int) -> tantivy.Query:
         return tantivy.Query.term_query(self._schema, field, value)
 
-    def matched(self, query: Query) -> tantivy.Query:
-        """Every part of the query: its tokens as a phrase, its lone edge characters anywhere."""
-        parts: list[tantivy.Query] = []
-        for term in query.terms:
-            if len(term.phrase) > 1:
-                parts.append(tantivy.Query.phrase_query(self._schema, "text", list(term.phrase)))
-            elif term.phrase:
-                parts.append(self._term("text", term.phrase[0]))
-            parts.extend(self._term("chars", ch) for ch in term.chars)
-        return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(Occur.Must, p) for p in parts])
+    def _all(self, keys: Iterable[str]) -> tantivy.Query:
+        parts = [self._term("terms", k) for k in keys]
+        return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(Occur.Must, q) for q in parts])
 
     @staticmethod
-    def _anything(matched: tantivy.Query, exact: tantivy.Query | None) -> tantivy.Query:
-        return matched if exact is None else tantivy.Query.boolean_query([(Occur.Should, exact),
-                                                                          (Occur.Should, matched)])
+    def _bool(must: Iterable[tantivy.Query], must_not: Iterable[tantivy.Query | None] = ()) -> tantivy.Query:
+        clauses = [(Occur.Must, q) for q in must] + [(Occur.MustNot, q) for q in must_not if q is not None]
+        return tantivy.Query.boolean_query(clauses)
+
+    def _any(self, parts: list[tantivy.Query]) -> tantivy.Query:
+        return parts[0] if len(parts) == 1 else tantivy.Query.boolean_query([(Occur.Should, q) for q in parts])
+
+    def tiers(self, query: Query) -> tuple[tantivy.Query, list[tantivy.Query]]:
+        """(everything the query matches, the matching tiers in order: each leaves out the ones before it)."""
+        text = self._all(term_keys(query))
+        exact = self._term("terms", exact_key(query)) if query.exact else None
+        partial = self._all(query.partial) if query.partial else None
+        special = [q for q in (exact, partial) if q is not None]
+        if not special:
+            return text, [text]
+        profile, anything_special = self._term("terms", PROFILE_KEY), self._any(special)
+        tiers = [self._bool([anything_special, profile])]
+        if exact is not None:
+            tiers.append(self._bool([exact], [profile]))
+        if partial is not None:
+            tiers.append(self._bool([partial], [exact, profile]))
+        tiers.append(self._bool([text], [anything_special]))
+        return self._any([text, *special]), tiers
 
     def contains(self, query: Query, url: str) -> bool:
         """Whether the record at `url` is among all matches of `query`: a recall check that needs no paging."""
         if query.empty:
             return False
-        exact = self._term("exact", query.exact) if query.exact else None
-        both = [(Occur.Must, self._anything(self.matched(query), exact)), (Occur.Must, self._term("url", url))]
-        return sum(self._each(lambda s: s.search(tantivy.Query.boolean_query(both), limit=1).count)) == 1
+        both = self._bool([self.tiers(query)[0], self._term("url", url)])
+        return sum(self._each(lambda s: s.search(both, limit=1).count)) == 1
 
     def _groups(self, tq: tantivy.Query) -> dict[int, int]:
         """Matches per group (type, month), in one pass over the matches' fast field in each shard."""
@@ -233,7 +214,7 @@ class TantivyIndex:
         return out
 
     def _ranked(self, tq: tantivy.Query, limit: int, offset: int = 0) -> tuple[int, list[Ranked]]:
-        """(matches, the `limit` newest after `offset`), merged across the shards."""
+        """(matches, the `limit` highest ranked after `offset`), merged across the shards."""
         found = self._each(lambda s: s.search(tq, limit=offset + limit, count=True, order_by_field="rank"))
         merged = sorted(((int(rank), n, address) for n, f in enumerate(found) for rank, address in f.hits),
                         key=lambda entry: entry[0], reverse=True)
@@ -242,16 +223,14 @@ class TantivyIndex:
     def _in(self, tq: tantivy.Query, groups: list[int] | None) -> tantivy.Query:
         if groups is None:
             return tq
-        only = tantivy.Query.term_set_query(self._schema, "group", groups)
-        return tantivy.Query.boolean_query([(Occur.Must, tq), (Occur.Must, only)])
+        return self._bool([tq, tantivy.Query.term_set_query(self._schema, "group", groups)])
 
     def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
         if query.empty:
             return Results(0)
         skip, want = (page - 1) * page_size, page_size
-        matched = self.matched(query)
-        exact = self._term("exact", query.exact) if query.exact else None
-        counts = self._groups(self._anything(matched, exact))
+        everything, tiers = self.tiers(query)
+        counts = self._groups(everything)
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         allowed = []
         for group, n in sorted(counts.items()):
@@ -264,31 +243,30 @@ class TantivyIndex:
         if skip >= total:
             return Results(total, (), facets)
         narrow = None if len(allowed) == len(counts) else allowed  # a filter narrows the hits, never the facets
-        # Exact matches first, then the rest, each newest first.
-        n_exact, exacts = self._ranked(exact, MAX_EXACT) if exact is not None else (0, [])
-        if n_exact <= MAX_EXACT:
-            firsts = exacts if narrow is None or not exacts else self._ranked(self._in(exact, narrow), MAX_EXACT)[1]
-            need = max(0, skip + want - len(firsts))
-            rest = self._ranked(self._in(matched, self._newest(counts, allowed, need + len(exacts))),
-                                need + len(exacts))[1] if need else []
-            aside = {rank for rank, _, _ in exacts}
-            shown = (firsts + [r for r in rest if r[0] not in aside])[skip:skip + want]
-        else:  # many records carry the value (a firm's name): page through them, then through the rest
-            n_first, shown = self._ranked(self._in(exact, narrow), want, skip)
-            if len(shown) < want:
-                others = tantivy.Query.boolean_query([(Occur.Must, matched), (Occur.MustNot, exact)])
-                shown += self._ranked(self._in(others, narrow), want - len(shown), max(0, skip - n_first))[1]
+        shown: list[Ranked] = []
+        before = 0  # matches in the tiers before the last: the last (plain text) tier is counted by difference
+        for n, tier in enumerate(tiers):
+            last = n == len(tiers) - 1
+            if last:
+                # Only the groups that can hold the page: a key found in every record is not read twice.
+                need = skip + want + before
+                found = self._ranked(self._in(tier, self._best(counts, allowed, need)), skip + want)[1]
+                shown += found[skip:skip + want]
+                break
+            count, found = self._ranked(self._in(tier, narrow), want, skip)
+            shown += found
+            before += count
+            skip, want = max(0, skip - count), want - len(found)
+            if want <= 0:
+                break
         return Results(total, tuple(self._hits(shown, query)), facets)
 
     @staticmethod
-    def _newest(counts: dict[int, int], allowed: list[int], need: int) -> list[int]:
-        """The allowed groups of the newest months that together hold at least `need` matches."""
-        by_age: dict[int, list[int]] = {}
-        for group in allowed:
-            by_age.setdefault(_age(group), []).append(group)
+    def _best(counts: dict[int, int], allowed: list[int], need: int) -> list[int]:
+        """The allowed groups ranked first that together hold at least `need` matches."""
         chosen: list[int] = []
-        for age in sorted(by_age, reverse=True):
-            chosen += by_age[age]
+        for group in sorted(allowed, key=_order, reverse=True):
+            chosen.append(group)
             if sum(counts[g] for g in chosen) >= need:
                 break
         return chosen
@@ -297,8 +275,9 @@ class TantivyIndex:
         hits = []
         for _, shard, address in ranked:
             doc = self._searchers[shard].doc(address)
-            title, type_, date, body = (bytes(doc.get_first(name)).decode("utf-8") for name in STORED)
-            hits.append(Hit(url=doc.get_first("url"), title=title, type=type_, date=date, snippet=snippet(body, query)))
+            heading, type_, date, shown = (bytes(doc.get_first(name)).decode("utf-8") for name in STORED)
+            label, text = field_snippet(json.loads(shown), query)
+            hits.append(Hit(url=doc.get_first("url"), title=heading, type=type_, date=date, snippet=text, field=label))
         return hits
 
     def close(self) -> None:

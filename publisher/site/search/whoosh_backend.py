@@ -1,27 +1,27 @@
-"""The default engine: whoosh (whoosh-reloaded), with tokens from `analysis` handed over space-separated.
+"""The default engine: whoosh (whoosh-reloaded), holding each record's keys of `matching.doc_terms`.
 
-The text field gets the analysis module's tokens joined by spaces and split again by whoosh's
-SpaceSeparatedTokenizer, so token i is at position i and a Phrase query is exactly "these bigrams
-in a row". No whoosh query parser is used: a query is built from tokens, so `*`, quotes, AND/OR
-and brackets in what a citizen types are plain characters (dropped by the analyzer).
+A record's keys are one space-separated KEYWORD field; a query is the AND of its keys, OR its exact key, OR
+its partial-code keys (matching), built from tokens: no whoosh query parser is used, so `*`, quotes, AND/OR
+and brackets in what a citizen types are plain characters (dropped by the analyzer). Hits are ordered by
+tier, then by the `rank` column (matching.rank_of), exactly as the static index and tantivy order them.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
 from whoosh import collectors, searching, sorting
 from whoosh import index as windex
 from whoosh import query as wq
-from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
-from .analysis import Query, analyze
-from .backend import Hit, Results, snippet
+from .analysis import Query
+from .backend import Hit, Results, field_snippet
 from .documents import SearchDoc
+from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
 
-EXACT_BOOST = 100.0  # a pasted decision number or credit code ranks its record first
 WRITER_MB = 256  # whoosh's in-memory pool before it spills a segment
 TIME_LIMIT = 2.0  # seconds; past it a query answers with the matches found so far (never a hang)
 
@@ -29,12 +29,10 @@ TIME_LIMIT = 2.0  # seconds; past it a query answers with the matches found so f
 def _schema() -> Schema:
     return Schema(
         key=ID(stored=True, unique=True),
-        type=ID(stored=True), year=ID(stored=True), department=ID(stored=True),
-        date=ID(stored=True, sortable=True),
-        url=STORED, title=STORED, body=STORED,
-        text=TEXT(analyzer=SpaceSeparatedTokenizer(), phrase=True),
-        chars=KEYWORD(scorable=False),
-        exact=KEYWORD(),
+        type=ID(stored=True), year=ID(stored=True),
+        rank=NUMERIC(bits=64, signed=False, sortable=True),
+        url=STORED, heading=STORED, date=STORED, shown=STORED,
+        terms=KEYWORD(scorable=False),
     )
 
 
@@ -46,12 +44,10 @@ class WhooshBackend:
         writer = ix.writer(limitmb=WRITER_MB)
         try:
             for doc in docs:
-                toks, chars = analyze(doc.text)
                 writer.add_document(
-                    key=doc.key, type=doc.type, year=doc.year, department=doc.department, date=doc.date,
-                    url=doc.url, title=doc.title, body=doc.body,
-                    text=" ".join(toks), chars=" ".join(sorted(chars)),
-                    exact=" ".join(doc.exact))
+                    key=doc.key, type=doc.type, year=doc.year, rank=doc_rank(doc), url=doc.url,
+                    heading=doc.heading, date=doc.date, shown=json.dumps(doc.shown, ensure_ascii=False),
+                    terms=" ".join(sorted(doc_terms(doc))))
             writer.commit(optimize=True)
         except BaseException:
             writer.cancel()
@@ -63,18 +59,16 @@ class WhooshBackend:
         return WhooshIndex(path)
 
 
-def whoosh_query(query: Query) -> wq.Query:
-    parts: list[wq.Query] = []
-    for term in query.terms:
-        if len(term.phrase) > 1:
-            parts.append(wq.Phrase("text", list(term.phrase)))
-        elif term.phrase:
-            parts.append(wq.Term("text", term.phrase[0]))
-        parts.extend(wq.Term("chars", ch) for ch in term.chars)
-    matched = wq.And(parts) if len(parts) > 1 else parts[0]
-    if not query.exact:
-        return matched
-    return wq.Or([wq.Term("exact", query.exact, boost=EXACT_BOOST), matched])
+def _all(keys: list[str] | tuple[str, ...]) -> wq.Query:
+    return wq.And([wq.Term("terms", k) for k in keys]) if len(keys) > 1 else wq.Term("terms", keys[0])
+
+
+def whoosh_queries(query: Query) -> tuple[wq.Query, wq.Query | None, wq.Query | None]:
+    """(everything the query matches, its exact key, its partial code)."""
+    exact = wq.Term("terms", exact_key(query)) if query.exact else None
+    partial = _all(query.partial) if query.partial else None
+    special = [q for q in (exact, partial) if q is not None]
+    return wq.Or([_all(term_keys(query)), *special]), exact, partial
 
 
 class WhooshIndex:
@@ -89,30 +83,35 @@ class WhooshIndex:
         if query.empty:
             return Results(0)
         facets = {"type": sorting.FieldFacet("type"), "year": sorting.FieldFacet("year")}
+        everything, exact, partial = whoosh_queries(query)
         with self._lock:
             # One pass over the matches: facets count all of them, the type/year filter narrows only the hits.
             collector = self._searcher.collector(limit=None, groupedby=facets)
             timed = collectors.TimeLimitCollector(collector, timelimit=TIME_LIMIT, use_alarm=False)
             try:
-                self._searcher.search_with_collector(whoosh_query(query), timed)
+                self._searcher.search_with_collector(everything, timed)
             except searching.TimeLimit:
-                pass  # a phrase found in nearly every record: answer with what was found in time
+                pass  # a key found in nearly every record: answer with what was found in time
             results = timed.results()
             groups = {name: results.groups(name) for name in facets}
             counts = {name: {k: len(v) for k, v in g.items()} for name, g in groups.items()}
+            type_of = {n: t for t, ns in groups["type"].items() for n in ns}
             allowed: set[int] | None = None
             for name, value in (("type", type), ("year", year)):
                 if value:
                     ids = set(groups[name].get(value, ()))
                     allowed = ids if allowed is None else allowed & ids
-            # Best score first; equal scores keep index order, which is newest first within a type.
-            ranked = [n for _, n in sorted(results.top_n, key=lambda sn: (-sn[0], sn[1]))
-                      if allowed is None or n in allowed]
+            exact_ids = set(self._searcher.docs_for_query(exact)) if exact is not None else set()
+            partial_ids = set(self._searcher.docs_for_query(partial)) if partial is not None else set()
+            rank = self._searcher.reader().column_reader("rank")
+            ranked = sorted((n for _, n in results.top_n if allowed is None or n in allowed),
+                            key=lambda n: (tier_of(type_of[n], n in exact_ids, n in partial_ids), -rank[n]))
             hits = []
             for docnum in ranked[(page - 1) * page_size: page * page_size]:
                 r = self._searcher.stored_fields(docnum)
-                hits.append(Hit(url=r["url"], title=r["title"], type=r["type"], date=r["date"],
-                                snippet=snippet(r["body"], query)))
+                label, text = field_snippet(json.loads(r["shown"]), query)
+                hits.append(Hit(url=r["url"], title=r["heading"], type=r["type"], date=r["date"], snippet=text,
+                                field=label))
         return Results(len(ranked), tuple(hits), counts)
 
     def close(self) -> None:

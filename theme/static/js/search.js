@@ -41,6 +41,16 @@
     return out;
   }
   function compact(text) { return Array.from(normalize(text)).filter(kind).join(""); }
+  var NUMBER_WORDS = /第(?=[0-9])|(?<=[0-9])号/g, CODE_GRAM = 8, CODE_LIKE = /^[0-9a-z]{8,18}$/;
+  function matchKey(text) { return compact(text).replace(NUMBER_WORDS, ""); }  // analysis.match_key
+  function partialCodeKeys(text) {  // analysis.partial_code_keys
+    var key = compact(text);
+    if (!CODE_LIKE.test(key)) return [];
+    var starts = [];
+    for (var i = 0; i + CODE_GRAM <= key.length; i += CODE_GRAM) starts.push(i);
+    starts.push(key.length - CODE_GRAM);
+    return unique(starts.map(function (i) { return "~" + key.slice(i, i + CODE_GRAM); }));
+  }
   function unique(list) { return list.filter(function (x, i) { return list.indexOf(x) === i; }); }
   function parseQuery(text) {
     var terms = [], seen = {};
@@ -59,7 +69,7 @@
       var key = JSON.stringify(term);
       if (!seen[key]) { seen[key] = true; terms.push(term); }
     });
-    return {terms: terms, exact: compact(text)};
+    return {terms: terms, exact: matchKey(text), partial: partialCodeKeys(text)};
   }
   function escapeRegex(ch) { return ch.replace(/[.*+?^${}()|[\]\\\/-]/g, "\\$&"); }
   function highlightPattern(query) {
@@ -95,6 +105,20 @@
     out = out.split("\n").join(" · ");
     return (start ? "…" : "") + out + (end < chars.length ? "…" : "");
   }
+  function fieldSnippet(shown, query) {  // publisher/search/backend.py field_snippet()
+    if (!shown.length) return ["", ""];
+    var i, marked;
+    if (query.exact) {
+      for (i = 0; i < shown.length; i++) {
+        if (matchKey(shown[i][1]) === query.exact) return [shown[i][0], "<mark>" + esc(shown[i][1]) + "</mark>"];
+      }
+    }
+    for (i = 0; i < shown.length; i++) {
+      marked = snippet(shown[i][1], query);
+      if (marked.indexOf("<mark>") >= 0) return [shown[i][0], marked];
+    }
+    return [shown[0][0], snippet(shown[0][1], query)];
+  }
 
   // ---- the static index (publisher/search/static.py StaticReader) ----
   function fnv1a(text) {
@@ -113,12 +137,17 @@
     }
     return cache[url];
   }
+  // Tiers of publisher/search/matching.py: a profile the query names, an exact 文号/code/name, a partial code, the rest.
+  function tierOf(type, exact, partial) {
+    if (exact || partial) return type === "parties" ? 0 : (exact ? 1 : 2);
+    return 3;
+  }
   function staticSearch(base, q, type, year, page, pageSize) {
     var query = parseQuery(q);
     pageSize = pageSize || PAGE_SIZE;
     return getJSON(base + "meta.json").then(function (meta) {
-      var needed = query.terms.map(function (t) { return unique([].concat(t.phrase, t.joints, t.chars)); });
-      var keys = unique([].concat.apply([], needed).concat(query.exact ? ["=" + query.exact] : []));
+      var needed = unique([].concat.apply([], query.terms.map(function (t) { return [].concat(t.phrase, t.joints, t.chars); })));
+      var keys = unique(needed.concat(query.exact ? ["=" + query.exact] : [], query.partial));
       var shards = unique(keys.map(function (k) { return fnv1a(k) % meta.shards; }));
       return Promise.all(shards.map(function (n) { return getJSON(base + "t/" + n + ".json"); })).then(function (files) {
         var byShard = {};
@@ -128,16 +157,19 @@
           (byShard[fnv1a(key) % meta.shards][key] || []).forEach(function (d) { total += d; ids.add(total); });
           return ids;
         };
-        var matched = null;
-        needed.forEach(function (list) {
+        var allOf = function (list) {
+          var matched = null;
           list.forEach(function (key) {
             var ids = postings(key);
             matched = matched === null ? ids : new Set(Array.from(matched).filter(function (i) { return ids.has(i); }));
           });
-        });
-        if (!needed.length) matched = new Set();
-        var exact = query.exact ? postings("=" + query.exact) : new Set();
+          return matched || new Set();
+        };
+        var matched = needed.length ? allOf(needed) : new Set();
+        var exact = query.exact && needed.length ? postings("=" + query.exact) : new Set();
+        var partial = needed.length ? allOf(query.partial) : new Set();
         exact.forEach(function (i) { matched.add(i); });
+        partial.forEach(function (i) { matched.add(i); });
         var facets = {type: {}, year: {}}, groupOf = {};
         meta.groups.forEach(function (g) {
           var inside = 0;
@@ -150,9 +182,9 @@
         var shown = Array.from(matched).filter(function (i) {
           return (!type || groupOf[i][0] === type) && (!year || groupOf[i][1] === year);
         });
-        shown.sort(function (a, b) {
-          return (exact.has(b) - exact.has(a)) || ((+groupOf[b][1] || 0) - (+groupOf[a][1] || 0)) || (a - b);
-        });
+        var tier = {};
+        shown.forEach(function (i) { tier[i] = tierOf(groupOf[i][0], exact.has(i), partial.has(i)); });
+        shown.sort(function (a, b) { return (tier[a] - tier[b]) || (a - b); });
         var ids = shown.slice((page - 1) * pageSize, page * pageSize);
         var chunks = unique(ids.map(function (i) { return Math.floor(i / meta.chunk); }));
         return Promise.all(chunks.map(function (c) { return getJSON(base + "d/" + c + ".json"); })).then(function (docs) {
@@ -160,8 +192,10 @@
           chunks.forEach(function (c, i) { byChunk[c] = docs[i]; });
           var hits = ids.map(function (i) {
             var row = byChunk[Math.floor(i / meta.chunk)][i % meta.chunk];
+            var fields = row[3].map(function (f) { return [meta.labels[f[0]], f[1]]; });
+            var found = fieldSnippet(fields, query);
             return {url: row[0], title: row[1], type: groupOf[i][0], type_name: meta.types[groupOf[i][0]], date: row[2],
-                    snippet: snippet(row[3], query)};
+                    snippet: found[1], field: found[0]};
           });
           return {query: q, type: type, year: year, page: page, page_size: pageSize, total: shown.length,
                   pages: Math.ceil(shown.length / pageSize), hits: hits, facets: facets, mode: "static"};
@@ -169,8 +203,8 @@
       });
     });
   }
-  window.PortalSearch = {tokens: tokens, parseQuery: parseQuery, compact: compact, snippet: snippet,
-                         fnv1a: fnv1a, staticSearch: staticSearch};
+  window.PortalSearch = {tokens: tokens, parseQuery: parseQuery, compact: compact, matchKey: matchKey, snippet: snippet,
+                         fieldSnippet: fieldSnippet, fnv1a: fnv1a, staticSearch: staticSearch};
 
   // ---- the page ----
   var box = document.querySelector("[data-search]");
@@ -189,7 +223,8 @@
     var q = data.query, type = data.type || "", year = data.year || "", html = "";
     html += '<h2 class="search-summary" id="search-summary">“' + esc(q) + "”的搜索结果：共 " + data.total + " 条" +
       (data.pages > 1 ? "，第 " + data.page + "/" + data.pages + " 页" : "") + "</h2>";
-    var types = Object.keys(data.facets.type).sort(), years = Object.keys(data.facets.year).sort().reverse();
+    var types = Object.keys(typeNames).filter(function (k) { return k in data.facets.type; });  // the menu's order
+    var years = Object.keys(data.facets.year).sort().reverse();
     if (types.length || years.length) {
       html += '<nav class="filters search-facets" aria-label="筛选搜索结果"><p class="filter-group"><span class="filter-label">按类型：</span>';
       html += '<a href="' + esc(link({q: q, year: year})) + '"' + (type ? "" : ' aria-current="page"') + ">全部</a>";
@@ -209,7 +244,8 @@
       html += '<ol class="search-hits" start="' + ((data.page - 1) * data.page_size + 1) + '">';
       data.hits.forEach(function (h) {
         html += '<li><h3><a href="' + esc(h.url) + '">' + esc(h.title) + '</a></h3><p class="search-meta">' +
-          esc(h.type_name) + " · " + esc(h.date) + '</p><p class="search-snippet">' + h.snippet + "</p></li>";
+          esc(h.type_name) + " · " + esc(h.date) + '</p><p class="search-snippet">' +
+          (h.field ? '<span class="search-field">' + esc(h.field) + "：</span>" : "") + h.snippet + "</p></li>";
       });
       html += "</ol>";
       if (data.pages > 1) {

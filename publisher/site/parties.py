@@ -1,0 +1,118 @@
+"""Party profiles (DESIGN §6a): every live record of one organisation or 个体工商户, keyed by its credit code.
+
+Built from published records alone. A natural person (自然人) never gets a profile and none of their
+records is counted anywhere here, even when a credit code was typed on it; a record without a valid
+统一社会信用代码 (GB 32100 check character) belongs to no profile. Withdrawn records never count, so a
+profile shrinks with its records and is gone when its last live record is withdrawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from publisher.core.checkcodes import credit_code_problem
+from publisher.core.content import PublishedRecord
+from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES
+
+ORGANISATION = "法人及非法人组织"
+SOLE_TRADER = "个体工商户"
+PROFILE_PARTY_TYPES = (ORGANISATION, SOLE_TRADER)
+# The field holding the party's name, per record type that names a party (inspections name a 检查对象).
+NAME_FIELDS = ("party_name", "target_name")
+
+
+def _name_field(type_key: str) -> str | None:
+    """The party-name field of a record type that carries a party and its credit code, else None."""
+    names = {f.name for f in RECORD_TYPES[type_key].fields}
+    if "credit_code" not in names or "party_type" not in names:
+        return None
+    return next((n for n in NAME_FIELDS if n in names), None)
+
+
+# Record types whose records can belong to a profile, in schema order (penalties, permits, inspections, ...).
+PARTY_RECORD_TYPES: dict[str, str] = {k: f for k in RECORD_TYPES if (f := _name_field(k))}
+
+
+@dataclass(frozen=True)
+class Party:
+    """One organisation or 个体工商户 and its live records."""
+
+    credit_code: str  # 18-char 统一社会信用代码, upper case
+    names: tuple[str, ...]  # the names it has had, newest first
+    party_type: str  # 法人及非法人组织 | 个体工商户
+    records: tuple[PublishedRecord, ...]  # live records of this party, newest first
+
+    @property
+    def url(self) -> str:
+        return f"/parties/{self.credit_code}/"
+
+    @property
+    def name(self) -> str:
+        """Its current name: the one on its newest record."""
+        return self.names[0]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Live records per record type key, every party record type present (0 when none)."""
+        counts = dict.fromkeys(PARTY_RECORD_TYPES, 0)
+        for record in self.records:
+            counts[record.type] += 1
+        return counts
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def party_name(record: PublishedRecord) -> str:
+    """The party's name as the record shows it ("" for a type that names no party)."""
+    field = PARTY_RECORD_TYPES.get(record.type)
+    return _text(record.values.get(field)) if field else ""
+
+
+def declared_party_type(record: PublishedRecord) -> str:
+    """The record's 行政相对人类别 / 检查对象类别 as typed ("" when not given)."""
+    return _text(record.values.get("party_type"))
+
+
+def party_code(record: PublishedRecord) -> str | None:
+    """The credit code of the profile this record belongs to; None for natural persons and invalid codes."""
+    if record.type not in PARTY_RECORD_TYPES:
+        return None
+    declared = declared_party_type(record)
+    # Strict: only the two kinds of party that have profiles; 自然人 or anything unknown never does.
+    if declared == NATURAL_PERSON or (declared and declared not in PROFILE_PARTY_TYPES):
+        return None
+    code = _text(record.values.get("credit_code")).upper()
+    if not code or credit_code_problem(code) is not None or not party_name(record):
+        return None
+    return code
+
+
+def code_party_type(code: str) -> str:
+    """The party type a credit code's registration digits imply (92… is a 个体工商户)."""
+    return SOLE_TRADER if code.startswith("92") else ORGANISATION
+
+
+def newest_first_key(record: PublishedRecord) -> tuple[str, str, str, str]:
+    return (record.date, record.published, record.type, record.slug)
+
+
+def collect_parties(published: Mapping[str, Sequence[PublishedRecord]]) -> dict[str, Party]:
+    """Every party with at least one live record, by credit code (sorted)."""
+    grouped: dict[str, list[PublishedRecord]] = {}
+    for type_key in PARTY_RECORD_TYPES:
+        for record in published.get(type_key, ()):
+            if not record.live:
+                continue
+            code = party_code(record)
+            if code is not None:
+                grouped.setdefault(code, []).append(record)
+    parties = {}
+    for code in sorted(grouped):
+        records = tuple(sorted(grouped[code], key=newest_first_key, reverse=True))
+        names = tuple(dict.fromkeys(party_name(r) for r in records))
+        declared = next((t for r in records if (t := declared_party_type(r))), "")
+        parties[code] = Party(code, names, declared or code_party_type(code), records)
+    return parties

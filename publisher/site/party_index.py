@@ -117,3 +117,16 @@ def read_output(output: Path) -> Any:
     def read(url: str) -> str:
         return (output / url.lstrip("/")).read_text(encoding="utf-8")
     return read
+
+
+API_URL = "/api/parties"
+MAX_BODY = 256 * 1024  # bytes of a POSTed check: 500 long names fit many times over
+
+
+def api_answer(output: Path, text: str) -> tuple[int, dict[str, Any]]:
+    """`portal serve`'s /api/parties: the same answers as the bulk check page, for lines of text."""
+    try:
+        answers = check_lines(text.splitlines(), read_output(output))
+    except FileNotFoundError:
+        return 404, {"error": "本站未生成当事人比对索引"}
+    return 200, {"max_lines": MAX_LINES, "answers": answers}

@@ -110,7 +110,7 @@ def _figures(portal_site, url: str = "/statistics/") -> dict:  # noqa: F811
 
 
 def test_sample_files_give_the_records_content_shows(portal_site, expected):  # noqa: F811
-    assert expected["totals"] == {"permits": 46, "penalties": 42, "inspections": 20, "coercions": 10, "checks": 12,
+    assert expected["totals"] == {"permits": 50, "penalties": 46, "inspections": 24, "coercions": 10, "checks": 12,
                                   "levies": 10, "requisitions": 6}
     assert _figures(portal_site)["totals"] == expected["totals"]
 

@@ -35,6 +35,7 @@ from publisher.site.listing import (
     list_pages,
     officer_validity,
 )
+from publisher.site.parties import party_url
 from publisher.site.qrcodes import require_public_url
 
 from .writer import PageWriter, build_salt, read_page_index
@@ -59,6 +60,8 @@ class RecordsGenerator(Generator):
             require_public_url(self.portal.site.url)
         self.published = build.published = load_published(Path(self.settings["PATH"]))
         self.today = build.today
+        # An environment global, so the imported component macros see it: names and codes link to profiles.
+        self.env.globals["party_url"] = party_url
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
         self.assets = theme_assets(Path(self.theme) / "static")
         self._windows = [w for w in self.published["windows"] if w.live]

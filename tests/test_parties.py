@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from publisher.core.content import PublishedRecord, load_published
@@ -37,7 +38,7 @@ def test_an_organisation_gathers_its_live_records_of_every_type_newest_first():
     assert party.credit_code == FIRM and party.url == f"/parties/{FIRM}/"
     assert [r.slug for r in party.records] == ["i1", "p1", "q1"]
     assert party.names == ("新名木业有限公司", "旧名木材厂")
-    assert party.counts == {"penalties": 1, "permits": 1, "inspections": 1}
+    assert {t: n for t, n in party.counts.items() if n} == {"penalties": 1, "permits": 1, "inspections": 1}
     assert party.party_type == "法人及非法人组织"
 
 
@@ -99,7 +100,7 @@ def test_a_profile_shows_every_live_record_of_the_organisation_newest_first_with
     output = built(runner, party_rows())
     html, twin = profile(output, COMPANY_CODE)
     assert twin["names"] == [NEW_NAME, OLD_NAME] and twin["party_type"] == "法人及非法人组织"
-    assert twin["counts"] == {"permits": 1, "penalties": 3, "inspections": 1}
+    assert {t: n for t, n in twin["counts"].items() if n} == {"permits": 1, "penalties": 3, "inspections": 1}
     penalties = twin["records"]["penalties"]
     assert [p["fields"]["decision_no"] for p in penalties] == [f"示林罚决字〔2026〕第{n}号" for n in (2, 3, 4)]
     assert penalties[1]["disputed"] and penalties[1]["status"] == "异议"
@@ -171,9 +172,9 @@ def test_the_bulk_check_index_answers_names_and_codes_however_they_are_typed(run
     assert (first["credit_code"], first["name"], first["penalties"], first["permits"]) == (COMPANY_CODE, NEW_NAME, 3, 1)
     assert answers[3]["parties"][0]["url"] == f"/parties/{SHOP}/"
     index = json.loads((output / "parties" / "check" / "index.json").read_text(encoding="utf-8"))
-    assert index["parties"] == 2 and index["shards"] == len(index["versions"])
+    assert index["parties"] == 2 and index["shards"] >= 1 and "versions" not in index
     page = (output / "parties" / "check" / "index.html").read_text(encoding="utf-8")
-    assert "/theme/js/parties-check.js" in page and "站内搜索" in page and "<script>" not in page
+    assert re.search(r"/theme/js/parties-check\.[0-9a-f]+\.js", page) and "站内搜索" in page and "<script>" not in page
 
 
 def test_brackets_and_full_width_characters_are_normalised_like_the_browser():

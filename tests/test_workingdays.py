@@ -10,6 +10,7 @@ import pytest
 
 from plugins.stats.figures import DAY_BUCKETS, compute, timeliness
 from publisher.core.content import PublishedRecord
+from publisher.core.schema import RECORD_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 from publisher.pull.rows import Record
 from publisher.pull.rules import Outcome, RuleContext, decide
@@ -40,7 +41,7 @@ def shown_record(decided: date, shown: date, n: int = 1) -> PublishedRecord:
 
 
 def statistics(config, *records: PublishedRecord):
-    deadlines = {t: config.policy.deadline_days(t) for t in ("permits", "penalties")}
+    deadlines = {t: config.policy.deadline_days(t) for t in RECORD_TYPES}
     return compute({"penalties": list(records)}, deadlines, calendar=CALENDAR).timeliness["penalties"]
 
 

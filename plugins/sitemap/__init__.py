@@ -27,8 +27,9 @@ ANNUAL_REPORT = re.compile(r"^/statistics/annual/(\d{4})/$")
 # The site's own pages that belong to a stage of disclosure, listed under it after its record types.
 SECTION_PAGES = {
     "before": (("随机抽查事项清单", type_page_url("matters", RANDOM_INSPECTION_LIST)),
-               ("重大执法决定法制审核目录", "/about/catalogue/")),
+               ("重大执法决定法制审核目录", "/about/catalogue/"), ("行政处罚裁量基准", "/about/discretion/")),
     "during": (("执法证核验", type_page_url("officers", OFFICER_CHECK)),),
+    "after": (("当事人批量比对", "/parties/check/"),),
 }
 
 

@@ -91,7 +91,7 @@
       });
       var numbers = Object.keys(wanted);
       return Promise.all(numbers.map(function (n) {
-        return getJSON(base + "shard-" + n + ".json?v=" + first.versions[n]);
+        return getJSON(base + "shard-" + n + ".json");
       })).then(function (loaded) {
         var shards = {};
         numbers.forEach(function (n, i) { shards[n] = loaded[i]; });

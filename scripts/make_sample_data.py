@@ -422,6 +422,51 @@ def make_inspections() -> list[dict]:
     return rows
 
 
+# ---- parties with a profile of several record types (issue 15) ----------------------------------
+# Fixed codes (check character computed), so adding them draws nothing from the shared stream.
+SHOWCASE = {
+    "renamed": {"party_name": "示例县森茂样板木业有限公司", "party_type": "法人及非法人组织",
+                "credit_code": "91990101MA7D2K3L1" + cc_check("91990101MA7D2K3L1"), "legal_rep": "周样本"},
+    "shop": {"party_name": "示例县周模拟竹木经营部", "party_type": "个体工商户",
+             "credit_code": "92990101MA8E4F5G2" + cc_check("92990101MA8E4F5G2"), "legal_rep": "周模拟"},
+    "firm": {"party_name": "示例县联创示范林业科技有限公司", "party_type": "法人及非法人组织",
+             "credit_code": "91990101MA9H6J7K3" + cc_check("91990101MA9H6J7K3"), "legal_rep": "吴范例"},
+}
+OLD_NAME = "示例县森茂样板木材加工厂"  # the renamed company's name on its older records
+
+
+def make_profiles() -> tuple[list[dict], list[dict], list[dict]]:
+    """Penalties, permits and inspections of the SHOWCASE parties, numbered after every other record of the year."""
+    who = {k: v["party_name"] for k, v in SHOWCASE.items()}
+    ORGS.update({v["party_name"]: v for v in SHOWCASE.values()} | {OLD_NAME: SHOWCASE["renamed"] | {
+        "party_name": OLD_NAME}})
+    pens = [penalty("滥伐林木", OLD_NAME, D("2024-09-12"), 12000) | {"decision_no": "示林罚决字〔2024〕第61号"},
+            penalty("毁坏林木", who["renamed"], D("2026-06-09"), 8000, status="异议",
+                    remarks="当事人对公示内容提出异议，正在核实") | {"decision_no": "示林罚决字〔2026〕第61号"},
+            penalty("收购运输盗伐滥伐的林木", who["shop"], D("2026-04-14"), 6000)
+            | {"decision_no": "示林罚决字〔2026〕第62号"},
+            penalty("非法占用林地", who["firm"], D("2025-10-21"), 30000) | {"decision_no": "示林罚决字〔2025〕第61号"}]
+    pers = [permit("林木采伐许可证核发", OLD_NAME, D("2024-03-05")) | {"_n": 61},
+            permit("植物检疫证书", who["renamed"], D("2026-08-18")) | {"_n": 61},
+            permit("林草种子生产经营许可证", who["shop"], D("2025-02-24")) | {"_n": 61},
+            permit("使用林地审核", who["firm"], D("2025-06-16")) | {"_n": 62}]
+    for r in pers:
+        y, n = r["decision_date"].year, r.pop("_n")
+        r["decision_no"] = f"示林许字〔{y}〕第{n}号"
+        r["permit_no"] = f"示林{r['permit_no']}〔{y}〕第{n}号"
+    inss = []
+    for k, (key, day, task) in enumerate((("renamed", "2025-05-13", 0), ("renamed", "2026-09-22", 3),
+                                          ("shop", "2026-05-19", 1), ("firm", "2026-03-17", 2)), 1):
+        name, item, dept = TASKS[task]
+        valid = [o["cert_no"] for o in OFFICERS if o["cert_status"] == "有效" and o["valid_from"] <= D(day)
+                 and D(day) <= o["valid_to"]]
+        inss.append({"id": f"SJ-{day[:4]}-{60 + k:03d}", "task_name": f"{day[:4]}年度{name}",
+                     "target_name": who[key], "credit_code": SHOWCASE[key]["credit_code"], "item": item,
+                     "inspection_date": D(day), "result": RESULTS[2 * (k % 2)][0], "handling": RESULTS[2 * (k % 2)][1],
+                     "authority": BUREAU, "officer_certs": valid[:2], "department": dept, "review_status": "已审核"})
+    return pens, pers, inss
+
+
 # ---- subjects, matters, guides, windows ---------------------------------------------------------
 COMPLAINT = "0123-4567800；12345"
 HOURS = "周一至周五 上午8:30—12:00，下午14:30—17:30（法定节假日除外）"
@@ -632,6 +677,8 @@ def first_published(rows: list[dict], date_field: str) -> None:
 
 def main() -> None:
     penalties, permits, inspections = make_penalties(), make_permits(), make_inspections()
+    for rows, extra in zip((penalties, permits, inspections), make_profiles(), strict=True):
+        rows += extra  # after the others: the shared random stream gives them the same values as before
     first_published(penalties, "decision_date")
     first_published(permits, "decision_date")
     first_published(inspections, "inspection_date")

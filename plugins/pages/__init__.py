@@ -21,6 +21,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site.context import BuildContext, build_context
 from publisher.site.listing import LIST_COLUMNS, SECTION_OF_TYPE, SECTIONS, ListPage, list_pages, officer_validity
+from publisher.site.parties import party_url
 from publisher.site.qrcodes import require_public_url
 
 from .writer import PageWriter, build_salt, read_page_index
@@ -45,6 +46,8 @@ class RecordsGenerator(Generator):
             require_public_url(self.portal.site.url)
         self.published = build.published = load_published(Path(self.settings["PATH"]))
         self.today = build.today
+        # An environment global, so the imported component macros see it: names and codes link to profiles.
+        self.env.globals["party_url"] = party_url
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
         self.pages = build.pages = PageWriter(
             lambda name: self.get_template(name), Path(self.output_path), self.portal, self._globals(),

@@ -116,3 +116,11 @@ def collect_parties(published: Mapping[str, Sequence[PublishedRecord]]) -> dict[
         declared = next((t for r in records if (t := declared_party_type(r))), "")
         parties[code] = Party(code, names, declared or code_party_type(code), records)
     return parties
+
+
+def party_url(record: PublishedRecord) -> str:
+    """The profile a shown record's party name and code link to; "" for a natural person or no valid code."""
+    if not record.live:
+        return ""
+    code = party_code(record)
+    return f"/parties/{code}/" if code else ""

@@ -12,6 +12,8 @@ from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
 from publisher.site.build import PROJECT_ROOT
+from publisher.site.party_index import API_URL as PARTIES_API
+from publisher.site.party_index import MAX_BODY, api_answer
 from publisher.site.search.page import SearchPage
 from publisher.site.search.service import SearchService
 
@@ -43,6 +45,26 @@ class _Handler(SimpleHTTPRequestHandler):
         if self._refused() or self._search_route():
             return
         super().do_HEAD()
+
+    def do_POST(self) -> None:
+        """Only /api/parties takes a body: the lines of a bulk check (批量比对), as text or a form's `q`."""
+        if self._refused():
+            return
+        if self._site_path() != PARTIES_API:
+            self.send_error(404)
+            return
+        declared = self.headers.get("Content-Length") or "0"
+        length = int(declared) if declared.isdigit() else -1
+        if not 0 <= length <= MAX_BODY:
+            self.send_error(413)
+            return
+        text = self.rfile.read(length).decode("utf-8", errors="replace")
+        if self.headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            text = "\n".join(parse_qs(text, max_num_fields=MAX_QUERY_FIELDS).get("q", []))
+        self._send_json(*api_answer(Path(self.directory), text))
+
+    def _send_json(self, status: int, body: object) -> None:
+        self._send(status, json.dumps(body, ensure_ascii=False).encode("utf-8"), "application/json")
 
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS.items():
@@ -77,6 +99,9 @@ class _Handler(SimpleHTTPRequestHandler):
         # http.server reads the request line as Latin-1; a client that sent raw UTF-8 meant UTF-8.
         query = self.path.encode("latin-1", errors="replace").decode("utf-8", errors="replace").partition("?")[2]
         path = self._site_path()
+        if path == PARTIES_API:
+            self._send_json(*api_answer(Path(self.directory), "\n".join(parse_qs(query).get("q", []))))
+            return True
         if self.search is None or path not in ("/api/search", "/search", "/search/", "/search/index.html"):
             return False
         try:

@@ -33,7 +33,7 @@ def test_charts_are_visible_and_drawn_without_javascript(browser, portal_url, wi
         # The chart's text is as large as small print on the page, never shrunk to a smudge.
         size = chart.locator("text").first.evaluate("t => t.getBoundingClientRect().height")
         assert size >= 11
-    assert page.get_by_role("img", name="当前公示的行政许可、行政处罚和双随机抽查按月数量").count() == 1
+    assert page.get_by_role("img", name="当前公示的各类执法决定按月数量").count() == 1
     assert problems == []
     page.context.close()
 

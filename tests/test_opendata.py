@@ -53,6 +53,7 @@ def page_fields(page_html: str) -> dict[str, str]:
     table = re.search(r'<table class="fields">(.*?)</table>', page_html, re.S)[1]
     fields = {}
     for label, cell in re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', table, re.S):
+        cell = re.sub(r"</?a\b[^>]*>", "", cell)  # a party's name and code link to its profile
         items = re.findall(r"<li>(.*?)</li>", cell, re.S)
         fields[html.unescape(label)] = "；".join(html.unescape(i) for i in items) if items else html.unescape(cell)
     return fields

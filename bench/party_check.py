@@ -15,8 +15,8 @@ import gzip
 import random
 
 from bench.generate import GIVEN, SURNAMES, _Maker
-from publisher.site.party_index import INDEX_URL, check_lines, index_files
 from publisher.site.parties import Party
+from publisher.site.party_index import INDEX_URL, check_lines, index_files
 
 FIRM_WORDS = "青山绿水林木森源华盛兴旺鑫达恒通嘉禾永安宏图瑞丰"
 

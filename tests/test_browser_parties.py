@@ -60,7 +60,7 @@ def test_without_javascript_the_bulk_check_points_to_search(browser, site_url): 
     expect(page.get_by_role("link", name="站内搜索").last).to_be_visible()
     expect(page.locator("[data-check-form]")).to_be_hidden()
     page.screenshot(path=str(SHOTS / "check-nojs-375.png"), full_page=True)
-    assert problems == [] and axe_violations(page) == []
+    assert problems == []  # axe runs in the page and so needs JavaScript: the scripted page is checked above
     page.context.close()
 
 

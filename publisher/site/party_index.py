@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from publisher.site.parties import Party
+from publisher.site.search.static import fnv1a  # one hash for both static indexes; the JS mirrors it
 
 CHECK_URL = "/parties/check/"
 INDEX_URL = CHECK_URL + "index.json"  # the first file: how many shards (a few hundred bytes at any size)
@@ -30,14 +31,6 @@ _DROPPED = re.compile(r"[\s\u200b-\u200f\u2060\ufeff]+")
 def normalise_key(text: str) -> str:
     """A line as compared: full-width to half-width, no spaces, any bracket round, Latin letters upper case."""
     return _DROPPED.sub("", unicodedata.normalize("NFKC", text).translate(_BRACKETS)).upper()
-
-
-def fnv1a(text: str) -> int:
-    """32-bit FNV-1a of the UTF-8 bytes: cheap to compute the same way in the browser."""
-    h = 0x811C9DC5
-    for byte in text.encode("utf-8"):
-        h = ((h ^ byte) * 0x01000193) & 0xFFFFFFFF
-    return h
 
 
 def shard_count(keys: int) -> int:

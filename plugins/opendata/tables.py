@@ -30,7 +30,6 @@ from publisher.core.schema import RECORD_TYPES, Field, Kind
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
-XLSX_TYPES = ("permits", "penalties")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.

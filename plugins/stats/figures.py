@@ -162,12 +162,6 @@ def _combine(timely: dict[str, Timeliness]) -> Timeliness:
                       tuple(map(sum, zip(*(p.buckets for p in parts), strict=True))))
 
 
-def report_years(published: dict[str, list[PublishedRecord]], today: date) -> list[str]:
-    """Past years with shown results: each gets its yearly report (due by 31 January of the next)."""
-    years = {r.year for t in RESULT_TYPES for r in published.get(t, []) if r.live and r.year}
-    return sorted((y for y in years if y.isdigit() and int(y) < today.year), reverse=True)
-
-
 def format_money(value: Decimal) -> str:
     """万元 as the site writes amounts: no trailing zeros, at most six decimals."""
     text = format(value.quantize(Decimal("0.000001")).normalize(), "f")

@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Kind
+from publisher.site.decision import decision_subtitle
 from publisher.site.parties import Party, collect_parties
 
 from .analysis import ANALYZER_VERSION, match_key
@@ -31,10 +32,6 @@ SEARCH_TYPES = {PROFILE_TYPE: PROFILE_ZH} | {k: RECORD_TYPES[k].zh for k in _PAR
     k: t.zh for k, t in RECORD_TYPES.items()}
 # Fields whose value names the record's party, for the result's heading (as shown: masked for persons).
 PARTY_FIELDS = ("party_name", "target_name")
-# The 文号 or other second part of a heading, per type; other types show their title.
-NUMBER_FIELDS = {"penalties": "decision_no", "permits": "decision_no", "inspections": "task_name",
-                 "coercions": "decision_no", "checks": "decision_no", "levies": "decision_no",
-                 "requisitions": "decision_no"}
 # Kinds a snippet never shows: a date, an amount or a code-list word says nothing about why a record matched.
 NOT_SNIPPET = frozenset({Kind.DATE, Kind.MONEY, Kind.BOOL, Kind.ENUM, Kind.ENUM_LIST})
 # The agency's own name and codes, the same on every record: never why a record matched, and bytes in every row.
@@ -76,7 +73,7 @@ def heading_of(record: PublishedRecord) -> str:
     """Party name · record type · 文号 (or task, or the record's title when it names no party)."""
     values = dict(record.fields)
     party = next((_text(values[f]) for f in PARTY_FIELDS if values.get(f)), "")
-    number = _text(values.get(NUMBER_FIELDS.get(record.type, ""), ""))
+    number = decision_subtitle(record)  # the line beneath a decision page's heading: 文号, or the task
     return " · ".join(p for p in (party, record.rtype.zh, number or (record.title if not party else "")) if p)
 
 

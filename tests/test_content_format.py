@@ -14,7 +14,9 @@ import unicodedata
 
 import pytest
 
+from publisher.core import content
 from publisher.core.content import (
+    Origin,
     load_record,
     parse_metadata,
     read_fields,
@@ -179,3 +181,20 @@ def kept(shown: str | list[str], sent: str) -> bool:
     ch = next(c for c in sent if c in HOSTILE)
     pieces = sent.split(ch)
     return any(text == sep.join(pieces) for sep in (ch, "", " ", "；", "\n"))
+
+
+@pytest.mark.parametrize("ch", HOSTILE, ids=IDS)
+def test_an_origin_holds_its_lines_and_reads_back(tmp_path, ch):
+    """A federated record's agency (issue 19): four metadata lines that nothing an agency sends can break."""
+    origin = Origin(f"示例{ch}Slug: x局", "lcj", f"https://a.example.gov.cn/penalties/x{ch}/", "2026-11-01")
+    text = render_record(RECORD_TYPES["penalties"], "lcj-own", "k", {"decision_no": "第1号"}, "2026-11-24",
+                         "2026-11-10", origin)
+    assert metadata_keys(text) == [*RECORD_KEYS[:-1], "agency", "agency-key", "canonical", "agency-published",
+                                   "fields"]
+    path = write_page(tmp_path, "penalties", "lcj-own", text)
+    record = load_record(path, "penalties")
+    assert record.origin == Origin(content.one_line(origin.agency), "lcj", content.one_line(origin.url), "2026-11-01")
+    notice = render_notice(RECORD_TYPES["penalties"], "lcj-own", "k", "2026-11-01", "2026-11-24", "撤销", origin)
+    assert parse_metadata(split_lines(notice))["agency-key"] == "lcj"
+    plain = render_record(RECORD_TYPES["penalties"], "own", "k", {"decision_no": "第1号"}, "2026-11-24", "2026-11-10")
+    assert load_record(write_page(tmp_path, "penalties", "own", plain), "penalties").origin is None

@@ -45,6 +45,33 @@ _META_LINE = re.compile(r"^([A-Za-z][A-Za-z-]*):\s?(.*)$")
 
 
 @dataclass(frozen=True)
+class Origin:
+    """Where a record on a unified platform comes from: the agency portal that published it (issue 19).
+
+    A single agency's portal writes no origin; a `kind = "portal"` source writes one for every record.
+    """
+
+    agency: str  # the agency's name, as its own portal states it
+    key: str  # the agency's short key: in URLs, filters and slugs on the unified platform
+    url: str  # the record's page on the agency's own portal: the authoritative (canonical) copy
+    published: str  # the day the agency first showed the record
+
+
+def _origin_lines(origin: Origin | None) -> list[str]:
+    if origin is None:
+        return []
+    agency, key, url, published = (one_line(v) for v in (origin.agency, origin.key, origin.url, origin.published))
+    return [f"Agency: {meta_text(agency)}", f"Agency-Key: {key}", f"Canonical: {url}", f"Agency-Published: {published}"]
+
+
+def _origin_of(meta: dict[str, str]) -> Origin | None:
+    if "agency-key" not in meta:
+        return None
+    return Origin(html.unescape(meta.get("agency", "")), meta["agency-key"], meta.get("canonical", ""),
+                  meta.get("agency-published", ""))
+
+
+@dataclass(frozen=True)
 class ContentPage:
     """What pull needs to know of a file already in content/."""
 
@@ -126,7 +153,7 @@ def title_of(rtype: RecordType, fields: dict[str, Any]) -> str:
 
 
 def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str, Any],
-                  published: str, page_date: str) -> str:
+                  published: str, page_date: str, origin: Origin | None = None) -> str:
     """The Markdown of a shown record; `values` must already be redacted."""
     fields = [(f.name, shown) for f in rtype.public_fields
               if (shown := public_value(values.get(f.name))) is not None]
@@ -141,6 +168,7 @@ def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str,
         "State: live",
         f"Published: {published}",
         f"Key-Hash: {key_hash}",
+        *_origin_lines(origin),
         f"Fields: {fields_json(fields)}",
         "",
         "| 项目 | 内容 |",
@@ -153,7 +181,7 @@ def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str,
 
 
 def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
-                  withdrawn: str, reason: str) -> str:
+                  withdrawn: str, reason: str, origin: Origin | None = None) -> str:
     """A withdrawal notice: the record's URL stays, its data does not."""
     slug, key_hash, published, withdrawn, reason = map(one_line, (slug, key_hash, published, withdrawn, reason))
     lines = [
@@ -166,6 +194,7 @@ def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
         f"Withdrawn: {withdrawn}",
         f"Withdrawal-Reason: {reason}",
         f"Key-Hash: {key_hash}",
+        *_origin_lines(origin),
         "",
         f"此条{rtype.zh}信息已于 {withdrawn} 撤回，撤回原因类别：{reason}。",
     ]
@@ -218,6 +247,7 @@ class PublishedRecord:
     withdrawn: str = ""
     withdrawal_reason: str = ""
     digest: str = ""  # of the content file's bytes: what a page built from this record depends on
+    origin: Origin | None = None  # on a unified platform: the agency that published it
 
     @property
     def live(self) -> bool:
@@ -275,6 +305,7 @@ def load_record(path: Path | str, type_key: str) -> PublishedRecord | None:
         withdrawn=meta.get("withdrawn", ""),
         withdrawal_reason=meta.get("withdrawal-reason", ""),
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
+        origin=_origin_of(meta),
     )
 
 

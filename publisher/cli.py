@@ -487,10 +487,11 @@ def _ledger_show(config: Config, record: str | None, as_json: bool) -> None:
 
 def _slug_for(config: Config, type_key: str, ident: str) -> str:
     """A record given by slug or by natural key (decision number, certificate number, …)."""
-    from publisher.pull.memo import scan_content
+    from publisher.core.catalog import content_pages
     from publisher.pull.validation import key_hash, normalise_key
 
-    page = scan_content(config.paths.content).get(type_key, {}).get(key_hash(type_key, normalise_key(ident)))
+    pages = content_pages(config.paths.content, config.paths.state)
+    page = pages.get(type_key, {}).get(key_hash(type_key, normalise_key(ident)))
     return page.slug if page else ident
 
 

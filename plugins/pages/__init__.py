@@ -1,6 +1,6 @@
 """Pelican plugin: every page of the portal, rendered from content/ with templates, not as articles.
 
-Runs on `get_generators`, first. generate_context loads content/ once into the BuildContext
+Runs on `get_generators`, first. generate_context loads content/ (through its catalog) once into the BuildContext
 (`published`) and puts the site's page writer there (`pages`), for every other plugin;
 generate_output renders detail pages, lists, sections and posters, writing a file only when its
 bytes change (Pelican itself rewrites every file).
@@ -17,7 +17,8 @@ from typing import Any
 from pelican import signals
 from pelican.generators import Generator
 
-from publisher.core.content import PublishedRecord, load_published
+from publisher.core.catalog import published_records
+from publisher.core.content import PublishedRecord
 from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
@@ -58,7 +59,8 @@ class RecordsGenerator(Generator):
         build = self.build
         if build.require_public_url:
             require_public_url(self.portal.site.url)
-        self.published = build.published = load_published(Path(self.settings["PATH"]))
+        # From content/'s catalog: only files whose size or mtime changed since it last saw them are read.
+        self.published = build.published = published_records(Path(self.settings["PATH"]), self.portal.paths.state)
         self.today = build.today
         # An environment global, so the imported component macros see it: names and codes link to profiles.
         self.env.globals["party_url"] = party_url

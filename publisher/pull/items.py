@@ -66,6 +66,7 @@ class Plan:
     notes: list[SourceNote] = field(default_factory=list)
     calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
     fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
+    state_dir: Path | None = None  # where content/'s catalog lives, which write_plan keeps in step
 
     def counts(self) -> Counter[str]:
         return Counter(i.action.value for i in self.items)

@@ -12,12 +12,13 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from publisher.core.catalog import content_pages, open_catalog
 from publisher.core.config import Config
 from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.intake import take_in
 from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
-from publisher.pull.memo import Judgement, PlanMemo, row_hash, scan_content
+from publisher.pull.memo import Judgement, PlanMemo, row_hash
 from publisher.pull.redaction import redact_counted
 from publisher.pull.rows import Origin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
@@ -42,9 +43,10 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     intake.rows = [complete_row(raw, config.site.agency, config.site.agency_code) for raw in intake.rows]
     hashes = [row_hash(raw) for raw in intake.rows]
     plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures,
-                notes=[*result.notes, *intake.notes], fingerprints=fingerprints(result))
+                notes=[*result.notes, *intake.notes], fingerprints=fingerprints(result),
+                state_dir=config.paths.state)
     cache = config.paths.state / "cache"
-    existing = scan_content(config.paths.content, cache / "content.pickle")
+    existing = content_pages(config.paths.content, config.paths.state)  # from content/'s catalog
     _adopt_legacy_keys(existing, result.rows)
     stop_failed_types(plan, result)
     stop_empty_types(plan, result.rows, existing, allow_empty)
@@ -155,6 +157,7 @@ def fingerprints(result: SourceResult) -> dict[str, str]:
 def write_plan(plan: Plan) -> list[Path]:
     """Write every page the plan adds, changes or withdraws; return the paths written."""
     written = []
+    by_type: dict[str, list[Path]] = defaultdict(list)
     folders: set[Path] = set()
     for item in plan.items:
         # UNCHANGED was judged by reading the file already: no second read to find it equal again.
@@ -163,6 +166,11 @@ def write_plan(plan: Plan) -> list[Path]:
         path = write_page(plan.content_dir, item.type, item.slug, item.text, folders)
         if path is not None:
             written.append(path)
+            by_type[item.type].append(path)
+    if by_type and plan.state_dir is not None:  # content/'s catalog follows what was written, row by row
+        with open_catalog(plan.content_dir, plan.state_dir, refresh=False) as catalog:
+            for type_key, paths in by_type.items():
+                catalog.note_written(type_key, paths)
     return written
 
 

@@ -23,6 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from publisher.core.catalog import content_pages
 from publisher.core.clock import local_now, stamp
 from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
@@ -30,7 +31,6 @@ from publisher.core.content import content_files
 from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.memo import scan_content
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
 from publisher.runs.annual import plan_annual
 from publisher.runs.ledger import Ledger, LedgerError, ledger_of
@@ -221,7 +221,7 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     known = ledger.published_state()
     reasons = {(i.type, i.slug): i.reason for i in plan.items if i.action is Action.WITHDRAW}
     changes = []
-    pages = scan_content(config.paths.content, config.paths.state / "cache" / "content.pickle")  # pull's hashes
+    pages = content_pages(config.paths.content, config.paths.state)  # pull's hashes, from content/'s catalog
     for type_key in RECORD_TYPES:
         for page in sorted(pages[type_key].values(), key=lambda p: p.name):
             previous = known.get((type_key, page.slug))

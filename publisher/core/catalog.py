@@ -1,0 +1,312 @@
+"""content/'s catalog: an SQLite index of every content file, the one module that owns its format (issue 18).
+
+The catalog is derived from content/ alone and can be thrown away at any moment: content/ stays the gate
+between pull and site (DESIGN §6). One row per Markdown file of content/<type>/ holds what pull compares
+with (key hash, state, dates, SHA-256) and what the site shows (title, dates, public fields as JSON, the
+BLAKE2b digest pages are keyed by), plus columns lists, feeds and party pages can query (first-publication
+order, year, department, party). A row is made from the file's bytes by one function (`_row_of`), whether
+pull notes a page it just wrote or a refresh finds a file whose size or mtime differ from its row, so the
+catalog a run of pulls maintains equals the one rebuilt from content/ (tests/test_catalog.py).
+
+Where: `<state>/cache/catalog-<hash of content/'s path>.sqlite`, not inside content/: a release's content
+snapshot is a hard-linked copy of content/ (`cp -al`) and SQLite writes its file in place, so a catalog in
+content/ would be shared with, and written through to, every snapshot. A content folder inside the state
+folder (a rollback's snapshot, built once) is catalogued in memory.
+
+Every use starts with `refresh`: one scandir and stat of content/; a file without a row, or whose size or
+mtime_ns differ from its row, is read again and its row replaced; rows without a file are dropped. A
+catalog that cannot be read (deleted, corrupt, another format) is rebuilt from content/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from publisher.core.content import (
+    ContentPage,
+    Origin,
+    PublishedRecord,
+    content_files,
+    parse_metadata,
+    split_lines,
+)
+from publisher.core.schema import RECORD_TYPES
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1
+_CODE = (Path(__file__), Path(__file__).with_name("content.py"))  # what a row is made by: another code, another catalog
+# Columns of `files`, in the order `_row_of` makes them.
+COLUMNS = ("type", "name", "size", "mtime_ns", "sha256", "digest", "shown", "slug", "key_hash", "state",
+           "published", "withdrawn", "reason", "date", "title", "agency", "agency_key", "canonical",
+           "agency_published", "fields", "listed", "year", "department", "credit_code", "party_name", "party_type")
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    type TEXT NOT NULL,          -- the record type: content/<type>/
+    name TEXT NOT NULL,          -- the file's name in content/<type>/
+    size INTEGER NOT NULL,       -- size and mtime_ns of the bytes this row was made from
+    mtime_ns INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,        -- what pull compares a page with
+    digest TEXT NOT NULL,        -- BLAKE2b-128: what the site's pages built from the record are keyed by
+    shown INTEGER NOT NULL,      -- 1: a page the site shows (its Record-Type is its folder, it has a Slug)
+    slug TEXT NOT NULL,          -- its Slug, or the file's stem
+    key_hash TEXT,               -- NULL: not written by the publisher, pull leaves it alone
+    state TEXT NOT NULL,         -- live | withdrawn
+    published TEXT NOT NULL,     -- first day shown
+    withdrawn TEXT NOT NULL,
+    reason TEXT NOT NULL,        -- withdrawal reason category
+    date TEXT NOT NULL,          -- the record's own date, or its first publication
+    title TEXT NOT NULL,         -- plain text
+    agency TEXT, agency_key TEXT, canonical TEXT, agency_published TEXT,  -- content.Origin, NULL for none
+    fields BLOB,                 -- the public fields, [[name, value], ...] as JSON (orjson)
+    listed TEXT NOT NULL,        -- a list's order, oldest first: (listed, date, slug)
+    year TEXT NOT NULL,          -- the year of `date`
+    department TEXT NOT NULL,    -- the list filter's department (department, else unit)
+    credit_code TEXT NOT NULL,   -- the party's 统一社会信用代码 as given (upper case), "" for none
+    party_name TEXT NOT NULL,    -- party_name or target_name
+    party_type TEXT NOT NULL,    -- 行政相对人类别 as given
+    PRIMARY KEY (type, name)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS files_by_list ON files (type, shown, state, listed, date, slug);
+CREATE INDEX IF NOT EXISTS files_by_party ON files (credit_code) WHERE credit_code != '';
+"""
+
+
+def _code_version() -> str:
+    digest = hashlib.blake2b(str(FORMAT).encode(), digest_size=16)
+    for path in _CODE:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def catalog_path(content_dir: Path, state_dir: Path) -> Path | None:
+    """Where content/'s catalog lives; None (in memory) for a content folder inside the state folder."""
+    content, state = content_dir.resolve(), state_dir.resolve()
+    if content.is_relative_to(state):
+        return None  # a rollback's snapshot: built once, a file would only linger
+    name = hashlib.blake2b(str(content).encode(), digest_size=8).hexdigest()
+    return state / "cache" / f"catalog-{name}.sqlite"
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "；".join(v for v in value if isinstance(v, str))
+    return ""
+
+
+def _encode_fields(fields: list) -> bytes:
+    try:
+        return orjson.dumps(fields)
+    except TypeError:  # a lone surrogate a hand-edited file escaped: orjson refuses, json keeps it escaped
+        return json.dumps(fields).encode()
+
+
+def _decode_fields(data: bytes) -> list:
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
+
+
+def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> tuple:
+    """A file's row, from its bytes alone: what `content.read_summary` and `content.load_record` read."""
+    try:
+        text, decodable = data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        text, decodable = data.decode("utf-8", "replace"), False
+    meta = parse_metadata(split_lines(text))
+    fields: list | None = None
+    shown = decodable and meta.get("record-type") == type_key and "slug" in meta
+    if shown:
+        try:
+            fields = [[n, v] for n, v in json.loads(meta.get("fields", "[]"))]
+        except (ValueError, TypeError):
+            shown = False
+            log.warning("content/%s/%s 的 Fields 行无法读取，网站不显示此文件", type_key, name)
+    elif not decodable:
+        log.warning("content/%s/%s 不是 UTF-8 文本，网站不显示此文件", type_key, name)
+    values = dict(fields or ())
+    origin = "agency-key" in meta
+    date, published = meta.get("date", ""), meta.get("published", "")
+    party_field = "party_name" if "party_name" in values else "target_name"
+    return (
+        type_key, name, size, mtime_ns, hashlib.sha256(data).hexdigest(),
+        hashlib.blake2b(data, digest_size=16).hexdigest(), int(shown), meta.get("slug", name.removesuffix(".md")),
+        meta.get("key-hash") or None, meta.get("state", "live"), published, meta.get("withdrawn", ""),
+        meta.get("withdrawal-reason", ""), date, html.unescape(meta.get("title", "")),
+        html.unescape(meta.get("agency", "")) if origin else None, meta["agency-key"] if origin else None,
+        meta.get("canonical", "") if origin else None, meta.get("agency-published", "") if origin else None,
+        _encode_fields(fields) if fields is not None else None,
+        published or date, date[:4], _text(values.get("department") or values.get("unit") or ""),
+        _text(values.get("credit_code")).strip().upper(), _text(values.get(party_field)).strip(),
+        _text(values.get("party_type")).strip(),
+    )
+
+
+def _read_row(type_key: str, path: str) -> tuple | None:
+    """The row of the file at `path`, stat taken of the very bytes read; None when it is gone."""
+    try:
+        with open(path, "rb") as fh:
+            stat = os.fstat(fh.fileno())
+            data = fh.read()
+    except FileNotFoundError:
+        return None
+    return _row_of(type_key, os.path.basename(path), data, stat.st_size, stat.st_mtime_ns)
+
+
+_INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+_RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, withdrawn, reason, digest, "
+                   "agency, agency_key, canonical, agency_published")
+
+
+def _published_record(row: tuple) -> PublishedRecord:
+    (type_key, slug, title, date, published, state, fields, withdrawn, reason, digest,
+     agency, agency_key, canonical, agency_published) = row
+    return PublishedRecord(
+        type=type_key, slug=slug, title=title, date=date, published=published, state=state,
+        fields=tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in _decode_fields(fields)),
+        withdrawn=withdrawn, withdrawal_reason=reason, digest=digest,
+        origin=Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+
+
+class Catalog:
+    """An open catalog of one content folder. Use `open_catalog`, which refreshes it first."""
+
+    def __init__(self, content_dir: Path, path: Path | None) -> None:
+        self.content_dir = content_dir
+        self.path = path
+        self.db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(":memory:" if self.path is None else self.path, timeout=60)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.executescript(_SCHEMA)
+            version = _code_version()
+            found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
+            if found is None or found[0] != version:
+                with db:  # another format: every row is made again
+                    db.execute("DELETE FROM files")
+                    db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _discard(self) -> None:
+        """A catalog SQLite cannot read: removed, and made again from content/."""
+        self.db.close()
+        if self.path is not None:
+            log.warning("内容目录索引 %s 无法读取，已从 content/ 重建", self.path)
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+        self.db = self._connect()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def refresh(self) -> int:
+        """Bring every row in line with content/ (the cheap check); return how many files were read."""
+        try:
+            return self._refresh()
+        except sqlite3.DatabaseError:
+            self._discard()
+            return self._refresh()
+
+    def _refresh(self) -> int:
+        known = {(t, n): (s, m) for t, n, s, m in self.db.execute("SELECT type, name, size, mtime_ns FROM files")}
+        stale: list[tuple[str, str]] = []
+        for type_key, entry in content_files(self.content_dir):
+            stat = entry.stat()
+            if known.pop((type_key, entry.name), None) != (stat.st_size, stat.st_mtime_ns):
+                stale.append((type_key, entry.path))
+        gone = list(known)  # rows without a file
+        rows = []
+        for type_key, path in stale:
+            row = _read_row(type_key, path)
+            if row is None:  # removed since the scan
+                gone.append((type_key, os.path.basename(path)))
+            else:
+                rows.append(row)
+        if rows or gone:
+            with self.db:
+                self.db.executemany("DELETE FROM files WHERE type = ? AND name = ?", gone)
+                self.db.executemany(_INSERT, rows)
+        return len(rows)
+
+    def note_written(self, type_key: str, paths: list[Path]) -> None:
+        """Pull wrote these files of content/<type>/: their rows, from the bytes now there."""
+        rows = [row for path in paths if (row := _read_row(type_key, str(path))) is not None]
+        with self.db:
+            self.db.executemany(_INSERT, rows)
+
+    def pages(self) -> dict[str, dict[str, ContentPage]]:
+        """What pull compares with: every page the publisher wrote, by type and key hash (the last file wins)."""
+        pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
+        query = ("SELECT type, slug, name, key_hash, state, published, withdrawn, reason, sha256 FROM files"
+                 " WHERE key_hash IS NOT NULL ORDER BY type, name")
+        for row in self.db.execute(query):
+            pages[row[0]][row[3]] = ContentPage(*row)
+        return pages
+
+    def published(self) -> dict[str, list[PublishedRecord]]:
+        """Every page the site shows, by type, newest first (by date, then slug): `content.load_published`."""
+        out: dict[str, list[PublishedRecord]] = {t: [] for t in RECORD_TYPES}
+        query = f"SELECT {_RECORD_COLUMNS} FROM files WHERE shown ORDER BY type, date DESC, slug DESC, name"
+        for row in self.db.execute(query):
+            out[row[0]].append(_published_record(row))
+        return out
+
+    def rows(self) -> list[tuple]:
+        """Every row, in (type, name) order: for comparing two catalogs."""
+        return self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM files ORDER BY type, name").fetchall()
+
+
+@contextmanager
+def open_catalog(content_dir: Path, state_dir: Path, refresh: bool = True) -> Iterator[Catalog]:
+    """content/'s catalog, refreshed against content/ (rebuilt when unreadable), closed after use.
+
+    `refresh=False` skips the scan of content/, for a writer that notes what it wrote (pull)."""
+    path = catalog_path(content_dir, state_dir)
+    try:
+        catalog = Catalog(content_dir, path)
+    except sqlite3.DatabaseError:
+        if path is not None:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+        catalog = Catalog(content_dir, path)
+    try:
+        if refresh:
+            catalog.refresh()
+        yield catalog
+    finally:
+        catalog.close()
+
+
+def content_pages(content_dir: Path, state_dir: Path) -> dict[str, dict[str, ContentPage]]:
+    """What pull compares with (`Catalog.pages`), from the refreshed catalog."""
+    with open_catalog(content_dir, state_dir) as catalog:
+        return catalog.pages()
+
+
+def published_records(content_dir: Path, state_dir: Path) -> dict[str, list[PublishedRecord]]:
+    """What the site shows (`Catalog.published`), from the refreshed catalog: only changed files are read."""
+    with open_catalog(content_dir, state_dir) as catalog:
+        return catalog.published()

@@ -1,0 +1,125 @@
+"""content/'s catalog (issue 18): kept in step by every pull, yet always what content/ alone gives.
+
+A catalog maintained through a day of pulls (first import, a correction, a withdrawal, a new record, a page
+edited or added by hand) holds exactly the rows a catalog rebuilt from content/ holds, and what pull and the
+site read from it is what reading every Markdown file gives. A deleted or corrupt catalog is rebuilt and the
+site built from it is byte for byte the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from publisher.core.catalog import catalog_path, open_catalog
+from publisher.core.config import Config
+from publisher.core.content import load_published
+from publisher.pull.memo import scan_content
+from publisher.pull.plan import make_plan, write_plan
+from publisher.site.build import PageIndexes, build_site
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+from tests.test_incremental import assert_same_site, edit_newer_types, edit_penalties
+
+LEDGER = {"run": "r1", "hash": "ab" * 32, "time": "2026-11-24T10:00:00"}
+
+
+@pytest.fixture
+def portal(tmp_path: Path) -> Config:
+    return make_sample_portal(tmp_path, planted=False)
+
+
+def maintained_rows(config: Config) -> list[tuple]:
+    """The catalog as the pulls left it, not refreshed against content/."""
+    with open_catalog(config.paths.content, config.paths.state, refresh=False) as catalog:
+        return catalog.rows()
+
+
+def rebuilt_rows(config: Config, elsewhere: Path) -> list[tuple]:
+    """A catalog made from content/ alone, in a state folder of its own."""
+    with open_catalog(config.paths.content, elsewhere) as catalog:
+        return catalog.rows()
+
+
+def pull(config: Config, **kwargs) -> list[Path]:
+    return write_plan(make_plan(config, SAMPLE_NOW, **kwargs))
+
+
+def assert_in_step(config: Config, tmp_path: Path, step: str) -> None:
+    rows = maintained_rows(config)
+    assert len(rows) == sum(1 for _ in config.paths.content.glob("*/*.md"))
+    assert rows == rebuilt_rows(config, tmp_path / f"rebuilt-{step}"), step
+    with open_catalog(config.paths.content, config.paths.state, refresh=False) as catalog:
+        assert catalog.refresh() == 0, step  # nothing the pull wrote was left for the next scan to read
+        assert catalog.published() == load_published(config.paths.content), step  # what the site shows
+        assert catalog.pages() == scan_content(config.paths.content), step  # what pull compares with
+
+
+def hand_written(config: Config) -> Path:
+    """A page a clerk put in content/ by hand: shown by the site, left alone by pull (no Key-Hash)."""
+    page = config.paths.content / "penalties" / "hand-written.md"
+    page.write_text("Title: 手工补录的处罚信息\nDate: 2026-11-01\nSlug: hand-written\nRecord-Type: penalties\n"
+                    "State: live\nPublished: 2026-11-02\n"
+                    'Fields: [["decision_no", "示林罚决字〔2026〕第7号"], ["party_name", "某木材加工厂"]]\n\n'
+                    "| 项目 | 内容 |\n", encoding="utf-8")
+    return page
+
+
+def test_the_catalog_pulls_keep_equals_the_one_rebuilt_from_content(portal, tmp_path):
+    assert pull(portal)  # first import
+    assert_in_step(portal, tmp_path, "first import")
+    assert pull(portal) == []  # nothing changed
+    assert_in_step(portal, tmp_path, "unchanged")
+    edit_penalties(portal)  # one corrected, one revoked (its notice replaces it), one new
+    edit_newer_types(portal)
+    written = pull(portal)
+    assert len(written) == 3 + 8
+    assert_in_step(portal, tmp_path, "edits")
+    withdrawn = [r for r in load_published(portal.paths.content)["penalties"] if not r.live]
+    with open_catalog(portal.paths.content, portal.paths.state) as catalog:
+        assert {(r.slug, r.withdrawal_reason) for r in catalog.published()["penalties"] if not r.live} == {
+            (r.slug, r.withdrawal_reason) for r in withdrawn}
+        assert withdrawn
+    edited = next((portal.paths.content / "penalties").glob("*.md"))
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # changed by hand
+    hand = hand_written(portal)
+    pull(portal)  # the next pull reads the edited files, puts the edited page right and notes it
+    assert_in_step(portal, tmp_path, "hand edits")
+    with open_catalog(portal.paths.content, portal.paths.state) as catalog:
+        [record] = [r for r in catalog.published()["penalties"] if r.slug == "hand-written"]
+        assert record.value("party_name") == "某木材加工厂" and record.title == "手工补录的处罚信息"
+        assert "hand-written" not in {p.slug for p in catalog.pages()["penalties"].values()}
+    hand.unlink()  # removed by hand: its row goes at the next look
+    with open_catalog(portal.paths.content, portal.paths.state) as catalog:
+        assert "hand-written" not in {r.slug for r in catalog.published()["penalties"]}
+    assert maintained_rows(portal) == rebuilt_rows(portal, tmp_path / "rebuilt-removed")
+
+
+def test_a_deleted_or_corrupt_catalog_is_rebuilt_and_the_site_is_the_same(portal, tmp_path):
+    pull(portal)
+    first = build_site(portal, SAMPLE_NOW, output=tmp_path / "first", ledger_info=LEDGER, pages=PageIndexes(None, None))
+    catalog = catalog_path(portal.paths.content, portal.paths.state)
+    assert catalog is not None and catalog.is_file()
+    rows = maintained_rows(portal)
+
+    for path in catalog.parent.glob(catalog.name + "*"):
+        path.unlink()  # deleted
+    again = build_site(portal, SAMPLE_NOW, output=tmp_path / "after-delete", ledger_info=LEDGER,
+                       pages=PageIndexes(None, None))
+    assert_same_site(again.output, first.output)
+    assert maintained_rows(portal) == rows
+
+    for path in catalog.parent.glob(catalog.name + "-*"):
+        path.unlink()
+    catalog.write_bytes(b"not a database, a disk error's leftovers" * 100)  # corrupt
+    again = build_site(portal, SAMPLE_NOW, output=tmp_path / "after-corruption", ledger_info=LEDGER,
+                       pages=PageIndexes(None, None))
+    assert_same_site(again.output, first.output)
+    assert maintained_rows(portal) == rows
+    assert make_plan(portal, SAMPLE_NOW).counts().get("add", 0) == 0  # pull reads the rebuilt catalog alike
+
+
+def test_a_rollback_snapshot_is_catalogued_in_memory(portal):
+    snapshot = portal.paths.state / "snapshots" / ".rollback-r2"
+    assert catalog_path(snapshot, portal.paths.state) is None
+    assert catalog_path(portal.paths.content, portal.paths.state).parent == portal.paths.state / "cache"

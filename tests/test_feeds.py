@@ -20,6 +20,7 @@ from plugins.feeds import (
     register,
     write_feeds,
 )
+from plugins.pages.writer import PageWriter
 from publisher.core.content import load_published
 from publisher.core.schema import RECORD_TYPES
 from publisher.site.context import BUILD_SETTING, BuildContext
@@ -227,6 +228,7 @@ def test_feed_links_for_templates(config):
 def test_pelican_generator_writes_feeds_from_the_context(site, tmp_path):
     config, published, out, _ = site
     build = BuildContext(config, SAMPLE_NOW.date(), published=published)
+    build.pages = PageWriter(lambda name: None, tmp_path / "pelican", config, {})  # the pages plugin's writer
     settings = {**DEFAULT_CONFIG, BUILD_SETTING: build}
     generator = FeedsGenerator(context={}, settings=settings, path=str(config.paths.content),
                                theme=DEFAULT_CONFIG["THEME"], output_path=str(tmp_path / "pelican"))

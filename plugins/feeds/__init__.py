@@ -7,9 +7,11 @@ feed is rewritten only when its bytes change, so an unchanged feed keeps its mti
 
 from __future__ import annotations
 
+import heapq
 import html
 import re
 from datetime import date, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -79,11 +81,8 @@ def write_feeds(published: dict[str, list[PublishedRecord]], config: Config, out
                 limit: int = 50) -> list[Path]:
     """Write every feed under `output_dir`/feeds; return the files whose bytes changed."""
     tz = ZoneInfo(config.site.timezone)
-    scopes: dict[str, list[PublishedRecord]] = {key: published.get(key, []) for key in RECORD_TYPES}
-    scopes[ALL] = [r for key in RECORD_TYPES for r in published.get(key, [])]
     written = []
-    for key, records in scopes.items():
-        live = sorted((r for r in records if r.live), key=_newest_first, reverse=True)[:limit]
+    for key, live in feed_scopes(published, limit).items():
         for kind in KINDS:
             data = _render(key, kind, live, config, tz)
             path = output_dir / feed_path(key, kind).lstrip("/")
@@ -92,6 +91,16 @@ def write_feeds(published: dict[str, list[PublishedRecord]], config: Config, out
             if changed:
                 written.append(path)
     return written
+
+
+def feed_scopes(published: dict[str, list[PublishedRecord]], limit: int) -> dict[str, list[PublishedRecord]]:
+    """Each feed's records: the newest `limit` live ones of its type, or of every type for `all`."""
+    scopes: dict[str, list[PublishedRecord]] = {}
+    for key in RECORD_TYPES:
+        # nlargest equals sorted(reverse=True)[:limit], ties included, without sorting the whole list
+        scopes[key] = heapq.nlargest(limit, (r for r in published.get(key, []) if r.live), key=_newest_first)
+    scopes[ALL] = heapq.nlargest(limit, (r for key in RECORD_TYPES for r in scopes[key]), key=_newest_first)
+    return scopes
 
 
 def _newest_first(record: PublishedRecord) -> tuple[str, str, str, str]:
@@ -160,7 +169,13 @@ class FeedsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
-        write_feeds(build.published, build.config, Path(self.output_path), limit=build.feed_limit)
+        config, pages = build.config, build.pages
+        tz = ZoneInfo(config.site.timezone)
+        # Through the page writer, keyed by the records shown: an unchanged feed is not rendered again.
+        for key, live in feed_scopes(build.published, build.feed_limit).items():
+            for kind in KINDS:
+                pages.write_text(feed_path(key, kind), partial(_render, key, kind, live, config, tz),
+                                 key=tuple(r.digest for r in live))
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import jinja2
+from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 
@@ -71,9 +74,11 @@ class RecordsGenerator(Generator):
         self._officers = [o for o in self.published["officers"] if o.live]
         globals_ = self._globals()
         self.env.globals.update(globals_)  # macros imported without context (components.html) see them too
+        salt = self._salt()
+        self.env.bytecode_cache = template_cache(self.portal.paths.state / "cache" / "templates", salt)
         self.pages = build.pages = PageWriter(
             lambda name: self.get_template(name), Path(self.output_path), self.portal, globals_,
-            workers=build.workers, parallel_min=build.parallel_min, salt=self._salt(),
+            workers=build.workers, parallel_min=build.parallel_min, salt=salt,
             previous=read_page_index(build.pages_before))
 
     def _salt(self) -> str:
@@ -168,6 +173,20 @@ class RecordsGenerator(Generator):
         pages.write(record.url, "record.html", lastmod=record.published, record=record, key=key, **extra)
         if record.type in ("windows", "guides"):
             pages.write(f"{record.url}poster/", "poster.html", sitemap=False, record=record, key=key, **extra)
+
+
+def template_cache(root: Path, salt: str) -> FileSystemBytecodeCache:
+    """Compiled templates kept between builds: compiling the theme cost a republish seconds.
+
+    Jinja keys its cache by a template's source only, not by the environment's options, so the folder is
+    named by the build's salt (code, theme, pelicanconf.py) and Jinja's version; other folders are removed."""
+    folder = root / f"{salt[:16]}-{jinja2.__version__}"
+    if root.is_dir():
+        for old in root.iterdir():
+            if old != folder:
+                shutil.rmtree(old, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    return FileSystemBytecodeCache(str(folder))
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

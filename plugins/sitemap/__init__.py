@@ -17,7 +17,7 @@ from pelican.generators import Generator
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site.context import BuildContext, build_context
-from publisher.site.listing import SECTIONS, list_pages
+from publisher.site.listing import SECTIONS, list_filters
 
 CHUNK = 50_000  # the sitemap protocol's limit of URLs per file
 _HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -49,9 +49,10 @@ def sitemap_files(base: str, urls: list[tuple[str, str]]) -> dict[str, str]:
 
 def type_entry(type_key: str, build: BuildContext) -> dict[str, Any]:
     """A record type's list with its count and the year and department lists beside it."""
-    front = next(list_pages(type_key, build.published.get(type_key, [])))
-    filters = [("按年份", [(f"{year}年", url) for year, url in front.years]), ("按承办机构", front.departments)]
-    return {"title": RECORD_TYPES[type_key].zh, "url": front.url, "total": front.total,
+    live = [r for r in build.published.get(type_key, []) if r.live]
+    years, departments = list_filters(type_key, live)  # what the list's front page links, without paging it
+    filters = [("按年份", [(f"{year}年", url) for year, url in years]), ("按承办机构", departments)]
+    return {"title": RECORD_TYPES[type_key].zh, "url": f"/{type_key}/", "total": len(live),
             "filters": [(label, links) for label, links in filters if links]}
 
 

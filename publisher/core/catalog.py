@@ -35,6 +35,7 @@ import orjson
 
 from publisher.core.content import (
     ContentPage,
+    FieldValue,
     Origin,
     PublishedRecord,
     content_files,
@@ -112,7 +113,7 @@ def _encode_fields(fields: list) -> bytes:
     try:
         return orjson.dumps(fields)
     except TypeError:  # a lone surrogate a hand-edited file escaped: orjson refuses, json keeps it escaped
-        return json.dumps(fields).encode()
+        return json.dumps(fields, separators=(",", ":")).encode()
 
 
 def _decode_fields(data: bytes) -> list:
@@ -173,12 +174,20 @@ _RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, withdrawn
                    "agency, agency_key, canonical, agency_published")
 
 
+def _field_pairs(data: bytes) -> tuple[tuple[str, FieldValue], ...]:
+    """The fields as `PublishedRecord` holds them: pairs, a list value as a tuple."""
+    pairs = tuple(map(tuple, _decode_fields(data)))
+    if data.count(b",[") == data.count(b"],["):  # every ",[" starts a pair, none a list value: no loop
+        return pairs  # type: ignore[return-value]
+    return tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in pairs)
+
+
 def _published_record(row: tuple) -> PublishedRecord:
     (type_key, slug, title, date, published, state, fields, withdrawn, reason, digest,
      agency, agency_key, canonical, agency_published) = row
     return PublishedRecord(
         type=type_key, slug=slug, title=title, date=date, published=published, state=state,
-        fields=tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in _decode_fields(fields)),
+        fields=_field_pairs(fields),
         withdrawn=withdrawn, withdrawal_reason=reason, digest=digest,
         origin=Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
 

@@ -145,34 +145,42 @@ def department_slug(name: str) -> str:
     return hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
 
 
-def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPage]:
-    """Every page of a type's list and of its per-year and per-department filters."""
-    live = [r for r in records if r.live]
+def list_filters(type_key: str, live: list[PublishedRecord]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """A list's filters, (year, url) newest first and (department, url) by name, from its live records."""
     base = f"/{type_key}/"
-    zh = RECORD_TYPES[type_key].zh
     has_year = RECORD_TYPES[type_key].date_field is not None
     years = sorted({r.year for r in live if r.year}, reverse=True) if has_year else []
     departments = sorted({r.department for r in live if r.department})
-    year_links = [(y, f"{base}{LIST_YEAR}/{y}/") for y in years]
-    dept_links = [(d, f"{base}{LIST_DEPARTMENT}/{department_slug(d)}/") for d in departments]
-    filters: list[tuple[str, str, list[PublishedRecord]]] = [(base, "", live)]
-    filters += [(url, f"{y}年", [r for r in live if r.year == y]) for y, url in year_links]
+    return ([(y, f"{base}{LIST_YEAR}/{y}/") for y in years],
+            [(d, f"{base}{LIST_DEPARTMENT}/{department_slug(d)}/") for d in departments])
+
+
+def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPage]:
+    """Every page of a type's list and of its per-year and per-department filters."""
+    # Sorted once, oldest first; a filter keeps that order (a stable sort of a subset gives the same).
+    live = sorted((r for r in records if r.live), key=publication_key)
+    base = f"/{type_key}/"
+    zh = RECORD_TYPES[type_key].zh
+    year_links, dept_links = list_filters(type_key, live)
+    by_year: dict[str, list[PublishedRecord]] = {}
     by_dept: dict[str, list[PublishedRecord]] = {}
     for r in live:
+        by_year.setdefault(r.year, []).append(r)
         by_dept.setdefault(r.department, []).append(r)
+    filters: list[tuple[str, str, list[PublishedRecord]]] = [(base, "", live)]
+    filters += [(url, f"{y}年", by_year[y]) for y, url in year_links]
     filters += [(url, d, by_dept[d]) for d, url in dept_links]
     for url, label, items in filters:
         yield from _paginate(type_key, zh, url, label, items, year_links, dept_links)
 
 
-def _paginate(type_key: str, zh: str, base: str, label: str, items: list[PublishedRecord],
+def _paginate(type_key: str, zh: str, base: str, label: str, oldest_first: list[PublishedRecord],
               years: list[tuple[str, str]], departments: list[tuple[str, str]]) -> Iterator[ListPage]:
-    oldest_first = sorted(items, key=publication_key)
-    last = max(len(items) // PAGE_SIZE - 1, 0)  # full archive pages; the front page keeps the rest
+    last = max(len(oldest_first) // PAGE_SIZE - 1, 0)  # full archive pages; the front page keeps the rest
     chunks = [oldest_first[n * PAGE_SIZE:(n + 1) * PAGE_SIZE] for n in range(last)]
     spans = [publication_span(c) for c in chunks]
     title = f"{zh}（{label}）" if label else zh
-    common = dict(type=type_key, base_url=base, last=last, total=len(items), filter_label=label, years=years,
+    common = dict(type=type_key, base_url=base, last=last, total=len(oldest_first), filter_label=label, years=years,
                   departments=departments)
     yield ListPage(url=base, title=title, records=oldest_first[last * PAGE_SIZE:][::-1], number=0,
                    older_span=spans[-1] if spans else None, **common)

@@ -8,6 +8,7 @@ profile shrinks with its records and is gone when its last live record is withdr
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -85,9 +86,14 @@ def party_code(record: PublishedRecord) -> str | None:
     if declared == NATURAL_PERSON or (declared and declared not in PROFILE_PARTY_TYPES):
         return None
     code = _text(record.values.get("credit_code")).upper()
-    if not code or credit_code_problem(code) is not None or not party_name(record):
+    if not code or not _valid_code(code) or not party_name(record):
         return None
     return code
+
+
+@functools.lru_cache(maxsize=1 << 16)  # a party's code recurs on its records and in every build's passes
+def _valid_code(code: str) -> bool:
+    return credit_code_problem(code) is None
 
 
 def code_party_type(code: str) -> str:

@@ -51,9 +51,9 @@ _CODE = (Path(__file__), Path(__file__).with_name("content.py"))  # what a row i
 # Columns of `files`, in the order `_row_of` makes them.
 COLUMNS = ("type", "name", "size", "mtime_ns", "sha256", "digest", "shown", "slug", "key_hash", "state",
            "published", "withdrawn", "reason", "date", "title", "agency", "agency_key", "canonical",
-           "agency_published", "fields", "listed", "year", "department", "credit_code", "party_name", "party_type")
+           "agency_published", "fields", "list_values", "listed", "year", "department", "credit_code", "party_name",
+           "party_type")
 _SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     type TEXT NOT NULL,          -- the record type: content/<type>/
     name TEXT NOT NULL,          -- the file's name in content/<type>/
@@ -72,6 +72,7 @@ CREATE TABLE IF NOT EXISTS files (
     title TEXT NOT NULL,         -- plain text
     agency TEXT, agency_key TEXT, canonical TEXT, agency_published TEXT,  -- content.Origin, NULL for none
     fields BLOB,                 -- the public fields, [[name, value], ...] as JSON (orjson)
+    list_values INTEGER NOT NULL, -- 1: a field's value is a list (read back as a tuple)
     listed TEXT NOT NULL,        -- a list's order, oldest first: (listed, date, slug)
     year TEXT NOT NULL,          -- the year of `date`
     department TEXT NOT NULL,    -- the list filter's department (department, else unit)
@@ -131,16 +132,17 @@ def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> 
         text, decodable = data.decode("utf-8", "replace"), False
     meta = parse_metadata(split_lines(text))
     fields: list | None = None
+    values: dict[str, Any] = {}
     shown = decodable and meta.get("record-type") == type_key and "slug" in meta
     if shown:
         try:
             fields = [[n, v] for n, v in json.loads(meta.get("fields", "[]"))]
+            values = dict(fields)
         except (ValueError, TypeError):
-            shown = False
+            shown, fields = False, None
             log.warning("content/%s/%s 的 Fields 行无法读取，网站不显示此文件", type_key, name)
     elif not decodable:
         log.warning("content/%s/%s 不是 UTF-8 文本，网站不显示此文件", type_key, name)
-    values = dict(fields or ())
     origin = "agency-key" in meta
     date, published = meta.get("date", ""), meta.get("published", "")
     party_field = "party_name" if "party_name" in values else "target_name"
@@ -151,7 +153,7 @@ def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> 
         meta.get("withdrawal-reason", ""), date, html.unescape(meta.get("title", "")),
         html.unescape(meta.get("agency", "")) if origin else None, meta["agency-key"] if origin else None,
         meta.get("canonical", "") if origin else None, meta.get("agency-published", "") if origin else None,
-        _encode_fields(fields) if fields is not None else None,
+        _encode_fields(fields) if fields is not None else None, int(any(isinstance(v, list) for v in values.values())),
         published or date, date[:4], _text(values.get("department") or values.get("unit") or ""),
         _text(values.get("credit_code")).strip().upper(), _text(values.get(party_field)).strip(),
         _text(values.get("party_type")).strip(),
@@ -170,24 +172,24 @@ def _read_row(type_key: str, path: str) -> tuple | None:
 
 
 _INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
-_RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, withdrawn, reason, digest, "
+_RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest, "
                    "agency, agency_key, canonical, agency_published")
 
 
-def _field_pairs(data: bytes) -> tuple[tuple[str, FieldValue], ...]:
+def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue], ...]:
     """The fields as `PublishedRecord` holds them: pairs, a list value as a tuple."""
     pairs = tuple(map(tuple, _decode_fields(data)))
-    if data.count(b",[") == data.count(b"],["):  # every ",[" starts a pair, none a list value: no loop
+    if not list_values:  # the common case: no Python loop over the fields
         return pairs  # type: ignore[return-value]
     return tuple((n, tuple(v) if isinstance(v, list) else v) for n, v in pairs)
 
 
 def _published_record(row: tuple) -> PublishedRecord:
-    (type_key, slug, title, date, published, state, fields, withdrawn, reason, digest,
+    (type_key, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest,
      agency, agency_key, canonical, agency_published) = row
     return PublishedRecord(
         type=type_key, slug=slug, title=title, date=date, published=published, state=state,
-        fields=_field_pairs(fields),
+        fields=_field_pairs(fields, list_values),
         withdrawn=withdrawn, withdrawal_reason=reason, digest=digest,
         origin=Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
 
@@ -207,13 +209,14 @@ class Catalog:
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            db.executescript(_SCHEMA)
+            db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             version = _code_version()
             found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
             if found is None or found[0] != version:
                 with db:  # another format: every row is made again
-                    db.execute("DELETE FROM files")
+                    db.execute("DROP TABLE IF EXISTS files")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
+            db.executescript(_SCHEMA)
         except BaseException:
             db.close()
             raise

@@ -36,8 +36,7 @@ def with_and_without_memory(config: Config, now: datetime) -> Plan:
     cache = config.paths.state / "cache"
     kept = cache.with_name("cache-kept")
     shutil.copytree(cache, kept)
-    for name in ("plan-memo.pickle", "content.pickle"):
-        (cache / name).unlink(missing_ok=True)
+    shutil.rmtree(cache)  # no memory at all: neither judgements, nor files, nor content/ scanned
     fresh = make_plan(config, now)
     assert outcome(remembered) == outcome(fresh)
     shutil.rmtree(cache)

@@ -21,6 +21,7 @@ from publisher.pull.intake import NoteParts, cell_notes, take_in_row
 from publisher.pull.memo import row_hash
 from publisher.pull.rows import Origin, Problem, RawRow, SourceFailure, SourceNote, SourceResult
 from publisher.pull.sources.snapshots import Piece, Snapshots
+from publisher.pull.validation import legacy_key, normalise_key
 
 Complete = Callable[[RawRow], RawRow]  # the national template's fill-in rules (validation.complete_row)
 # What a file's row was, as stored: type, location, row number, hash as read, hash past the intake (None:
@@ -56,7 +57,7 @@ class Reading:
     failures: list[SourceFailure] = field(default_factory=list)
     notes: list[SourceNote] = field(default_factory=list)  # the sources' notes, then the intake's
     types: set[str] = field(default_factory=set)  # every type a row was read of (refused rows too)
-    key_cells: list[tuple[str, str]] = field(default_factory=list)  # (type, natural key as read) of every row
+    key_cells: list[tuple[str, str]] = field(default_factory=list)  # (type, key as read) whose older form differs
     fingerprints: dict[str, str] = field(default_factory=dict)  # source -> hash of its rows' hashes
     parsed: int = 0  # files parsed in this run
     remembered: int = 0  # files known unchanged, not parsed
@@ -97,7 +98,9 @@ def read_rows(result: SourceResult, limits: IntakeConfig, complete: Complete,
 
 
 def _key_cell(raw: RawRow) -> str:
-    return (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+    """The natural key as read when its identity form changed since pages were first published, else ""."""
+    cell = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+    return cell if cell and normalise_key(cell) != legacy_key(cell) else ""
 
 
 class _Fresh:
@@ -114,7 +117,8 @@ class _Fresh:
             digests[raw.origin.source].update(source_hash.encode())
             reading.types.add(raw.type)
             key = _key_cell(raw)
-            reading.key_cells.append((raw.type, key))
+            if key:
+                reading.key_cells.append((raw.type, key))
             known = self.before.get(source_hash)
             if known is not None and known[4] is not None:  # same cells as before: same intake, no cleaning
                 digest, changed = known[4], known[6]
@@ -153,7 +157,8 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
         again.hashes[(location, number)] = source_hash
         digests[piece.source].update(source_hash.encode())
         reading.types.add(type_)
-        reading.key_cells.append((type_, key))
+        if key:
+            reading.key_cells.append((type_, key))
         if changed:
             notes.extend(SourceNote(piece.source, f"{origin} “{label}”", what) for label, what in changed)
         if refused is not None:

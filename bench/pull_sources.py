@@ -52,6 +52,7 @@ def _step_pull(root: Path, profile: str | None) -> dict[str, Any]:
 
 
 def run_pull(root: Path, profile: Path | None = None) -> tuple[float, float, dict[str, Any]]:
+    """Seconds (inside the process), peak RSS MB, and the step's data with its CPU seconds (imports included)."""
     cmd = [sys.executable, "-m", "bench.pull_sources", "_step", str(root)] + ([str(profile)] if profile else [])
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
@@ -63,12 +64,13 @@ def run_pull(root: Path, profile: Path | None = None) -> tuple[float, float, dic
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"pull failed:\n{stdout[-3000:]}\n{stderr[-3000:]}")
     data = json.loads(next(ln for ln in reversed(stdout.splitlines()) if ln.startswith(RESULT_TAG))[len(RESULT_TAG):])
+    data["cpu"] = usage.ru_utime + usage.ru_stime  # robust when other jobs share the cores
     if data["failures"]:
         raise RuntimeError(f"source failures: {data['failures'][:3]}")
     return data["seconds"], usage.ru_maxrss / 1024, data
 
 
-def to_database(rows: list[Any], root: Path, kind: str) -> Any:
+def to_database(rows: list[Any], root: Path, kind: str, changes: bool = True) -> Any:
     """Move the records from data/*.csv into one table per type with an `updated_at` column; use it as the source."""
     from sqlalchemy import Column, DateTime, MetaData, Table, Text, create_engine
 
@@ -95,7 +97,8 @@ def to_database(rows: list[Any], root: Path, kind: str) -> Any:
                 for i, r in enumerate(items)])
     shutil.rmtree(root / "data")
     toml = (root / "portal.toml").read_text(encoding="utf-8")
-    source = "\n".join([f'[[sources]]\nkind = "sql"\nurl = "{url}"\nupdated_at = "updated_at"', "[sources.tables]",
+    column = '\nupdated_at = "updated_at"' if changes else ""  # without: every run reads every table whole
+    source = "\n".join([f'[[sources]]\nkind = "sql"\nurl = "{url}"{column}', "[sources.tables]",
                         *(f'{t} = "{PREFIX}{t}"' for t in by_type)])
     toml = toml.replace('[[sources]]\nkind = "files"                          # files | sql | http\npath = "data"',
                         source)
@@ -117,27 +120,35 @@ def change_in_database(engine: Any, tables: dict[str, Any], n: int) -> None:
                      .values(content=f"{content}（第{n + 1}次更正）", updated_at=NOW.replace(hour=9, minute=30 + n)))
 
 
-def bench(count: int, kind: str, args: argparse.Namespace) -> list[tuple[str, int, str, list[float], float, str]]:
+Line = tuple[str, int, str, list[float], list[float], float, str]
+
+
+def bench(count: int, kind: str, args: argparse.Namespace) -> list[Line]:
     base = Path(tempfile.mkdtemp(prefix=f"portal-pullbench-{count}-"))
-    lines: list[tuple[str, int, str, list[float], float, str]] = []
+    lines: list[Line] = []
     engine = None
     try:
         rows, _ = make_portal(base, count, args.seed)
         tables = None
         if kind != "files":
-            engine, tables = to_database(rows, base, kind)
+            engine, tables = to_database(rows, base, kind, not args.whole)
 
         def record(step: str, runs: int, edit: Any = None) -> None:
-            seconds, rss, extra = [], 0.0, ""
+            seconds: list[float] = []
+            cpu: list[float] = []
+            rss, extra = 0.0, ""
             for n in range(runs):
                 if edit:
                     edit(n)
                 s, r, data = run_pull(base)
                 seconds.append(s)
+                cpu.append(data["cpu"])
                 rss = max(rss, r)
-                extra = f"{data['written']} written, " + ", ".join(f"{k} {v}" for k, v in sorted(data["actions"].items()))
-                print(f"  {kind:<10} {count:>6}  {step:<28} {s:7.2f} s  {r:6.0f} MB  {extra}", flush=True)
-            lines.append((kind, count, step, seconds, rss, extra))
+                actions = ", ".join(f"{k} {v}" for k, v in sorted(data["actions"].items()))
+                extra = f"{data['written']} written, {actions}"
+                print(f"  {kind:<10} {count:>6}  {step:<24} {s:7.2f} s  cpu {data['cpu']:6.2f} s  {r:6.0f} MB  {extra}",
+                      flush=True)
+            lines.append((kind, count, step, seconds, cpu, rss, extra))
 
         record("first pull", 1)
         record("nothing changed", args.repeat)
@@ -179,15 +190,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="also print cProfile's top lines of a no-change pull")
     parser.add_argument("--keep", action="store_true", help="keep the temporary portals")
+    parser.add_argument("--whole", action="store_true", help="databases without `updated_at`: read whole each run")
     args = parser.parse_args(argv)
     print(machine(), flush=True)
     results = []
     for count in (int(c) for c in args.counts.split(",") if c.strip()):
         for kind in (k.strip() for k in args.sources.split(",") if k.strip()):
             results.extend(bench(count, kind, args))
-    print(f"\n{'source':<10} {'count':>6}  {'step':<28} {'s (median)':>10} {'n':>2} {'peak RSS MB':>11}  result")
-    for kind, count, step, seconds, rss, extra in results:
-        print(f"{kind:<10} {count:>6}  {step:<28} {statistics.median(seconds):10.2f} {len(seconds):>2} {rss:11.0f}  {extra}")
+    print(f"\n{'source':<10} {'count':>6}  {'step':<24} {'s (median)':>10} {'cpu s':>6} {'n':>2} {'RSS MB':>6}  result")
+    for kind, count, step, seconds, cpu, rss, extra in results:
+        print(f"{kind:<10} {count:>6}  {step:<24} {statistics.median(seconds):10.2f} {statistics.median(cpu):6.2f} "
+              f"{len(seconds):>2} {rss:6.0f}  {extra}")
     return 0
 
 

@@ -31,7 +31,7 @@ def read_sources(sources: Iterable[SourceConfig], max_file_bytes: int = 200 * 10
             elif source.kind == "sql":
                 from publisher.pull.sources import sql
 
-                result.extend(sql.read(source))
+                result.extend(sql.read(source, snapshots))
             else:
                 from publisher.pull.sources import http
 

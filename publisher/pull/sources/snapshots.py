@@ -76,6 +76,8 @@ class Snapshots:
         found = self._db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
         if found is None or found[0] != version:  # another portal.toml or code: every file is read afresh
             self._db.execute("DELETE FROM files")
+            self._db.execute("DELETE FROM tables")
+            self._db.execute("DELETE FROM table_rows")
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
         self._writes: list[tuple[str, str, bytes]] = []
         self._seen: dict[str, set[str]] = {}
@@ -114,6 +116,33 @@ class Snapshots:
     def close(self) -> None:
         self._db.close()
 
+    # SQL tables read by their change column (publisher.pull.sources.sql_changes): a state and the rows by key.
+    def table_state(self, source: str, location: str) -> Any:
+        row = self._db.execute("SELECT data FROM tables WHERE source = ? AND location = ?",
+                               (source, location)).fetchone()
+        try:
+            return pickle.loads(row[0]) if row else None
+        except Exception:  # noqa: BLE001 — an entry an older version wrote: read the table whole
+            return None
+
+    def table_rows(self, source: str, location: str) -> dict[str, bytes]:
+        return dict(self._db.execute("SELECT key, data FROM table_rows WHERE source = ? AND location = ?",
+                                     (source, location)))
+
+    def save_table(self, source: str, location: str, state: Any, changed: dict[str, bytes], gone: set[str],
+                   whole: bool) -> None:
+        """Write a table's state and only its changed rows (`whole`: the rows given are all there are)."""
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            if whole:
+                self._db.execute("DELETE FROM table_rows WHERE source = ? AND location = ?", (source, location))
+            self._db.executemany("DELETE FROM table_rows WHERE source = ? AND location = ? AND key = ?",
+                                 [(source, location, k) for k in gone])
+            self._db.executemany("INSERT OR REPLACE INTO table_rows VALUES (?, ?, ?, ?)",
+                                 [(source, location, k, v) for k, v in changed.items()])
+            self._db.execute("INSERT OR REPLACE INTO tables VALUES (?, ?, ?)",
+                             (source, location, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)))
+
 
 def now_ns() -> int:
     return time.time_ns()
@@ -122,4 +151,7 @@ def now_ns() -> int:
 _SCHEMA = """
 CREATE TABLE files (source TEXT NOT NULL, name TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (source, name));
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE tables (source TEXT NOT NULL, location TEXT NOT NULL, data BLOB NOT NULL, PRIMARY KEY (source, location));
+CREATE TABLE table_rows (source TEXT NOT NULL, location TEXT NOT NULL, key TEXT NOT NULL, data BLOB NOT NULL,
+                         PRIMARY KEY (source, location, key));
 """

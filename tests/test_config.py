@@ -98,7 +98,7 @@ def portal(tmp_path: Path, *args: str, text: str = MINIMAL_TOML):
      "default_months、short_classes、short_months、small_fine"),
     (MINIMAL_TOML + 'pth = "x"\n', "sources[0].pth", "kind、path"),
     (MINIMAL_TOML.replace('kind = "files"\npath = "data"', SQL_SOURCE.replace("\n[", '\npth = "x"\n[')),
-     "sources[0].pth", "kind、queries、tables、url"),
+     "sources[0].pth", "full_read_hours、kind、overlap_minutes、queries、tables、updated_at、url"),
     (MINIMAL_TOML.replace('kind = "files"\npath = "data"', HTTP_SOURCE + '\npath = "x"'),
      "sources[0].path", "kind、timeout、types、url"),
     (MINIMAL_TOML + "[[policy.discretion]]\nviolation_type = 'x'\nmin = 0\nmax = 1\nmaxx = 2\n",

@@ -4,6 +4,7 @@ pull with no memory would make (issue 7: a republish re-judges the rows that cha
 from __future__ import annotations
 
 import csv
+import os
 import shutil
 from datetime import datetime
 from pathlib import Path
@@ -13,6 +14,7 @@ import pytest
 from publisher.core.config import Config, load_config
 from publisher.pull import plan as plan_module
 from publisher.pull.plan import Plan, make_plan, write_plan
+from publisher.pull.sources import files as files_module
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_incremental import edit_penalties
 
@@ -36,8 +38,7 @@ def with_and_without_memory(config: Config, now: datetime) -> Plan:
     cache = config.paths.state / "cache"
     kept = cache.with_name("cache-kept")
     shutil.copytree(cache, kept)
-    for name in ("plan-memo.pickle", "content.pickle"):
-        (cache / name).unlink(missing_ok=True)
+    shutil.rmtree(cache)  # no memory at all: neither judgements, nor files, nor content/ scanned
     fresh = make_plan(config, now)
     assert outcome(remembered) == outcome(fresh)
     shutil.rmtree(cache)
@@ -102,3 +103,77 @@ def test_a_changed_portal_toml_judges_every_row_again(portal, monkeypatch):
     monkeypatch.setattr(plan_module, "parse_row", lambda raw, today: judged.append(raw.type) or parse_row(raw, today))
     make_plan(portal, SAMPLE_NOW)
     assert len(judged) > 100
+
+
+def spy(monkeypatch, module, name: str) -> list:
+    """Record the first argument's file name of each call to module.name (the real function still runs)."""
+    calls: list = []
+    real = getattr(module, name)
+
+    def recorded(*args, **kwargs):
+        calls.append(next((a.name for a in args if isinstance(a, Path)), None))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, recorded)
+    return calls
+
+
+def age_files(folder: Path, seconds: int = 3600) -> None:
+    """Files last written an hour ago, as a clerk's exports usually are (a stamp is trusted only when not fresh)."""
+    for path in folder.iterdir():
+        stat = path.stat()
+        os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns - seconds * 1_000_000_000))
+
+
+def test_a_file_is_parsed_only_when_its_bytes_changed(portal, monkeypatch):
+    data = penalties_csv(portal).parent
+    age_files(data)
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))  # first import: every file parsed
+    parsed = spy(monkeypatch, files_module, "_parse")
+    hashed = spy(monkeypatch, files_module, "file_digest")
+    plan = with_and_without_memory(portal, SAMPLE_NOW)
+    assert plan.counts()["unchanged"] > 100
+    assert len(parsed) == len(list(data.iterdir())) - 1  # the fresh pull of the comparison parsed them all...
+    parsed.clear()
+    hashed.clear()
+    make_plan(portal, SAMPLE_NOW)
+    assert parsed == [] and hashed == []  # ... a pull with memory parsed none, not even read one: stamps agree
+
+    for path in data.iterdir():  # touched (a backup tool, a re-save of the same export): same bytes
+        os.utime(path)
+    plan = with_and_without_memory(portal, SAMPLE_NOW)
+    parsed.clear()
+    assert make_plan(portal, SAMPLE_NOW).counts() == plan.counts()
+    assert parsed == []  # read and hashed (the stamps changed), parsed by none
+
+    judged = spy(monkeypatch, plan_module, "parse_row")
+    edit_cell(portal, 3, "违法事实", "经复核更正的违法事实。")
+    parsed.clear()
+    plan = make_plan(portal, SAMPLE_NOW)
+    assert parsed == ["penalties.csv"] and plan.counts()["change"] == 1  # the one changed file, once
+    assert len(judged) == 1  # and of its rows only the changed one judged
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))
+
+
+def test_a_half_written_file_never_empties_the_site_and_the_whole_one_changes_nothing(portal):
+    write_plan(with_and_without_memory(portal, SAMPLE_NOW))
+    path = penalties_csv(portal)
+    whole = path.read_bytes()
+    shown = sorted(p.name for p in (portal.paths.content / "penalties").glob("*.md"))
+    pages = {p: (portal.paths.content / "penalties" / p).read_bytes() for p in shown}
+    path.write_bytes(whole[: len(whole) // 3])  # an export cut off mid-character: unreadable, the type stops
+    plan = with_and_without_memory(portal, SAMPLE_NOW.replace(hour=11))
+    assert "penalties" in plan.stopped and write_plan(plan) == []
+    path.write_bytes(whole[: whole.rindex(b"\n", 0, len(whole) // 3) + 1])  # cut off after a third of its rows
+    plan = with_and_without_memory(portal, SAMPLE_NOW.replace(hour=11))
+    assert "penalties" in plan.stopped and "可能是文件不完整" in plan.stopped["penalties"]
+    write_plan(plan)
+    assert {p: (portal.paths.content / "penalties" / p).read_bytes() for p in shown} == pages  # nothing withdrawn
+
+    path.write_bytes(whole)  # the export finished
+    plan = with_and_without_memory(portal, SAMPLE_NOW.replace(hour=12))
+    assert not plan.stopped and plan.counts().keys() <= {"unchanged", "hold", "exclude", "reject", "block"}
+    assert write_plan(plan) == []
+    path.write_bytes(b"")  # emptied: the type stops too
+    plan = with_and_without_memory(portal, SAMPLE_NOW.replace(hour=13))
+    assert "penalties" in plan.stopped and write_plan(plan) == []

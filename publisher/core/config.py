@@ -117,6 +117,13 @@ class SourceConfig:
                                      help="按记录类型读取的数据表，如 penalties = \"cf\"；与 queries 至少设一项")
     queries: dict[str, str] = setting({}, kinds=("sql",), choices=_TYPES, noun="记录类型", check=_not_blank,
                                       help="按记录类型读取的 SELECT 语句；与 tables 至少设一项")
+    updated_at: str | None = setting(None, kinds=("sql",), check=lambda v: v.strip() or None,
+                                     help="可选：记录最后修改时间的列名（如 updated_at）；设了之后每次只读取上次以来"
+                                          "改过的行和全部记录的编号（删除的记录照样撤回），定期和发现异常时全部读取")
+    overlap_minutes: float = setting(60.0, kinds=("sql",), check=_positive,
+                                     help="按修改时间读取时，向前多读的分钟数：抵消写入方时钟偏慢或长事务晚提交")
+    full_read_hours: float = setting(24.0, kinds=("sql",), check=_positive,
+                                     help="按修改时间读取时，每隔多少小时全部读取一次，并核对有没有漏读的修改")
     timeout: float = setting(30.0, kinds=("http",), check=_positive, help="等待接口应答的秒数")
     types: tuple[str, ...] = setting((), kinds=("http",), choices=_TYPES, noun="记录类型",
                                      help="这个接口提供的记录类型；接口出错时，只停止这些类型的公示")

@@ -51,28 +51,43 @@ def take_in(result: SourceResult, limits: IntakeConfig) -> Intake:
     """Clean every row of a source result; refuse the rows over a size limit."""
     intake = Intake()
     for raw in result.rows:
-        values: dict[str, str] = {}
-        problems: list[Problem] = []
-        total = 0
-        for name, text in raw.values.items():
-            cleaned, changes = clean_value(text) if isinstance(text, str) else (text, [])
-            values[name] = cleaned
-            label = _label(raw.type, name)
-            if changes:
-                intake.notes.append(SourceNote(raw.origin.source, f"{raw.origin} “{label}”", "；".join(changes)))
-            total += len(cleaned or "")
-            if cleaned and len(cleaned) > limits.max_cell_chars:
-                problems.append(Problem(name, "size", f"“{label}”有{len(cleaned)}个字符，超过每个单元格"
-                                        f"{limits.max_cell_chars}个字符的上限（intake.max_cell_chars）"))
-        if total > limits.max_row_chars:
-            problems.append(Problem(None, "size", f"这一行共有{total}个字符，超过每行{limits.max_row_chars}"
-                                    "个字符的上限（intake.max_row_chars）"))
-        cleaned_row = RawRow(raw.type, values, raw.origin)
+        cleaned_row, problems, changed = take_in_row(raw, limits)
+        intake.notes.extend(cell_notes(raw, changed))
         if problems:
             intake.refused.append((cleaned_row, problems))
         else:
             intake.rows.append(cleaned_row)
     return intake
+
+
+NoteParts = tuple[tuple[str, str], ...]  # (column label, what was taken out) per cleaned cell
+
+
+def take_in_row(raw: RawRow, limits: IntakeConfig) -> tuple[RawRow, list[Problem], NoteParts]:
+    """One row cleaned, the problems that refuse it, and what was cleaned per cell (for `cell_notes`)."""
+    values: dict[str, str] = {}
+    problems: list[Problem] = []
+    changed: list[tuple[str, str]] = []
+    total = 0
+    for name, text in raw.values.items():
+        cleaned, changes = clean_value(text) if isinstance(text, str) else (text, [])
+        values[name] = cleaned
+        if changes:
+            changed.append((_label(raw.type, name), "；".join(changes)))
+        total += len(cleaned or "")
+        if cleaned and len(cleaned) > limits.max_cell_chars:
+            label = _label(raw.type, name)
+            problems.append(Problem(name, "size", f"“{label}”有{len(cleaned)}个字符，超过每个单元格"
+                                    f"{limits.max_cell_chars}个字符的上限（intake.max_cell_chars）"))
+    if total > limits.max_row_chars:
+        problems.append(Problem(None, "size", f"这一行共有{total}个字符，超过每行{limits.max_row_chars}"
+                                "个字符的上限（intake.max_row_chars）"))
+    return RawRow(raw.type, values, raw.origin), problems, tuple(changed)
+
+
+def cell_notes(raw: RawRow, changed: NoteParts) -> list[SourceNote]:
+    """The notes for staff of what was cleaned in a row's cells, at the row's place."""
+    return [SourceNote(raw.origin.source, f"{raw.origin} “{label}”", what) for label, what in changed]
 
 
 def _label(type_key: str, name: str) -> str:

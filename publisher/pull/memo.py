@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from publisher.core.content import ContentPage, content_files, read_summary
 from publisher.core.files import write_atomic
 from publisher.core.schema import RECORD_TYPES
+from publisher.pull.cachedb import open_cache
 from publisher.pull.rows import RawRow
 
 FORMAT = 1
@@ -102,26 +103,39 @@ class Judgement(NamedTuple):
 
 
 class PlanMemo:
-    """Judgements of the last plan, valid for the same configuration, code and day."""
+    """Judgements valid for the same configuration, code and day, in SQLite: each run reads the table
+    once and writes only the rows it judged afresh (no pickle of every row loaded and saved whole).
+
+    Each judgement keeps the time it was made, so one reused on a later run is checked against the
+    embargoes that fell due since it was made, not since the last run.
+    """
 
     def __init__(self, path: Path, config_bytes: bytes, now: datetime) -> None:
         self.path = path
         self.now = now
         self.version = hashlib.blake2b(config_bytes + code_version().encode(), digest_size=16).hexdigest()
-        data = _load(path)
-        usable = (isinstance(data, dict) and data.get("version") == self.version
-                  and data["now"].date() == now.date() and data["now"] <= now)
-        self._before: dict[str, Judgement] = data["rows"] if usable else {}
-        self._then: datetime | None = data["now"] if usable else None
-        self.gaps: set[int] = set(data.get("gaps", ())) if usable else set()
-        self._after: dict[str, Judgement] = {}
+        self._db = open_cache(path, _MEMO_SCHEMA, "plan-memo")
+        meta = dict(self._db.execute("SELECT key, value FROM meta"))
+        then = datetime.fromisoformat(meta["now"]) if meta.get("now") else None
+        usable = (meta.get("version") == self.version and then is not None
+                  and then.date() == now.date() and then <= now)
+        if not usable:  # another portal.toml, code or day, or a clock set back: nothing holds
+            self._db.execute("DELETE FROM judgements")
+        self._before: dict[str, bytes] = (dict(self._db.execute("SELECT digest, judgement FROM judgements"))
+                                          if usable else {})
+        self.gaps: set[int] = {int(g) for g in (meta.get("gaps") or "").split(",") if g} if usable else set()
+        self._read: dict[str, Judgement] = {}  # what get() handed out: kept unchanged, nothing to write
+        self._after: dict[str, bytes] = {}
 
     def get(self, digest: str) -> Judgement | None:
         """What was judged of the row with this hash, if it still holds at this run's time."""
-        found = self._before.get(digest)
-        if found is not None and found.publish_at is not None and self._then is not None:
-            if self._then < found.publish_at <= self.now:
-                return None  # an embargo fell due since: judged afresh
+        stored = self._before.get(digest)
+        if stored is None:
+            return None
+        judged_at, found = pickle.loads(stored)
+        if found.publish_at is not None and judged_at < found.publish_at <= self.now:
+            return None  # an embargo fell due since: judged afresh
+        self._read[digest] = found
         return found
 
     def still_true(self, judged: Judgement, page: ContentPage | None) -> bool:
@@ -131,7 +145,21 @@ class PlanMemo:
         return (page.state if page else "") == judged.page_state
 
     def keep(self, digest: str, judged: Judgement) -> None:
-        self._after[digest] = judged
+        """Remember a judgement: one made now is written at save; one reused stays as it is stored."""
+        if self._read.get(digest) is judged:
+            return
+        self._after[digest] = pickle.dumps((self.now, judged), protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self, gaps: set[int]) -> None:
-        _save(self.path, {"version": self.version, "now": self.now, "rows": self._after, "gaps": sorted(gaps)})
+        with self._db:
+            self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("INSERT OR REPLACE INTO judgements VALUES (?, ?)", self._after.items())
+            self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("version", self.version), ("now", self.now.isoformat()), ("gaps", ",".join(map(str, sorted(gaps))))])
+        self._db.close()
+
+
+_MEMO_SCHEMA = """
+CREATE TABLE judgements (digest TEXT PRIMARY KEY, judgement BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""

@@ -16,14 +16,15 @@ from publisher.core.catalog import content_pages, open_catalog
 from publisher.core.config import Config
 from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.intake import take_in
 from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
-from publisher.pull.memo import Judgement, PlanMemo, row_hash
+from publisher.pull.memo import Judgement, PlanMemo, code_version
+from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
 from publisher.pull.rows import Origin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
 from publisher.pull.safeguards import guard_mass_withdrawal, stop_empty_types, stop_failed_types
 from publisher.pull.sources import read_sources
+from publisher.pull.sources.snapshots import Snapshots
 from publisher.pull.validation import (
     complete_row,
     key_hash,
@@ -36,41 +37,52 @@ from publisher.pull.validation import (
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None, allow_mass_withdrawal: bool = False) -> Plan:
-    """Everything a run would do, computed without writing anything."""
-    result = source_result if source_result is not None else read_sources(
-        config.sources, config.intake.max_file_mb * 1024 * 1024)
-    intake = take_in(result, config.intake)
-    intake.rows = [complete_row(raw, config.site.agency, config.site.agency_code) for raw in intake.rows]
-    hashes = [row_hash(raw) for raw in intake.rows]
-    plan = Plan(now=now, content_dir=config.paths.content, failures=result.failures,
-                notes=[*result.notes, *intake.notes], fingerprints=fingerprints(result),
-                state_dir=config.paths.state)
+    """Everything a run would do, computed without writing anything (but the caches in the state folder)."""
+    try:
+        return _make_plan(config, now, allow_empty, source_result, allow_mass_withdrawal, remember_files=True)
+    except SourceChanged:  # a file changed while the plan was made: read every file afresh
+        return _make_plan(config, now, allow_empty, source_result, allow_mass_withdrawal, remember_files=False)
+
+
+def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: SourceResult | None,
+               allow_mass_withdrawal: bool, remember_files: bool) -> Plan:
     cache = config.paths.state / "cache"
+    config_bytes = config.path.read_bytes()
+    snapshots = None
+    if source_result is None and remember_files:
+        version = hashlib.blake2b(config_bytes + code_version().encode(), digest_size=16).hexdigest()
+        snapshots = Snapshots(cache / "sources.sqlite", version)
+    result = source_result if source_result is not None else read_sources(
+        config.sources, config.intake.max_file_mb * 1024 * 1024, snapshots)
+    reading = read_rows(result, config.intake,
+                        lambda raw: complete_row(raw, config.site.agency, config.site.agency_code), snapshots)
+    plan = Plan(now=now, content_dir=config.paths.content, failures=reading.failures,
+                notes=reading.notes, fingerprints=reading.fingerprints, state_dir=config.paths.state)
     existing = content_pages(config.paths.content, config.paths.state)  # from content/'s catalog
-    _adopt_legacy_keys(existing, result.rows)
-    stop_failed_types(plan, result)
-    stop_empty_types(plan, result.rows, existing, allow_empty)
+    _adopt_legacy_keys(existing, reading.key_cells)
+    stop_failed_types(plan, reading.failures)
+    stop_empty_types(plan, reading.types, existing, allow_empty)
 
     ctx = RuleContext(now=now, policy=config.policy)
-    memo = PlanMemo(cache / "plan-memo.pickle", config.path.read_bytes(), now)
+    memo = PlanMemo(cache / "plan-memo.sqlite", config_bytes, now)
     records: list[Record] = []
     row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
-    remembered: list[tuple[RawRow, str, Judgement]] = []
+    remembered: list[tuple[ReadRow, str, Judgement]] = []
     unkeyed_rejects: set[str] = set()
     rejected_keys: dict[str, set[str]] = defaultdict(set)
-    for raw, problems in intake.refused:
+    for raw, problems in reading.refused:
         _refuse(plan, raw, problems, existing, rejected_keys, unkeyed_rejects)
-    for raw, digest in zip(intake.rows, hashes, strict=True):
-        judged = memo.get(digest)
+    for row in reading.rows:
+        judged = memo.get(row.digest)
         if judged is not None:
-            remembered.append((raw, digest, judged))
+            remembered.append((row, row.digest, judged))
             continue
-        parsed = parse_row(raw, ctx.today)
+        parsed = parse_row(row.raw(), ctx.today)
         if isinstance(parsed, Record):
             records.append(parsed)
-            row_digest[id(parsed)] = digest
+            row_digest[id(parsed)] = row.digest
             continue
-        _refuse(plan, raw, parsed, existing, rejected_keys, unkeyed_rejects)
+        _refuse(plan, row.raw(), parsed, existing, rejected_keys, unkeyed_rejects)
     seen: dict[str, set[str]] = defaultdict(set)
     _reuse_remembered(plan, memo, remembered, records, row_digest, existing, seen, ctx)
     records, duplicates = reject_duplicates(records)
@@ -97,25 +109,28 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
     memo.save(set(plan.calendar_gaps))
+    if snapshots is not None:
+        snapshots.commit()
+        snapshots.close()
     return plan
 
 
-def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[RawRow, str, Judgement]],
+def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow, str, Judgement]],
                       records: list[Record], row_digest: dict[int, str], existing: dict[str, dict[str, ContentPage]],
                       seen: dict[str, set[str]], ctx: RuleContext) -> None:
     """Rows the memo still vouches for become items unjudged; the others are parsed and join `records`."""
     taken = Counter((r.type, k) for r in records for k in (r.key, "slug:" + r.slug))
     taken.update((j.type, k) for _, _, j in remembered for k in (j.key, "slug:" + j.slug))
-    for raw, digest, judged in remembered:
+    for row, digest, judged in remembered:
         page = existing[judged.type].get(key_hash(judged.type, judged.key))
         alone = taken[(judged.type, judged.key)] == 1 and taken[(judged.type, "slug:" + judged.slug)] == 1
         if not (alone and memo.still_true(judged, page)):
-            parsed = parse_row(raw, ctx.today)  # judged afresh, with the rows that were not remembered
+            parsed = parse_row(row.raw(), ctx.today)  # judged afresh, with the rows that were not remembered
             if isinstance(parsed, Record):
                 records.append(parsed)
                 row_digest[id(parsed)] = digest
             continue
-        item, flags = _reused(judged, raw.origin, page)
+        item, flags = _reused(judged, row.origin, page)
         memo.keep(digest, judged)
         seen[judged.type].add(key_hash(judged.type, judged.key))
         if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
@@ -142,16 +157,6 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
         tuple((f.kind, f.field, f.reason) for f in _flags(decision, as_unchanged)),
         text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
         record.get("publish_at")))
-
-
-def fingerprints(result: SourceResult) -> dict[str, str]:
-    """What each source returned, as one hash (of its rows' hashes): the ledger can tell whether a source changed."""
-    digests: dict[str, hashlib._Hash] = defaultdict(hashlib.sha256)
-    for row in result.rows:
-        digests[row.origin.source].update(row_hash(row).encode())
-    for failure in result.failures:
-        digests[failure.source].update(f"failed:{failure.location}:{failure.message}".encode())
-    return {source: digest.hexdigest() for source, digest in sorted(digests.items())}
 
 
 def write_plan(plan: Plan) -> list[Path]:
@@ -186,14 +191,13 @@ def _refuse(plan: Plan, raw: RawRow, problems: list[Problem], existing: dict[str
         plan.items.append(_rejected(raw, key, problem.field, problem.rule, problem.message, existing))
 
 
-def _adopt_legacy_keys(existing: dict[str, dict[str, ContentPage]], rows: list[RawRow]) -> None:
+def _adopt_legacy_keys(existing: dict[str, dict[str, ContentPage]], key_cells: list[tuple[str, str]]) -> None:
     """Pages published under a key's older identity form (示林罚决字(2024)…) are found under the new one."""
-    for raw in rows:
-        value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
+    for type_key, value in key_cells:
         if not value or (key := normalise_key(value)) == (old := legacy_key(value)):
             continue
-        pages = existing[raw.type]
-        new_hash, old_hash = key_hash(raw.type, key), key_hash(raw.type, old)
+        pages = existing[type_key]
+        new_hash, old_hash = key_hash(type_key, key), key_hash(type_key, old)
         if new_hash not in pages and old_hash in pages:
             pages[new_hash] = pages.pop(old_hash)
 

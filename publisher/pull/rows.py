@@ -51,11 +51,15 @@ class SourceResult:
     rows: list[RawRow] = field(default_factory=list)
     failures: list[SourceFailure] = field(default_factory=list)
     notes: list[SourceNote] = field(default_factory=list)
+    # Files read through a snapshot store (publisher.pull.sources.snapshots.Piece): their rows, failures
+    # and notes are in each piece, parsed in this run or remembered, and not in the lists above.
+    pieces: list[Any] = field(default_factory=list)
 
     def extend(self, other: SourceResult) -> None:
         self.rows.extend(other.rows)
         self.failures.extend(other.failures)
         self.notes.extend(other.notes)
+        self.pieces.extend(other.pieces)
 
 
 @dataclass(frozen=True)

@@ -10,19 +10,18 @@ from publisher.core.config import Config
 from publisher.core.content import ContentPage
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import Action, Plan
-from publisher.pull.rows import RawRow, SourceResult
+from publisher.pull.rows import SourceFailure
 
 
-def stop_failed_types(plan: Plan, result: SourceResult) -> None:
-    for failure in result.failures:
+def stop_failed_types(plan: Plan, failures: list[SourceFailure]) -> None:
+    for failure in failures:
         types = [failure.type] if failure.type else list(RECORD_TYPES)
         for t in types:
             plan.stopped.setdefault(t, f"数据源读取失败（{failure.location}：{failure.message}），本次不更新此类信息")
 
 
-def stop_empty_types(plan: Plan, rows: list[RawRow], existing: dict[str, dict[str, ContentPage]],
+def stop_empty_types(plan: Plan, present: set[str], existing: dict[str, dict[str, ContentPage]],
                       allow_empty: bool) -> None:
-    present = {r.type for r in rows}
     for type_key, pages in existing.items():
         live = sum(1 for p in pages.values() if p.state == "live")
         if type_key not in present and live and not allow_empty and type_key not in plan.stopped:

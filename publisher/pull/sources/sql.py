@@ -12,11 +12,16 @@ from sqlalchemy.engine import make_url
 
 from publisher.core.config import SourceConfig
 from publisher.pull.rows import SourceFailure, SourceResult
+from publisher.pull.sources.snapshots import Snapshots
+from publisher.pull.sources.sql_changes import read_by_changes
 from publisher.pull.sources.tables import add_table
 
 
-def read(config: SourceConfig) -> SourceResult:
-    """Run each configured table or query once and map its columns like a file's headers."""
+def read(config: SourceConfig, snapshots: Snapshots | None = None) -> SourceResult:
+    """Run each configured table or query once and map its columns like a file's headers.
+
+    With `updated_at` set and a snapshot store, each becomes a Piece read by its changes (sql_changes).
+    """
     result = SourceResult()
     jobs = [(rtype, f"table:{name}", name, None) for rtype, name in config.tables.items()]
     jobs += [(rtype, f"query:{rtype}", None, query) for rtype, query in config.queries.items()]
@@ -41,6 +46,10 @@ def read(config: SourceConfig) -> SourceResult:
                         statement = text(f"SELECT * FROM {'.'.join(quote(p) for p in table.split('.'))}")
                     else:
                         statement = text(query or "")
+                    if config.updated_at and snapshots is not None:
+                        base = str(statement).strip().rstrip(";")
+                        result.pieces.append(read_by_changes(connection, config, rtype, location, base, snapshots))
+                        continue
                     cursor = connection.execute(statement)
                     headers = [str(c) for c in cursor.keys()]
                     rows = [(n, list(row)) for n, row in enumerate(cursor.fetchall(), 1)]

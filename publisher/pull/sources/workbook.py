@@ -10,7 +10,7 @@ from __future__ import annotations
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from publisher.pull.sources.tables import Cells
 
@@ -27,7 +27,7 @@ class WorkbookRefused(ValueError):
     """A workbook over a limit; the message is Chinese and names what is over."""
 
 
-def check_zip(path: Path, max_uncompressed: int | None = None) -> None:
+def check_zip(path: Path | BinaryIO, max_uncompressed: int | None = None) -> None:
     """Refuse a workbook whose zip declares too much data, too many parts or a bomb-like ratio.
 
     Raises zipfile.BadZipFile for a file that is not a zip, WorkbookRefused for one over a limit.

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.cell.cell import ERROR_CODES
@@ -143,23 +144,50 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
-    """UTF-8 with a BOM and CRLF, so Excel opens it with the right characters; Chinese headers."""
-    rows = live(records)
-    cols = columns(type_key, rows)
+def csv_header(cols: list[Column]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens it with the right characters; Chinese headers; CRLF."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
-    for r in rows:
-        values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
-        writer.writerow([spreadsheet_text(v) for v in values])
+    csv.writer(out, lineterminator="\r\n").writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> str:
+def csv_rows(cols: list[Column], records: Iterable[PublishedRecord], base_url: str) -> bytes:
+    """The live records' rows, no header: rows of any set of records can follow one header bytewise."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for r in live(records):
+        values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
+        writer.writerow([spreadsheet_text(v) for v in values])
+    return out.getvalue().encode("utf-8")
+
+
+def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
+    """A whole CSV file of the records, in one go."""
+    cols = columns(type_key, live(records))
+    return csv_header(cols) + csv_rows(cols, records, base_url)
+
+
+def json_fields(cols: list[Column]) -> list[dict[str, str]]:
+    return [{"name": c.name, "title": c.zh, "description": c.meaning} for c in cols]
+
+
+def json_records(records: Iterable[PublishedRecord], base_url: str) -> bytes:
+    """The live records as JSON objects, one a line, joined by commas: a part of a dataset's record array."""
+    return b",\n".join(orjson.dumps(record_object(r, base_url)) for r in live(records))
+
+
+def json_file(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> bytes:
+    """A dataset: its facts, then "records" with the parts' objects one a line (orjson; valid JSON, UTF-8)."""
+    head = orjson.dumps({**meta, "count": count})
+    body = b",\n".join(p for p in parts if p)
+    return head[:-1] + b',"records":[' + (b"\n" + body + b"\n" if body else b"") + b"]}\n"
+
+
+def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> bytes:
+    """A whole JSON dataset of the records, in one go."""
     rows = live(records)
-    fields = [{"name": c.name, "title": c.zh, "description": c.meaning} for c in columns(type_key, rows)]
-    return dumps({**meta, "fields": fields, "count": len(rows), "records": [record_object(r, base_url) for r in rows]})
+    return json_file({**meta, "fields": json_fields(columns(type_key, rows))}, len(rows),
+                     [json_records(rows, base_url)])
 
 
 def workbook_bytes(sheet: str, headers: list[str], rows: Iterable[list[str]], author: str, modified: str,

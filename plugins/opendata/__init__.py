@@ -17,11 +17,10 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
-from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
 
-from .national import NATIONAL_TYPES, national_xlsx, years_of
+from .national import NATIONAL_TYPES, national_file, national_rows, years_of
 from .tables import (
     columns,
     csv_header,
@@ -71,23 +70,6 @@ def yearly_files(type_key: str, records: list[PublishedRecord]) -> list[dict[str
     if RECORD_TYPES[type_key].date_field is None:
         return []
     return [{"year": y, "files": dataset_urls(type_key, y)} for y in years_of(records)]
-
-
-def national_files(type_key: str, records: list[PublishedRecord], author: str) -> list[tuple[str, str, tuple]]:
-    """Each national-template file of a type: (url, key, arguments of national_xlsx); a year's file changes only
-    when that year's records do."""
-    files = [(f"{OPENDATA_URL}{type_key}.xlsx", digest_of(records),
-              (type_key, records, author, last_updated(records), None))]
-    parts = {p.year: p.records for p in year_parts(type_key, records)}
-    for entry in yearly_files(type_key, records):
-        year_records = parts[entry["year"]]
-        files.append((entry["files"]["xlsx"], digest_of(year_records),
-                      (type_key, year_records, author, last_updated(year_records), entry["year"])))
-    return files
-
-
-def _national_batch(jobs: list[tuple]) -> list[bytes]:
-    return [national_xlsx(*args) for args in jobs]
 
 
 def licence(config: Config) -> dict[str, str]:
@@ -167,15 +149,14 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any,
-                    exports: dict[str, Background] | None = None,
                     entries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue.
 
-    `exports`: XLSX files already being made (start_exports), by type; `entries`: the catalogue, if made."""
+    `entries`: the catalogue, if made."""
     entries = entries if entries is not None else catalogue(published, config)
     cache = PartCache(config.paths.state / "cache" / "opendata", pages.salt)
     for entry in entries:
-        _write_dataset(pages, entry, published.get(entry["type"], []), config, cache, exports)
+        _write_dataset(pages, entry, published.get(entry["type"], []), config, cache)
     cache.prune()
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
@@ -185,32 +166,15 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     return entries
 
 
-def start_exports(published: dict[str, list[PublishedRecord]], entries: list[dict[str, Any]], config: Config,
-                  pages: Any) -> dict[str, tuple[list[str], Background]]:
-    """Start the XLSX files that must be made again, a process per type (openpyxl: ~0.2 ms per cell)."""
-    started = {}
-    for entry in entries:
-        if entry["type"] not in NATIONAL_TYPES:
-            continue
-        files = national_files(entry["type"], published.get(entry["type"], []), config.site.agency)
-        due = [(url, args) for url, key, args in files if pages.would_write(url, key)]
-        if due:
-            started[entry["type"]] = ([url for url, _ in due], Background(_national_batch, [a for _, a in due]))
-    return started
-
-
 def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config,
-                   cache: PartCache, exports: dict[str, tuple[list[str], Background]] | None = None) -> None:
+                   cache: PartCache) -> None:
     """One type's dataset files, its years' files and JSON twins; each is rebuilt only when what it is made
     from changed, and each year's rows are encoded only when that year's records changed (yearly.py)."""
     type_key, base = entry["type"], config.site.url
     parts = year_parts(type_key, records)
     _write_tables(pages, entry, parts, config, cache)
     if type_key in NATIONAL_TYPES:
-        urls, export = (exports or {}).get(type_key, ([], None))
-        made = dict(zip(urls, export.result(), strict=True)) if export else {}
-        for url, key, args in national_files(type_key, records, config.site.agency):
-            pages.write_text(url, made[url] if url in made else functools.partial(national_xlsx, *args), key=key)
+        _write_national(pages, entry, parts, config, cache)
     for page in list_pages(type_key, records):
         pages.write_text(page.url + "index.json", functools.partial(_list_twin_text, page, base), key=page.key)
     pages.each(records, lambda r: pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base),
@@ -249,6 +213,28 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
             key=key)
 
 
+def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
+                    cache: PartCache) -> None:
+    """The national template's XLSX of a type and of each year, joined from the years' cached sheet rows."""
+    type_key, author = entry["type"], config.site.agency
+    names = {p.year: cache.name("xlsx", type_key, p.digest) for p in parts}
+    for name in names.values():
+        cache.keep(name)
+
+    def rows(part: YearPart) -> bytes:
+        return cache.get(names[part.year], lambda: national_rows(type_key, part.records))
+
+    records = in_year_order(parts)
+    pages.write_text(entry["files"]["xlsx"], lambda: national_file(
+        type_key, map(rows, parts), author, last_updated(records)), key=digest_of(records))
+    by_year = {p.year: p for p in parts}
+    for y in entry["yearly"]:
+        part = by_year[y["year"]]
+        pages.write_text(y["files"]["xlsx"], functools.partial(
+            lambda p: national_file(type_key, [rows(p)], author, last_updated(p.records), p.year), part),
+            key=part.digest)
+
+
 def _list_twin_text(page: ListPage, base: str) -> str:
     return dumps(list_twin(page, base))
 
@@ -264,14 +250,11 @@ class OpenDataGenerator(Generator):
         build = build_context(self.settings)
         build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
         self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config)
-        # Started now, collected in generate_output: made beside the pages.
-        self.exports: dict[str, tuple[list[str], Background]] = start_exports(
-            build.published, self.entries, build.config, build.pages)
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         # No `written` here: the shared page writer's count is already reported by the pages generator.
-        write_open_data(build.published, build.config, build.pages, self.exports, self.entries)
+        write_open_data(build.published, build.config, build.pages, self.entries)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

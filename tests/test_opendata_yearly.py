@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -171,3 +172,15 @@ def test_every_xlsx_part_opens(portal_site):  # noqa: F811
     for path in (portal_site.output / "opendata").glob("*.xlsx"):
         with zipfile.ZipFile(path) as z:
             assert z.testzip() is None
+
+
+def test_files_joined_from_kept_parts_equal_files_encoded_afresh(republished, tmp_path):
+    config = republished[0]
+    shutil.rmtree(config.paths.state / "cache" / "opendata")
+    shutil.rmtree(config.paths.state / "cache" / "statistics")
+    output = tmp_path / "afresh"
+    build_site(config, SAMPLE_NOW, output=output, annual=annual_reports(config, SAMPLE_NOW))
+    for folder in ("opendata", "statistics"):
+        for path in (config.paths.output / folder).rglob("*"):
+            if path.is_file():
+                assert (output / path.relative_to(config.paths.output)).read_bytes() == path.read_bytes(), path

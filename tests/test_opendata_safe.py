@@ -66,6 +66,12 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory):
     return config
 
 
+def files_of(config, type_key: str, kind: str) -> list:
+    """The type's whole file of this kind and each year's."""
+    folder = config.paths.output / "opendata"
+    return [folder / f"{type_key}.{kind}", *sorted(folder.glob(f"{type_key}-[0-9][0-9][0-9][0-9].{kind}"))]
+
+
 def shown_values(config, type_key: str) -> set[str]:
     """Every text content/ holds for a live record of the type (the values the CSV cells come from)."""
     out = set()
@@ -110,17 +116,20 @@ def test_the_sample_source_reaches_content_with_formula_like_values(hostile_site
 @pytest.mark.parametrize("type_key", ["permits", "penalties", "inspections", "subjects", "officers", "matters",
                                       "guides", "windows"])
 def test_every_csv_cell_that_could_be_a_formula_begins_with_a_quote(hostile_site, type_key):
+    shown = shown_values(hostile_site, type_key)
+    for path in files_of(hostile_site, type_key, "csv"):  # the whole-type file and each year's
+        data = path.read_bytes()
+        parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+        raw = raw_csv_cells(data)
+        assert [len(r) for r in raw] == [len(r) for r in parsed]
+        for raw_row, row in zip(raw, parsed, strict=True):
+            for raw_cell, text in zip(raw_row, row, strict=True):
+                if text.startswith("'") and text[1:] in shown and triggered(text[1:]):
+                    assert raw_cell.removeprefix('"').startswith("'"), raw_cell
+                else:
+                    assert not triggered(text), text
     data = (hostile_site.paths.output / "opendata" / f"{type_key}.csv").read_bytes()
     parsed = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
-    raw = raw_csv_cells(data)
-    assert [len(r) for r in raw] == [len(r) for r in parsed]
-    shown = shown_values(hostile_site, type_key)
-    for raw_row, row in zip(raw, parsed, strict=True):
-        for raw_cell, text in zip(raw_row, row, strict=True):
-            if text.startswith("'") and text[1:] in shown and triggered(text[1:]):
-                assert raw_cell.removeprefix('"').startswith("'"), raw_cell
-            else:
-                assert not triggered(text), text
     if type_key in XLSX_TYPES:
         cells = {c for r in parsed for c in r}
         for value in HOSTILE:
@@ -130,7 +139,17 @@ def test_every_csv_cell_that_could_be_a_formula_begins_with_a_quote(hostile_site
 
 @pytest.mark.parametrize("type_key", XLSX_TYPES)
 def test_no_xlsx_cell_is_a_formula_or_starts_like_one(hostile_site, type_key):
-    path = hostile_site.paths.output / "opendata" / f"{type_key}.xlsx"
+    paths = files_of(hostile_site, type_key, "xlsx")
+    assert len(paths) >= 3  # the whole-type file and at least two years'
+    seen = [assert_no_formula(path) for path in paths]
+    for value in HOSTILE:  # the round trip, in the whole-type file: the original after the quote
+        assert "'" + value in seen[0] and value not in seen[0]
+    assert set(PLAIN) <= seen[0]
+    assert set().union(*seen[1:]) == seen[0]  # every value of the whole file is in a year's file, and no other
+
+
+def assert_no_formula(path) -> set[str]:
+    """Check no cell of the file is or reads as a formula; return the text of its cells."""
     with zipfile.ZipFile(path) as z:
         sheets = [n for n in z.namelist() if n.startswith("xl/worksheets/")]
         assert sheets
@@ -152,9 +171,7 @@ def test_no_xlsx_cell_is_a_formula_or_starts_like_one(hostile_site, type_key):
                 if isinstance(c.value, str):
                     seen.add(c.value)
                     assert not triggered(c.value), c.value
-    for value in HOSTILE:
-        assert "'" + value in seen and value not in seen
-    assert set(PLAIN) <= seen
+    return seen
 
 
 @pytest.mark.parametrize("type_key", XLSX_TYPES)

@@ -17,20 +17,23 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
-from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
 
-from .national import NATIONAL_TYPES, national_xlsx, years_of
+from .national import NATIONAL_TYPES, national_file, national_rows, years_of
 from .tables import (
     columns,
-    csv_bytes,
+    csv_header,
+    csv_rows,
     dumps,
-    json_dataset,
+    json_fields,
+    json_file,
+    json_records,
     last_updated,
     live,
     record_object,
 )
+from .yearly import PartCache, YearPart, in_year_order, year_parts
 
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes
@@ -52,35 +55,21 @@ DESCRIPTIONS = {
 }
 
 
-def dataset_urls(type_key: str) -> dict[str, str]:
-    """Site-relative URLs of a type's files: csv, json and, for permits and penalties, the national template's xlsx."""
-    urls = {kind: f"{OPENDATA_URL}{type_key}.{kind}" for kind in ("csv", "json")}
+def dataset_urls(type_key: str, year: str = "") -> dict[str, str]:
+    """Site-relative URLs of a type's files (or of one year's): csv, json and, for permits and penalties, the
+    national template's xlsx."""
+    stem = f"{OPENDATA_URL}{type_key}-{year}" if year else f"{OPENDATA_URL}{type_key}"
+    urls = {kind: f"{stem}.{kind}" for kind in ("csv", "json")}
     if type_key in NATIONAL_TYPES:
-        urls["xlsx"] = f"{OPENDATA_URL}{type_key}.xlsx"
+        urls["xlsx"] = f"{stem}.xlsx"
     return urls
 
 
-def yearly_xlsx(type_key: str, records: list[PublishedRecord]) -> list[dict[str, str]]:
-    """The national template's file for each decision year of a type's live records, newest first."""
-    if type_key not in NATIONAL_TYPES:
+def yearly_files(type_key: str, records: list[PublishedRecord]) -> list[dict[str, Any]]:
+    """The files of each decision year of a type's live records, newest first; none for a type without one."""
+    if RECORD_TYPES[type_key].date_field is None:
         return []
-    return [{"year": y, "url": f"{OPENDATA_URL}{type_key}-{y}.xlsx"} for y in years_of(records)]
-
-
-def national_files(type_key: str, records: list[PublishedRecord], author: str) -> list[tuple[str, str, tuple]]:
-    """Each national-template file of a type: (url, key, arguments of national_xlsx); a year's file changes only
-    when that year's records do."""
-    files = [(f"{OPENDATA_URL}{type_key}.xlsx", digest_of(records),
-              (type_key, records, author, last_updated(records), None))]
-    for entry in yearly_xlsx(type_key, records):
-        year_records = [r for r in records if r.year == entry["year"]]
-        files.append((entry["url"], digest_of(year_records),
-                      (type_key, year_records, author, last_updated(year_records), entry["year"])))
-    return files
-
-
-def _national_batch(jobs: list[tuple]) -> list[bytes]:
-    return [national_xlsx(*args) for args in jobs]
+    return [{"year": y, "files": dataset_urls(type_key, y)} for y in years_of(records)]
 
 
 def licence(config: Config) -> dict[str, str]:
@@ -99,7 +88,7 @@ def catalogue(published: dict[str, list[PublishedRecord]], config: Config) -> li
             "type": type_key, "title": rtype.zh, "description": DESCRIPTIONS[type_key],
             "count": len(live(records)), "modified": last_updated(records),
             "page": f"/{type_key}/", "files": dataset_urls(type_key), "base": base,
-            "yearly": yearly_xlsx(type_key, records),
+            "yearly": yearly_files(type_key, records),
             "fields": columns(type_key, live(records)),
         })
     return entries
@@ -112,7 +101,29 @@ def _dataset_meta(entry: dict[str, Any], config: Config) -> dict[str, Any]:
             "modified": entry["modified"], "licence": licence(config), "page": base + entry["page"],
             "catalogue": base + OPENDATA_URL,
             "distributions": {kind: base + url for kind, url in entry["files"].items()},
-            **({"xlsx_by_year": {y["year"]: base + y["url"] for y in entry["yearly"]}} if entry["yearly"] else {})}
+            **_by_year(entry["yearly"], base)}
+
+
+def _by_year(yearly: list[dict[str, Any]], base: str) -> dict[str, Any]:
+    """The catalogue's links to each year's files (and, as before, to each year's national template)."""
+    if not yearly:
+        return {}
+    out: dict[str, Any] = {"by_year": {y["year"]: {kind: base + url for kind, url in y["files"].items()}
+                                       for y in yearly}}
+    if any("xlsx" in y["files"] for y in yearly):
+        out["xlsx_by_year"] = {y["year"]: base + y["files"]["xlsx"] for y in yearly}
+    return out
+
+
+def _year_meta(entry: dict[str, Any], year: str, records: list[PublishedRecord], config: Config) -> dict[str, Any]:
+    """The facts of one year's file: the dataset's, for the records decided that year."""
+    base = config.site.url
+    urls = dataset_urls(entry["type"], year)
+    return {"title": f"{config.site.agency}{entry['title']}信息（{year}年）", "type": entry["type"], "year": year,
+            "description": entry["description"], "publisher": config.site.agency or config.site.name,
+            "modified": last_updated(records), "licence": licence(config), "page": base + entry["page"],
+            "catalogue": base + OPENDATA_URL, "all_years": base + entry["files"]["json"],
+            "distributions": {kind: base + url for kind, url in urls.items()}}
 
 
 def list_twin(page: ListPage, base: str) -> dict[str, Any]:
@@ -138,14 +149,15 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any,
-                    exports: dict[str, Background] | None = None,
                     entries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue.
 
-    `exports`: XLSX files already being made (start_exports), by type; `entries`: the catalogue, if made."""
+    `entries`: the catalogue, if made."""
     entries = entries if entries is not None else catalogue(published, config)
+    cache = PartCache(config.paths.state / "cache" / "opendata", pages.salt)
     for entry in entries:
-        _write_dataset(pages, entry, published.get(entry["type"], []), config, exports)
+        _write_dataset(pages, entry, published.get(entry["type"], []), config, cache)
+    cache.prune()
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
         "datasets": [_dataset_meta(e, config) | {"count": e["count"]} for e in entries]}))
@@ -154,37 +166,73 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     return entries
 
 
-def start_exports(published: dict[str, list[PublishedRecord]], entries: list[dict[str, Any]], config: Config,
-                  pages: Any) -> dict[str, tuple[list[str], Background]]:
-    """Start the XLSX files that must be made again, a process per type (openpyxl: ~0.2 ms per cell)."""
-    started = {}
-    for entry in entries:
-        if entry["type"] not in NATIONAL_TYPES:
-            continue
-        files = national_files(entry["type"], published.get(entry["type"], []), config.site.agency)
-        due = [(url, args) for url, key, args in files if pages.would_write(url, key)]
-        if due:
-            started[entry["type"]] = ([url for url, _ in due], Background(_national_batch, [a for _, a in due]))
-    return started
-
-
 def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config,
-                   exports: dict[str, tuple[list[str], Background]] | None = None) -> None:
-    """One type's dataset files and JSON twins; each is rebuilt only when what it is made from changed."""
-    type_key, files, base = entry["type"], entry["files"], config.site.url
-    everything = digest_of(records)
-    pages.write_text(files["csv"], lambda: csv_bytes(type_key, records, base), key=everything)
-    pages.write_text(files["json"], lambda: json_dataset(type_key, records, _dataset_meta(entry, config), base),
-                     key=everything)
+                   cache: PartCache) -> None:
+    """One type's dataset files, its years' files and JSON twins; each is rebuilt only when what it is made
+    from changed, and each year's rows are encoded only when that year's records changed (yearly.py)."""
+    type_key, base = entry["type"], config.site.url
+    parts = year_parts(type_key, records)
+    _write_tables(pages, entry, parts, config, cache)
     if type_key in NATIONAL_TYPES:
-        urls, export = (exports or {}).get(type_key, ([], None))
-        made = dict(zip(urls, export.result(), strict=True)) if export else {}
-        for url, key, args in national_files(type_key, records, config.site.agency):
-            pages.write_text(url, made[url] if url in made else functools.partial(national_xlsx, *args), key=key)
+        _write_national(pages, entry, parts, config, cache)
     for page in list_pages(type_key, records):
         pages.write_text(page.url + "index.json", functools.partial(_list_twin_text, page, base), key=page.key)
     pages.each(records, lambda r: pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base),
                                                    key=r.digest))
+
+
+def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
+                  cache: PartCache) -> None:
+    """The CSV and JSON files of a type and of each of its years, joined from the years' cached rows."""
+    type_key, base, cols = entry["type"], config.site.url, entry["fields"]
+    names = tuple(c.name for c in cols)  # a year's rows depend on the type's columns, which every year shares
+    csv_names = {p.year: cache.name("csv", type_key, names, base, p.digest) for p in parts}
+    json_names = {p.year: cache.name("json", type_key, base, p.digest) for p in parts}
+    for name in (*csv_names.values(), *json_names.values()):
+        cache.keep(name)
+
+    def csv_part(part: YearPart) -> bytes:
+        return cache.get(csv_names[part.year], lambda: csv_rows(cols, part.records, base))
+
+    def json_part(part: YearPart) -> bytes:
+        return cache.get(json_names[part.year], lambda: json_records(part.records, base))
+
+    header, fields = csv_header(cols), json_fields(cols)
+    everything = digest_of(in_year_order(parts))
+    pages.write_text(entry["files"]["csv"], lambda: header + b"".join(map(csv_part, parts)), key=everything)
+    pages.write_text(entry["files"]["json"], lambda: json_file(
+        {**_dataset_meta(entry, config), "fields": fields}, entry["count"], map(json_part, parts)), key=everything)
+    by_year = {p.year: p for p in parts}
+    for y in entry["yearly"]:
+        part, urls = by_year[y["year"]], y["files"]
+        key = (part.digest, names)
+        pages.write_text(urls["csv"], functools.partial(lambda p: header + csv_part(p), part), key=key)
+        meta = functools.partial(_year_meta, entry, part.year, part.records, config)
+        pages.write_text(urls["json"], functools.partial(
+            lambda p, m: json_file({**m(), "fields": fields}, len(live(p.records)), [json_part(p)]), part, meta),
+            key=key)
+
+
+def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
+                    cache: PartCache) -> None:
+    """The national template's XLSX of a type and of each year, joined from the years' cached sheet rows."""
+    type_key, author = entry["type"], config.site.agency
+    names = {p.year: cache.name("xlsx", type_key, p.digest) for p in parts}
+    for name in names.values():
+        cache.keep(name)
+
+    def rows(part: YearPart) -> bytes:
+        return cache.get(names[part.year], lambda: national_rows(type_key, part.records))
+
+    records = in_year_order(parts)
+    pages.write_text(entry["files"]["xlsx"], lambda: national_file(
+        type_key, map(rows, parts), author, last_updated(records)), key=digest_of(records))
+    by_year = {p.year: p for p in parts}
+    for y in entry["yearly"]:
+        part = by_year[y["year"]]
+        pages.write_text(y["files"]["xlsx"], functools.partial(
+            lambda p: national_file(type_key, [rows(p)], author, last_updated(p.records), p.year), part),
+            key=part.digest)
 
 
 def _list_twin_text(page: ListPage, base: str) -> str:
@@ -202,14 +250,11 @@ class OpenDataGenerator(Generator):
         build = build_context(self.settings)
         build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
         self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config)
-        # Started now, collected in generate_output: made beside the pages.
-        self.exports: dict[str, tuple[list[str], Background]] = start_exports(
-            build.published, self.entries, build.config, build.pages)
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         # No `written` here: the shared page writer's count is already reported by the pages generator.
-        write_open_data(build.published, build.config, build.pages, self.exports, self.entries)
+        write_open_data(build.published, build.config, build.pages, self.entries)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import ID_TYPE_CODES, PERMIT_CLASS_CODES, RECORD_TYPES
 
-from .tables import cell, live, workbook_bytes
+from .tables import cell, live, sheet_rows, workbook_of_parts
 
 _PARTY = (
     ("行政相对人名称", "party_name"), ("行政相对人类别", "party_type"),
@@ -74,13 +74,24 @@ def template_rows(type_key: str, records: Iterable[PublishedRecord], year: str |
             for r in live(records) if year is None or r.year == year]
 
 
+def national_rows(type_key: str, records: Iterable[PublishedRecord]) -> bytes:
+    """The live records' rows of the template as sheet XML: a part of any file of the type (tables.sheet_rows)."""
+    return sheet_rows(template_rows(type_key, records))
+
+
+def national_file(type_key: str, parts: Iterable[bytes], author: str, modified: str, year: str | None = None
+                  ) -> bytes:
+    """The template as an XLSX workbook of one sheet whose rows are the parts' (national_rows), in order."""
+    zh = RECORD_TYPES[type_key].zh
+    title = f"{author}{zh}信息" + (f"（{year}年）" if year else "")
+    return workbook_of_parts(zh, template_headers(type_key), parts, author, modified, title)
+
+
 def national_xlsx(type_key: str, records: list[PublishedRecord], author: str, modified: str,
                   year: str | None = None) -> bytes:
     """The template as an XLSX workbook of one sheet, ready for Excel and for upload."""
-    zh = RECORD_TYPES[type_key].zh
-    title = f"{author}{zh}信息" + (f"（{year}年）" if year else "")
-    return workbook_bytes(zh, template_headers(type_key), template_rows(type_key, records, year), author, modified,
-                          title)
+    chosen = [r for r in records if year is None or r.year == year]
+    return national_file(type_key, [national_rows(type_key, chosen)], author, modified, year)
 
 
 def years_of(records: Iterable[PublishedRecord]) -> list[str]:

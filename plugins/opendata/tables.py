@@ -18,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.writer.excel import ExcelWriter
@@ -143,29 +143,101 @@ def dumps(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
-def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
-    """UTF-8 with a BOM and CRLF, so Excel opens it with the right characters; Chinese headers."""
-    rows = live(records)
-    cols = columns(type_key, rows)
+def csv_header(cols: list[Column]) -> bytes:
+    """UTF-8 with a BOM, so Excel opens it with the right characters; Chinese headers; CRLF."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
-    for r in rows:
-        values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
-        writer.writerow([spreadsheet_text(v) for v in values])
+    csv.writer(out, lineterminator="\r\n").writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> str:
+def csv_rows(cols: list[Column], records: Iterable[PublishedRecord], base_url: str) -> bytes:
+    """The live records' rows, no header: rows of any set of records can follow one header bytewise."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    for r in live(records):
+        values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
+        writer.writerow([spreadsheet_text(v) for v in values])
+    return out.getvalue().encode("utf-8")
+
+
+def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
+    """A whole CSV file of the records, in one go."""
+    cols = columns(type_key, live(records))
+    return csv_header(cols) + csv_rows(cols, records, base_url)
+
+
+def json_fields(cols: list[Column]) -> list[dict[str, str]]:
+    return [{"name": c.name, "title": c.zh, "description": c.meaning} for c in cols]
+
+
+def json_records(records: Iterable[PublishedRecord], base_url: str) -> bytes:
+    """The live records as JSON objects, one a line, joined by commas: a part of a dataset's record array."""
+    return b",\n".join(orjson.dumps(record_object(r, base_url)) for r in live(records))
+
+
+def json_file(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> bytes:
+    """A dataset: its facts, then "records" with the parts' objects one a line (orjson; valid JSON, UTF-8)."""
+    head = orjson.dumps({**meta, "count": count})
+    body = b",\n".join(p for p in parts if p)
+    return head[:-1] + b',"records":[' + (b"\n" + body + b"\n" if body else b"") + b"]}\n"
+
+
+def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> bytes:
+    """A whole JSON dataset of the records, in one go."""
     rows = live(records)
-    fields = [{"name": c.name, "title": c.zh, "description": c.meaning} for c in columns(type_key, rows)]
-    return dumps({**meta, "fields": fields, "count": len(rows), "records": [record_object(r, base_url) for r in rows]})
+    return json_file({**meta, "fields": json_fields(columns(type_key, rows))}, len(rows),
+                     [json_records(rows, base_url)])
 
 
 def workbook_bytes(sheet: str, headers: list[str], rows: Iterable[list[str]], author: str, modified: str,
                    title: str) -> bytes:
     """One sheet, bold headers in order, one row of text cells per record; deterministic bytes."""
-    wb = Workbook(write_only=True)  # streams rows: about three times faster on a large dataset
+    return workbook_of_parts(sheet, headers, [sheet_rows(rows)], author, modified, title)
+
+
+def sheet_rows(rows: Iterable[list[str]]) -> bytes:
+    """Rows of text cells as the sheet's XML, neither rows nor cells numbered, so rows of any set of records can
+    follow one another: `workbook_of_parts` numbers the rows (a cell without `r` is the next in its row)."""
+    return "".join("<row>" + "".join(map(_inline_cell, row)) + "</row>" for row in rows).encode("utf-8")
+
+
+def _inline_cell(value: str) -> str:
+    """A string cell as openpyxl writes one (t="inlineStr"), never a formula: text neutralised, cut to Excel's
+    32,767 characters, XML-escaped; a CR kept as a character reference."""
+    text = _xlsx_text(value)[:32767]
+    if not text:
+        return '<c t="inlineStr"></c>'
+    escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'<c t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
+
+
+def workbook_of_parts(sheet: str, headers: list[str], parts: Iterable[bytes], author: str, modified: str,
+                      title: str) -> bytes:
+    """A workbook whose sheet is the header row, then the parts' rows (sheet_rows) one after another.
+
+    openpyxl makes the frame (styles, header row, properties); the rows are joined bytewise and numbered,
+    so a part encoded once serves every file it is in."""
+    frame = _frame(sheet, headers, author, modified, title)
+    pieces = b"".join(parts).split(b"<row>")[1:]  # "<row>" in a value is escaped, so each piece is a row
+    rows = b"".join(b'<row r="%d">' % n + piece for n, piece in enumerate(pieces, 2))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(frame)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                head, tail = data.rsplit(b"</sheetData>", 1)
+                data = head + rows + b"</sheetData>" + tail
+            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)  # openpyxl would stamp the clock
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = 0o644 << 16
+            dst.writestr(entry, data)
+    return out.getvalue()
+
+
+def _frame(sheet: str, headers: list[str], author: str, modified: str, title: str) -> bytes:
+    """The workbook with its header row only, as openpyxl writes it."""
+    wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet)
     for i, header in enumerate(headers, 1):
         ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(header) * 2 + 2))
@@ -177,8 +249,6 @@ def workbook_bytes(sheet: str, headers: list[str], rows: Iterable[list[str]], au
         heading.font = bold
         header_cells.append(heading)
     ws.append(header_cells)
-    for row in rows:
-        ws.append([_xlsx_value(ws, text) for text in row])
     stamp = datetime.fromisoformat(modified) if modified else datetime(2000, 1, 1)
     wb.properties.creator = wb.properties.lastModifiedBy = author
     wb.properties.created = wb.properties.modified = stamp
@@ -186,17 +256,11 @@ def workbook_bytes(sheet: str, headers: list[str], rows: Iterable[list[str]], au
     raw = io.BytesIO()
     with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
         ExcelWriter(wb, archive).save()  # not save_workbook: that stamps the clock into docProps/core.xml
-    return _restamp(raw.getvalue())
+    return raw.getvalue()
 
 
 def _xlsx_text(text: str) -> str:
     return spreadsheet_text(_XML_ILLEGAL.sub("", text))
-
-
-def _xlsx_value(ws: Any, text: str) -> str | Cell:
-    """A value openpyxl writes as a string (a plain str is faster than a cell, and neutralised text has no "=")."""
-    text = _xlsx_text(text)
-    return _text_cell(ws, text) if text in ERROR_CODES or text.startswith("=") else text
 
 
 def _text_cell(ws: Any, text: str) -> Cell:
@@ -204,14 +268,3 @@ def _text_cell(ws: Any, text: str) -> Cell:
     c = WriteOnlyCell(ws, value=text)
     c.data_type = "s"
     return c
-
-
-def _restamp(data: bytes) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, src.read(info.filename))
-    return out.getvalue()

@@ -31,10 +31,10 @@ from .figures import (
     TIMELY_TYPES,
     Figures,
     Timeliness,
-    compute,
     format_money,
     format_rate,
 )
+from .tallies import figures_of, year_tallies
 
 SHORT = {t: RECORD_TYPES[t].short for t in RESULT_TYPES}
 
@@ -154,10 +154,13 @@ def write_statistics(published: dict[str, list[PublishedRecord]], config: Config
     """The statistics page over what content/ shows now; the yearly reports from the ledger's sealed years."""
     deadlines = {t: config.policy.deadline_days(t) for t in TIMELY_TYPES}
     base = config.site.url
-    calendar = WorkingDayCalendar()  # one for every scope: each year's holidays are looked up once
-    everything = compute(published, deadlines, calendar=calendar)
+    # Each year's tally is counted again only when that year's records changed (tallies.py).
+    tallies, cache = year_tallies(published, deadlines, config.paths.state / "cache" / "statistics",
+                                  getattr(pages, "salt", ""), WorkingDayCalendar())
+    cache.prune()
+    everything = figures_of(tallies, deadlines)
     years = sorted(annual or {}, reverse=True)
-    yearly = [(y, compute(published, deadlines, scope=y, calendar=calendar)) for y in dict(everything.years)]
+    yearly = [(y, figures_of(tallies, deadlines, scope=y)) for y in dict(everything.years)]
     lastmod = max((r.published for t in RESULT_TYPES for r in published.get(t, []) if r.live), default="")
     pages.write(STATISTICS_URL, "statistics.html", lastmod=lastmod, fig=everything, panels=panels(everything, "all"),
                 summary=summary(everything), year_table=year_table(yearly, years))

@@ -1,0 +1,186 @@
+"""Open data by year: each decision year's files add up to the whole-type file, and a republish of one
+changed record rewrites that year's files and the whole-type files only, encoding one year of one type.
+
+The statistics kept per year (plugins/stats/tallies.py) equal the figures counted over the records at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from plugins.stats.figures import compute
+from plugins.stats.tallies import figures_of, year_tallies
+from publisher.core.content import load_published
+from publisher.core.schema import RECORD_TYPES
+from publisher.pull.plan import make_plan, write_plan
+from publisher.runs.annual import annual_reports
+from publisher.site.build import build_site
+from tests.conftest import SAMPLE_NOW, make_sample_portal
+from tests.test_opendata import portal_site  # noqa: F401  (the fixture)
+
+DATED = tuple(t for t, rt in RECORD_TYPES.items() if rt.date_field)
+UNDATED = tuple(t for t, rt in RECORD_TYPES.items() if not rt.date_field)
+
+
+def csv_rows(path: Path) -> list[list[str]]:
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf") and data.count(b"\xef\xbb\xbf") == 1
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+
+
+def xlsx_rows(path: Path) -> list[tuple]:
+    wb = openpyxl.load_workbook(path, read_only=True)
+    [ws] = wb.worksheets
+    return [tuple("" if v is None else v for v in row) for row in ws.iter_rows(values_only=True)]
+
+
+def years_listed(output: Path, type_key: str) -> list[str]:
+    catalogue = json.loads((output / "opendata" / "index.json").read_text("utf-8"))
+    [meta] = [d for d in catalogue["datasets"] if d["type"] == type_key]
+    return list(meta.get("by_year", {}))
+
+
+@pytest.mark.parametrize("type_key", DATED)
+def test_each_years_files_add_up_to_the_whole_type_file(portal_site, type_key):  # noqa: F811
+    folder = portal_site.output / "opendata"
+    years = years_listed(portal_site.output, type_key)
+    live = [r for r in load_published(portal_site.config.paths.content)[type_key] if r.live]
+    assert years == sorted({r.year for r in live}, reverse=True) and years
+    whole_csv = csv_rows(folder / f"{type_key}.csv")
+    whole_json = json.loads((folder / f"{type_key}.json").read_text("utf-8"))
+    page = portal_site.page("/opendata/")
+    csv_union, json_union = [], []
+    for year in years:
+        rows = csv_rows(folder / f"{type_key}-{year}.csv")
+        assert rows[0] == whole_csv[0]  # the same columns every year
+        csv_union += rows[1:]
+        data = json.loads((folder / f"{type_key}-{year}.json").read_text("utf-8"))
+        assert data["year"] == year and data["count"] == len(data["records"]) == len(rows) - 1
+        assert data["fields"] == whole_json["fields"]
+        assert all(r["date"][:4] == year for r in data["records"])
+        json_union += data["records"]
+        for kind in ("csv", "json"):
+            assert f'href="/opendata/{type_key}-{year}.{kind}"' in page
+    assert csv_union == whole_csv[1:]  # in the whole file's order, row for row
+    assert json_union == whole_json["records"]
+    assert whole_json["count"] == len(live)
+
+
+@pytest.mark.parametrize("type_key", UNDATED)
+def test_a_type_without_a_decision_date_has_one_file_of_each_kind(portal_site, type_key):  # noqa: F811
+    assert years_listed(portal_site.output, type_key) == []
+    assert not list((portal_site.output / "opendata").glob(f"{type_key}-*"))
+
+
+def test_json_datasets_are_one_record_a_line_and_valid_utf8(portal_site):  # noqa: F811
+    for path in (portal_site.output / "opendata").glob("*.json"):
+        text = path.read_bytes().decode("utf-8")
+        data = json.loads(text)
+        if "records" in data:
+            assert text.count("\n") == len(data["records"]) + (2 if data["records"] else 1)
+
+
+@pytest.fixture(scope="module")
+def republished(tmp_path_factory: pytest.TempPathFactory):
+    """A portal built once, then again after a clerk corrected one penalty of its older decision year."""
+    config = make_sample_portal(tmp_path_factory.mktemp("yearly"), planted=False)
+    write_plan(make_plan(config, SAMPLE_NOW))
+    build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    output, state = config.paths.output, config.paths.state / "cache"
+    files = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in (output / "opendata").iterdir()}
+    parts = {d: set(os.listdir(state / d)) for d in ("opendata", "statistics")}
+    penalties = [r for r in load_published(config.paths.content)["penalties"] if r.live]
+    year = min(r.year for r in penalties)
+    target = next(r for r in penalties if r.year == year)
+    path = config.path.parent / "data" / "penalties.csv"
+    with path.open(encoding="gb18030", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    no, facts = header.index("行政处罚决定书文号"), header.index("违法事实")
+    [row] = [r for r in rows if r[no] == target.value("decision_no")]
+    row[facts] += "（经复核更正）"
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    write_plan(make_plan(config, SAMPLE_NOW))
+    result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    after = {d: set(os.listdir(state / d)) for d in ("opendata", "statistics")}
+    return config, year, files, parts, after, result
+
+
+def test_a_republish_rewrites_only_the_changed_years_files_and_the_whole_type_files(republished):
+    config, year, before, _, _, result = republished
+    opendata = config.paths.output / "opendata"
+    changed = {p.name for p in result.files_changed if p.parent == opendata}
+    assert changed == {f"penalties.{k}" for k in ("csv", "json", "xlsx")} | {
+        f"penalties-{year}.{k}" for k in ("csv", "json", "xlsx")}
+    for path, (mtime, data) in before.items():
+        if path.name.removesuffix(".gz") not in changed:  # a gzip twin follows its file
+            assert (path.stat().st_mtime_ns, path.read_bytes()) == (mtime, data), path.name
+    assert "经复核更正" in (opendata / f"penalties-{year}.csv").read_text("utf-8-sig")
+    assert "经复核更正" in (opendata / "penalties.json").read_text("utf-8")
+    whole = csv_rows(opendata / "penalties.csv")
+    by_year = [csv_rows(opendata / f"penalties-{y}.csv") for y in years_listed(config.paths.output, "penalties")]
+    assert [r for rows in by_year for r in rows[1:]] == whole[1:]
+    years = years_listed(config.paths.output, "penalties")
+    assert xlsx_rows(opendata / "penalties.xlsx")[1:] == [
+        r for y in years for r in xlsx_rows(opendata / f"penalties-{y}.xlsx")[1:]]
+
+
+def test_a_republish_encodes_one_year_of_one_type_and_counts_one_year_again(republished):
+    _, _, _, parts, after, _ = republished
+    # The changed year's CSV rows, JSON records and template rows (XLSX) are encoded anew; its old parts are
+    # dropped; nothing else moves.
+    assert len(after["opendata"] - parts["opendata"]) == 3
+    assert len(parts["opendata"] - after["opendata"]) == 3
+    assert len(after["statistics"] - parts["statistics"]) == 1
+    assert len(parts["statistics"] - after["statistics"]) == 1
+
+
+def test_a_damaged_cached_part_is_encoded_again(republished, tmp_path):
+    config = republished[0]
+    cache = config.paths.state / "cache" / "opendata"
+    victim = sorted(cache.iterdir())[0]
+    victim.write_bytes(victim.read_bytes()[:-20] + b"x" * 20)
+    output = tmp_path / "again"
+    build_site(config, SAMPLE_NOW, output=output, annual=annual_reports(config, SAMPLE_NOW))
+    for path in (config.paths.output / "opendata").iterdir():
+        if path.suffix in (".csv", ".json"):
+            assert (output / "opendata" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def test_yearly_tallies_give_the_figures_counted_over_every_record(portal_site, tmp_path):  # noqa: F811
+    published = load_published(portal_site.config.paths.content)
+    for deadlines in ({t: 7 if t in ("permits", "penalties") else 20 for t in DATED}, dict.fromkeys(DATED, 10)):
+        tallies, _ = year_tallies(published, deadlines, tmp_path / "tallies", "salt")
+        again, cache = year_tallies(published, deadlines, tmp_path / "tallies", "salt")
+        assert cache.encoded == [] and again == tallies  # read back, not counted
+        assert figures_of(tallies, deadlines) == compute(published, deadlines)
+        assert len(tallies) >= 2
+        for year in tallies:
+            assert figures_of(tallies, deadlines, scope=year) == compute(published, deadlines, scope=year)
+
+
+def test_every_xlsx_part_opens(portal_site):  # noqa: F811
+    for path in (portal_site.output / "opendata").glob("*.xlsx"):
+        with zipfile.ZipFile(path) as z:
+            assert z.testzip() is None
+
+
+def test_files_joined_from_kept_parts_equal_files_encoded_afresh(republished, tmp_path):
+    config = republished[0]
+    shutil.rmtree(config.paths.state / "cache" / "opendata")
+    shutil.rmtree(config.paths.state / "cache" / "statistics")
+    output = tmp_path / "afresh"
+    build_site(config, SAMPLE_NOW, output=output, annual=annual_reports(config, SAMPLE_NOW))
+    for folder in ("opendata", "statistics"):
+        for path in (config.paths.output / folder).rglob("*"):
+            if path.is_file():
+                assert (output / path.relative_to(config.paths.output)).read_bytes() == path.read_bytes(), path

@@ -27,7 +27,7 @@ from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.search.documents import profile_docs, search_docs, search_records
 from publisher.site.search.page import panel_context
-from publisher.site.search.static import build_static_index
+from publisher.site.search.static import build_static_index, index_name_hash, withdrawn_slots
 from publisher.site.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
@@ -43,8 +43,10 @@ class SearchGenerator(Generator):
         if not build.config.search.static_fallback:
             return
         published = build.published
+        slots = withdrawn_slots(published)  # withdrawn records keep their ids' places (static.py)
+        name = index_name_hash(records_hash(search_records(published), "static"), slots)
         self._static = Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
-                                   build.keep_search_indexes, records_hash(search_records(published), "static"))
+                                   build.keep_search_indexes, name, slots)
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)

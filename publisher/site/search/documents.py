@@ -59,6 +59,7 @@ class SearchDoc:
     heading: str = ""  # what a result is titled: party name · type · 文号
     codes: tuple[str, ...] = ()  # the party's credit codes, matched by 8+ characters of them
     shown: tuple[tuple[str, str], ...] = ()  # (label, value cut to SNIPPET_VALUE_MAX) a snippet picks from
+    published: str = ""  # first publication: the static index numbers records in this order (static.py)
 
     @property
     def text(self) -> str:
@@ -88,7 +89,7 @@ def search_doc(record: PublishedRecord) -> SearchDoc:
     return SearchDoc(key=f"{record.type}/{record.slug}", type=record.type, url=record.url, title=record.title,
                      date=record.date, year=record.year, department=record.department,
                      body=f"{record.rtype.zh}\n{body}", exact=exact, heading=heading_of(record), codes=codes,
-                     shown=shown)
+                     shown=shown, published=record.published)
 
 
 def profile_doc(party: Party) -> SearchDoc:
@@ -102,7 +103,8 @@ def profile_doc(party: Party) -> SearchDoc:
                      body="\n".join(f"{label}：{value}" for label, value in lines),
                      exact=tuple(dict.fromkeys(k for n in (*party.names, party.credit_code) if (k := match_key(n)))),
                      heading=f"{party.name} · {PROFILE_ZH}", codes=(party.credit_code,),
-                     shown=tuple((label, cut(value)) for label, value in lines))
+                     shown=tuple((label, cut(value)) for label, value in lines),
+                     published=min(r.published for r in party.records))
 
 
 def profile_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:

@@ -1,49 +1,59 @@
-"""The static fallback: an index of plain JSON files, sharded by term, so a query downloads little.
+"""The static fallback: an index of plain files, sharded by term, so a query downloads little.
 
 For sites hosted as plain files (no `portal serve`): theme/static/js/search.js reads it with the
 same analysis as the service. Chosen over Pagefind by measurement (bench/search_bench.py): no
 extra binary, the same tokens as the service, and a first query fetches meta.json, one shard per
-distinct term and the excerpt chunks of the hits it shows.
+distinct term, the rank order of the groups its page shows and the excerpt chunks of its hits.
 
-    search/index-<hash>/meta.json      shard count, doc count, chunk size, (type, year) id ranges, field labels
-    search/index-<hash>/t/<n>.json     {term: [doc id deltas]} for the terms hashing to shard n
-    search/index-<hash>/d/<n>.json     [[url, heading, date, [[label no, value], ...]], ...] for docs n*CHUNK…
+    search/index-<hash>/meta.json      shard count, chunk size, groups [number, type, year, live docs], labels
+    search/index-<hash>/t/<n>.bin      the terms hashing to shard n and their id lists (postings.py)
+    search/index-<hash>/o/<g>.bin      group g's ids (their low 20 bits) from the highest rank down (postings.py)
+    search/index-<hash>/d/<n>.json     [[url, heading, date, [[label no, value], ...]] or null, ...] for ids n*CHUNK…
 
-Doc ids run in matching.rank_of order (year, then type, then date), so type and year are id ranges, facets
-cost nothing to download and a tier's hits are in order by id. Keys are matching.doc_terms: no positions, a
-term's tokens must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too, which keeps
-decision numbers precise.
-The directory name carries the content hash: files never change once written, and the page that
-names the directory is written after it, so a browser never mixes two builds.
+Ids survive insertions and withdrawals, so a change rewrites only the files it touches. An id is
+group * 2**20 + its number in the group: a group is a (year, type) — its number orders groups as
+matching.rank_of does, so facets cost nothing and groups are ranked by id — and within a group records
+are numbered by first publication (`published`, then rank, then key). A withdrawn record (a notice in
+content/) keeps its number as an empty slot. Everything is derived from content/ alone, so a full build
+numbers as an incremental one does; a record published today only appends, unless a record of the same
+group published the same day ranks above it. Keys are matching.doc_terms: no positions, a term's tokens
+must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too.
 
-Every file has a gzip-compressed twin (`…json.gz`, level 9): a common term's postings are long runs
-of small deltas that gzip shrinks ~10x, and a web server sends the twin without compressing anything
-per request (nginx `gzip_static on;`, Caddy `file_server { precompressed gzip }`); search.js is
-unchanged, as the browser undoes the Content-Encoding. Bytes per first query, plain and gzip, at
-1k-100k records: bench/search_scale.py.
+The directory name carries the content hash: files never change once written, and the page that names
+the directory is written after it, so a browser never mixes two builds. A file whose bytes the newest
+earlier index already holds is hard-linked from it, not written again.
+
+Every file has a gzip-compressed twin (`….gz`, level 9) for servers that send precompressed files (nginx
+`gzip_static on;`, Caddy `file_server { precompressed gzip }`); the binary lists are small served plain too.
+Bytes per first query, plain and gzip: bench/search_scale.py.
 """
 
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
+import os
 import shutil
-from array import array
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+
+from publisher.core.content import PublishedRecord
 
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
 from .documents import SEARCH_TYPES, SearchDoc, docs_hash
-from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
+from .matching import TYPE_ORDER, doc_rank, doc_terms, exact_key, rank_of, term_keys, tier_of
+from .postings import decode_ids, decode_order, decode_shard, encode_order, encode_shard
 
 STATIC_DIR = "search"
-FORMAT = 2
-CHUNK = 10  # docs per file of snippet fields: a page of 10 hits touches few, small files
-TARGET_SHARD_BYTES = 12_000  # the shard count is the power of two that brings the mean shard near this
-MAX_SHARDS = 65536  # at 100k records, 8192 shards put ~30 KB of other terms' postings beside each term
+FORMAT = 3
+GROUP_BITS = 20  # numbers within a (year, type) group: a million records of one type in one year
+CHUNK = 16  # ids per file of snippet fields: a page of 10 hits touches few, small files
+TARGET_SHARD_BYTES = 6_000  # the shard count is the power of two that brings the mean shard near this
+MAX_SHARDS = 65536
 KEEP = 2
 
 
@@ -55,47 +65,117 @@ def fnv1a(text: str) -> int:
     return h
 
 
-def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+@dataclass(frozen=True)
+class Slot:
+    """A withdrawn record's place: its number in its group stays taken, so no other record's id moves."""
+
+    key: str
+    type: str
+    url: str
+    date: str
+    year: str
+    published: str
 
 
-def _put(path: Path, value: object) -> None:
-    """Write `value` as JSON, and its gzip twin for servers that send precompressed files."""
-    data = _dumps(value).encode("utf-8")
-    path.write_bytes(data)
-    path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+def withdrawn_slots(published: dict[str, list[PublishedRecord]]) -> list[Slot]:
+    """Every withdrawal notice of content/ (a record once shown), in schema order."""
+    return [Slot(f"{r.type}/{r.slug}", r.type, r.url, r.date, r.year, r.published)
+            for records in published.values() for r in records if not r.live and r.type in SEARCH_TYPES]
+
+
+def group_of(type_key: str, year: str) -> int:
+    """A (year, type) group's number: higher ranks first, as in matching.rank_of."""
+    y = int(year) if year.isascii() and year.isdigit() else 0
+    return y * 16 + 15 - TYPE_ORDER.index(type_key)
+
+
+def assign_ids(docs: list[SearchDoc], slots: Iterable[Slot] = ()) -> list[int]:
+    """Each document's id (aligned with `docs`): group, then number by first publication within it."""
+    members: dict[int, list[tuple[str, int, str, int]]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        members[group_of(d.type, d.year)].append((d.published, doc_rank(d), d.key, i))
+    for s in slots:
+        members[group_of(s.type, s.year)].append((s.published, rank_of(s.type, s.year, s.date, s.url), s.key, -1))
+    ids = [0] * len(docs)
+    for group, entries in members.items():
+        if len(entries) >= 1 << GROUP_BITS:
+            raise ValueError(f"search group {group} holds {len(entries)} records, more than {1 << GROUP_BITS}")
+        entries.sort()
+        for number, (*_, i) in enumerate(entries):
+            if i >= 0:
+                ids[i] = (group << GROUP_BITS) + number
+    return ids
 
 
 def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], output: Path, keep: int = KEEP,
-                       content_hash: str | None = None) -> str:
+                       content_hash: str | None = None,
+                       slots: list[Slot] | Callable[[], list[Slot]] = ()) -> str:
     """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/).
 
-    `content_hash` names the index without making the documents (the site passes its records'
-    digests); `docs` may then be a function, called only when the index must be built.
+    `content_hash` names the index without making the documents (the site passes the digests of its
+    records, withdrawn ones included); `docs` and `slots` may then be functions, called only when the
+    index must be built.
     """
     root = output / STATIC_DIR
-    name = f"index-{content_hash or docs_hash(docs() if callable(docs) else docs, 'static')}"
+    if content_hash is None:
+        docs = docs() if callable(docs) else docs
+        slots = slots() if callable(slots) else slots
+        content_hash = docs_hash(docs, "static:" + ",".join(sorted(s.key for s in slots)))
+    name = f"index-{content_hash}"
     final = root / name
     if not (final / "meta.json").is_file():
         docs = docs() if callable(docs) else docs
+        slots = slots() if callable(slots) else slots
+        previous = _newest(root, name)
         tmp = root / f".building-{name}"
         shutil.rmtree(tmp, ignore_errors=True)
-        (tmp / "t").mkdir(parents=True)
-        (tmp / "d").mkdir()
-        _write(docs, tmp)
+        for sub in ("t", "o", "d"):
+            (tmp / sub).mkdir(parents=True)
+        _write(docs, slots, _Files(tmp, previous))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
     _prune(root, name, keep)
     return f"/{STATIC_DIR}/{name}/"
 
 
-def _write(docs: list[SearchDoc], folder: Path) -> None:
-    docs = sorted(docs, key=doc_rank, reverse=True)  # ids in rank order: a tier's hits sort by id
-    postings: dict[str, array] = defaultdict(lambda: array("I"))
-    for i, doc in enumerate(docs):
-        for term in doc_terms(doc):
-            postings[term].append(i)
-    size = sum(len(t) * 3 + 4 + 3 * len(p) for t, p in postings.items())  # rough JSON bytes
+class _Files:
+    """Writes an index's files, hard-linking each one the previous index holds with the same bytes."""
+
+    def __init__(self, folder: Path, previous: Path | None) -> None:
+        self.folder, self.previous = folder, previous
+        self.written = self.linked = 0
+
+    def put(self, name: str, data: bytes) -> None:
+        path = self.folder / name
+        if self.previous is not None:
+            old = self.previous / name
+            twin = old.with_name(old.name + ".gz")
+            try:
+                same = old.stat().st_size == len(data) and twin.is_file() and old.read_bytes() == data
+            except OSError:
+                same = False
+            if same:
+                os.link(old, path)
+                os.link(twin, path.with_name(path.name + ".gz"))
+                self.linked += 1
+                return
+        path.write_bytes(data)
+        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
+        self.written += 1
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _write(docs: list[SearchDoc], slots: Iterable[Slot], files: _Files) -> None:
+    ids = assign_ids(docs, slots)
+    order = sorted(range(len(docs)), key=ids.__getitem__)
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i in order:  # ascending ids: every list comes out sorted
+        for term in doc_terms(docs[i]):
+            postings[term].append(ids[i])
+    size = sum(len(t.encode()) + 2 + 2 * len(p) for t, p in postings.items())  # rough: a list is ~2 bytes an id
     shards = 1
     while shards < MAX_SHARDS and size / shards > TARGET_SHARD_BYTES:
         shards *= 2
@@ -103,36 +183,64 @@ def _write(docs: list[SearchDoc], folder: Path) -> None:
     for term in postings:
         terms_of[fnv1a(term) % shards].append(term)
     for n in range(shards):  # every shard, even an empty one: a 404 would look like a broken site
-        # One shard's delta lists at a time: at 100k records all of them at once took over a gigabyte.
-        shard = {}
-        for term in sorted(terms_of.pop(n, ())):
-            ids = postings.pop(term)
-            shard[term] = [ids[0], *(b - a for a, b in zip(ids, ids[1:], strict=False))]
-        _put(folder / "t" / f"{n}.json", shard)
+        files.put(f"t/{n}.bin", encode_shard((t, postings.pop(t)) for t in sorted(terms_of.pop(n, ()))))
     labels = list(dict.fromkeys(label for d in docs for label, _ in d.shown))
     number = {label: n for n, label in enumerate(labels)}
-    for start in range(0, len(docs), CHUNK):
-        rows = [[d.url, d.heading, d.date, [[number[label], value] for label, value in d.shown]]
-                for d in docs[start:start + CHUNK]]
-        _put(folder / "d" / f"{start // CHUNK}.json", rows)
-    groups: list[list] = []
-    for i, doc in enumerate(docs):
-        if groups and groups[-1][0] == doc.type and groups[-1][1] == doc.year:
-            groups[-1][3] = i + 1
-        else:
-            groups.append([doc.type, doc.year, i, i + 1])
-    meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "groups": groups,
-            "types": SEARCH_TYPES, "labels": labels}
-    _put(folder / "meta.json", meta)
+    chunks: dict[int, list] = {}
+    for i in order:
+        chunk, place = divmod(ids[i], CHUNK)
+        d = docs[i]
+        chunks.setdefault(chunk, [None] * CHUNK)[place] = [
+            d.url, d.heading, d.date, [[number[label], value] for label, value in d.shown]]
+    for chunk, rows in chunks.items():
+        while rows[-1] is None:
+            rows.pop()
+        files.put(f"d/{chunk}.json", _json(rows))
+    groups: dict[int, list] = {}
+    ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for i, d in enumerate(docs):
+        group = ids[i] >> GROUP_BITS
+        groups.setdefault(group, [group, d.type, d.year, 0])[3] += 1
+        ranked[group].append((doc_rank(d), ids[i] & ((1 << GROUP_BITS) - 1)))
+    for group, entries in ranked.items():
+        files.put(f"o/{group}.bin", encode_order([n for _, n in sorted(entries, reverse=True)]))
+    meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "group_bits": GROUP_BITS,
+            "groups": sorted(groups.values(), reverse=True), "types": SEARCH_TYPES, "labels": labels}
+    files.put("meta.json", _json(meta))
+
+
+def _indexes(root: Path) -> list[Path]:
+    if not root.is_dir():
+        return []
+    return sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
+                  key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def _newest(root: Path, name: str) -> Path | None:
+    """The newest earlier index of this format, whose unchanged files the new one shares."""
+    for path in _indexes(root):
+        try:
+            if path.name != name and json.loads((path / "meta.json").read_bytes()).get("format") == FORMAT:
+                return path
+        except (OSError, ValueError):
+            continue
+    return None
 
 
 def _prune(root: Path, current: str, keep_count: int) -> None:
-    indexes = sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
-                     key=lambda p: p.stat().st_mtime, reverse=True)
+    indexes = _indexes(root)
     keep = {current} | {p.name for p in indexes[:keep_count]}
     for path in indexes:
         if path.name not in keep:
             shutil.rmtree(path, ignore_errors=True)
+
+
+def index_name_hash(content_hash: str, slots: Iterable[Slot]) -> str:
+    """The live records' hash joined with the withdrawn slots': both decide the files."""
+    digest = hashlib.blake2b(content_hash.encode(), digest_size=8)
+    for key in sorted(s.key + "\t" + s.published for s in slots):
+        digest.update(key.encode() + b"\n")
+    return digest.hexdigest()
 
 
 @dataclass
@@ -146,26 +254,30 @@ class StaticReader:
     def __post_init__(self) -> None:
         self._cache: dict[str, object] = {}
         self.files: list[str] = []
-        self.meta = self._get("meta.json")
+        self.meta: dict = json.loads(self._get("meta.json"))
+        self.groups = {g[0]: g for g in self.meta["groups"]}
+        self.bits = self.meta["group_bits"]
 
-    def _get(self, name: str) -> object:
+    def _get(self, name: str) -> bytes:
         if name not in self._cache:
             path = self.folder / name
-            data = path.read_bytes() if path.is_file() else b"{}"
+            data = path.read_bytes()
             twin = path.with_name(path.name + ".gz")
             self.fetched += len(data)
             self.fetched_gzip += twin.stat().st_size if twin.is_file() else len(data)
             self.files.append(name)
-            self._cache[name] = json.loads(data)
-        return self._cache[name]
+            self._cache[name] = data
+        return self._cache[name]  # type: ignore[return-value]
+
+    def _shard(self, n: int) -> dict[str, bytes]:
+        key = f"shard:{n}"
+        if key not in self._cache:
+            self._cache[key] = decode_shard(self._get(f"t/{n}.bin"))
+        return self._cache[key]  # type: ignore[return-value]
 
     def postings(self, key: str) -> set[int]:
-        shard = self._get(f"t/{fnv1a(key) % self.meta['shards']}.json")
-        ids, total = set(), 0
-        for delta in shard.get(key, ()):
-            total += delta
-            ids.add(total)
-        return ids
+        data = self._shard(fnv1a(key) % self.meta["shards"]).get(key)
+        return set(decode_ids(data)) if data is not None else set()
 
     def all_of(self, keys: list[str] | tuple[str, ...]) -> set[int]:
         matched: set[int] | None = None
@@ -173,6 +285,16 @@ class StaticReader:
             ids = self.postings(key)
             matched = ids if matched is None else matched & ids
         return matched or set()
+
+    def _chunk(self, n: int) -> list:
+        key = f"chunk:{n}"
+        if key not in self._cache:
+            self._cache[key] = json.loads(self._get(f"d/{n}.json"))
+        return self._cache[key]  # type: ignore[return-value]
+
+    def _ranked(self, group: int) -> dict[int, int]:
+        """A group's numbers -> their place in rank order."""
+        return {n: place for place, n in enumerate(decode_order(self._get(f"o/{group}.bin")))}
 
     def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
         keys = term_keys(query)
@@ -182,24 +304,29 @@ class StaticReader:
         partial = self.all_of(query.partial)
         matched = self.all_of(keys) | exact | partial
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
-        group_of: dict[int, list] = {}
-        for g in self.meta["groups"]:
-            inside = [i for i in matched if g[2] <= i < g[3]]
-            for i in inside:
-                group_of[i] = g
-            if inside:
-                facets["type"][g[0]] = facets["type"].get(g[0], 0) + len(inside)
-                facets["year"][g[1]] = facets["year"].get(g[1], 0) + len(inside)
-        shown = [i for i in matched if (not type or group_of[i][0] == type) and (not year or group_of[i][1] == year)]
-        shown.sort(key=lambda i: (tier_of(group_of[i][0], i in exact, i in partial), i))
-        chunk = self.meta["chunk"]
-        labels = self.meta["labels"]
+        buckets: dict[tuple[int, int], list[int]] = defaultdict(list)  # (tier, -group) -> ids
+        for i in matched:
+            _, t, y, _ = g = self.groups[i >> self.bits]
+            facets["type"][t] = facets["type"].get(t, 0) + 1
+            facets["year"][y] = facets["year"].get(y, 0) + 1
+            if (not type or t == type) and (not year or y == year):
+                buckets[tier_of(t, i in exact, i in partial), -g[0]].append(i)
+        start, end = (page - 1) * page_size, page * page_size
+        shown: list[int] = []
+        offset = 0
+        for (_, minus_group), ids in sorted(buckets.items()):
+            if offset < end and offset + len(ids) > start:  # only the groups on this page need their order
+                place = self._ranked(-minus_group) if len(ids) > 1 else {}
+                low = (1 << self.bits) - 1
+                ids.sort(key=lambda i: place.get(i & low, 0))
+                shown += ids[max(0, start - offset):end - offset]
+            offset += len(ids)
         hits = []
-        for i in shown[(page - 1) * page_size: page * page_size]:
-            url, heading, date, fields = self._get(f"d/{i // chunk}.json")[i % chunk]
-            label, text = field_snippet([(labels[n], value) for n, value in fields], query)
-            hits.append(Hit(url, heading, group_of[i][0], date, text, label))
-        return Results(len(shown), tuple(hits), facets)
+        for i in shown:
+            url, heading, date, fields = self._chunk(i // CHUNK)[i % CHUNK]
+            label, text = field_snippet([(self.meta["labels"][n], value) for n, value in fields], query)
+            hits.append(Hit(url, heading, self.groups[i >> self.bits][1], date, text, label))
+        return Results(offset, tuple(hits), facets)
 
     def close(self) -> None:
         pass

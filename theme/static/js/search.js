@@ -120,22 +120,78 @@
     return [shown[0][0], snippet(shown[0][1], query)];
   }
 
-  // ---- the static index (publisher/search/static.py StaticReader) ----
-  function fnv1a(text) {
-    var bytes = new TextEncoder().encode(text), h = 0x811C9DC5;
-    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
-    return h >>> 0;
-  }
   var cache = {};
-  function getJSON(url) {
+  function get(url, read) {
     if (!cache[url]) {
       cache[url] = fetch(url).then(function (r) {
         if (!r.ok) throw new Error("HTTP " + r.status + " " + url);
-        return r.json();
+        return read(r);
       });
       cache[url].catch(function () { delete cache[url]; });
     }
     return cache[url];
+  }
+  function getJSON(url) { return get(url, function (r) { return r.json(); }); }
+  function getBytes(url) { return get(url, function (r) { return r.arrayBuffer().then(function (b) { return new Uint8Array(b); }); }); }
+
+  // ---- the binary formats (publisher/site/search/postings.py, decoded the same way) ----
+  function Bytes(data, pos) { this.data = data; this.pos = pos || 0; }
+  Bytes.prototype.varint = function () {  // LEB128; ids pass 2**32, so no bitwise operators on the sum
+    var n = 0, scale = 1, byte;
+    do { byte = this.data[this.pos++]; n += (byte & 0x7F) * scale; scale *= 128; } while (byte >= 0x80);
+    return n;
+  };
+  function decodeIds(data, pos) {  // postings.decode_ids: roaring-style containers of arrays, runs or bitmaps
+    var r = new Bytes(data, pos), count = r.varint(), ids = [], high = 0;
+    for (var c = 0; c < count; c++) {
+      high += r.varint();
+      var base = high * 65536, header = r.varint(), kind = header % 4, n = Math.floor(header / 4) + 1, i, j, low;
+      if (kind === 0) {
+        low = 0;
+        for (i = 0; i < n; i++) { low += r.varint(); ids.push(base + low); }
+      } else if (kind === 1) {
+        var end = 0;
+        for (i = 0; i < n; i++) {
+          var start = end + r.varint();
+          end = start + r.varint() + 1;
+          for (low = start; low < end; low++) ids.push(base + low);
+        }
+      } else {
+        var first = r.varint();
+        for (i = 0; i < n; i++) {
+          var byte = data[r.pos + i];
+          for (j = 0; j < 8; j++) if (byte >> j & 1) ids.push(base + (first + i) * 8 + j);
+        }
+        r.pos += n;
+      }
+    }
+    return ids;
+  }
+  function decodeShard(data) {  // postings.decode_shard: term -> where its list starts
+    var r = new Bytes(data), size = r.varint();
+    var terms = new TextDecoder().decode(data.subarray(r.pos, r.pos + size)).split("\n");
+    terms.pop();
+    r.pos += size;
+    var sizes = terms.map(function () { return r.varint(); }), out = new Map(), pos = r.pos;
+    terms.forEach(function (t, i) { out.set(t, pos); pos += sizes[i]; });
+    return out;
+  }
+  function decodeOrder(data) {  // postings.decode_order: runs of consecutive descending numbers
+    var r = new Bytes(data), count = r.varint(), out = [], prev = 0;
+    for (var c = 0; c < count; c++) {
+      var zig = r.varint(), length = r.varint();
+      var start = prev + (zig % 2 === 0 ? zig / 2 : -(zig + 1) / 2);
+      for (var k = 0; k <= length; k++) out.push(start - k);
+      prev = start - length;
+    }
+    return out;
+  }
+
+  // ---- the static index (publisher/site/search/static.py StaticReader) ----
+  function fnv1a(text) {
+    var bytes = new TextEncoder().encode(text), h = 0x811C9DC5;
+    for (var i = 0; i < bytes.length; i++) h = Math.imul(h ^ bytes[i], 0x01000193) >>> 0;
+    return h >>> 0;
   }
   // Tiers of publisher/search/matching.py: a profile the query names, an exact 文号/code/name, a partial code, the rest.
   function tierOf(type, exact, partial) {
@@ -149,13 +205,14 @@
       var needed = unique([].concat.apply([], query.terms.map(function (t) { return [].concat(t.phrase, t.joints, t.chars); })));
       var keys = unique(needed.concat(query.exact ? ["=" + query.exact] : [], query.partial));
       var shards = unique(keys.map(function (k) { return fnv1a(k) % meta.shards; }));
-      return Promise.all(shards.map(function (n) { return getJSON(base + "t/" + n + ".json"); })).then(function (files) {
+      var span = Math.pow(2, meta.group_bits), groups = new Map();
+      meta.groups.forEach(function (g) { groups.set(g[0], g); });
+      return Promise.all(shards.map(function (n) { return getBytes(base + "t/" + n + ".bin"); })).then(function (files) {
         var byShard = {};
-        shards.forEach(function (n, i) { byShard[n] = files[i]; });
+        shards.forEach(function (n, i) { byShard[n] = {data: files[i], terms: decodeShard(files[i])}; });
         var postings = function (key) {
-          var ids = new Set(), total = 0;
-          (byShard[fnv1a(key) % meta.shards][key] || []).forEach(function (d) { total += d; ids.add(total); });
-          return ids;
+          var shard = byShard[fnv1a(key) % meta.shards], pos = shard.terms.get(key);
+          return new Set(pos === undefined ? [] : decodeIds(shard.data, pos));
         };
         var allOf = function (list) {
           var matched = null;
@@ -170,41 +227,56 @@
         var partial = needed.length ? allOf(query.partial) : new Set();
         exact.forEach(function (i) { matched.add(i); });
         partial.forEach(function (i) { matched.add(i); });
-        var facets = {type: {}, year: {}}, groupOf = {};
-        meta.groups.forEach(function (g) {
-          var inside = 0;
-          matched.forEach(function (i) { if (g[2] <= i && i < g[3]) { groupOf[i] = g; inside++; } });
-          if (inside) {
-            facets.type[g[0]] = (facets.type[g[0]] || 0) + inside;
-            facets.year[g[1]] = (facets.year[g[1]] || 0) + inside;
-          }
+        var facets = {type: {}, year: {}}, buckets = new Map();
+        matched.forEach(function (i) {
+          var g = groups.get(Math.floor(i / span));
+          facets.type[g[1]] = (facets.type[g[1]] || 0) + 1;
+          facets.year[g[2]] = (facets.year[g[2]] || 0) + 1;
+          if ((type && g[1] !== type) || (year && g[2] !== year)) return;
+          var tier = tierOf(g[1], exact.has(i), partial.has(i)), key = tier + ":" + g[0];
+          if (!buckets.has(key)) buckets.set(key, {tier: tier, group: g[0], ids: []});
+          buckets.get(key).ids.push(i);
         });
-        var shown = Array.from(matched).filter(function (i) {
-          return (!type || groupOf[i][0] === type) && (!year || groupOf[i][1] === year);
+        // Tier first, then the higher group; within a group by its rank order, fetched only for this page's groups.
+        var ordered = Array.from(buckets.values()).sort(function (a, b) { return (a.tier - b.tier) || (b.group - a.group); });
+        var start = (page - 1) * pageSize, end = page * pageSize, offset = 0, onPage = [];
+        ordered.forEach(function (b) {
+          if (offset < end && offset + b.ids.length > start) onPage.push({bucket: b, from: Math.max(0, start - offset), to: end - offset});
+          offset += b.ids.length;
         });
-        var tier = {};
-        shown.forEach(function (i) { tier[i] = tierOf(groupOf[i][0], exact.has(i), partial.has(i)); });
-        shown.sort(function (a, b) { return (tier[a] - tier[b]) || (a - b); });
-        var ids = shown.slice((page - 1) * pageSize, page * pageSize);
-        var chunks = unique(ids.map(function (i) { return Math.floor(i / meta.chunk); }));
-        return Promise.all(chunks.map(function (c) { return getJSON(base + "d/" + c + ".json"); })).then(function (docs) {
-          var byChunk = {};
-          chunks.forEach(function (c, i) { byChunk[c] = docs[i]; });
-          var hits = ids.map(function (i) {
-            var row = byChunk[Math.floor(i / meta.chunk)][i % meta.chunk];
-            var fields = row[3].map(function (f) { return [meta.labels[f[0]], f[1]]; });
-            var found = fieldSnippet(fields, query);
-            return {url: row[0], title: row[1], type: groupOf[i][0], type_name: meta.types[groupOf[i][0]], date: row[2],
-                    snippet: found[1], field: found[0]};
+        var total = offset;
+        return Promise.all(onPage.map(function (p) {
+          return p.bucket.ids.length > 1 ? getBytes(base + "o/" + p.bucket.group + ".bin").then(decodeOrder) : Promise.resolve([]);
+        })).then(function (orders) {
+          var ids = [];
+          onPage.forEach(function (p, k) {
+            var place = new Map();
+            orders[k].forEach(function (n, at) { place.set(n, at); });
+            var groupBase = p.bucket.group * span;
+            p.bucket.ids.sort(function (a, b) { return (place.get(a - groupBase) || 0) - (place.get(b - groupBase) || 0); });
+            ids = ids.concat(p.bucket.ids.slice(p.from, p.to));
           });
-          return {query: q, type: type, year: year, page: page, page_size: pageSize, total: shown.length,
-                  pages: Math.ceil(shown.length / pageSize), hits: hits, facets: facets, mode: "static"};
+          var chunks = unique(ids.map(function (i) { return Math.floor(i / meta.chunk); }));
+          return Promise.all(chunks.map(function (c) { return getJSON(base + "d/" + c + ".json"); })).then(function (docs) {
+            var byChunk = {};
+            chunks.forEach(function (c, i) { byChunk[c] = docs[i]; });
+            var hits = ids.map(function (i) {
+              var row = byChunk[Math.floor(i / meta.chunk)][i % meta.chunk], g = groups.get(Math.floor(i / span));
+              var fields = row[3].map(function (f) { return [meta.labels[f[0]], f[1]]; });
+              var found = fieldSnippet(fields, query);
+              return {url: row[0], title: row[1], type: g[1], type_name: meta.types[g[1]], date: row[2],
+                      snippet: found[1], field: found[0]};
+            });
+            return {query: q, type: type, year: year, page: page, page_size: pageSize, total: total,
+                    pages: Math.ceil(total / pageSize), hits: hits, facets: facets, mode: "static"};
+          });
         });
       });
     });
   }
   window.PortalSearch = {tokens: tokens, parseQuery: parseQuery, compact: compact, matchKey: matchKey, snippet: snippet,
-                         fieldSnippet: fieldSnippet, fnv1a: fnv1a, staticSearch: staticSearch};
+                         fieldSnippet: fieldSnippet, fnv1a: fnv1a, staticSearch: staticSearch,
+                         decodeIds: decodeIds, decodeOrder: decodeOrder};
 
   // ---- the page ----
   var box = document.querySelector("[data-search]");

@@ -1,0 +1,125 @@
+"""The static search index updated in place (issue 18): ids survive insertions and withdrawals, a change
+rewrites only the files it touches, and the result is the bytes of a fresh build; the binary lists round-trip."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from pathlib import Path
+
+from publisher.site.search.analysis import parse_query
+from publisher.site.search.documents import SearchDoc
+from publisher.site.search.matching import doc_terms
+from publisher.site.search.postings import (
+    decode_ids,
+    decode_order,
+    decode_shard,
+    encode_ids,
+    encode_order,
+    encode_shard,
+)
+from publisher.site.search.static import (
+    CHUNK,
+    GROUP_BITS,
+    Slot,
+    StaticReader,
+    assign_ids,
+    build_static_index,
+    fnv1a,
+)
+
+WORDS = ("滥伐林木", "非法占用林地", "擅自改变林地用途", "未按规定使用", "许可", "检查", "杉木", "马尾松")
+
+
+def doc(n: int, day: str = "2026-03-01", published: str = "2026-03-05", type_: str = "penalties") -> SearchDoc:
+    word = WORDS[n % len(WORDS)]
+    body = f"违法事实：{word}{n}号林班\n文号：示林罚决字〔{day[:4]}〕第{n}号"
+    return SearchDoc(key=f"{type_}/r{n:05d}", type=type_, url=f"/{type_}/r{n:05d}/", title=f"决定{n}", date=day,
+                     year=day[:4], department="", body=body,
+                     exact=(f"示林罚决字{day[:4]}{n}",), heading=f"当事人{n} · 行政处罚", shown=(("违法事实", word),),
+                     published=published)
+
+
+def site(count: int) -> list[SearchDoc]:
+    rng = random.Random(7)
+    return [doc(n, f"{rng.choice((2024, 2025, 2026))}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+                type_=rng.choice(("penalties", "permits", "checks"))) for n in range(count)]
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def build(docs: list[SearchDoc], output: Path, slots: list[Slot] = ()) -> Path:
+    return output / build_static_index(docs, output, slots=list(slots)).strip("/")
+
+
+def answers(folder: Path) -> list:
+    out = []
+    for q in ("林", "滥伐", "示林罚决字〔2026〕第7号", "马尾松 林班"):
+        for page in (1, 2):
+            r = StaticReader(folder).search(parse_query(q), page=page, page_size=7)
+            out.append((r.total, r.facets, [h.url for h in r.hits]))
+    return out
+
+
+def test_the_lists_round_trip_in_every_container_form():
+    rng = random.Random(1)
+    for ids in ([0], [5, 6, 7, 8], list(range(70_000, 140_000)), sorted(rng.sample(range(200_000), 60_000)),
+                sorted(rng.sample(range(2 ** 40), 500)), [2 ** 36 + 3, 2 ** 36 + 65_540]):
+        assert decode_ids(encode_ids(ids)) == ids
+    assert len(encode_ids(list(range(100_000)))) < 20  # a term in every record: a run per container
+    assert len(encode_ids(sorted(rng.sample(range(100_000), 50_000)))) < 13_000  # half of them: a bit each
+    for order in ([3, 2, 1, 0], [0, 1, 2], [9, 8, 2, 1, 7, 6, 5], rng.sample(range(1000), 1000)):
+        assert decode_order(encode_order(order)) == order
+    shard = decode_shard(encode_shard([("a_林", [1, 2]), ("=示林罚决字2026", [2 ** 30])]))
+    assert list(shard) == ["a_林", "=示林罚决字2026"] and decode_ids(shard["=示林罚决字2026"]) == [2 ** 30]
+
+
+def test_ids_survive_an_insertion_and_a_withdrawal(tmp_path):
+    docs = site(200)
+    before = dict(zip((d.key for d in docs), assign_ids(docs), strict=True))
+    gone = docs[50]
+    later = [*docs[:50], *docs[51:], doc(9900, "2026-11-20", published="2026-11-24")]  # withdrawn, and one new
+    slot = Slot(gone.key, gone.type, gone.url, gone.date, gone.year, gone.published)
+    after = dict(zip((d.key for d in later), assign_ids(later, [slot]), strict=True))
+    assert all(after[k] == before[k] for k in after if k in before)
+    assert after["penalties/r09900"] not in before.values()
+
+
+def test_a_change_rewrites_only_its_files_and_equals_a_fresh_build(tmp_path):
+    docs = site(3000)
+    first = build(docs, tmp_path / "site")
+    changed = [*docs[:10], replace(docs[10], body=docs[10].body + "\n（经复核更正）"), *docs[11:]]
+    changed.append(doc(9901, "2026-11-20", published="2026-11-24"))
+    gone = changed.pop(20)
+    slots = [Slot(gone.key, gone.type, gone.url, gone.date, gone.year, gone.published)]
+    second = build(changed, tmp_path / "site", slots)
+    assert second != first and first.is_dir()
+    written = {p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_file() and p.stat().st_nlink == 1}
+    # Only the files of the three records' terms, rows and groups are new; the rest are links to the first index.
+    touched = [docs[10], changed[10], gone, changed[-1]]
+    ids = dict(zip((d.key for d in docs), assign_ids(docs), strict=True))
+    ids |= dict(zip((d.key for d in changed), assign_ids(changed, slots), strict=True))
+    shards = StaticReader(second).meta["shards"]
+    may = {"meta.json"} | {f"t/{fnv1a(t) % shards}.bin" for d in touched for t in doc_terms(d)}
+    may |= {f"d/{ids[d.key] // CHUNK}.json" for d in touched} | {f"o/{ids[d.key] >> GROUP_BITS}.bin" for d in touched}
+    plain = {name for name in written if not name.endswith(".gz")}
+    assert plain <= may and {name + ".gz" for name in plain} <= written and len(written) < 0.3 * len(files(second))
+    assert files(build(changed, tmp_path / "fresh", slots)) == files(second)
+    assert answers(second) == answers(build(changed, tmp_path / "fresh2", slots))
+    found = StaticReader(second).search(parse_query("经复核更正"))
+    assert [h.url for h in found.hits] == [docs[10].url]
+    number = f"示林罚决字〔{gone.year}〕第{int(gone.key[-5:])}号"
+    assert StaticReader(second).search(parse_query(number)).total == 0
+
+
+def test_results_come_in_rank_order_across_groups_and_pages(tmp_path):
+    docs = site(300)
+    folder = build(docs, tmp_path)
+    shown = []
+    for page in range(1, 20):
+        r = StaticReader(folder).search(parse_query("林"), page=page, page_size=25)
+        shown += [h.url for h in r.hits]
+    from publisher.site.search.matching import doc_rank
+    assert shown == [d.url for d in sorted(docs, key=doc_rank, reverse=True)]

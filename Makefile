@@ -36,7 +36,8 @@ test: $(STAMP) $(SYSTEM) $(NPM)
 lint: $(STAMP)
 	$(BIN)/ruff check publisher plugins tests scripts bench pelicanconf.py
 
-# Time pull, build and publish on synthetic records, next to plain Pelican (bench/README.md); about 20 minutes.
+# Time pull, build and publish on synthetic records, next to plain Pelican and Hugo on the same records, with
+# ratios (bench/README.md; Hugo from Debian's package, installed by the bench when missing); about 25 minutes.
 bench: $(STAMP) $(SYSTEM) $(NPM)
 	$(BIN)/python -m bench.run --counts 1000,20000
 	$(BIN)/python -m bench.search_bench   # search: build time, index size, p50/p95, static bytes

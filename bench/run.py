@@ -1,11 +1,13 @@
-"""`make bench`: time pull and build on synthetic records, next to plain Pelican on the same Markdown.
+"""`make bench`: time pull and build on synthetic records, next to plain Pelican and Hugo on the same records.
 
     python -m bench.run [--counts 1000,10000] [--repeat 3] [--budget 60] [--profile] [--keep]
 
 For each count, in a fresh temporary portal: write synthetic records as CSV files, then time
 pull (files -> content/), our build cold and warm, plain Pelican (default theme) on the same
-content/, and a one-record change and addition. Every measured step runs in its own subprocess,
-so its peak RSS is its own (os.wait4's rusage) and no step warms another's caches in memory.
+content/, Hugo (Debian's package, a minimal site of the same records: bench/hugo.py), a one-record
+change and addition, and `portal publish` after one change; then ours beside both, with ratios to Hugo.
+Every measured step runs in its own subprocess, so its peak RSS is its own (os.wait4's rusage) and no
+step warms another's caches in memory.
 Figures are medians over repeats; a step stops repeating once its repeats would pass --budget.
 See bench/README.md for what each figure means.
 """
@@ -35,6 +37,8 @@ RESULT_TAG = "BENCH-RESULT "
 TYPES = ("subjects", "officers", "matters", "guides", "windows", "permits", "penalties", "inspections")
 
 PORTAL_TOML_PATH_LINE = 'path = "data/sample"'
+HUGO_STEP = "Hugo, full build"
+PLAIN_STEP = "plain Pelican"
 
 
 # ---- steps: each runs in a subprocess (`python -m bench.run _step NAME DIR`) ---------------------
@@ -84,6 +88,20 @@ def _step_plain(root: Path) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - started, "written": None}
 
 
+def _step_hugo_site(root: Path) -> dict[str, Any]:
+    from bench.hugo import write_site
+
+    started = time.perf_counter()
+    pages = write_site(root / "content", root / "hugo-site")
+    return {"seconds": time.perf_counter() - started, "written": pages}
+
+
+def _step_hugo(root: Path) -> dict[str, Any]:
+    from bench.hugo import build
+
+    return {"seconds": build(root / "hugo-site", root / "hugo-output"), "written": None}
+
+
 def _step_publish(root: Path) -> dict[str, Any]:
     from publisher.core.config import load_config
     from publisher.runs.publication import publish
@@ -94,7 +112,8 @@ def _step_publish(root: Path) -> dict[str, Any]:
 
 
 STEPS: dict[str, Callable[[Path], dict[str, Any]]] = {"pull": _step_pull, "build": _step_build,
-                                                       "plain": _step_plain, "publish": _step_publish}
+                                                       "plain": _step_plain, "publish": _step_publish,
+                                                       "hugo-site": _step_hugo_site, "hugo": _step_hugo}
 
 
 def _run_step_here(name: str, root: Path, profile: Path | None) -> None:
@@ -104,10 +123,29 @@ def _run_step_here(name: str, root: Path, profile: Path | None) -> None:
     else:
         import cProfile
 
+        _one_process()
         profiler = cProfile.Profile()
         result = profiler.runcall(STEPS[name], root)
         profiler.dump_stats(profile)
     print(RESULT_TAG + json.dumps(result), flush=True)
+
+
+def _one_process() -> None:
+    """For a profile: render on one core and run background jobs inline, so cProfile sees all the work."""
+    import publisher.site.background as background
+
+    class Inline:
+        def __init__(self, function: Callable[..., Any], *args: Any) -> None:
+            self._value = function(*args)
+
+        def result(self) -> Any:
+            return self._value
+
+    os.cpu_count = lambda: 1  # BuildContext.workers: pages rendered in this process
+    background.Background = Inline  # type: ignore[misc, assignment]
+    for module in list(sys.modules.values()):  # modules that imported the name before
+        if getattr(module, "Background", None) is not None and module is not background:
+            module.Background = Inline
 
 
 # ---- the parent: runs steps, measures, prints -----------------------------------------------------
@@ -248,14 +286,17 @@ def withdraw_one(rows: list[Any], root: Path, n: int) -> None:
 EDITS = {"change": change_one, "add": add_one, "withdraw": withdraw_one}
 
 
-def measure_republish(rows: list[Any], root: Path, count: int, repeat: int, budget: float) -> list[Measured]:
+REPUBLISH_EDITS = (("change", "one record changed"), ("add", "one record added"), ("withdraw", "one record withdrawn"))
+
+
+def measure_republish(rows: list[Any], root: Path, count: int, repeat: int, budget: float,
+                      edits: tuple[tuple[str, str], ...] = REPUBLISH_EDITS) -> list[Measured]:
     """`portal publish` end to end (pull, build, index, verify, seal, switch): first run, then one edit per run."""
     first = Measured("publish, first run", count)
     first.samples.append(run_step("publish", root))
     results = [first]
     _print_publish(first)
-    for kind, label in (("change", "one record changed"), ("add", "one record added"),
-                        ("withdraw", "one record withdrawn")):
+    for kind, label in edits:
         m = Measured(f"publish, {label}", count)
         for n in range(repeat):
             EDITS[kind](rows, root, 100 + n)
@@ -269,6 +310,15 @@ def measure_republish(rows: list[Any], root: Path, count: int, repeat: int, budg
                   for k in m.samples[0].data["stages"]}
         m.note = "  ".join(f"{k} {v:.2f}" for k, v in stages.items()) + " s"
     return results
+
+
+def measure_hugo(root: Path, count: int, repeat: int, budget: float) -> Measured:
+    """Hugo's full build of the same shown records (bench/hugo.py), into an empty output each time."""
+    site = run_step("hugo-site", root)
+    print(f"  {'Hugo site written':<28} {count:>6}  {site.seconds:8.2f} s  {site.data['written']} pages "
+          "(not timed below)", flush=True)
+    output = root / "hugo-output"
+    return measure("hugo", HUGO_STEP, root, count, repeat, budget, _rm(output), output)
 
 
 def _print_publish(m: Measured) -> None:
@@ -317,15 +367,28 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
 
         if args.only_publish:
             results.extend(measure_republish(rows, base, count, r, b))
+            if not args.no_hugo:  # the first publish left content/: Hugo builds the same records
+                results.append(measure_hugo(base, count, r, b))
             return results
-        pull = measure("pull", "pull (files→content)", base, count, r, b, _rm(content))
+        pull = measure("pull", "pull (files→content)", base, count, 1 if args.compare else r, b, _rm(content))
         results.append(pull)
+        pull.note = "read {read:.2f} + plan {plan:.2f} + write {write:.2f} s".format(
+            **_median_parts(pull, ("read", "plan", "write")))
+        if args.compare:  # what the issue compares: cold builds side by side, and a one-record republish
+            results.append(measure("build", "build cold", base, count, r, b, _rm(output, state), output))
+            results.append(measure("plain", PLAIN_STEP, base, count, r, b, _rm(plain_output), plain_output))
+            results.append(measure_hugo(base, count, r, b))
+            _rm(output, state)()
+            results.extend(measure_republish(rows, base, count, r, b, REPUBLISH_EDITS[:1]))
+            return results
         results.append(measure("pull", "pull again, no change", base, count, r, b))
         results.append(measure("build", "build cold", base, count, r, b, _rm(output, state), output))
         results.append(measure("build", "build warm, no change", base, count, r, b, None, output))
         results.append(measure("build", "build, QR cache kept", base, count, r, b, _rm(output), output))
         if count <= args.plain_max:  # plain Pelican is O(N²) (DESIGN §7): ~10 minutes at 50k
-            results.append(measure("plain", "plain Pelican", base, count, r, b, _rm(plain_output), plain_output))
+            results.append(measure("plain", PLAIN_STEP, base, count, r, b, _rm(plain_output), plain_output))
+        if not args.no_hugo:
+            results.append(measure_hugo(base, count, r, b))
 
         for kind, label in (("change", "one record changed"), ("add", "one record added")):
             results.extend(measure_edit(kind, label, rows, base, count, r, b))
@@ -338,10 +401,10 @@ def bench_count(count: int, args: argparse.Namespace) -> list[Measured]:
             run_step("build", base, prof)
             import pstats
 
-            print(f"\n-- cProfile of our cold build at {count} (top 25 by cumulative time)")
+            print(f"\n-- cProfile of our cold build at {count}, on one core with background jobs inline "
+                  "(top 25 by cumulative time, then by own time)")
             pstats.Stats(str(prof)).sort_stats("cumulative").print_stats(25)
-        pull.note = "read {read:.2f} + plan {plan:.2f} + write {write:.2f} s".format(
-            **_median_parts(pull, ("read", "plan", "write")))
+            pstats.Stats(str(prof)).sort_stats("tottime").print_stats(25)
     finally:
         if args.keep:
             print(f"kept {base}")
@@ -355,9 +418,10 @@ def _median_parts(m: Measured, keys: tuple[str, ...]) -> dict[str, float]:
 
 
 def print_table(results: list[Measured]) -> None:
-    plain = {m.count: m.seconds for m in results if m.step == "plain Pelican"}
+    plain = {m.count: m.seconds for m in results if m.step == PLAIN_STEP}
+    hugo = {m.count: m.seconds for m in results if m.step == HUGO_STEP}
     header = (f"{'step':<32} {'count':>6} {'s (median)':>10} {'n':>2} {'records/s':>10} {'pages':>6} "
-              f"{'pages/s':>8} {'written':>7} {'changed':>7} {'peak RSS MB':>11} {'ours/plain':>10}")
+              f"{'pages/s':>8} {'written':>7} {'changed':>7} {'peak RSS MB':>11} {'ours/plain':>10} {'/Hugo':>6}")
     print("\n" + header)
     print("-" * len(header))
     for m in results:
@@ -369,15 +433,43 @@ def print_table(results: list[Measured]) -> None:
         ratio = ""
         if m.step.startswith("build") and m.count in plain:
             ratio = f"{m.seconds / plain[m.count]:10.2f}"
+        to_hugo = f"{m.seconds / hugo[m.count]:6.2f}" if m.count in hugo and _compared_with_hugo(m.step) else ""
         changed = "" if m.changed_files is None else str(m.changed_files)
         print(f"{m.step:<32} {m.count:>6} {m.seconds:10.2f} {len(m.samples):>2} {per_s:10.0f} {pages:>6} "
-              f"{pages_s:>8} {written_text:>7} {changed:>7} {m.rss_mb:11.0f} {ratio:>10}")
+              f"{pages_s:>8} {written_text:>7} {changed:>7} {m.rss_mb:11.0f} {ratio:>10} {to_hugo:>6}")
     for m in results:
         if m.note:
             print(f"  {m.step} at {m.count}: {m.note}")
+    print_side_by_side(results)
 
 
-def machine() -> str:
+def _compared_with_hugo(step: str) -> bool:
+    return step.startswith(("build", "publish")) or step in (PLAIN_STEP, HUGO_STEP)
+
+
+def print_side_by_side(results: list[Measured]) -> None:
+    """Ours, plain Pelican and Hugo on the same records in this run: seconds and ratios to Hugo's full build."""
+    by = {(m.step, m.count): m for m in results}
+    for count in sorted({m.count for m in results}):
+        hugo = by.get((HUGO_STEP, count))
+        if hugo is None:
+            continue
+        print(f"\n== {count} records, side by side (medians; ratio = seconds / Hugo's full build)")
+        rows = [("cold build: ours", by.get(("build cold", count))),
+                ("cold build: plain Pelican", by.get((PLAIN_STEP, count))),
+                (f"cold build: {HUGO_STEP}", hugo),
+                ("ours, QR codes cached", by.get(("build, QR cache kept", count))),
+                ("ours, one record changed: build", by.get(("build, one record changed", count))),
+                ("ours, one record changed: portal publish", by.get(("publish, one record changed", count))),
+                ("ours, one record added: portal publish", by.get(("publish, one record added", count))),
+                ("ours, one record withdrawn: portal publish", by.get(("publish, one record withdrawn", count)))]
+        for label, m in rows:
+            if m is not None:
+                print(f"  {label:<44} {m.seconds:8.2f} s  {m.seconds / hugo.seconds:6.2f}× Hugo"
+                      f"  {count / m.seconds:7.0f} records/s")
+
+
+def machine(hugo: bool = True) -> str:
     mem = {}
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -389,8 +481,11 @@ def machine() -> str:
     import pelican
 
     load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    from bench.hugo import hugo_version
+
+    version = f"; Hugo {hugo_version()}" if hugo else ""  # installs Hugo when missing
     return (f"nproc {nproc}; memory {mem.get('MemTotal', 0)} MB total, {mem.get('MemAvailable', 0)} MB available; "
-            f"load {load}; Python {platform.python_version()}; Pelican {pelican.__version__}")
+            f"load {load}; Python {platform.python_version()}; Pelican {pelican.__version__}{version}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -410,9 +505,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-static", action="store_true",
                         help="build without the static search fallback ([search] static_fallback = false)")
     parser.add_argument("--only-publish", action="store_true", help="only the end-to-end `portal publish` runs")
+    parser.add_argument("--compare", action="store_true",
+                        help="only the side-by-side figures: cold builds (ours, plain Pelican, Hugo) and "
+                             "`portal publish` first and after one record changed")
+    parser.add_argument("--no-hugo", action="store_true", help="skip Hugo's build of the same records")
     parser.add_argument("--plain-max", type=int, default=20000, help="run plain Pelican only up to this count")
     args = parser.parse_args(argv)
-    print(machine(), flush=True)
+    print(machine(hugo=not args.no_hugo), flush=True)
     results: list[Measured] = []
     started = time.perf_counter()
     for count in (int(c) for c in args.counts.split(",") if c.strip()):

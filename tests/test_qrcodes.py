@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from publisher.site.qrcodes import cache_path, qr_svg, require_public_url
+from publisher.site.qrcodes import cache_path, qr_matrix, qr_svg, require_public_url
 
 URL = "https://lyj.example.gov.cn/penalties/3fa9c1e2ab01/"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -47,6 +47,34 @@ def test_svg_is_inline_html5_markup() -> None:
 
 def test_svg_fits_the_detail_page_budget() -> None:
     assert len(qr_svg(URL).encode("utf-8")) < 12 * 1024
+
+
+# Short and long, ASCII and Chinese, and one qrcode splits into a numeric segment (20+ digits in a row).
+ODD_URLS = [
+    "https://a.cn/",
+    "https://lyj.example.gov.cn/parties/91330100MA2B3C4D5E/",
+    "https://县林业局.example.gov.cn/事项/" + "森林" * 12 + "/",
+    "https://lyj.example.gov.cn/guides/" + "a-b/" * 60,  # version 14: a 16-bit length field
+    "https://lyj.example.gov.cn/x/12345678901234567890123/",
+]
+
+
+@pytest.mark.parametrize("url", ODD_URLS)
+def test_codes_of_any_length_decode_to_the_exact_url(url: str) -> None:
+    assert decode(qr_svg(url)) == [url]
+
+
+def test_codes_are_the_ones_qrcode_draws() -> None:
+    """Same modules as qrcode's own drawing (ECC M, mask 0), so codes already printed on posters stay valid."""
+    import qrcode
+    import qrcode.constants
+
+    urls = ODD_URLS + [f"https://lyj.example.gov.cn/penalties/{n * 7919:012x}/" for n in range(40)]
+    for url in urls:
+        qr = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, mask_pattern=0)
+        qr.add_data(url)
+        qr.make(fit=True)
+        assert qr_matrix(url) == ["".join("1" if m else "0" for m in row) for row in qr.get_matrix()], url
 
 
 def test_relative_url_is_refused() -> None:

@@ -28,6 +28,7 @@ from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page
 from publisher.site import decision
 from publisher.site.assets import theme_assets
 from publisher.site.context import BuildContext, build_context
+from publisher.site.field_rows import PARTY_FIELDS, column_labels, field_rows, list_cells
 from publisher.site.guides import guide_flow, guide_links, window_links
 from publisher.site.listing import (
     ALL_FEED_ZH,
@@ -103,6 +104,8 @@ class RecordsGenerator(Generator):
             "rights": portal.rights, "penalty_dates": partial(penalty_dates, policy=portal.policy),
             "decision_heading": decision.decision_heading, "decision_subtitle": decision.decision_subtitle,
             "yuan": decision.yuan, "index_number": decision.index_number,
+            "field_rows": field_rows, "list_cells": list_cells, "column_labels": column_labels,
+            "party_fields": PARTY_FIELDS,
             "asset": self.asset_url,
         }
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from publisher.core.agencies import AgencyStatus
 from publisher.pull.rows import Origin, SourceFailure, SourceNote
 
 
@@ -66,6 +67,7 @@ class Plan:
     notes: list[SourceNote] = field(default_factory=list)
     calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
     fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
+    agencies: list[AgencyStatus] = field(default_factory=list)  # a unified platform's agencies, for agencies.json
 
     def counts(self) -> Counter[str]:
         return Counter(i.action.value for i in self.items)

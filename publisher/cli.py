@@ -227,9 +227,16 @@ def _serve(config: Config, port: int, preview: bool = False) -> None:
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 @click.option("--no-serve", is_flag=True, help="只读取示例数据并生成网站，不启动服务。")
+@click.option("--unified", is_flag=True,
+              help="统一平台演示：在临时文件夹中发布三个示例机关的网站，再把它们汇集成一个平台。")
 @click.pass_obj
-def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
+def demo(obj: PortalContext, port: int, no_serve: bool, unified: bool) -> None:
     """演示：读取自带的示例数据，生成示例网站并在本机提供。"""
+    if unified:
+        from publisher.cli_federate import unified_demo
+
+        unified_demo(port, no_serve, datetime.now().replace(microsecond=0))
+        return
     config = obj.config
     now = _now(None, config)
     plan = make_plan(config, now)
@@ -599,6 +606,11 @@ def report(obj: PortalContext, year: str, seal: bool, operator: str | None, now:
         click.echo(f"{year}年度报告尚未封存（次年1月1日后的第一次发布自动封存）", err=True)
         sys.exit(1)
     click.echo(report_text(found), nl=False)
+
+
+from publisher.cli_federate import register  # noqa: E402 — adds `portal federate`, which uses the helpers above
+
+register(cli, _now_option, _now)
 
 
 def main() -> None:

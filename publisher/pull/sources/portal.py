@@ -63,7 +63,8 @@ class AgencyFetch:
 
     key: str
     name: str
-    url: str  # the agency's own portal
+    url: str  # where it was read: the URL or folder configured
+    site: str = ""  # the agency's own portal, as its records' pages say (its site.url)
     state: str = "ok"  # agencies.STATES
     message: str = ""  # Chinese, for staff
     head: str = ""  # hash of the newest verified head
@@ -76,6 +77,7 @@ class AgencyFetch:
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
     worker: str = ""  # who fetched it: the thread, or the Celery worker's name
+    attempts: int = 1  # tries a Celery job took (it retries an agency it could not reach)
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -114,7 +116,7 @@ def fetch_agency(spec: dict[str, Any], seen: dict[str, Any], held: dict[str, lis
     """Read and verify one agency's published site; `seen`: the heads kept last time; `held`: the slugs
     (on its site) of its records live on the platform, by type. Never raises for what the site holds."""
     started = time.perf_counter()
-    fetch = AgencyFetch(spec["key"], spec["agency"], spec["url"])
+    fetch = AgencyFetch(spec["key"], spec["agency"], spec["url"] or spec["path"])
     try:
         read = reader(spec["url"] or spec["path"], float(spec.get("timeout") or 30))
         report = check_site(read, sample=0)
@@ -207,8 +209,8 @@ def _row(fetch: AgencyFetch, type_key: str, number: int, record: Any) -> dict[st
     match = re.search(rf"/{type_key}/([A-Za-z0-9-]{{1,100}})/$", url) if isinstance(url, str) else None
     if match is None or not _URL.fullmatch(url):
         return None
-    if not fetch.url:  # a folder source: the agency's portal is where its records say they are
-        fetch.url = url[: match.start()]
+    if not fetch.site:  # the agency's portal is where its records say they are
+        fetch.site = url[: match.start()]
     values = {name: _text(value) for name, value in record["fields"].items() if isinstance(name, str)}
     published = record.get("published")
     day = published if isinstance(published, str) and _DAY.fullmatch(published) else ""
@@ -286,12 +288,13 @@ def gather(sources: list[SourceConfig], answers: list[dict[str, Any]], paths: Pa
             result.held |= {(t, prefix) for t in fetch.held_types}
             for type_key, reasons in fetch.gone.items():
                 result.gone_reasons |= {(type_key, prefix + slug): why for slug, why in reasons.items()}
-            status = AgencyStatus(source.key, source.agency, fetch.url, "ok", checked, fetch.updated, fetch.head,
+            status = AgencyStatus(source.key, source.agency, fetch.site or source.url or "", "ok", checked,
+                                  fetch.updated, fetch.head,
                                   message="；".join(fetch.notes[:3]))
         else:
             result.held |= {(t, prefix) for t in RECORD_TYPES}
             result.notes.append(SourceNote(label, source.agency, fetch.message))
-            status = AgencyStatus(source.key, source.agency, fetch.url or (old.url if old else ""), fetch.state,
+            status = AgencyStatus(source.key, source.agency, old.url if old else source.url or "", fetch.state,
                                   checked, old.updated if old else "", old.head if old else "",
                                   message=fetch.message)
         result.notes.extend(SourceNote(label, source.agency, note) for note in fetch.notes)

@@ -20,6 +20,7 @@ import pytest
 from publisher.core.agencies import read_agencies
 from publisher.core.config import Config
 from publisher.core.content import load_published
+from publisher.pull.plan import make_plan
 from publisher.runs.federation import MAX_RETRIES, client, federate, pull
 from publisher.runs.public_ledger import HEADS, PUBLIC_KEY, Signer, new_head
 from publisher.runs.publication import publish
@@ -163,7 +164,11 @@ def test_one_decision_published_by_two_agencies_is_two_records_never_merged(prov
     scjg, scjg_config = built[1]
     twin = type(scjg)("copy", "示例县市场监督管理局（转载）", scjg.toml, scjg.data)
     config = make_unified(root, [(scjg, scjg_config), (twin, scjg_config)], name="twice")
+    checked = make_plan(config, SAMPLE_NOW)  # `portal check` reads the agencies one by one and writes nothing
+    assert {a.state for a in checked.agencies} == {"ok"} and not config.paths.state.joinpath("agencies").exists()
+    assert not config.paths.content.exists()
     pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    assert sorted(p.name for p in config.paths.state.joinpath("agencies").iterdir()) == ["copy.json", "scjg.json"]
     penalties = load_published(config.paths.content)["penalties"]
     by_decision = Counter(r.value("decision_no") for r in penalties)
     assert by_decision and set(by_decision.values()) == {2}

@@ -34,6 +34,7 @@ from publisher.pull.validation import (
     reject_duplicates,
     scoped_key,
 )
+from publisher.runs.witness import Report, save_seen
 
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
@@ -96,6 +97,7 @@ def make_plan(config: Config, now: datetime, allow_empty: bool = False,
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now, result)
     guard_mass_withdrawal(plan, existing, config, allow_mass_withdrawal)
     plan.agencies = count_agency_records(plan, existing, result)
+    plan.seen_heads = result.seen_heads
     _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
     memo.save(set(plan.calendar_gaps))
@@ -169,6 +171,8 @@ def write_plan(plan: Plan) -> list[Path]:
             written.append(path)
     if plan.agencies and write_agencies(plan.content_dir, plan.agencies):
         written.append(plan.content_dir / "agencies.json")
+    for path, seen in plan.seen_heads.items():  # an agency's next answer must extend what it showed now
+        save_seen(Path(path), seen["source"], Report(heads=seen["heads"], public_key=seen["public_key"]))
     return written
 
 

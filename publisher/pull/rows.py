@@ -66,6 +66,7 @@ class SourceResult:
     held: set[tuple[str, str]] = field(default_factory=set)
     gone_reasons: dict[tuple[str, str], str] = field(default_factory=dict)
     agencies: list[AgencyStatus] = field(default_factory=list)
+    seen_heads: dict[str, dict[str, Any]] = field(default_factory=dict)  # state file -> heads verified, to keep
 
     def extend(self, other: SourceResult) -> None:
         self.rows.extend(other.rows)
@@ -74,6 +75,7 @@ class SourceResult:
         self.held |= other.held
         self.gone_reasons |= other.gone_reasons
         self.agencies.extend(other.agencies)
+        self.seen_heads |= other.seen_heads
 
     def is_held(self, type_key: str, slug: str) -> bool:
         """Whether a page belongs to an agency whose records stay as they are this run."""

@@ -44,7 +44,7 @@ from publisher.pull.rows import (
     SourceResult,
 )
 from publisher.runs.public_ledger import head_hash
-from publisher.runs.witness import Report, Unreadable, against_seen, check_site, load_seen, reader, save_seen
+from publisher.runs.witness import Report, Unreadable, against_seen, check_site, load_seen, reader
 
 STATE_FOLDER = "agencies"  # in the state folder: per agency, the heads and key seen (the witness's format)
 GONE = "该机关已不再公示此记录"  # the reason when the agency's site has no notice for a record it dropped
@@ -269,7 +269,7 @@ def gather(sources: list[SourceConfig], answers: list[dict[str, Any]], paths: Pa
            now: datetime) -> SourceResult:
     """The agencies' answers as one SourceResult: rows, held pages, the agencies' reasons, and statuses.
 
-    The heads of each agency that verified are kept, so its next answer must extend them."""
+    The heads of each agency that verified are kept when the pull writes, so its next answer must extend them."""
     result = SourceResult()
     before = {a.key: a for a in read_agencies(paths.content)}
     checked = now.isoformat(timespec="seconds")
@@ -277,9 +277,9 @@ def gather(sources: list[SourceConfig], answers: list[dict[str, Any]], paths: Pa
         fetch = AgencyFetch.from_dict(answer)
         label, prefix = source.label, f"{source.key}-"
         old = before.get(source.key)
-        if fetch.state in ("ok", "empty"):
-            save_seen(seen_path(paths, source.key), source.url or str(source.path),
-                      Report(heads=fetch.heads, public_key=fetch.public_key))
+        if fetch.state in ("ok", "empty"):  # kept when the pull writes (`portal check` writes nothing)
+            result.seen_heads[str(seen_path(paths, source.key))] = {
+                "source": source.url or str(source.path), "public_key": fetch.public_key, "heads": fetch.heads}
         if fetch.state == "ok":
             location = f"{fetch.url}/opendata"
             for row in fetch.rows:

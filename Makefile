@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 NPM := tests/browser/node_modules/.installed
 SYSTEM := $(VENV)/.system-packages
 
-.PHONY: demo test lint bench bench-scale bench-search-scale sample clean
+.PHONY: demo demo-unified test lint bench bench-scale bench-search-scale sample clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/portal demo
+
+# Three sample agencies published in a temporary folder, and the unified platform gathered from them (issue 19).
+demo-unified: $(STAMP)
+	$(BIN)/portal demo --unified
 
 # Chromium, CJK fonts and cairo from Debian (installed when missing; see the script).
 $(SYSTEM): scripts/install-system-packages.sh | $(STAMP)

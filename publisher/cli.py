@@ -227,9 +227,18 @@ def _serve(config: Config, port: int, preview: bool = False) -> None:
 @cli.command()
 @click.option("--port", default=8000, show_default=True, help="在 127.0.0.1 上使用的端口。")
 @click.option("--no-serve", is_flag=True, help="只读取示例数据并生成网站，不启动服务。")
+@click.option("--unified", is_flag=True,
+              help="统一平台演示：在临时文件夹中发布三个示例机关的网站，再把它们汇集成一个平台。")
 @click.pass_obj
-def demo(obj: PortalContext, port: int, no_serve: bool) -> None:
+def demo(obj: PortalContext, port: int, no_serve: bool, unified: bool) -> None:
     """演示：读取自带的示例数据，生成示例网站并在本机提供。"""
+    if unified:
+        from publisher.runs.federate_command import unified_demo
+
+        config = unified_demo(datetime.now().replace(microsecond=0), click.echo)
+        if not no_serve:
+            _serve(config, port)
+        return
     config = obj.config
     now = _now(None, config)
     plan = make_plan(config, now)
@@ -600,6 +609,34 @@ def report(obj: PortalContext, year: str, seal: bool, operator: str | None, now:
         click.echo(f"{year}年度报告尚未封存（次年1月1日后的第一次发布自动封存）", err=True)
         sys.exit(1)
     click.echo(report_text(found), nl=False)
+
+
+@cli.command()
+@click.option("--broker", metavar="URL",
+              help="把每个机关作为一个任务派给 Celery 工作进程的消息代理，例如 redis://127.0.0.1:6379/0 或 "
+                   "amqp://guest:guest@127.0.0.1:5672//（默认：在本进程中用多个线程同时读取）。")
+@click.option("--timeout", default=600.0, help="等待全部机关读取完成的秒数（默认 600）；超时的机关按无法访问处理。")
+@click.option("--publish", "then_publish", is_flag=True, help="汇集后继续发布（与 portal publish 相同）。")
+@click.option("--allow-mass-withdrawal", is_flag=True,
+              help="允许撤回超过 intake.withdraw_share 比例的已公开记录（机关确实撤回了这些记录时）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各机关的报告。")
+@_now_option
+@click.pass_obj
+def federate(obj: PortalContext, broker: str | None, timeout: float, then_publish: bool,
+             allow_mass_withdrawal: bool, as_json: bool, now: str | None) -> None:
+    """汇集各机关已发布的公示网站（统一平台）。
+
+    同时读取并核验每个机关的签名头、文件清单和开放数据，写入 content/ 和 content/agencies.json，
+    并按机关报告状态、记录数、最新签名头和用时。签名无效、历史被改写或文件与清单不符的机关被拒绝；
+    无法访问或没有数据的机关保留上次的记录。
+
+    退出码：0 全部机关正常；1 有机关未更新或有记录被拒绝；2 配置错误；3 发布失败；75 另一次运行正在进行。
+    """
+    from publisher.runs.federate_command import federate_command
+
+    config = obj.config
+    sys.exit(federate_command(config, _now(now, config), broker, timeout, then_publish, allow_mass_withdrawal,
+                              as_json, click.echo, lambda line: click.echo(line, err=True)))
 
 
 def main() -> None:

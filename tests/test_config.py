@@ -40,7 +40,7 @@ def test_defaults_apply_when_policy_is_absent(tmp_path):
 @pytest.mark.parametrize("change,message", [
     (('url = "https://lyj.example.gov.cn"', 'url = "localhost"'),
      "site.url = 'localhost'：应为完整的 http(s) 网址，例如 https://lyj.example.gov.cn"),
-    (('kind = "files"', 'kind = "ftp"'), "sources[0].kind = 'ftp'：应为 files、sql、http 之一"),
+    (('kind = "files"', 'kind = "ftp"'), "sources[0].kind = 'ftp'：应为 files、sql、http、portal 之一"),
     (('path = "data"', 'path = 3'), "sources[0].path = 3：应为文本"),
 ])
 def test_a_bad_value_names_the_key(tmp_path, change, message):

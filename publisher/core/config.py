@@ -7,6 +7,7 @@ parsing, the checks, the unknown-key errors and `portal config` all come from th
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -104,15 +105,31 @@ class PathsConfig:
     state: Path = setting(Path(".portal"), help="运行报告和账本所在的文件夹；不对外公开")
 
 
+def _agency_key(value: str) -> str:
+    if not re.fullmatch(r"[a-z0-9]{1,16}", value):
+        raise ValueError("应为 1 到 16 个小写字母或数字，例如 lyj；用于网址和筛选")
+    return value
+
+
+def _agency_name(value: str) -> str:
+    if not value.strip():
+        raise ValueError("应为该机关的全称，例如 示例县林业和草原局")
+    return value.strip()
+
+
 @dataclass(frozen=True)
 class SourceConfig:
-    kind: str = setting(help="数据来源的类型：files 文件夹（CSV、XLSX、JSON），sql 数据库，http 接口",
-                        choices=("files", "sql", "http"))
+    kind: str = setting(help="数据来源的类型：files 文件夹（CSV、XLSX、JSON），sql 数据库，http 接口，"
+                             "portal 另一个机关已发布的公示网站（统一平台汇集各机关）",
+                        choices=("files", "sql", "http", "portal"))
     label: str  # derived: how reports name the source, e.g. "files:data/sample"
-    path: Path | None = setting(None, kinds=("files",), required=True, help="存放数据文件的文件夹")
-    url: str | None = setting(None, kinds=("sql", "http"), required=True,
+    path: Path | None = setting(None, kinds=("files", "portal"), required=False,
+                                help="files：存放数据文件的文件夹（必填）；portal：该机关已发布的网站版本所在的文件夹"
+                                     "（如 public/current），与 url 二选一")
+    url: str | None = setting(None, kinds=("sql", "http", "portal"), required=False,
                               help="sql：SQLAlchemy 数据库地址，如 sqlite:///data/sample.sqlite（相对路径以 "
-                                   "portal.toml 所在文件夹为准）；http：接口的 http(s) 网址")
+                                   "portal.toml 所在文件夹为准）；http：接口的 http(s) 网址；"
+                                   "portal：该机关公示网站的 https 网址，与 path 二选一")
     tables: dict[str, str] = setting({}, kinds=("sql",), choices=_TYPES, noun="记录类型", check=_not_blank,
                                      help="按记录类型读取的数据表，如 penalties = \"cf\"；与 queries 至少设一项")
     queries: dict[str, str] = setting({}, kinds=("sql",), choices=_TYPES, noun="记录类型", check=_not_blank,
@@ -124,15 +141,28 @@ class SourceConfig:
                                      help="按修改时间读取时，向前多读的分钟数：抵消写入方时钟偏慢或长事务晚提交")
     full_read_hours: float = setting(24.0, kinds=("sql",), check=_positive,
                                      help="按修改时间读取时，每隔多少小时全部读取一次，并核对有没有漏读的修改")
-    timeout: float = setting(30.0, kinds=("http",), check=_positive, help="等待接口应答的秒数")
+    timeout: float = setting(30.0, kinds=("http", "portal"), check=_positive, help="等待接口或网站应答的秒数")
     types: tuple[str, ...] = setting((), kinds=("http",), choices=_TYPES, noun="记录类型",
                                      help="这个接口提供的记录类型；接口出错时，只停止这些类型的公示")
+    agency: str = setting("", kinds=("portal",), required=True, check=_agency_name,
+                          help="portal：该机关的全称，显示在它的每条记录旁")
+    key: str = setting("", kinds=("portal",), required=True, check=_agency_key,
+                       help="portal：该机关的简称代码（小写字母和数字），用于网址、筛选和记录编号，如 lyj")
+    public_key: str = setting("", kinds=("portal",),
+                              help="portal：可选，固定该机关的签名公钥：公钥文件（.pem）的路径，或其 SHA-256 指纹；"
+                                   "不设则首次见到的公钥被记下，此后不得更换")
 
     @staticmethod
     def finish(values: dict[str, Any], table: dict[str, Any], key: str, base: Path) -> dict[str, Any]:
         kind, url = values["kind"], values.get("url")
         if kind == "files":
+            if values.get("path") is None:
+                raise ConfigError(f"{key}.path：缺少必填的配置项")
             return {**values, "label": f"files:{table['path']}"}
+        if kind == "portal":
+            return _portal_source(values, table, key, base)
+        if url is None:
+            raise ConfigError(f"{key}.url：缺少必填的配置项")
         if kind == "http":
             if urlparse(url).scheme not in ("http", "https"):
                 raise ConfigError(f"{key}.url = {url!r}：应为 http(s) 网址")
@@ -143,6 +173,27 @@ class SourceConfig:
         if not values["tables"] and not values["queries"]:
             raise ConfigError(f"{key}：sql 来源需要按记录类型设置 [sources.tables] 或 [sources.queries]")
         return {**values, "url": url, "label": f"sql:{_redact_url(url)}"}
+
+
+def _portal_source(values: dict[str, Any], table: dict[str, Any], key: str, base: Path) -> dict[str, Any]:
+    """A `portal` source: exactly one of url and path; a pinned key given as a .pem file is read here."""
+    url, path = values.get("url"), values.get("path")
+    if (url is None) == (path is None):
+        raise ConfigError(f"{key}：portal 来源需要 url（该机关网站的网址）或 path（已发布版本的文件夹）二者之一")
+    if url is not None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise ConfigError(f"{key}.url = {url!r}：应为 http(s) 网址，例如 https://scjg.example.gov.cn")
+        values = {**values, "url": url.rstrip("/")}
+    pinned = values["public_key"].strip()
+    if pinned and not re.fullmatch(r"(sha256:)?[0-9a-fA-F]{64}", pinned):
+        pem = base / pinned
+        try:
+            pinned = pem.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            raise ConfigError(f"{key}.public_key = {table['public_key']!r}：应为公钥文件（.pem）的路径或 "
+                              "64 位十六进制的 SHA-256 指纹，该文件无法读取") from None
+    return {**values, "public_key": pinned, "label": f"portal:{values['key']}"}
 
 
 @dataclass(frozen=True)

@@ -207,6 +207,11 @@ def read_metadata(path: Path) -> dict[str, str]:
         return parse_metadata(fh)
 
 
+def read_origin(path: Path) -> Origin | None:
+    """The agency a content file's record comes from (a unified platform's page), else None."""
+    return _origin_of(read_metadata(path))
+
+
 def split_lines(text: str) -> list[str]:
     """A content file's lines: split on "\\n" only, the format's one separator (never `str.splitlines`)."""
     return text.split("\n")

@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 
+from publisher.core.agencies import AgencyStatus
 from publisher.pull.rows import Origin, SourceFailure, SourceNote
 
 
@@ -67,6 +68,8 @@ class Plan:
     calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
     fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
     state_dir: Path | None = None  # where content/'s catalog lives, which write_plan keeps in step
+    agencies: list[AgencyStatus] = field(default_factory=list)  # a unified platform's agencies, for agencies.json
+    seen_heads: dict[str, dict] = field(default_factory=dict)  # their verified heads, kept by write_plan
 
     def counts(self) -> Counter[str]:
         return Counter(i.action.value for i in self.items)

@@ -12,27 +12,31 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
 
+from publisher.core.agencies import AgencyStatus, write_agencies
 from publisher.core.catalog import content_pages, open_catalog
 from publisher.core.config import Config
-from publisher.core.content import ContentPage, render_notice, render_record, text_digest, write_page
+from publisher.core.content import ContentPage, read_origin, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
 from publisher.pull.memo import Judgement, PlanMemo, code_version
 from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
-from publisher.pull.rows import Origin, Problem, RawRow, Record, SourceNote, SourceResult
+from publisher.pull.rows import AgencyOrigin, Origin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
 from publisher.pull.safeguards import guard_mass_withdrawal, stop_empty_types, stop_failed_types
 from publisher.pull.sources import read_sources
 from publisher.pull.sources.snapshots import Snapshots
 from publisher.pull.validation import (
+    agency_of,
     complete_row,
     key_hash,
     legacy_key,
     normalise_key,
     parse_row,
     reject_duplicates,
+    scoped_key,
 )
+from publisher.runs.witness import Report, save_seen
 
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
@@ -53,7 +57,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         version = hashlib.blake2b(config_bytes + code_version().encode(), digest_size=16).hexdigest()
         snapshots = Snapshots(cache / "sources.sqlite", version)
     result = source_result if source_result is not None else read_sources(
-        config.sources, config.intake.max_file_mb * 1024 * 1024, snapshots)
+        config.sources, config.intake.max_file_mb * 1024 * 1024, snapshots, config.paths, now)
     reading = read_rows(result, config.intake,
                         lambda raw: complete_row(raw, config.site.agency, config.site.agency_code), snapshots)
     plan = Plan(now=now, content_dir=config.paths.content, failures=reading.failures,
@@ -104,8 +108,10 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
             continue
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
-    _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now)
+    _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now, result)
     guard_mass_withdrawal(plan, existing, config, allow_mass_withdrawal)
+    plan.agencies = count_agency_records(plan, existing, result)
+    plan.seen_heads = result.seen_heads
     _summarise_first_import(plan, existing)
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
     memo.save(set(plan.calendar_gaps))
@@ -176,6 +182,10 @@ def write_plan(plan: Plan) -> list[Path]:
         with open_catalog(plan.content_dir, plan.state_dir, refresh=False) as catalog:
             for type_key, paths in by_type.items():
                 catalog.note_written(type_key, paths)
+    if plan.agencies and write_agencies(plan.content_dir, plan.agencies):
+        written.append(plan.content_dir / "agencies.json")
+    for path, seen in plan.seen_heads.items():  # an agency's next answer must extend what it showed now
+        save_seen(Path(path), seen["source"], Report(heads=seen["heads"], public_key=seen["public_key"]))
     return written
 
 
@@ -204,7 +214,10 @@ def _adopt_legacy_keys(existing: dict[str, dict[str, ContentPage]], key_cells: l
 
 def _raw_key(raw: RawRow) -> str | None:
     value = (raw.values.get(RECORD_TYPES[raw.type].natural_key) or "").strip()
-    return normalise_key(value) if value else None
+    if not value:
+        return None
+    agency = agency_of(raw)
+    return scoped_key(agency.key, normalise_key(value)) if agency else normalise_key(value)
 
 
 def _has_live(existing: dict[str, dict[str, ContentPage]], record: Record) -> bool:
@@ -237,7 +250,7 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
                                        (config.footer.contact, config.footer.supervision_phone))
         masked = tuple(sorted(counts.items()))
         text = render_record(rtype, record.slug, khash, shown, published,
-                             page_date.isoformat() if page_date else published)
+                             page_date.isoformat() if page_date else published, record.agency)
         action = Action.ADD if page is None else _changed(page, text)
         publish_at = record.get("publish_at")
         if publish_at and action is Action.ADD:  # staff see embargoes lifted by this run
@@ -251,7 +264,7 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
     if decision.outcome is Outcome.WITHDRAW or (decision.outcome is Outcome.EXCLUDE and page is not None):
         assert finding is not None
         return _notice_item(rtype, record.slug, khash, page, finding.category, finding.reason,
-                            finding.rule, finding.field, today, base)
+                            finding.rule, finding.field, today, base, record.agency)
     assert finding is not None
     action = {Outcome.HOLD: Action.HOLD, Outcome.BLOCK: Action.BLOCK, Outcome.EXCLUDE: Action.EXCLUDE}[decision.outcome]
     kept = "（网站上的现有版本保持不变）" if live_page else "（网站上的撤回说明保持不变）" if page else ""
@@ -260,10 +273,10 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
 
 
 def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, category: str, reason: str,
-                 rule: str, field_name: str | None, today: str, base: dict) -> Item:
+                 rule: str, field_name: str | None, today: str, base: dict, origin: AgencyOrigin | None = None) -> Item:
     same = page is not None and page.state == "withdrawn" and page.reason == category
     withdrawn = page.withdrawn if same and page and page.withdrawn else today
-    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category)
+    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category, origin)
     action = Action.WITHDRAW if page is None or not same else _changed(page, text)
     return Item(action, **base, field=field_name, rule=rule, reason=reason, text=text)
 
@@ -287,6 +300,19 @@ def _flags(decision: Decision, item: Item) -> list[Flag]:
     return flags
 
 
+def count_agency_records(plan: Plan, existing: dict[str, dict[str, ContentPage]],
+                         result: SourceResult) -> list[AgencyStatus]:
+    """Each federated agency's status with the number of its records live on the platform after this run."""
+    if not result.agencies:
+        return []
+    live = {(t, p.slug): p.state == "live" for t, pages in existing.items() for p in pages.values()}
+    for item in plan.items:
+        if item.slug and item.type not in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
+            live[(item.type, item.slug)] = item.action is not Action.WITHDRAW
+    counts = Counter(slug.split("-", 1)[0] for (_, slug), shown in live.items() if shown)
+    return [dataclasses.replace(a, records=counts[a.key]) for a in result.agencies]
+
+
 def _summarise_first_import(plan: Plan, existing: dict[str, dict[str, ContentPage]]) -> None:
     """A type's first import brings its history, all of it "late": one note, not a line per record."""
     for type_key, pages in existing.items():
@@ -300,13 +326,17 @@ def _summarise_first_import(plan: Plan, existing: dict[str, dict[str, ContentPag
 
 
 def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], seen: dict[str, set[str]],
-                       rejected_keys: dict[str, set[str]], unkeyed: set[str], now: datetime) -> None:
-    """A live page whose record is gone from the source is withdrawn, unless that is unsafe to judge."""
+                       rejected_keys: dict[str, set[str]], unkeyed: set[str], now: datetime,
+                       result: SourceResult) -> None:
+    """A live page whose record is gone from the source is withdrawn, unless that is unsafe to judge.
+
+    A federated agency's page is kept while its agency is held; when it is withdrawn, the notice gives
+    the agency's own reason and keeps naming the agency."""
     for type_key, pages in existing.items():
         if type_key in plan.stopped:
             continue
-        gone = [p for k, p in pages.items()
-                if p.state == "live" and k not in seen[type_key] and k not in rejected_keys[type_key]]
+        gone = [p for k, p in pages.items() if p.state == "live" and k not in seen[type_key]
+                and k not in rejected_keys[type_key] and not result.is_held(type_key, p.slug)]
         if not gone:
             continue
         if type_key in unkeyed:
@@ -316,7 +346,10 @@ def _withdraw_vanished(plan: Plan, existing: dict[str, dict[str, ContentPage]], 
             continue
         for page in gone:
             base = dict(type=type_key, key=None, slug=page.slug, origin=None)
-            plan.items.append(_notice_item(RECORD_TYPES[type_key], page.slug, page.key_hash, page, VANISHED,
-                                           "数据源中已无此记录", "live", None, now.date().isoformat(), base))
+            category = result.gone_reasons.get((type_key, page.slug), VANISHED)
+            agency = read_origin(plan.content_dir / type_key / page.name) if result.agencies else None
+            why = "数据源中已无此记录" if agency is None else f"{agency.agency}已撤回此记录（{category}）"
+            plan.items.append(_notice_item(RECORD_TYPES[type_key], page.slug, page.key_hash, page, category,
+                                           why, "live", None, now.date().isoformat(), base, agency))
 
 

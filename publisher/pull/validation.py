@@ -31,7 +31,17 @@ from publisher.core.schema import (
 )
 from publisher.core.text import INVISIBLE
 from publisher.core.urls import record_url, reserved_slugs
-from publisher.pull.rows import Problem, RawRow, Record
+from publisher.pull.rows import (
+    AGENCY_KEY,
+    AGENCY_NAME,
+    AGENCY_PUBLISHED,
+    AGENCY_SLUG,
+    AGENCY_URL,
+    AgencyOrigin,
+    Problem,
+    RawRow,
+    Record,
+)
 
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日", "%Y.%m.%d", "%Y%m%d")
 _LIST_SPLIT = re.compile(r"\s*(?:；|;|\r?\n)\s*")
@@ -203,6 +213,28 @@ def slug_for(type_key: str, key: str, record_id: str | None) -> str:
     return key_hash(type_key, key)[:12]
 
 
+def agency_of(raw: RawRow) -> AgencyOrigin | None:
+    """The agency a federated row comes from (its `portal` source set it), else None."""
+    key = raw.values.get(AGENCY_KEY)
+    if not key:
+        return None
+    return AgencyOrigin(raw.values.get(AGENCY_NAME, ""), key, raw.values.get(AGENCY_URL, ""),
+                        raw.values.get(AGENCY_PUBLISHED, ""))
+
+
+def scoped_key(agency_key: str, key: str) -> str:
+    """A record's identity on a unified platform: its natural key within its agency."""
+    return f"{agency_key}/{key}"
+
+
+def agency_record_slug(type_key: str, key: str, agency_key: str, agency_slug: str) -> str:
+    """`<agency key>-<its slug there>`; a slug that is not plain `[a-z0-9-]` (or too long) becomes a hash."""
+    folded = _SLUG_UNSAFE.sub("-", unicodedata.normalize("NFKC", agency_slug).lower()).strip("-")
+    if not folded.isascii() or not folded or len(folded) > 64:
+        folded = key_hash(type_key, key)[:12]
+    return f"{agency_key}-{folded}"
+
+
 def parse_row(raw: RawRow, today: date) -> Record | list[Problem]:
     """Apply rule 1 to one row: a Record when valid, else every problem found."""
     rtype = RECORD_TYPES[raw.type]
@@ -224,6 +256,11 @@ def parse_row(raw: RawRow, today: date) -> Record | list[Problem]:
     if problems:
         return problems
     key = normalise_key(str(values[rtype.natural_key]))
+    agency = agency_of(raw)
+    if agency is not None:  # one agency's decision is its own record: never merged with another's
+        key = scoped_key(agency.key, key)
+        return Record(raw.type, key, agency_record_slug(raw.type, key, agency.key, raw.values.get(AGENCY_SLUG, "")),
+                      values, raw.origin, agency)
     slug = slug_for(raw.type, key, values.get("id"))
     if slug in reserved_slugs(raw.type):
         return [Problem("id", "reserved", f"编号“{values.get('id')}”对应的网址 {record_url(raw.type, slug)} "

@@ -32,6 +32,7 @@ from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
+from publisher.pull.rows import SourceResult
 from publisher.runs.annual import plan_annual
 from publisher.runs.ledger import Ledger, LedgerError, ledger_of
 from publisher.runs.public_ledger import OWN_FILES, head_hash
@@ -104,8 +105,10 @@ class _Stopwatch:
 
 def publish(config: Config, now: datetime, operator: str | None = None, allow_empty: bool = False,
             wait: float | None = None, progress: Progress = lambda _: None, allow_mass_withdrawal: bool = False,
-            allow_clock_skew: bool = False) -> RunResult:
-    """One publication run. Raises RunLocked or RunFailed; the public site is then untouched."""
+            allow_clock_skew: bool = False, source_result: SourceResult | None = None) -> RunResult:
+    """One publication run. Raises RunLocked or RunFailed; the public site is then untouched.
+
+    `source_result`: what the sources returned, when already read (`portal federate --publish`)."""
     started = time.perf_counter()
     watch = _Stopwatch()
     with run_lock(config, wait):
@@ -122,7 +125,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         run_id = make_run_id(config.site.timezone, secrets.token_hex(2))  # order comes from the ledger
         progress(f"[1/4] 读取数据源、检查规则并写入 content/（运行 {run_id}）")
         watch.lap("lock")
-        plan = make_plan(config, now, allow_empty, allow_mass_withdrawal=allow_mass_withdrawal)
+        plan = make_plan(config, now, allow_empty, source_result, allow_mass_withdrawal=allow_mass_withdrawal)
         write_plan(plan)
         snapshots = ContentSnapshots.of(config.paths.state)
         snapshots.take(run_id, config.paths.content)  # what this release is built from, for a rollback

@@ -39,14 +39,14 @@ class Report:
     files_checked: int = 0
 
 
-def reader(source: str) -> Callable[[str], bytes | None]:
+def reader(source: str, timeout: float = 30) -> Callable[[str], bytes | None]:
     """Read a site-relative path from a URL or a folder; None when the file is not there."""
     if source.startswith(("http://", "https://")):
         base = source.rstrip("/") + "/"
 
         def fetch(path: str) -> bytes | None:
             try:
-                with urllib.request.urlopen(base + path, timeout=30) as response:  # noqa: S310 — http(s) only
+                with urllib.request.urlopen(base + path, timeout=timeout) as response:  # noqa: S310 — http(s) only
                     return response.read(MAX_BYTES + 1)[:MAX_BYTES]
             except urllib.error.HTTPError as exc:
                 if exc.code == 404:
@@ -110,15 +110,11 @@ def witness(source: str, state: Path, sample: int | None = None) -> tuple[int, l
         report = check_site(read, sample, every)
     except Unreadable as exc:
         return UNCHECKED, [f"无法核对：{exc}"]
-    seen = _load(state)
-    if seen.get("public_key") and seen["public_key"] != report.public_key:
-        report.problems.append("签名公钥与此前见到的不同：日志可能被整体替换")
-    if problem := extends(seen.get("heads", []), report.heads):
-        report.problems.append(problem)
+    seen = load_seen(state)
+    report.problems.extend(against_seen(seen, report))
     if report.problems:
         return FOUND, [f"发现问题：{p}" for p in report.problems]
-    write_atomic(state, json.dumps({"source": source, "public_key": report.public_key, "heads": report.heads},
-                                   ensure_ascii=False, indent=1).encode())
+    save_seen(state, source, report)
     newest = report.heads[-1]
     return OK, [f"一致：{len(report.heads)} 个签名头（最新第{newest['seq']}个，{newest['time']}，"
                 f"版本 {newest['release']}），{report.files_checked} 个文件与签名的清单相符"
@@ -165,7 +161,24 @@ def _json(read: Callable[[str], bytes | None], path: str) -> dict[str, Any]:
     return value
 
 
-def _load(state: Path) -> dict[str, Any]:
+def against_seen(seen: dict[str, Any], report: Report) -> list[str]:
+    """What is wrong with a site's heads and key against those a witness kept: rewritten, truncated, re-keyed."""
+    problems = []
+    if seen.get("public_key") and seen["public_key"] != report.public_key:
+        problems.append("签名公钥与此前见到的不同：日志可能被整体替换")
+    if problem := extends(seen.get("heads", []), report.heads):
+        problems.append(problem)
+    return problems
+
+
+def save_seen(state: Path, source: str, report: Report) -> None:
+    """Keep the heads and key a site showed: a later list must extend them."""
+    write_atomic(state, json.dumps({"source": source, "public_key": report.public_key, "heads": report.heads},
+                                   ensure_ascii=False, indent=1).encode())
+
+
+def load_seen(state: Path) -> dict[str, Any]:
+    """The heads and key kept by `save_seen`; {} when none were kept."""
     try:
         value = json.loads(state.read_text(encoding="utf-8"))
     except FileNotFoundError:

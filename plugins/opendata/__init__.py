@@ -17,6 +17,7 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
+from publisher.site.agencies import origin_object
 from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
@@ -133,7 +134,7 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
     head = {"type": record.type, "type_title": record.rtype.zh, "state": record.state}
     if not record.live:
         return {**head, "url": base + record.url, "title": record.title, "withdrawn": record.withdrawn,
-                "withdrawal_reason": record.withdrawal_reason}
+                "withdrawal_reason": record.withdrawal_reason, **origin_object(record)}
     return {**head, **record_object(record, base), "dataset": base + f"{OPENDATA_URL}{record.type}.json"}
 
 

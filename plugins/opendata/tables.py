@@ -27,6 +27,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Field, Kind
+from publisher.site.agencies import origin_object
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
@@ -135,6 +136,7 @@ def record_object(record: PublishedRecord, base_url: str) -> dict[str, Any]:
         "date": record.date,
         "published": record.published,
         "fields": {name: (list(v) if isinstance(v, tuple) else v) for name, v in record.fields},
+        **origin_object(record),
     }
 
 

@@ -2,7 +2,8 @@
 
 Listed last in PLUGINS, so its generate_output runs after the others have recorded their URLs
 in the build context's page writer. Withdrawal notices, posters and archive pages are not recorded.
-/sitemap/ is the site map a person reads (网站地图): every list and site page, not every record.
+/sitemap/ is the site map a person reads (网站地图): every list and site page (on a unified platform every
+agency's page), not every record.
 """
 
 from __future__ import annotations
@@ -50,7 +51,8 @@ def sitemap_files(base: str, urls: list[tuple[str, str]]) -> dict[str, str]:
 def type_entry(type_key: str, build: BuildContext) -> dict[str, Any]:
     """A record type's list with its count and the year and department lists beside it."""
     front = next(list_pages(type_key, build.published.get(type_key, [])))
-    filters = [("按年份", [(f"{year}年", url) for year, url in front.years]), ("按承办机构", front.departments)]
+    filters = [("按年份", [(f"{year}年", url) for year, url in front.years]), ("按承办机构", front.departments),
+               ("按发布机关", front.agencies)]
     return {"title": RECORD_TYPES[type_key].zh, "url": front.url, "total": front.total,
             "filters": [(label, links) for label, links in filters if links]}
 
@@ -62,7 +64,8 @@ def sitemap_context(build: BuildContext, written: set[str]) -> dict[str, Any]:
                 for key, title, intro, types in SECTIONS]
     years = sorted((m[1] for m in map(ANNUAL_REPORT.match, written) if m), reverse=True)
     return {"map_sections": sections, "annual_reports": [(f"{y}年度行政执法数据报告", f"/statistics/annual/{y}/")
-                                                     for y in years]}
+                                                     for y in years],
+            "map_agencies": [(a.name, a.url) for a in build.agencies]}
 
 
 class SitemapGenerator(Generator):

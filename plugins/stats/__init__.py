@@ -23,6 +23,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 from publisher.site.context import build_context
 
+from .agencies import agency_table
 from .annual import STATISTICS_URL, annual_url, write_annual_reports
 from .charts import Chart, bar_chart, column_panels
 from .figures import (
@@ -170,6 +171,9 @@ class StatisticsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
+        # A unified platform's per-agency table (issue 19): the statistics page's one extra block.
+        build.pages.extend_context(("statistics",), agency_table=agency_table(build.published, build.agencies,
+                                                                              build.config))
         write_statistics(build.published, build.config, build.pages, build.today, build.annual)
 
 

@@ -19,7 +19,8 @@ How a list is paged (DESIGN §7: one new record should change few list pages):
 
 So a new record rewrites the front page, and at most two more when it completes a page: the new
 archive page and the one before it (whose "newer" link now points there), for the list and for each
-of its filters (year, department). A withdrawn record leaves a gap that later pages close up.
+of its filters (year, department, and on a unified platform agency). A withdrawn record leaves a gap
+that later pages close up.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from typing import Any
 
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
-from publisher.core.urls import LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
+from publisher.core.urls import LIST_AGENCY, LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
+from publisher.site.agencies import agency_filter_key
 
 PAGE_SIZE = 20
 # The feed of every type: its own title and every page's <link rel="alternate"> name it the same.
@@ -85,6 +87,7 @@ class ListPage:
     filter_label: str = ""
     years: list[tuple[str, str]] = field(default_factory=list)  # (year, url)
     departments: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
+    agencies: list[tuple[str, str]] = field(default_factory=list)  # (agency name, url): a unified platform's
     older_span: tuple[str, str] | None = None  # publication dates of the next older page
     newer_span: tuple[str, str] | None = None  # of the next newer archive page (None: it is the front page)
 
@@ -101,7 +104,8 @@ class ListPage:
         else:
             place = (self.number < self.last,)
         return (self.url, self.base_url, self.number, *place, self.filter_label, self.older_span, self.newer_span,
-                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
+                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records),
+                *((tuple(self.agencies),) if self.agencies else ()))
 
     def page_url(self, number: int) -> str:
         return self.base_url if number == 0 else f"{self.base_url}{LIST_PAGE}/{number}/"
@@ -161,19 +165,28 @@ def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPa
     for r in live:
         by_dept.setdefault(r.department, []).append(r)
     filters += [(url, d, by_dept[d]) for d, url in dept_links]
+    by_agency: dict[str, list[PublishedRecord]] = {}
+    for r in live:
+        by_agency.setdefault(agency_filter_key(r), []).append(r)
+    by_agency.pop("", None)  # a single agency's portal: no records name an agency, no agency filter
+    agency_names = {k: rs[0].origin.agency or k for k, rs in by_agency.items()}  # type: ignore[union-attr]
+    agency_links = [(agency_names[k], f"{base}{LIST_AGENCY}/{k}/")
+                    for k in sorted(by_agency, key=lambda k: (agency_names[k], k))]
+    filters += [(url, name, by_agency[url.rsplit("/", 2)[1]]) for name, url in agency_links]
     for url, label, items in filters:
-        yield from _paginate(type_key, zh, url, label, items, year_links, dept_links)
+        yield from _paginate(type_key, zh, url, label, items, year_links, dept_links, agency_links)
 
 
 def _paginate(type_key: str, zh: str, base: str, label: str, items: list[PublishedRecord],
-              years: list[tuple[str, str]], departments: list[tuple[str, str]]) -> Iterator[ListPage]:
+              years: list[tuple[str, str]], departments: list[tuple[str, str]],
+              agencies: list[tuple[str, str]]) -> Iterator[ListPage]:
     oldest_first = sorted(items, key=publication_key)
     last = max(len(items) // PAGE_SIZE - 1, 0)  # full archive pages; the front page keeps the rest
     chunks = [oldest_first[n * PAGE_SIZE:(n + 1) * PAGE_SIZE] for n in range(last)]
     spans = [publication_span(c) for c in chunks]
     title = f"{zh}（{label}）" if label else zh
     common = dict(type=type_key, base_url=base, last=last, total=len(items), filter_label=label, years=years,
-                  departments=departments)
+                  departments=departments, agencies=agencies)
     yield ListPage(url=base, title=title, records=oldest_first[last * PAGE_SIZE:][::-1], number=0,
                    older_span=spans[-1] if spans else None, **common)
     for number in range(1, last + 1):

@@ -36,7 +36,7 @@ from pathlib import Path
 
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
-from .documents import SEARCH_TYPES, SearchDoc, docs_hash
+from .documents import SEARCH_TYPES, SearchDoc, agency_term, docs_hash
 from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
 
 STATIC_DIR = "search"
@@ -174,13 +174,15 @@ class StaticReader:
             matched = ids if matched is None else matched & ids
         return matched or set()
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10,
+               agency: str = "") -> Results:
         keys = term_keys(query)
         if not keys:
             return Results(0)
         exact = self.postings(exact_key(query)) if query.exact else set()
         partial = self.all_of(query.partial)
         matched = self.all_of(keys) | exact | partial
+        matched &= self.postings(agency_term(agency)) if agency else matched
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         group_of: dict[int, list] = {}
         for g in self.meta["groups"]:

@@ -3,8 +3,12 @@ and a search by agency, at a phone's and a desktop's width, with and without Jav
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import expect
@@ -21,6 +25,17 @@ SHOTS = Path("/tmp/shots-unified")
 @pytest.fixture(scope="module")
 def unified_url(unified) -> Iterator[str]:  # noqa: F811
     yield from serve_site(make_server(unified.output, port=0))
+
+
+@pytest.fixture(scope="module")
+def unified_static_url(unified) -> Iterator[str]:  # noqa: F811
+    """The same output on a plain file server: no search service, the static fallback answers."""
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+    handler = functools.partial(Quiet, directory=str(unified.output))
+    yield from serve_site(ThreadingHTTPServer(("127.0.0.1", 0), handler))
 
 
 def clean(page, width: int, name: str) -> None:
@@ -62,3 +77,20 @@ def test_search_by_agency_with_and_without_javascript(browser, unified_url):  # 
             clean(page, 375, "search")
         assert problems == []
         page.context.close()
+
+
+def test_the_static_fallback_filters_by_agency(browser, unified_static_url):  # noqa: F811
+    page, problems = open_page(browser, f"{unified_static_url}/search/", 1280)
+    page.get_by_label("搜索词").fill(SHARED_NUMBER)
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator(".search-summary")).to_contain_text("共 2 条")
+    expect(page.locator("#search-results")).to_have_attribute("data-mode", "static")
+    page.get_by_label("发布机关").select_option(label=MARKET.name)
+    page.get_by_role("button", name="搜索").click()
+    expect(page.locator(".search-summary")).to_contain_text(f"（{MARKET.name}）：共 1 条")
+    expect(page.locator(".search-hits h3")).to_contain_text(f"发布机关：{MARKET.name}")
+    page.locator(".search-facets a", has_text="行政处罚").click()  # a facet link keeps the agency
+    expect(page).to_have_url(re.compile(re.escape(f"?q={quote(SHARED_NUMBER)}&agency=scjg&type=penalties")))
+    expect(page.locator(".search-summary")).to_contain_text("共 1 条")
+    assert problems == []
+    page.context.close()

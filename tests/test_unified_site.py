@@ -227,3 +227,56 @@ def test_a_single_agencys_portal_has_no_agency_parts(sample_site):
     for url in ("/", "/penalties/", "/statistics/", "/sitemap/"):
         page = sample_site.page(url)
         assert "发布机关" not in page and "/agencies/" not in page
+
+
+def test_an_agencys_withdrawal_and_outage_rebuild_equal_a_full_build(tmp_path):
+    """One agency withdraws a record and another goes unreachable: the in-place rebuild is a full build's twin."""
+    from dataclasses import replace
+
+    from publisher.core.agencies import read_agencies, write_agencies
+    from publisher.core.content import Origin, render_notice, write_page
+    from publisher.core.schema import RECORD_TYPES
+    from publisher.site.build import PageIndexes
+    from tests.test_incremental import assert_same_site
+
+    config = make_unified_portal(tmp_path / "site")
+    records = write_unified_content(config.paths.content)
+    in_place = replace(PageIndexes.beside(config, config.paths.output), keep_search_indexes=1)
+    build_site(config, SAMPLE_NOW, pages=in_place)
+    gone = records["market_penalty"]
+    origin = Origin(MARKET.name, MARKET.key, gone.canonical, gone.agency_published)
+    write_page(config.paths.content, "penalties", gone.slug, render_notice(
+        RECORD_TYPES["penalties"], gone.slug, "k" * 16, "2026-11-07", "2026-11-24", "决定被撤销", origin=origin))
+    statuses = [replace(s, state="unreachable") if s.key == FORESTRY.key else s
+                for s in read_agencies(config.paths.content)]
+    write_agencies(config.paths.content, statuses)
+    again = build_site(config, SAMPLE_NOW, pages=in_place)
+    assert again.pages_kept > 0
+    full = build_site(config, SAMPLE_NOW, output=tmp_path / "full", pages=PageIndexes(None, None))
+    assert_same_site(config.paths.output, full.output)
+    site = UnifiedSite(config, records, config.paths.output)
+    assert "示例县林业和草原局 2026-11-24 08:58 数据未能更新" in site.text("/agencies/")
+    assert SHARED_NUMBER not in site.text("/penalties/agency/scjg/")
+    assert "已于 2026-11-24 撤回" in site.text(gone.url)
+
+
+def test_open_data_names_each_rows_agency(unified):
+    import csv
+    import io
+    text = (unified.output / "opendata" / "penalties.csv").read_bytes().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    shared = {row["发布机关"]: row["原始公示页面网址"] for row in rows if row["行政处罚决定书文号"] == SHARED_NUMBER}
+    assert shared == {MARKET.name: unified.records["market_penalty"].canonical,
+                      ECOLOGY.name: unified.records["ecology_penalty"].canonical}
+    dataset = unified.json("/opendata/penalties.json")
+    assert {r["origin"]["agency_key"] for r in dataset["records"]} == {"lcj", "scjg", "hbj"}
+
+
+def test_per_agency_figures_have_a_json_file(unified):
+    data = unified.json("/statistics/agencies.json")
+    forestry = next(a for a in data["agencies"] if a["agency"] == FORESTRY.name)
+    assert sum(forestry["decisions"].values()) == 4 and forestry["decisions"]["permits"] == 1
+    assert (forestry["published"], forestry["on_time"], forestry["timeliness_rate"]) == (4, 3, 0.75)
+    assert next(a for a in data["agencies"] if a["key"] == ECOLOGY.key)["state"] == "unreachable"
+    assert forestry["url"] == "https://lyj.example.gov.cn/agencies/lcj/"
+    assert 'href="/statistics/agencies.json"' in unified.page("/statistics/")

@@ -31,6 +31,7 @@ from publisher.site.agencies import origin_object
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
+ORIGIN_HEADERS = ("发布机关", "原始公示页面网址")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.
@@ -151,9 +152,14 @@ def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> b
     cols = columns(type_key, rows)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
+    # A unified platform (issue 19): which agency published each row, and its authoritative page.
+    unified = any(r.origin is not None for r in rows)
+    writer.writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER] + (list(ORIGIN_HEADERS) if unified else []))
     for r in rows:
         values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
+        if unified:
+            origin = origin_object(r).get("origin", {})
+            values += [origin.get("agency", ""), origin.get("canonical", "")]
         writer.writerow([spreadsheet_text(v) for v in values])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 

@@ -280,3 +280,8 @@ def test_per_agency_figures_have_a_json_file(unified):
     assert next(a for a in data["agencies"] if a["key"] == ECOLOGY.key)["state"] == "unreachable"
     assert forestry["url"] == "https://lyj.example.gov.cn/agencies/lcj/"
     assert 'href="/statistics/agencies.json"' in unified.page("/statistics/")
+
+
+def test_feeds_name_each_entrys_agency(unified):
+    feed = (unified.output / "feeds" / "penalties.atom.xml").read_text(encoding="utf-8")
+    assert f"发布机关：{ECOLOGY.name}；行政相对人名称：示例县清水造纸有限公司" in feed

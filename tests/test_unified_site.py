@@ -285,3 +285,24 @@ def test_per_agency_figures_have_a_json_file(unified):
 def test_feeds_name_each_entrys_agency(unified):
     feed = (unified.output / "feeds" / "penalties.atom.xml").read_text(encoding="utf-8")
     assert f"发布机关：{ECOLOGY.name}；行政相对人名称：示例县清水造纸有限公司" in feed
+
+
+def test_every_internal_link_resolves(unified):
+    from publisher.runs.releases import broken_links
+    # The public ledger's files are a release's (portal publish); a plain build has none.
+    assert [b for b in broken_links(unified.output) if not b[1].startswith("/ledger/")] == []
+
+
+def test_an_agency_known_only_from_a_withdrawn_record_still_has_its_page(tmp_path):
+    from publisher.core.content import Origin, render_notice, write_page
+    from publisher.core.schema import RECORD_TYPES
+    from publisher.runs.releases import broken_links
+    config = make_unified_portal(tmp_path)
+    origin = Origin("示例县水利局", "slj", "https://slj.example.gov.cn/penalties/p1/", "2026-10-01")
+    write_page(config.paths.content, "penalties", "slj-p1", render_notice(
+        RECORD_TYPES["penalties"], "slj-p1", "k" * 16, "2026-10-02", "2026-11-01", "决定被撤销", origin=origin))
+    build_site(config, SAMPLE_NOW)
+    assert [b for b in broken_links(config.paths.output) if not b[1].startswith("/ledger/")] == []
+    site = UnifiedSite(config, {}, config.paths.output)
+    assert "公示信息 0 条" in site.text("/agencies/slj/")
+    assert "发布机关 示例县水利局" in site.text("/penalties/slj-p1/")

@@ -101,9 +101,9 @@ def site_agencies(statuses: Sequence[AgencyStatus], published: Mapping[str, Sequ
     names: dict[str, str] = {}
     for type_key, records in published.items():
         for r in records:
-            if r.live and r.origin is not None and agency_key_ok(r.origin.key):
+            if r.origin is not None and agency_key_ok(r.origin.key):  # a withdrawal notice links its agency too
                 by_type = counts.setdefault(r.origin.key, dict.fromkeys(RECORD_TYPES, 0))
-                by_type[type_key] += 1
+                by_type[type_key] += r.live
                 names.setdefault(r.origin.key, r.origin.agency)
     known = {s.key: s for s in statuses if agency_key_ok(s.key)}
     for key, name in names.items():

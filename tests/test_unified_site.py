@@ -306,3 +306,24 @@ def test_an_agency_known_only_from_a_withdrawn_record_still_has_its_page(tmp_pat
     site = UnifiedSite(config, {}, config.paths.output)
     assert "公示信息 0 条" in site.text("/agencies/slj/")
     assert "发布机关 示例县水利局" in site.text("/penalties/slj-p1/")
+
+
+def test_hostile_agency_entries_are_shown_as_text_never_as_markup_or_paths(tmp_path):
+    from publisher.core.agencies import AgencyStatus, read_agencies, write_agencies
+    config = make_unified_portal(tmp_path)
+    write_unified_content(config.paths.content)
+    hostile = AgencyStatus("../../etc", "<script>alert(1)</script>局", "javascript:alert(1)", "refused",
+                           "2026-11-24T09:00:00+08:00", "2026-11-01T09:00:00+08:00")
+    odd = AgencyStatus("qxj", "示例县<b>气象</b>局", "javascript:alert(1)", "refused",
+                       "2026-11-24T09:00:00+08:00", "2026-11-01T09:00:00+08:00")
+    write_agencies(config.paths.content, [*read_agencies(config.paths.content), hostile, odd])
+    build_site(config, SAMPLE_NOW)
+    page = (config.paths.output / "agencies" / "index.html").read_text(encoding="utf-8")
+    assert "<script>alert" not in page and "<b>气象" not in page and "javascript:" not in page
+    assert "示例县&lt;b&gt;气象&lt;/b&gt;局" in page  # shown, as text
+    assert "最近一次获取的数据未通过签名或历史校验" in page  # refused: older data kept, and said so
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;局" in page
+    # A key unfit for a URL gets no page anywhere; the agency is listed, unlinked.
+    assert sorted(p.name for p in (config.paths.output / "agencies").iterdir() if p.is_dir()) == [
+        "hbj", "lcj", "qxj", "scjg"]
+    assert not (tmp_path / "etc").exists() and not (config.paths.output / "etc").exists()

@@ -154,7 +154,8 @@ class RecordsGenerator(Generator):
                 if shown is not None and len(shown) < 5:
                     shown.append(r)
         for agency in self.agencies:
-            self.pages.write(agency.url, "agency.html", agency=agency, latest=newest[agency.key])
+            if agency.url:  # a key unfit for a URL: listed on /agencies/, no page of its own
+                self.pages.write(agency.url, "agency.html", agency=agency, latest=newest[agency.key])
 
     @property
     def written(self) -> int:

@@ -59,7 +59,7 @@ class SearchGenerator(Generator):
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
         pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")
-        agencies = {a.key: a.name for a in build.agencies}  # a unified platform's agency menu (issue 19)
+        agencies = {a.key: a.name for a in build.agencies if a.url}  # a unified platform's agency menu (issue 19)
         if agencies:
             pages.write_text(f"/search/{AGENCIES_FILE}", json.dumps(agencies, ensure_ascii=False) + "\n")
         pages.write("/search/", "search.html", sitemap=False, static_index=static_url,

@@ -65,7 +65,7 @@ def sitemap_context(build: BuildContext, written: set[str]) -> dict[str, Any]:
     years = sorted((m[1] for m in map(ANNUAL_REPORT.match, written) if m), reverse=True)
     return {"map_sections": sections, "annual_reports": [(f"{y}年度行政执法数据报告", f"/statistics/annual/{y}/")
                                                      for y in years],
-            "map_agencies": [(a.name, a.url) for a in build.agencies]}
+            "map_agencies": [(a.name, a.url) for a in build.agencies if a.url]}
 
 
 class SitemapGenerator(Generator):

@@ -58,8 +58,8 @@ def agency_table(figures: Sequence[AgencyFigures]) -> dict[str, Any] | None:
     """The statistics page's per-agency table; None on a single agency's portal."""
     if not figures:
         return None
-    rows = [[(f.agency.name, f.agency.url), str(sum(f.by_type.values())), format_money(f.fines),
-             str(f.timeliness.on_time), format_rate(f.timeliness),
+    rows = [[(f.agency.name, f.agency.url) if f.agency.url else f.agency.name, str(sum(f.by_type.values())),
+             format_money(f.fines), str(f.timeliness.on_time), format_rate(f.timeliness),
              "—" if f.median_days is None else f"{f.median_days:g}", f.agency.updated] for f in figures]
     return {"caption": "各执法机关的执法决定和公示及时率", "head": HEAD, "rows": rows, "css": ""}
 
@@ -73,7 +73,8 @@ def compute_agencies(published: Mapping[str, Sequence[PublishedRecord]], agencie
 def agencies_json(figures: Sequence[AgencyFigures], base: str) -> dict[str, Any]:
     """The same figures for machines: numbers as numbers."""
     return {"title": "各执法机关的执法决定和公示及时率", "agencies": [{
-        "agency": f.agency.name, "key": f.agency.key, "url": base + f.agency.url, "decisions": f.by_type,
+        "agency": f.agency.name, "key": f.agency.key, "url": base + f.agency.url if f.agency.url else None,
+        "decisions": f.by_type,
         "fines_wan_yuan": format_money(f.fines), "published": f.timeliness.total, "on_time": f.timeliness.on_time,
         "timeliness_rate": None if f.timeliness.rate is None else round(f.timeliness.rate, 6),
         "median_working_days": f.median_days, "updated": f.agency.status.updated, "state": f.agency.status.state,

@@ -55,7 +55,8 @@ class SiteAgency:
 
     @property
     def url(self) -> str:
-        return f"{AGENCIES_URL}{self.key}/"
+        """Its page on this site; "" for a key unfit for a URL (listed, never linked)."""
+        return f"{AGENCIES_URL}{self.key}/" if agency_key_ok(self.key) else ""
 
     @property
     def portal(self) -> str:
@@ -105,7 +106,7 @@ def site_agencies(statuses: Sequence[AgencyStatus], published: Mapping[str, Sequ
                 by_type = counts.setdefault(r.origin.key, dict.fromkeys(RECORD_TYPES, 0))
                 by_type[type_key] += r.live
                 names.setdefault(r.origin.key, r.origin.agency)
-    known = {s.key: s for s in statuses if agency_key_ok(s.key)}
+    known = {s.key: s for s in statuses}
     for key, name in names.items():
         if key not in known:  # records kept from an agency no longer listed: still shown, still findable
             known[key] = AgencyStatus(key, name or key, "", "", "", "")

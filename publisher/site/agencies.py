@@ -114,6 +114,11 @@ def site_agencies(statuses: Sequence[AgencyStatus], published: Mapping[str, Sequ
     return sorted(agencies, key=lambda a: (a.name, a.key))
 
 
+def agency_name(record: PublishedRecord) -> str:
+    """The name of the agency that published a record ("" on a single agency's portal)."""
+    return record.origin.agency if record.origin is not None else ""
+
+
 def agency_filter_key(record: PublishedRecord) -> str:
     """The agency a record is filtered under ("" when it has none fit for a URL)."""
     return record.origin.key if record.origin is not None and agency_key_ok(record.origin.key) else ""

@@ -34,7 +34,7 @@ from typing import Any
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.core.urls import LIST_AGENCY, LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
-from publisher.site.agencies import agency_filter_key
+from publisher.site.agencies import agency_filter_key, agency_name
 
 PAGE_SIZE = 20
 # The feed of every type: its own title and every page's <link rel="alternate"> name it the same.
@@ -169,10 +169,10 @@ def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPa
     for r in live:
         by_agency.setdefault(agency_filter_key(r), []).append(r)
     by_agency.pop("", None)  # a single agency's portal: no records name an agency, no agency filter
-    agency_names = {k: rs[0].origin.agency or k for k, rs in by_agency.items()}  # type: ignore[union-attr]
-    agency_links = [(agency_names[k], f"{base}{LIST_AGENCY}/{k}/")
-                    for k in sorted(by_agency, key=lambda k: (agency_names[k], k))]
-    filters += [(url, name, by_agency[url.rsplit("/", 2)[1]]) for name, url in agency_links]
+    agency_names = {k: agency_name(rs[0]) or k for k, rs in by_agency.items()}
+    agency_keys = sorted(by_agency, key=lambda k: (agency_names[k], k))
+    agency_links = [(agency_names[k], f"{base}{LIST_AGENCY}/{k}/") for k in agency_keys]
+    filters += [(url, name, by_agency[k]) for k, (name, url) in zip(agency_keys, agency_links, strict=True)]
     for url, label, items in filters:
         yield from _paginate(type_key, zh, url, label, items, year_links, dept_links, agency_links)
 

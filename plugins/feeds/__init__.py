@@ -156,7 +156,10 @@ def _summary(record: PublishedRecord) -> str:
     if preferred:
         by_name = {name: (name, label, value) for name, label, value in labelled}
         labelled = [by_name[n] for n in preferred if n in by_name] or labelled
-    return "；".join(f"{label}：{_short(value)}" for _, label, value in labelled[:SUMMARY_FIELDS_MAX])
+    parts = [f"{label}：{_short(value)}" for _, label, value in labelled[:SUMMARY_FIELDS_MAX]]
+    if record.origin is not None and record.origin.agency:  # a unified platform (issue 19): who published it
+        parts.insert(0, f"发布机关：{_short(record.origin.agency)}")
+    return "；".join(parts)
 
 
 def _short(value: FieldValue) -> str:

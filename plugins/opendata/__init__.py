@@ -17,6 +17,7 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
+from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
 
@@ -26,6 +27,7 @@ from .tables import (
     csv_header,
     csv_rows,
     dumps,
+    is_unified,
     json_fields,
     json_file,
     json_records,
@@ -144,7 +146,7 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
     head = {"type": record.type, "type_title": record.rtype.zh, "state": record.state}
     if not record.live:
         return {**head, "url": base + record.url, "title": record.title, "withdrawn": record.withdrawn,
-                "withdrawal_reason": record.withdrawal_reason}
+                "withdrawal_reason": record.withdrawal_reason, **origin_object(record)}
     return {**head, **record_object(record, base), "dataset": base + f"{OPENDATA_URL}{record.type}.json"}
 
 
@@ -185,19 +187,21 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
                   cache: PartCache) -> None:
     """The CSV and JSON files of a type and of each of its years, joined from the years' cached rows."""
     type_key, base, cols = entry["type"], config.site.url, entry["fields"]
-    names = tuple(c.name for c in cols)  # a year's rows depend on the type's columns, which every year shares
+    unified = is_unified(r for p in parts for r in p.records)
+    # A year's rows depend on the type's columns, which every year shares, and on whether agencies are named.
+    names = (*(c.name for c in cols), *(["@origin"] if unified else []))
     csv_names = {p.year: cache.name("csv", type_key, names, base, p.digest) for p in parts}
     json_names = {p.year: cache.name("json", type_key, base, p.digest) for p in parts}
     for name in (*csv_names.values(), *json_names.values()):
         cache.keep(name)
 
     def csv_part(part: YearPart) -> bytes:
-        return cache.get(csv_names[part.year], lambda: csv_rows(cols, part.records, base))
+        return cache.get(csv_names[part.year], lambda: csv_rows(cols, part.records, base, unified))
 
     def json_part(part: YearPart) -> bytes:
         return cache.get(json_names[part.year], lambda: json_records(part.records, base))
 
-    header, fields = csv_header(cols), json_fields(cols)
+    header, fields = csv_header(cols, unified), json_fields(cols)
     everything = digest_of(in_year_order(parts))
     pages.write_text(entry["files"]["csv"], lambda: header + b"".join(map(csv_part, parts)), key=everything)
     pages.write_text(entry["files"]["json"], lambda: json_file(

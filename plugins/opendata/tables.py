@@ -26,9 +26,11 @@ from openpyxl.writer.excel import ExcelWriter
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Field, Kind
+from publisher.site.agencies import origin_object
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
+ORIGIN_HEADERS = ("发布机关", "原始公示页面网址")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 # OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.
@@ -134,6 +136,7 @@ def record_object(record: PublishedRecord, base_url: str) -> dict[str, Any]:
         "date": record.date,
         "published": record.published,
         "fields": {name: (list(v) if isinstance(v, tuple) else v) for name, v in record.fields},
+        **origin_object(record),
     }
 
 
@@ -142,27 +145,39 @@ def dumps(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
 
 
-def csv_header(cols: list[Column]) -> bytes:
-    """UTF-8 with a BOM, so Excel opens it with the right characters; Chinese headers; CRLF."""
+def csv_header(cols: list[Column], unified: bool = False) -> bytes:
+    """UTF-8 with a BOM, so Excel opens it with the right characters; Chinese headers; CRLF.
+
+    `unified`: on a unified platform (issue 19) two more columns say which agency published each row
+    and where its authoritative page is."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER])
+    extra = list(ORIGIN_HEADERS) if unified else []
+    csv.writer(out, lineterminator="\r\n").writerow([spreadsheet_text(c.zh) for c in cols] + [URL_HEADER] + extra)
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
 
-def csv_rows(cols: list[Column], records: Iterable[PublishedRecord], base_url: str) -> bytes:
+def csv_rows(cols: list[Column], records: Iterable[PublishedRecord], base_url: str, unified: bool = False) -> bytes:
     """The live records' rows, no header: rows of any set of records can follow one header bytewise."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     for r in live(records):
         values = [cell(r.values.get(c.name)) for c in cols] + [base_url + r.url]
+        if unified:
+            origin = origin_object(r).get("origin", {})
+            values += [origin.get("agency", ""), origin.get("canonical", "")]
         writer.writerow([spreadsheet_text(v) for v in values])
     return out.getvalue().encode("utf-8")
 
 
+def is_unified(records: Iterable[PublishedRecord]) -> bool:
+    """Whether the records come from a unified platform's agencies: then their files name each one's agency."""
+    return any(r.origin is not None for r in records)
+
+
 def csv_bytes(type_key: str, records: list[PublishedRecord], base_url: str) -> bytes:
     """A whole CSV file of the records, in one go."""
-    cols = columns(type_key, live(records))
-    return csv_header(cols) + csv_rows(cols, records, base_url)
+    cols, unified = columns(type_key, live(records)), is_unified(records)
+    return csv_header(cols, unified) + csv_rows(cols, records, base_url, unified)
 
 
 def json_fields(cols: list[Column]) -> list[dict[str, str]]:

@@ -20,12 +20,14 @@ from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 
+from publisher.core.agencies import read_agencies
 from publisher.core.catalog import published_records
 from publisher.core.content import PublishedRecord
 from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
 from publisher.site import decision
+from publisher.site.agencies import AGENCIES_URL, agency_key_ok, origin_href, site_agencies
 from publisher.site.assets import theme_assets
 from publisher.site.context import BuildContext, build_context
 from publisher.site.field_rows import PARTY_FIELDS, column_labels, field_rows, list_cells
@@ -65,6 +67,8 @@ class RecordsGenerator(Generator):
             require_public_url(self.portal.site.url)
         # From content/'s catalog: only files whose size or mtime changed since it last saw them are read.
         self.published = build.published = published_records(Path(self.settings["PATH"]), self.portal.paths.state)
+        # A unified platform's agencies (issue 19); [] for a single agency's portal.
+        self.agencies = build.agencies = site_agencies(read_agencies(Path(self.settings["PATH"])), self.published)
         self.today = build.today
         # An environment global, so the imported component macros see it: names and codes link to profiles.
         self.env.globals["party_url"] = party_url
@@ -107,6 +111,7 @@ class RecordsGenerator(Generator):
             "field_rows": field_rows, "list_cells": list_cells, "column_labels": column_labels,
             "party_fields": PARTY_FIELDS,
             "asset": self.asset_url,
+            "agencies": self.agencies, "origin_href": origin_href, "agency_key_ok": agency_key_ok,
         }
 
     def asset_url(self, relative: str) -> str:
@@ -123,6 +128,7 @@ class RecordsGenerator(Generator):
         ledger = self.build.ledger
         pages.write("/", "home.html", latest=latest, ledger=ledger)
         pages.write("/ledger/", "ledger.html", ledger=ledger)
+        self._write_agencies(latest)
         for key, title, intro, types in SECTIONS:
             pages.write(f"/{key}/", "section.html", section=(key, title, intro, types))
         for type_key, records in published.items():
@@ -145,6 +151,21 @@ class RecordsGenerator(Generator):
         if ledger:  # anyone can compare the site's run with the agency's ledger
             pages.write_text("/ledger.json", json.dumps({"run": ledger.run, "ledger_entry_sha256": ledger.hash,
                                                          "published_at": ledger.time}, ensure_ascii=False) + "\n")
+
+    def _write_agencies(self, latest: dict[str, list[PublishedRecord]]) -> None:
+        """A unified platform's /agencies/ and one page per agency: its sections, lists and newest decisions."""
+        if not self.agencies:
+            return
+        self.pages.write(AGENCIES_URL, "agencies.html")
+        newest: dict[str, dict[str, list[PublishedRecord]]] = {a.key: {t: [] for t in latest} for a in self.agencies}
+        for t in latest:  # one pass over each type, newest first: a province has hundreds of agencies
+            for r in self.published[t]:
+                shown = newest.get(r.origin.key, {}).get(t) if r.live and r.origin is not None else None
+                if shown is not None and len(shown) < 5:
+                    shown.append(r)
+        for agency in self.agencies:
+            if agency.url:  # a key unfit for a URL: listed on /agencies/, no page of its own
+                self.pages.write(agency.url, "agency.html", agency=agency, latest=newest[agency.key])
 
     @property
     def written(self) -> int:

@@ -17,6 +17,7 @@ from pelican.generators import Generator
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
 from publisher.core.rights import penalty_dates
+from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
 from publisher.site.parties import PARTY_RECORD_TYPES, Party, collect_parties, party_name
 from publisher.site.party_index import CHECK_URL, INDEX_URL, MAX_LINES, index_files
@@ -56,6 +57,7 @@ def profile_twin(party: Party, config: Config) -> str:
             "url": base + row["record"].url, "title": row["record"].title, "date": row["record"].date,
             "published": row["record"].published,
             **{k: v for k, v in row.items() if k not in ("record", "party_name")},
+            **origin_object(row["record"]),
             "fields": {name: (list(v) if isinstance(v, tuple) else v) for name, v in row["record"].fields},
         } for row in section["rows"]]
     data = {"credit_code": party.credit_code, "names": list(party.names), "party_type": party.party_type,

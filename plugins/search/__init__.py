@@ -26,7 +26,7 @@ from pelican.generators import Generator
 from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.search.documents import profile_docs, search_docs, search_records
-from publisher.site.search.page import panel_context
+from publisher.site.search.page import AGENCIES_FILE, panel_context
 from publisher.site.search.static import build_static_index, index_name_hash, withdrawn_slots
 from publisher.site.search.store import default_backend, index_records, records_hash
 
@@ -61,7 +61,11 @@ class SearchGenerator(Generator):
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.
         pages.write_text("/api/search", json.dumps({"service": False, "static_index": static_url}) + "\n")
-        pages.write("/search/", "search.html", sitemap=False, static_index=static_url, **panel_context())
+        agencies = {a.key: a.name for a in build.agencies if a.url}  # a unified platform's agency menu (issue 19)
+        if agencies:
+            pages.write_text(f"/search/{AGENCIES_FILE}", json.dumps(agencies, ensure_ascii=False) + "\n")
+        pages.write("/search/", "search.html", sitemap=False, static_index=static_url,
+                    **panel_context(agencies=agencies))
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

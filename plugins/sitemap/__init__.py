@@ -2,7 +2,8 @@
 
 Listed last in PLUGINS, so its generate_output runs after the others have recorded their URLs
 in the build context's page writer. Withdrawal notices, posters and archive pages are not recorded.
-/sitemap/ is the site map a person reads (网站地图): every list and site page, not every record.
+/sitemap/ is the site map a person reads (网站地图): every list and site page (on a unified platform every
+agency's page), not every record.
 """
 
 from __future__ import annotations
@@ -50,8 +51,9 @@ def sitemap_files(base: str, urls: list[tuple[str, str]]) -> dict[str, str]:
 def type_entry(type_key: str, build: BuildContext) -> dict[str, Any]:
     """A record type's list with its count and the year and department lists beside it."""
     live = [r for r in build.published.get(type_key, []) if r.live]
-    years, departments = list_filters(type_key, live)  # what the list's front page links, without paging it
-    filters = [("按年份", [(f"{year}年", url) for year, url in years]), ("按承办机构", departments)]
+    years, departments, agencies = list_filters(type_key, live)  # what the list's front page links, without paging
+    filters = [("按年份", [(f"{year}年", url) for year, url in years]), ("按承办机构", departments),
+               ("按发布机关", agencies)]
     return {"title": RECORD_TYPES[type_key].zh, "url": f"/{type_key}/", "total": len(live),
             "filters": [(label, links) for label, links in filters if links]}
 
@@ -63,7 +65,8 @@ def sitemap_context(build: BuildContext, written: set[str]) -> dict[str, Any]:
                 for key, title, intro, types in SECTIONS]
     years = sorted((m[1] for m in map(ANNUAL_REPORT.match, written) if m), reverse=True)
     return {"map_sections": sections, "annual_reports": [(f"{y}年度行政执法数据报告", f"/statistics/annual/{y}/")
-                                                     for y in years]}
+                                                     for y in years],
+            "map_agencies": [(a.name, a.url) for a in build.agencies if a.url]}
 
 
 class SitemapGenerator(Generator):

@@ -23,6 +23,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.core.workingdays import WorkingDayCalendar
 from publisher.site.context import build_context
 
+from .agencies import AGENCIES_JSON, agencies_json, agency_table, compute_agencies
 from .annual import STATISTICS_URL, annual_url, write_annual_reports
 from .charts import Chart, bar_chart, column_panels
 from .figures import (
@@ -173,6 +174,11 @@ class StatisticsGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
+        # A unified platform's per-agency table (issue 19): the statistics page's one extra block.
+        figures = compute_agencies(build.published, build.agencies, build.config)
+        build.pages.extend_context(("statistics",), agency_table=agency_table(figures))
+        if figures:  # the same numbers for machines, beside the page's own JSON twin
+            build.pages.write_text(AGENCIES_JSON, _dumps(agencies_json(figures, build.config.site.url)))
         write_statistics(build.published, build.config, build.pages, build.today, build.annual)
 
 

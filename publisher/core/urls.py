@@ -10,6 +10,7 @@ from __future__ import annotations
 LIST_PAGE = "page"  # /<type>/page/<n>/: a list's archive pages
 LIST_YEAR = "year"  # /<type>/year/<yyyy>/: a list filtered by year
 LIST_DEPARTMENT = "dept"  # /<type>/dept/<hash>/: a list filtered by department
+LIST_AGENCY = "agency"  # /<type>/agency/<key>/: on a unified platform, a list filtered by publishing agency
 OFFICER_CHECK = "verify"  # /officers/verify/: check a certificate number
 RANDOM_INSPECTION_LIST = "random-inspection"  # /matters/random-inspection/: the 双随机 item list
 _TYPE_PAGES = {"officers": (OFFICER_CHECK,), "matters": (RANDOM_INSPECTION_LIST,)}
@@ -28,4 +29,4 @@ def type_page_url(type_key: str, name: str) -> str:
 
 def reserved_slugs(type_key: str) -> frozenset[str]:
     """Slugs no record of this type may have: the site's own pages under /<type>/."""
-    return frozenset((LIST_PAGE, LIST_YEAR, LIST_DEPARTMENT, *_TYPE_PAGES.get(type_key, ())))
+    return frozenset((LIST_PAGE, LIST_YEAR, LIST_DEPARTMENT, LIST_AGENCY, *_TYPE_PAGES.get(type_key, ())))

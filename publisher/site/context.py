@@ -51,6 +51,7 @@ class BuildContext:
     published: dict[str, list[PublishedRecord]] = field(default_factory=dict)  # set by the pages plugin
     pages: Any = None  # the page writer (plugins/pages), set by the pages plugin
     annual: dict[str, AnnualReport] = field(default_factory=dict)  # sealed yearly reports, from the ledger
+    agencies: list[Any] = field(default_factory=list)  # a unified platform's SiteAgency list, set by the pages plugin
 
 
 def build_context(settings: dict[str, Any]) -> BuildContext:

@@ -19,7 +19,8 @@ How a list is paged (DESIGN §7: one new record should change few list pages):
 
 So a new record rewrites the front page, and at most two more when it completes a page: the new
 archive page and the one before it (whose "newer" link now points there), for the list and for each
-of its filters (year, department). A withdrawn record leaves a gap that later pages close up.
+of its filters (year, department, and on a unified platform agency). A withdrawn record leaves a gap
+that later pages close up.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from typing import Any
 
 from publisher.core.content import PublishedRecord
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
-from publisher.core.urls import LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
+from publisher.core.urls import LIST_AGENCY, LIST_DEPARTMENT, LIST_PAGE, LIST_YEAR
+from publisher.site.agencies import agency_filter_key, agency_name
 
 PAGE_SIZE = 20
 # The feed of every type: its own title and every page's <link rel="alternate"> name it the same.
@@ -85,6 +87,7 @@ class ListPage:
     filter_label: str = ""
     years: list[tuple[str, str]] = field(default_factory=list)  # (year, url)
     departments: list[tuple[str, str]] = field(default_factory=list)  # (name, url)
+    agencies: list[tuple[str, str]] = field(default_factory=list)  # (agency name, url): a unified platform's
     older_span: tuple[str, str] | None = None  # publication dates of the next older page
     newer_span: tuple[str, str] | None = None  # of the next newer archive page (None: it is the front page)
 
@@ -101,7 +104,8 @@ class ListPage:
         else:
             place = (self.number < self.last,)
         return (self.url, self.base_url, self.number, *place, self.filter_label, self.older_span, self.newer_span,
-                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records))
+                tuple(self.years), tuple(self.departments), tuple(r.digest for r in self.records),
+                *((tuple(self.agencies),) if self.agencies else ()))
 
     def page_url(self, number: int) -> str:
         return self.base_url if number == 0 else f"{self.base_url}{LIST_PAGE}/{number}/"
@@ -145,43 +149,60 @@ def department_slug(name: str) -> str:
     return hashlib.blake2b(name.encode(), digest_size=4).hexdigest()
 
 
-def list_filters(type_key: str, live: list[PublishedRecord]) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
-    """A list's filters, (year, url) newest first and (department, url) by name, from its live records."""
+def list_filters(type_key: str, live: list[PublishedRecord]) -> tuple[list[tuple[str, str]], ...]:
+    """A list's filters from its live records: (year, url) newest first, (department, url) by name, and on a
+    unified platform (agency, url) by name."""
     base = f"/{type_key}/"
     has_year = RECORD_TYPES[type_key].date_field is not None
     years = sorted({r.year for r in live if r.year}, reverse=True) if has_year else []
     departments = sorted({r.department for r in live if r.department})
     return ([(y, f"{base}{LIST_YEAR}/{y}/") for y in years],
-            [(d, f"{base}{LIST_DEPARTMENT}/{department_slug(d)}/") for d in departments])
+            [(d, f"{base}{LIST_DEPARTMENT}/{department_slug(d)}/") for d in departments],
+            [(name, f"{base}{LIST_AGENCY}/{key}/") for key, name in _agencies(live)])
+
+
+def _agencies(live: list[PublishedRecord]) -> list[tuple[str, str]]:
+    """(key, name) of the agencies the records name, by name; [] on a single agency's portal."""
+    names: dict[str, str] = {}
+    for r in live:
+        key = agency_filter_key(r)
+        if key and key not in names:
+            names[key] = agency_name(r) or key
+    return sorted(names.items(), key=lambda kv: (kv[1], kv[0]))
 
 
 def list_pages(type_key: str, records: list[PublishedRecord]) -> Iterator[ListPage]:
-    """Every page of a type's list and of its per-year and per-department filters."""
+    """Every page of a type's list and of its per-year, per-department and per-agency filters."""
     # Sorted once, oldest first; a filter keeps that order (a stable sort of a subset gives the same).
     live = sorted((r for r in records if r.live), key=publication_key)
     base = f"/{type_key}/"
     zh = RECORD_TYPES[type_key].zh
-    year_links, dept_links = list_filters(type_key, live)
+    year_links, dept_links, agency_links = list_filters(type_key, live)
     by_year: dict[str, list[PublishedRecord]] = {}
     by_dept: dict[str, list[PublishedRecord]] = {}
+    by_agency: dict[str, list[PublishedRecord]] = {}
     for r in live:
         by_year.setdefault(r.year, []).append(r)
         by_dept.setdefault(r.department, []).append(r)
+        by_agency.setdefault(agency_filter_key(r), []).append(r)
     filters: list[tuple[str, str, list[PublishedRecord]]] = [(base, "", live)]
     filters += [(url, f"{y}年", by_year[y]) for y, url in year_links]
     filters += [(url, d, by_dept[d]) for d, url in dept_links]
+    filters += [(url, name, by_agency[key]) for (key, _), (name, url) in zip(_agencies(live), agency_links,
+                                                                           strict=True)]
     for url, label, items in filters:
-        yield from _paginate(type_key, zh, url, label, items, year_links, dept_links)
+        yield from _paginate(type_key, zh, url, label, items, year_links, dept_links, agency_links)
 
 
 def _paginate(type_key: str, zh: str, base: str, label: str, oldest_first: list[PublishedRecord],
-              years: list[tuple[str, str]], departments: list[tuple[str, str]]) -> Iterator[ListPage]:
+              years: list[tuple[str, str]], departments: list[tuple[str, str]],
+              agencies: list[tuple[str, str]]) -> Iterator[ListPage]:
     last = max(len(oldest_first) // PAGE_SIZE - 1, 0)  # full archive pages; the front page keeps the rest
     chunks = [oldest_first[n * PAGE_SIZE:(n + 1) * PAGE_SIZE] for n in range(last)]
     spans = [publication_span(c) for c in chunks]
     title = f"{zh}（{label}）" if label else zh
     common = dict(type=type_key, base_url=base, last=last, total=len(oldest_first), filter_label=label, years=years,
-                  departments=departments)
+                  departments=departments, agencies=agencies)
     yield ListPage(url=base, title=title, records=oldest_first[last * PAGE_SIZE:][::-1], number=0,
                    older_span=spans[-1] if spans else None, **common)
     for number in range(1, last + 1):

@@ -35,7 +35,8 @@ class Results:
 class SearchIndex(Protocol):
     """An open index; must be safe to call from several threads."""
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10,
+               agency: str = "") -> Results:
         ...
 
     def close(self) -> None:

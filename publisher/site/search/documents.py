@@ -13,6 +13,7 @@ from dataclasses import asdict, dataclass
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Kind
+from publisher.site.agencies import agency_filter_key
 from publisher.site.decision import decision_subtitle
 from publisher.site.parties import Party, collect_parties
 
@@ -36,6 +37,8 @@ PARTY_FIELDS = ("party_name", "target_name")
 NOT_SNIPPET = frozenset({Kind.DATE, Kind.MONEY, Kind.BOOL, Kind.ENUM, Kind.ENUM_LIST})
 # The agency's own name and codes, the same on every record: never why a record matched, and bytes in every row.
 NOT_SNIPPET_FIELDS = frozenset({"authority", "authority_code", "source_unit", "source_unit_code"})
+# On a unified platform, the key a record of one agency has (issue 19): no query produces it ("@" is dropped).
+AGENCY_KEY = "@agency:"
 SNIPPET_VALUE_MAX = 48  # characters of each field a snippet can show, in the static index and the service alike
 
 
@@ -60,6 +63,7 @@ class SearchDoc:
     codes: tuple[str, ...] = ()  # the party's credit codes, matched by 8+ characters of them
     shown: tuple[tuple[str, str], ...] = ()  # (label, value cut to SNIPPET_VALUE_MAX) a snippet picks from
     published: str = ""  # first publication: the static index numbers records in this order (static.py)
+    agency: str = ""  # on a unified platform: the publishing agency's key, an `agency=` filter
 
     @property
     def text(self) -> str:
@@ -75,13 +79,17 @@ def heading_of(record: PublishedRecord) -> str:
     values = dict(record.fields)
     party = next((_text(values[f]) for f in PARTY_FIELDS if values.get(f)), "")
     number = decision_subtitle(record)  # the line beneath a decision page's heading: 文号, or the task
-    return " · ".join(p for p in (party, record.rtype.zh, number or (record.title if not party else "")) if p)
+    # On a unified platform every result says which agency published it: two agencies may share a 文号.
+    agency = f"发布机关：{record.origin.agency}" if record.origin is not None and record.origin.agency else ""
+    return " · ".join(p for p in (party, record.rtype.zh, number or (record.title if not party else ""), agency) if p)
 
 
 def search_doc(record: PublishedRecord) -> SearchDoc:
     fields = [(name, label, _text(value)) for name, label, value in record.labelled_fields()
               if name not in NOT_INDEXED and _text(value)]
     body = "\n".join(f"{label}：{value}" for _, label, value in fields)
+    if record.origin is not None and record.origin.agency:  # found by its agency's name too
+        body += f"\n发布机关：{record.origin.agency}"
     exact = tuple(dict.fromkeys(c for name, _, value in fields if name in EXACT_FIELDS and (c := match_key(value))))
     shown = tuple((label, cut(value)) for name, label, value in fields
                   if record.rtype.field(name).kind not in NOT_SNIPPET and name not in NOT_SNIPPET_FIELDS)
@@ -89,7 +97,12 @@ def search_doc(record: PublishedRecord) -> SearchDoc:
     return SearchDoc(key=f"{record.type}/{record.slug}", type=record.type, url=record.url, title=record.title,
                      date=record.date, year=record.year, department=record.department,
                      body=f"{record.rtype.zh}\n{body}", exact=exact, heading=heading_of(record), codes=codes,
-                     shown=shown, published=record.published)
+                     shown=shown, published=record.published, agency=agency_filter_key(record))
+
+
+def agency_term(key: str) -> str:
+    """The key every record of the agency `key` has: an agency filter requires it."""
+    return AGENCY_KEY + key
 
 
 def profile_doc(party: Party) -> SearchDoc:

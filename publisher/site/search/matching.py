@@ -5,7 +5,8 @@ Matching. A record's *keys* are its tokens (bigrams, words), each Han character,
 runs (`2026_第`), `=` + the match_key of each exact field (文号, code, name) and `~` + each 8-character piece
 of its party's credit code; a profile also has PROFILE_KEY. A query matches a record when the record has
 every key of every query term (no positions: the static index has none, so the service has none either),
-or its whole-query exact key, or all its partial-code keys.
+or its whole-query exact key, or all its partial-code keys. On a unified platform a record also has
+AGENCY_KEY + its agency's key, and an `agency=` filter is that one more key every match must have.
 
 Order. Tiers first — a profile whose name or code the query is (or 8+ characters of its code), then records
 with the exact key, then records with the partial code, then all other matches — and within a tier by
@@ -20,7 +21,7 @@ import datetime as dt
 import hashlib
 
 from .analysis import Query, code_grams, is_han, run_tokens, runs
-from .documents import PROFILE_TYPE, SEARCH_TYPES, SearchDoc
+from .documents import PROFILE_TYPE, SEARCH_TYPES, SearchDoc, agency_term
 
 PROFILE_KEY = "@profile"  # no query produces it: analysis keeps letters, digits and Han only
 TIER_PROFILE, TIER_EXACT, TIER_PARTIAL, TIER_TEXT = range(4)
@@ -39,6 +40,8 @@ def doc_terms(doc: SearchDoc) -> set[str]:
     terms.update(g for code in doc.codes for g in code_grams(code))
     if doc.type == PROFILE_TYPE:
         terms.add(PROFILE_KEY)
+    if doc.agency:
+        terms.add(agency_term(doc.agency))
     return terms
 
 

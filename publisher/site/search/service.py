@@ -16,6 +16,8 @@ from collections import deque
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from publisher.site.agencies import agency_key_ok
+
 from .analysis import Query, parse_query
 from .backend import Results, SearchIndex
 from .documents import SEARCH_TYPES
@@ -48,6 +50,7 @@ class SearchRequest:
     year: str = ""
     page: int = 1
     page_size: int = PAGE_SIZE
+    agency: str = ""  # on a unified platform: one agency's records only
 
     @property
     def expensive(self) -> bool:
@@ -83,11 +86,14 @@ def parse_request(params: dict[str, list[str]]) -> SearchRequest:
     year = _one(params, "year").strip()
     if year and not (len(year) == 4 and year.isascii() and year.isdigit()):
         raise SearchError(400, "bad_year", "年份应为四位数字 (year must be four digits)")
+    agency = _one(params, "agency").strip()
+    if agency and not agency_key_ok(agency):
+        raise SearchError(400, "bad_agency", "没有这个发布机关 (agency must be an agency key)")
     query = parse_query(q)
     if len(query.terms) > MAX_TERMS:
         raise SearchError(400, "too_many_terms", f"搜索词最多 {MAX_TERMS} 组 (at most {MAX_TERMS} terms)")
     return SearchRequest(q, query, type_, year, _int(params, "page", 1, MAX_PAGE),
-                         _int(params, "page_size", PAGE_SIZE, MAX_PAGE_SIZE))
+                         _int(params, "page_size", PAGE_SIZE, MAX_PAGE_SIZE), agency)
 
 
 class RateLimiter:
@@ -115,7 +121,7 @@ class RateLimiter:
 
 def results_json(request: SearchRequest, results: Results) -> dict:
     return {
-        "query": request.q, "type": request.type, "year": request.year,
+        "query": request.q, "type": request.type, "year": request.year, "agency": request.agency,
         "page": request.page, "page_size": request.page_size,
         "total": results.total, "pages": math.ceil(results.total / request.page_size),
         "hits": [{**asdict(h), "type_name": SEARCH_TYPES[h.type]} for h in results.hits],
@@ -139,7 +145,8 @@ class SearchService:
             return Results(0)
         if request.expensive and not self.limiter.allow(client):
             raise SearchError(429, "rate_limited", "查询过于频繁，请稍后再试 (too many expensive queries; retry later)")
-        return self.index().search(request.query, request.type, request.year, request.page, request.page_size)
+        return self.index().search(request.query, request.type, request.year, request.page, request.page_size,
+                                   request.agency)
 
     def api(self, params: dict[str, list[str]], client: str = "") -> tuple[int, dict]:
         """(HTTP status, JSON body) for GET /api/search."""

@@ -44,7 +44,7 @@ from publisher.core.content import PublishedRecord
 
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
-from .documents import SEARCH_TYPES, SearchDoc, docs_hash
+from .documents import SEARCH_TYPES, SearchDoc, agency_term, docs_hash
 from .matching import TYPE_ORDER, doc_rank, doc_terms, exact_key, rank_of, term_keys, tier_of
 from .postings import decode_ids, decode_order, decode_shard, encode_order, encode_shard
 
@@ -296,13 +296,15 @@ class StaticReader:
         """A group's numbers -> their place in rank order."""
         return {n: place for place, n in enumerate(decode_order(self._get(f"o/{group}.bin")))}
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10,
+               agency: str = "") -> Results:
         keys = term_keys(query)
         if not keys:
             return Results(0)
         exact = self.postings(exact_key(query)) if query.exact else set()
         partial = self.all_of(query.partial)
         matched = self.all_of(keys) | exact | partial
+        matched &= self.postings(agency_term(agency)) if agency else matched
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         buckets: dict[tuple[int, int], list[int]] = defaultdict(list)  # (tier, -group) -> ids
         for i in matched:

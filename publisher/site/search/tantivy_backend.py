@@ -45,7 +45,7 @@ import tantivy
 
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
-from .documents import SearchDoc
+from .documents import SearchDoc, agency_term
 from .matching import PROFILE_KEY, TYPE_ORDER, doc_rank, doc_terms, exact_key, term_keys, url_number
 
 SHARDS = 2  # indexes searched side by side: the cores of the 2-core machine the targets are measured on
@@ -225,11 +225,15 @@ class TantivyIndex:
             return tq
         return self._bool([tq, tantivy.Query.term_set_query(self._schema, "group", groups)])
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10,
+               agency: str = "") -> Results:
         if query.empty:
             return Results(0)
         skip, want = (page - 1) * page_size, page_size
         everything, tiers = self.tiers(query)
+        if agency:  # one agency's records only: facets count within it
+            only = self._term("terms", agency_term(agency))
+            everything, tiers = self._bool([everything, only]), [self._bool([t, only]) for t in tiers]
         counts = self._groups(everything)
         facets: dict[str, dict[str, int]] = {"type": {}, "year": {}}
         allowed = []

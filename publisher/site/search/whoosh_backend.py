@@ -19,7 +19,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
-from .documents import SearchDoc
+from .documents import SearchDoc, agency_term
 from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
 
 WRITER_MB = 256  # whoosh's in-memory pool before it spills a segment
@@ -79,11 +79,14 @@ class WhooshIndex:
         self._searcher = self._ix.searcher()
         self._lock = threading.Lock()
 
-    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10) -> Results:
+    def search(self, query: Query, type: str = "", year: str = "", page: int = 1, page_size: int = 10,
+               agency: str = "") -> Results:
         if query.empty:
             return Results(0)
         facets = {"type": sorting.FieldFacet("type"), "year": sorting.FieldFacet("year")}
         everything, exact, partial = whoosh_queries(query)
+        if agency:  # one agency's records only: facets count within it
+            everything = wq.And([everything, wq.Term("terms", agency_term(agency))])
         with self._lock:
             # One pass over the matches: facets count all of them, the type/year filter narrows only the hits.
             collector = self._searcher.collector(limit=None, groupedby=facets)

@@ -198,12 +198,13 @@
     if (exact || partial) return type === "parties" ? 0 : (exact ? 1 : 2);
     return 3;
   }
-  function staticSearch(base, q, type, year, page, pageSize) {
+  function staticSearch(base, q, type, year, page, pageSize, agency) {
     var query = parseQuery(q);
     pageSize = pageSize || PAGE_SIZE;
     return getJSON(base + "meta.json").then(function (meta) {
       var needed = unique([].concat.apply([], query.terms.map(function (t) { return [].concat(t.phrase, t.joints, t.chars); })));
-      var keys = unique(needed.concat(query.exact ? ["=" + query.exact] : [], query.partial));
+      var only = agency ? "@agency:" + agency : "";  // documents.agency_term: one agency's records (issue 19)
+      var keys = unique(needed.concat(query.exact ? ["=" + query.exact] : [], query.partial, only ? [only] : []));
       var shards = unique(keys.map(function (k) { return fnv1a(k) % meta.shards; }));
       var span = Math.pow(2, meta.group_bits), groups = new Map();
       meta.groups.forEach(function (g) { groups.set(g[0], g); });
@@ -227,6 +228,10 @@
         var partial = needed.length ? allOf(query.partial) : new Set();
         exact.forEach(function (i) { matched.add(i); });
         partial.forEach(function (i) { matched.add(i); });
+        if (only) {
+          var mine = postings(only);
+          matched = new Set(Array.from(matched).filter(function (i) { return mine.has(i); }));
+        }
         var facets = {type: {}, year: {}}, buckets = new Map();
         matched.forEach(function (i) {
           var g = groups.get(Math.floor(i / span));
@@ -267,7 +272,7 @@
               return {url: row[0], title: row[1], type: g[1], type_name: meta.types[g[1]], date: row[2],
                       snippet: found[1], field: found[0]};
             });
-            return {query: q, type: type, year: year, page: page, page_size: pageSize, total: total,
+            return {query: q, type: type, year: year, agency: agency || "", page: page, page_size: pageSize, total: total,
                     pages: Math.ceil(total / pageSize), hits: hits, facets: facets, mode: "static"};
           });
         });
@@ -288,26 +293,27 @@
 
   function link(params) {
     var p = new URLSearchParams();
-    ["q", "type", "year", "page"].forEach(function (k) { if (k in params) p.set(k, params[k]); });
+    ["q", "agency", "type", "year", "page"].forEach(function (k) { if (k in params && (k !== "agency" || params[k])) p.set(k, params[k]); });
     return "/search/?" + p.toString();
   }
   function render(data) {
-    var q = data.query, type = data.type || "", year = data.year || "", html = "";
-    html += '<h2 class="search-summary" id="search-summary">“' + esc(q) + "”的搜索结果：共 " + data.total + " 条" +
+    var q = data.query, type = data.type || "", year = data.year || "", agency = data.agency || "", html = "";
+    var menu = form.elements.agency, named = agency && menu ? menu.querySelector('option[value="' + agency.replace(/["\\]/g, "") + '"]') : null;
+    html += '<h2 class="search-summary" id="search-summary">“' + esc(q) + "”的搜索结果" + (named ? "（" + esc(named.text) + "）" : "") + "：共 " + data.total + " 条" +
       (data.pages > 1 ? "，第 " + data.page + "/" + data.pages + " 页" : "") + "</h2>";
     var types = Object.keys(typeNames).filter(function (k) { return k in data.facets.type; });  // the menu's order
     var years = Object.keys(data.facets.year).sort().reverse();
     if (types.length || years.length) {
       html += '<nav class="filters search-facets" aria-label="筛选搜索结果"><p class="filter-group"><span class="filter-label">按类型：</span>';
-      html += '<a href="' + esc(link({q: q, year: year})) + '"' + (type ? "" : ' aria-current="page"') + ">全部</a>";
+      html += '<a href="' + esc(link({q: q, agency: agency, year: year})) + '"' + (type ? "" : ' aria-current="page"') + ">全部</a>";
       types.forEach(function (k) {
-        html += ' <a href="' + esc(link({q: q, type: k, year: year})) + '"' + (type === k ? ' aria-current="page"' : "") + ">" +
+        html += ' <a href="' + esc(link({q: q, agency: agency, type: k, year: year})) + '"' + (type === k ? ' aria-current="page"' : "") + ">" +
           esc(typeNames[k] || k) + "（" + data.facets.type[k] + "）</a>";
       });
       html += '</p><p class="filter-group"><span class="filter-label">按年份：</span>';
-      html += '<a href="' + esc(link({q: q, type: type})) + '"' + (year ? "" : ' aria-current="page"') + ">全部</a>";
+      html += '<a href="' + esc(link({q: q, agency: agency, type: type})) + '"' + (year ? "" : ' aria-current="page"') + ">全部</a>";
       years.forEach(function (y) {
-        html += ' <a href="' + esc(link({q: q, type: type, year: y})) + '"' + (year === y ? ' aria-current="page"' : "") + ">" +
+        html += ' <a href="' + esc(link({q: q, agency: agency, type: type, year: y})) + '"' + (year === y ? ' aria-current="page"' : "") + ">" +
           esc(y) + "年（" + data.facets.year[y] + "）</a>";
       });
       html += "</p></nav>";
@@ -322,8 +328,8 @@
       html += "</ol>";
       if (data.pages > 1) {
         html += '<nav class="pagination" aria-label="搜索结果分页"><ul>';
-        if (data.page > 1) html += '<li><a href="' + esc(link({q: q, type: type, year: year, page: data.page - 1})) + '" rel="prev">上一页</a></li>';
-        if (data.page < data.pages) html += '<li><a href="' + esc(link({q: q, type: type, year: year, page: data.page + 1})) + '" rel="next">下一页</a></li>';
+        if (data.page > 1) html += '<li><a href="' + esc(link({q: q, agency: agency, type: type, year: year, page: data.page - 1})) + '" rel="prev">上一页</a></li>';
+        if (data.page < data.pages) html += '<li><a href="' + esc(link({q: q, agency: agency, type: type, year: year, page: data.page + 1})) + '" rel="next">下一页</a></li>';
         html += "</ul></nav>";
       }
     } else {
@@ -350,6 +356,7 @@
     var q = params.get("q") || "";
     form.elements.q.value = q;
     form.elements.type.value = params.get("type") || "";
+    if (form.elements.agency) form.elements.agency.value = params.get("agency") || "";
     if (!q.trim()) { showError("请输入搜索词"); return; }
     if (q.length > MAX_QUERY) { showError("搜索词过长，最多 " + MAX_QUERY + " 个字"); return; }
     results.setAttribute("aria-busy", "true");
@@ -357,7 +364,7 @@
       if (data) return data;
       if (!staticBase) throw new Error("搜索服务暂时不可用，请稍后再试。");  // the site has no static index
       return staticSearch(staticBase, q, params.get("type") || "", params.get("year") || "",
-                          Math.max(1, parseInt(params.get("page") || "1", 10) || 1), PAGE_SIZE);
+                          Math.max(1, parseInt(params.get("page") || "1", 10) || 1), PAGE_SIZE, params.get("agency") || "");
     }).then(render, function (err) {
       showError(err && err.message && !/^HTTP /.test(err.message) ? err.message : "搜索暂时不可用，请稍后再试。");
     }).then(function () { results.removeAttribute("aria-busy"); });
@@ -371,6 +378,7 @@
     event.preventDefault();
     var p = new URLSearchParams();
     p.set("q", form.elements.q.value);
+    if (form.elements.agency && form.elements.agency.value) p.set("agency", form.elements.agency.value);
     if (form.elements.type.value) p.set("type", form.elements.type.value);
     go("/search/?" + p.toString());
   });

@@ -35,9 +35,9 @@ def maintained_rows(config: Config) -> list[tuple]:
         return catalog.rows()
 
 
-def rebuilt_rows(config: Config, elsewhere: Path) -> list[tuple]:
+def rebuilt_rows(content: Path, elsewhere: Path) -> list[tuple]:
     """A catalog made from content/ alone, in a state folder of its own."""
-    with open_catalog(config.paths.content, elsewhere) as catalog:
+    with open_catalog(content, elsewhere) as catalog:
         return catalog.rows()
 
 
@@ -48,7 +48,7 @@ def pull(config: Config, **kwargs) -> list[Path]:
 def assert_in_step(config: Config, tmp_path: Path, step: str) -> None:
     rows = maintained_rows(config)
     assert len(rows) == sum(1 for _ in config.paths.content.glob("*/*.md"))
-    assert rows == rebuilt_rows(config, tmp_path / f"rebuilt-{step}"), step
+    assert rows == rebuilt_rows(config.paths.content, tmp_path / f"rebuilt-{step}"), step
     with open_catalog(config.paths.content, config.paths.state, refresh=False) as catalog:
         assert catalog.refresh() == 0, step  # nothing the pull wrote was left for the next scan to read
         assert catalog.published() == load_published(config.paths.content), step  # what the site shows
@@ -92,7 +92,7 @@ def test_the_catalog_pulls_keep_equals_the_one_rebuilt_from_content(portal, tmp_
     hand.unlink()  # removed by hand: its row goes at the next look
     with open_catalog(portal.paths.content, portal.paths.state) as catalog:
         assert "hand-written" not in {r.slug for r in catalog.published()["penalties"]}
-    assert maintained_rows(portal) == rebuilt_rows(portal, tmp_path / "rebuilt-removed")
+    assert maintained_rows(portal) == rebuilt_rows(portal.paths.content, tmp_path / "rebuilt-removed")
 
 
 def test_a_deleted_or_corrupt_catalog_is_rebuilt_and_the_site_is_the_same(portal, tmp_path):
@@ -123,3 +123,27 @@ def test_a_rollback_snapshot_is_catalogued_in_memory(portal):
     snapshot = portal.paths.state / "snapshots" / ".rollback-r2"
     assert catalog_path(snapshot, portal.paths.state) is None
     assert catalog_path(portal.paths.content, portal.paths.state).parent == portal.paths.state / "cache"
+
+
+def test_hand_edited_files_are_catalogued_as_content_reads_them_and_broken_ones_skipped(tmp_path):
+    content, state = tmp_path / "content", tmp_path / ".portal"
+    (content / "penalties").mkdir(parents=True)
+    head = ("Title: 手工&amp;补录\nDate: 2026-11-01\nSlug: {slug}\nRecord-Type: penalties\nState: live\n"
+            "Key-Hash: k{slug}\n")
+    odd = '[["decision_no", "第1号"], ["fine", 1e400], ["count", 100000000000000000000000], ["laws", ["甲", "乙"]]]'
+    (content / "penalties" / "odd.md").write_text(head.format(slug="odd") + f"Fields: {odd}\n\n", encoding="utf-8")
+    (content / "penalties" / "bad-json.md").write_text(head.format(slug="bad-json") + "Fields: [[\n\n",
+                                                        encoding="utf-8")
+    (content / "penalties" / "not-utf8.md").write_bytes(head.format(slug="not-utf8").encode("gb18030")
+                                                        + "Fields: []\n\n说明".encode("gb18030"))
+    with open_catalog(content, state) as catalog:
+        [odd_record] = catalog.published()["penalties"]  # the two broken files show nothing
+        with_odd_only = tmp_path / "odd-only"
+        (with_odd_only / "penalties").mkdir(parents=True)
+        (with_odd_only / "penalties" / "odd.md").write_bytes((content / "penalties" / "odd.md").read_bytes())
+        assert odd_record == load_published(with_odd_only)["penalties"][0]
+        assert odd_record.title == "手工&补录" and odd_record.value("laws") == ("甲", "乙")
+        assert odd_record.value("count") == 10**23
+        assert catalog.pages() == scan_content(content)  # pull still sees all three as pages it wrote
+    with open_catalog(content, state, refresh=False) as catalog:  # and reads them back alike
+        assert catalog.rows() == rebuilt_rows(content, tmp_path / "again")

@@ -110,18 +110,23 @@ def _text(value: Any) -> str:
     return ""
 
 
+_BY_JSON = b"J"  # fields encoded by json, not orjson (JSON never starts with "J")
+
+
 def _encode_fields(fields: list) -> bytes:
     try:
-        return orjson.dumps(fields)
-    except TypeError:  # a lone surrogate a hand-edited file escaped: orjson refuses, json keeps it escaped
-        return json.dumps(fields, separators=(",", ":")).encode()
+        data = orjson.dumps(fields)
+        if orjson.loads(data) == fields:
+            return data
+    except TypeError:  # a lone surrogate or a huge integer in a hand-edited file: orjson refuses
+        pass
+    # json keeps what orjson cannot (NaN, 1e400 it writes as null, a huge integer it reads as a float):
+    # marked, so it is read back by json
+    return _BY_JSON + json.dumps(fields, separators=(",", ":")).encode()
 
 
 def _decode_fields(data: bytes) -> list:
-    try:
-        return orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return json.loads(data)
+    return json.loads(data[1:]) if data.startswith(_BY_JSON) else orjson.loads(data)
 
 
 def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> tuple:
@@ -227,8 +232,7 @@ class Catalog:
         self.db.close()
         if self.path is not None:
             log.warning("内容目录索引 %s 无法读取，已从 content/ 重建", self.path)
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            _remove(self.path)
         self.db = self._connect()
 
     def close(self) -> None:
@@ -238,7 +242,9 @@ class Catalog:
         """Bring every row in line with content/ (the cheap check); return how many files were read."""
         try:
             return self._refresh()
-        except sqlite3.DatabaseError:
+        except sqlite3.DatabaseError as error:
+            if _busy(error):
+                raise
             self._discard()
             return self._refresh()
 
@@ -291,6 +297,16 @@ class Catalog:
         return self.db.execute(f"SELECT {', '.join(COLUMNS)} FROM files ORDER BY type, name").fetchall()
 
 
+def _busy(error: sqlite3.DatabaseError) -> bool:
+    """Another process holds the catalog too long: an error to report, not a catalog to throw away."""
+    return getattr(error, "sqlite_errorcode", 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+
 @contextmanager
 def open_catalog(content_dir: Path, state_dir: Path, refresh: bool = True) -> Iterator[Catalog]:
     """content/'s catalog, refreshed against content/ (rebuilt when unreadable), closed after use.
@@ -299,10 +315,11 @@ def open_catalog(content_dir: Path, state_dir: Path, refresh: bool = True) -> It
     path = catalog_path(content_dir, state_dir)
     try:
         catalog = Catalog(content_dir, path)
-    except sqlite3.DatabaseError:
-        if path is not None:
-            for suffix in ("", "-wal", "-shm", "-journal"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except sqlite3.DatabaseError as error:
+        if _busy(error) or path is None:
+            raise
+        log.warning("内容目录索引 %s 无法读取，已从 content/ 重建", path)
+        _remove(path)
         catalog = Catalog(content_dir, path)
     try:
         if refresh:

@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +93,10 @@ def to_database(rows: list[Any], root: Path, kind: str, changes: bool = True) ->
     with engine.begin() as conn:
         for type_key, items in by_type.items():
             columns = [c.name for c in tables[type_key].columns if c.name not in ("row_id", "updated_at")]
+            # Change times a minute apart going back from 09:00: as in use, few rows within the overlap.
             conn.execute(tables[type_key].insert(), [
-                {"row_id": str(i), **{c: r.values.get(c, "") for c in columns}, "updated_at": stamp}
-                for i, r in enumerate(items)])
+                {"row_id": str(i), **{c: r.values.get(c, "") for c in columns},
+                 "updated_at": stamp - timedelta(minutes=i)} for i, r in enumerate(items)])
     shutil.rmtree(root / "data")
     toml = (root / "portal.toml").read_text(encoding="utf-8")
     column = '\nupdated_at = "updated_at"' if changes else ""  # without: every run reads every table whole

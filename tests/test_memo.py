@@ -41,6 +41,7 @@ def with_and_without_memory(config: Config, now: datetime) -> Plan:
     shutil.rmtree(cache)  # no memory at all: neither judgements, nor files, nor content/ scanned
     fresh = make_plan(config, now)
     assert outcome(remembered) == outcome(fresh)
+    assert remembered.fingerprints == fresh.fingerprints  # the ledger's fingerprint of each source too
     shutil.rmtree(cache)
     kept.rename(cache)  # carry on from the memory the first plan left, as the next run would
     return remembered

@@ -18,7 +18,7 @@ import hashlib
 import os
 import pickle
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -125,9 +125,13 @@ class Snapshots:
         except Exception:  # noqa: BLE001 — an entry an older version wrote: read the table whole
             return None
 
-    def table_rows(self, source: str, location: str) -> dict[str, bytes]:
-        return dict(self._db.execute("SELECT key, data FROM table_rows WHERE source = ? AND location = ?",
-                                     (source, location)))
+    def table_rows(self, source: str, location: str, keys: Iterable[str] | None = None) -> dict[str, bytes]:
+        """A table's stored rows by key: all of them, or only those of `keys`."""
+        if keys is None:
+            return dict(self._db.execute("SELECT key, data FROM table_rows WHERE source = ? AND location = ?",
+                                         (source, location)))
+        query = "SELECT data FROM table_rows WHERE source = ? AND location = ? AND key = ?"
+        return {k: row[0] for k in keys if (row := self._db.execute(query, (source, location, k)).fetchone())}
 
     def save_table(self, source: str, location: str, state: Any, changed: dict[str, bytes], gone: set[str],
                    whole: bool) -> None:

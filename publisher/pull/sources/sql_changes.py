@@ -103,7 +103,7 @@ def _incremental(connection: Any, config: SourceConfig, rtype: str, location: st
     moments = [_moment(v) for v in (c[headers.index(column)] for c in changed_cells)]
     if any(m is _BAD for m in moments):
         raise _Whole("a change time is not a date")
-    stored = snapshots.table_rows(config.label, location)
+    stored = snapshots.table_rows(config.label, location, by_key)  # only the rows read again
     fresh = {k: pickle.dumps(r.values, protocol=pickle.HIGHEST_PROTOCOL) for k, r in by_key.items()}
     fresh = {k: v for k, v in fresh.items() if stored.get(k) != v}  # re-read in the overlap, not changed
     ordered = sorted(keys)

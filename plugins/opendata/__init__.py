@@ -1,4 +1,4 @@
-"""Pelican plugin: open data (CSV, JSON, XLSX per record type), its catalogue page, and JSON twins.
+"""Pelican plugin: open data (CSV, JSON, XLSX per record type and per decision year), its catalogue page, JSON twins.
 
 Built from content/ alone (the build context's `published`), like every public output (DESIGN §6): only live
 records, with the values content/ holds (already masked). Every list page and live record page

@@ -4,6 +4,8 @@ A dataset holds exactly what the detail pages show: live records only, each fiel
 content/ (already masked by `portal pull`); CSV and XLSX cells a spreadsheet could run as a formula
 get a leading ' (`spreadsheet_text`), and XLSX cells are always strings, never formulas. Every writer
 here is deterministic, so unchanged data gives byte-identical files and the page writer leaves them untouched.
+Each format has a part that needs no header or position (CSV rows, JSON records one a line through orjson,
+sheet rows without numbers), so a file is a header, any parts joined bytewise and a tail (yearly.py).
 """
 
 from __future__ import annotations

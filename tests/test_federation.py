@@ -8,6 +8,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -24,7 +25,7 @@ from publisher.pull.plan import make_plan
 from publisher.runs.federation import MAX_RETRIES, client, federate, pull
 from publisher.runs.public_ledger import HEADS, PUBLIC_KEY, Signer, new_head
 from publisher.runs.publication import publish
-from publisher.runs.unified_demo import build_agencies, make_unified, published_folder
+from publisher.runs.unified_demo import AGENCIES, build_agencies, make_agency, make_unified, published_folder
 from publisher.site.build import build_site
 from publisher.site.serve import make_server
 from tests.conftest import ROOT, SAMPLE_NOW, serve_site
@@ -85,7 +86,7 @@ def test_three_agencies_make_one_platform_that_follows_withdrawals_outages_and_r
     server = make_server(published_folder(scjg_config), port=SCJG_PORT)
     serving = serve_site(server)
     url = next(serving)
-    config = make_unified(tmp_path, built, urls={"scjg": url})
+    config = make_unified(tmp_path, built, places={"scjg": url})
 
     # 1. Every agency verified and gathered: each record once per agency, from its agency, linking back to it.
     plan = pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
@@ -188,6 +189,39 @@ def test_a_pinned_key_refuses_an_agency_signing_with_another(province):
     status = statuses(config)["sthj"]
     assert status.state == "refused" and "固定的公钥" in status.message
     assert not agency_pages(config, "sthj")
+
+
+def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept = agency_pages(config, "sthj")
+    assert statuses(config)["sthj"].state == "ok" and kept
+    data = copy / "opendata" / "penalties.json"
+    data.write_text(data.read_text(encoding="utf-8").replace("罚款人民币", "罚款美元"), encoding="utf-8")
+    pull(config, federate(config, LATER), LATER)
+    status = statuses(config)["sthj"]
+    assert status.state == "refused" and "opendata/penalties.json" in status.message and "清单不符" in status.message
+    assert agency_pages(config, "sthj") == kept
+
+
+def test_an_agency_that_returns_nothing_keeps_its_records(tmp_path):
+    agency = AGENCIES[1]
+    agency_config = make_agency(tmp_path, agency)
+    publish(agency_config, SAMPLE_NOW)
+    config = make_unified(tmp_path, [(agency, agency_config)])
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept, before = agency_pages(config, "scjg"), statuses(config)["scjg"]
+    for path in (agency_config.paths.content.parent / "data").iterdir():  # the agency's export came back empty,
+        path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
+    publish(agency_config, LATER, allow_empty=True, allow_mass_withdrawal=True)  # published anyway: it lists nothing
+    plan = pull(config, federate(config, LATER), LATER)
+    status = statuses(config)["scjg"]
+    assert status.state == "empty" and "不撤回" in status.message and status.records == before.records
+    assert agency_pages(config, "scjg") == kept and not [i for i in plan.items if i.action.value == "withdraw"]
 
 
 def _start_workers(broker: str, names: list[str]) -> list[subprocess.Popen]:

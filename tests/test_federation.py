@@ -5,6 +5,7 @@ whose ledger was rewritten, and fetches agencies in threads or as jobs on Celery
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
@@ -23,7 +24,16 @@ from publisher.core.config import Config
 from publisher.core.content import load_published
 from publisher.pull.plan import make_plan
 from publisher.runs.federation import MAX_RETRIES, client, federate, pull
-from publisher.runs.public_ledger import HEADS, PUBLIC_KEY, Signer, new_head
+from publisher.runs.public_ledger import (
+    HEADS,
+    MANIFEST,
+    PUBLIC_KEY,
+    Signer,
+    events_root,
+    manifest_root,
+    new_head,
+    write_public_files,
+)
 from publisher.runs.publication import publish
 from publisher.runs.unified_demo import AGENCIES, build_agencies, make_agency, make_unified, published_folder
 from publisher.site.build import build_site
@@ -206,6 +216,45 @@ def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
     status = statuses(config)["sthj"]
     assert status.state == "refused" and "opendata/penalties.json" in status.message and "清单不符" in status.message
     assert agency_pages(config, "sthj") == kept
+
+
+def drop_penalties_and_resign(site: Path, agency: Config, count: int) -> None:
+    """The agency's site, signed by its own key, lists `count` penalties fewer and has no notice for them."""
+    doc = json.loads((site / "opendata" / "penalties.json").read_text(encoding="utf-8"))
+    dropped, doc["records"] = doc["records"][:count], doc["records"][count:]
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    (site / "opendata" / "penalties.json").unlink()
+    (site / "opendata" / "penalties.json").write_bytes(data)
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    files = manifest["files"] | {"opendata/penalties.json": hashlib.sha256(data).hexdigest()}
+    for record in dropped:
+        twin = "penalties/" + record["url"].rstrip("/").rsplit("/", 1)[1] + "/index.json"
+        files.pop(twin)
+        (site / twin).unlink()
+    heads = json.loads((site / HEADS).read_text(encoding="utf-8"))["heads"]
+    signer = Signer(agency.paths.state)
+    release = manifest["release"] + "-b"
+    head = signer.sign(new_head(heads, "publication", heads[-1]["time"], release, manifest_root(files),
+                                events_root([])))
+    write_public_files(site, files, manifest_root(files), [*heads, head], signer.public_pem(), release)
+
+
+def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowed(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept = agency_pages(config, "sthj")
+    drop_penalties_and_resign(copy, sthj_config, 10)
+    plan = pull(config, federate(config, LATER), LATER)
+    assert statuses(config)["sthj"].state == "ok" and agency_pages(config, "sthj") == kept
+    assert any("少了10条行政处罚且没有撤回说明" in n.message for n in plan.notes)
+    plan = pull(config, federate(config, LATER), LATER, allow_mass_withdrawal=True)
+    notices = [r for r in load_published(config.paths.content)["penalties"] if not r.live]
+    assert len(notices) == 10 and {r.withdrawal_reason for r in notices} == {"该机关已不再公示此记录"}
+    assert all(r.origin.key == "sthj" for r in notices)
 
 
 def test_an_agency_that_returns_nothing_keeps_its_records(tmp_path):

@@ -43,11 +43,12 @@ from publisher.pull.rows import (
     SourceNote,
     SourceResult,
 )
+from publisher.pull.safeguards import AGENCY_GONE
 from publisher.runs.public_ledger import head_hash
 from publisher.runs.witness import Report, Unreadable, against_seen, check_site, load_seen, reader
 
 STATE_FOLDER = "agencies"  # in the state folder: per agency, the heads and key seen (the witness's format)
-GONE = "该机关已不再公示此记录"  # the reason when the agency's site has no notice for a record it dropped
+GONE = AGENCY_GONE  # the reason when the agency's site has no notice for a record it dropped
 _URL = re.compile(r"https?://[^\s\"'<>\\`]+")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_REASON = 60  # characters of an agency's withdrawal reason kept: a category, not a text

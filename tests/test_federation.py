@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -218,19 +219,21 @@ def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
     assert agency_pages(config, "sthj") == kept
 
 
-def drop_penalties_and_resign(site: Path, agency: Config, count: int) -> None:
-    """The agency's site, signed by its own key, lists `count` penalties fewer and has no notice for them."""
+def resign_penalties(site: Path, agency: Config, edit: Callable[[list], list]) -> None:
+    """The agency's site, signed by its own key, with its penalties' open data edited; a record no longer
+    listed loses its page there too (no notice)."""
     doc = json.loads((site / "opendata" / "penalties.json").read_text(encoding="utf-8"))
-    dropped, doc["records"] = doc["records"][:count], doc["records"][count:]
+    before, doc["records"] = doc["records"], edit(list(doc["records"]))
     data = json.dumps(doc, ensure_ascii=False).encode()
     (site / "opendata" / "penalties.json").unlink()
     (site / "opendata" / "penalties.json").write_bytes(data)
     manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
     files = manifest["files"] | {"opendata/penalties.json": hashlib.sha256(data).hexdigest()}
-    for record in dropped:
-        twin = "penalties/" + record["url"].rstrip("/").rsplit("/", 1)[1] + "/index.json"
-        files.pop(twin)
-        (site / twin).unlink()
+    for record in before:
+        if record not in doc["records"]:
+            twin = "penalties/" + record["url"].rstrip("/").rsplit("/", 1)[1] + "/index.json"
+            files.pop(twin)
+            (site / twin).unlink()
     heads = json.loads((site / HEADS).read_text(encoding="utf-8"))["heads"]
     signer = Signer(agency.paths.state)
     release = manifest["release"] + "-b"
@@ -247,7 +250,7 @@ def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowe
     config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
     pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
     kept = agency_pages(config, "sthj")
-    drop_penalties_and_resign(copy, sthj_config, 10)
+    resign_penalties(copy, sthj_config, lambda records: records[10:])
     plan = pull(config, federate(config, LATER), LATER)
     assert statuses(config)["sthj"].state == "ok" and agency_pages(config, "sthj") == kept
     assert any("少了10条行政处罚且没有撤回说明" in n.message for n in plan.notes)
@@ -255,6 +258,26 @@ def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowe
     notices = [r for r in load_published(config.paths.content)["penalties"] if not r.live]
     assert len(notices) == 10 and {r.withdrawal_reason for r in notices} == {"该机关已不再公示此记录"}
     assert all(r.origin.key == "sthj" for r in notices)
+
+
+def test_records_not_shaped_as_an_agency_portal_writes_them_are_skipped_and_reported(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    first = json.loads((copy / "opendata" / "penalties.json").read_text(encoding="utf-8"))["records"][0]
+    hostile = {**first, "fields": {**first["fields"], "facts": "<script>alert(1)</script>\u202e当事人"}}
+    junk = [1, {"fields": "x"}, {**first, "url": "javascript:alert(1)//penalties/x/"}]
+    resign_penalties(copy, sthj_config, lambda records: [*junk, hostile, *records[1:]])
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    plan = pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    assert statuses(config)["sthj"].state == "ok"
+    assert sum("格式不对" in n.message for n in plan.notes) == 3
+    shown = next(r for r in load_published(config.paths.content)["penalties"]
+                 if r.value("decision_no") == first["fields"]["decision_no"])
+    assert shown.value("facts") == "<script>alert(1)</script>当事人"  # text, the bidi control taken out
+    page = (config.paths.content / "penalties" / f"{shown.slug}.md").read_text(encoding="utf-8")
+    assert "<script>" not in page
 
 
 def test_an_agency_that_returns_nothing_keeps_its_records(tmp_path):

@@ -134,6 +134,9 @@ def fetch_agency(spec: dict[str, Any], seen: dict[str, Any], held: dict[str, lis
         fetch.state, fetch.message = "unreachable", f"无法读取该机关网站（{exc}）：保留平台上它的现有记录"
     except Refused as exc:
         fetch.state, fetch.message = "refused", f"未通过核验，本次不采用它的任何数据（{exc}）：保留上次核验通过的记录"
+    except Exception as exc:  # anything else an agency's answer provokes: one agency never stops the others
+        fetch.state = "unreachable"
+        fetch.message = f"读取该机关网站时出错（{type(exc).__name__}: {exc}）：保留平台上它的现有记录"
     fetch.seconds = round(time.perf_counter() - started, 3)
     if fetch.state != "ok":
         fetch.rows, fetch.gone, fetch.heads = [], {}, []

@@ -155,3 +155,31 @@ def test_the_core_does_not_import_the_later_stages():
             names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
                 [a.name for a in node.names] if isinstance(node, ast.Import) else []
             assert not [n for n in names if n.startswith(later)], module.name
+
+
+PORTAL_SOURCE = 'kind = "portal"\npath = "agency/public/current"\nagency = "示例县市场监督管理局"\nkey = "scjg"'
+
+
+@pytest.mark.parametrize("source,message", [
+    (PORTAL_SOURCE.replace('path = "agency/public/current"\n', ""), "portal 来源需要 url（该机关网站的网址）或 path"),
+    (PORTAL_SOURCE + '\nurl = "https://scjg.example.gov.cn"', "portal 来源需要 url（该机关网站的网址）或 path"),
+    (PORTAL_SOURCE.replace('key = "scjg"', 'key = "市监"'), "sources[0].key = '市监'：应为 1 到 16 个小写字母或数字"),
+    (PORTAL_SOURCE.replace('key = "scjg"\n', "").replace('\nkey = "scjg"', ""), "sources[0].key：缺少必填的配置项"),
+    (PORTAL_SOURCE.replace('path = "agency/public/current"', 'url = "ftp://x"'), "应为 http(s) 网址"),
+    (PORTAL_SOURCE + '\npublic_key = "keys/none.pem"', "该文件无法读取"),
+    (PORTAL_SOURCE + "\n\n[[sources]]\n" + PORTAL_SOURCE, "key = 'scjg' 用于多个 portal 来源"),
+    (PORTAL_SOURCE + '\ntables = { penalties = "cf" }', "sources[0].tables：未知的配置项"),
+])
+def test_a_portal_source_needs_one_place_a_name_and_a_unique_key(tmp_path, source, message):
+    result = portal(tmp_path, "config", text=MINIMAL_TOML.replace('kind = "files"\npath = "data"', source))
+    assert result.exit_code == 2 and message in result.output
+
+
+def test_a_portal_source_loads_with_its_agency_and_a_pinned_fingerprint(tmp_path):
+    pin = "ab" * 32
+    config = load_config(write(tmp_path, MINIMAL_TOML.replace('kind = "files"\npath = "data"',
+                                                               PORTAL_SOURCE + f'\npublic_key = "{pin}"')))
+    source = config.sources[0]
+    assert (source.kind, source.key, source.public_key) == ("portal", "scjg", pin)
+    assert source.agency == "示例县市场监督管理局"
+    assert source.path == tmp_path / "agency" / "public" / "current" and source.label == "portal:scjg"

@@ -5,13 +5,16 @@ whose ledger was rewritten, and fetches agencies in threads or as jobs on Celery
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -22,9 +25,18 @@ from publisher.core.config import Config
 from publisher.core.content import load_published
 from publisher.pull.plan import make_plan
 from publisher.runs.federation import MAX_RETRIES, client, federate, pull
-from publisher.runs.public_ledger import HEADS, PUBLIC_KEY, Signer, new_head
+from publisher.runs.public_ledger import (
+    HEADS,
+    MANIFEST,
+    PUBLIC_KEY,
+    Signer,
+    events_root,
+    manifest_root,
+    new_head,
+    write_public_files,
+)
 from publisher.runs.publication import publish
-from publisher.runs.unified_demo import build_agencies, make_unified, published_folder
+from publisher.runs.unified_demo import AGENCIES, build_agencies, make_agency, make_unified, published_folder
 from publisher.site.build import build_site
 from publisher.site.serve import make_server
 from tests.conftest import ROOT, SAMPLE_NOW, serve_site
@@ -85,7 +97,7 @@ def test_three_agencies_make_one_platform_that_follows_withdrawals_outages_and_r
     server = make_server(published_folder(scjg_config), port=SCJG_PORT)
     serving = serve_site(server)
     url = next(serving)
-    config = make_unified(tmp_path, built, urls={"scjg": url})
+    config = make_unified(tmp_path, built, places={"scjg": url})
 
     # 1. Every agency verified and gathered: each record once per agency, from its agency, linking back to it.
     plan = pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
@@ -188,6 +200,100 @@ def test_a_pinned_key_refuses_an_agency_signing_with_another(province):
     status = statuses(config)["sthj"]
     assert status.state == "refused" and "固定的公钥" in status.message
     assert not agency_pages(config, "sthj")
+
+
+def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept = agency_pages(config, "sthj")
+    assert statuses(config)["sthj"].state == "ok" and kept
+    data = copy / "opendata" / "penalties.json"
+    data.write_text(data.read_text(encoding="utf-8").replace("罚款人民币", "罚款美元"), encoding="utf-8")
+    pull(config, federate(config, LATER), LATER)
+    status = statuses(config)["sthj"]
+    assert status.state == "refused" and "opendata/penalties.json" in status.message and "清单不符" in status.message
+    assert agency_pages(config, "sthj") == kept
+
+
+def resign_penalties(site: Path, agency: Config, edit: Callable[[list], list]) -> None:
+    """The agency's site, signed by its own key, with its penalties' open data edited; a record no longer
+    listed loses its page there too (no notice)."""
+    doc = json.loads((site / "opendata" / "penalties.json").read_text(encoding="utf-8"))
+    before, doc["records"] = doc["records"], edit(list(doc["records"]))
+    data = json.dumps(doc, ensure_ascii=False).encode()
+    (site / "opendata" / "penalties.json").unlink()
+    (site / "opendata" / "penalties.json").write_bytes(data)
+    manifest = json.loads((site / MANIFEST).read_text(encoding="utf-8"))
+    files = manifest["files"] | {"opendata/penalties.json": hashlib.sha256(data).hexdigest()}
+    for record in before:
+        if record not in doc["records"]:
+            twin = "penalties/" + record["url"].rstrip("/").rsplit("/", 1)[1] + "/index.json"
+            files.pop(twin)
+            (site / twin).unlink()
+    heads = json.loads((site / HEADS).read_text(encoding="utf-8"))["heads"]
+    signer = Signer(agency.paths.state)
+    release = manifest["release"] + "-b"
+    head = signer.sign(new_head(heads, "publication", heads[-1]["time"], release, manifest_root(files),
+                                events_root([])))
+    write_public_files(site, files, manifest_root(files), [*heads, head], signer.public_pem(), release)
+
+
+def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowed(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept = agency_pages(config, "sthj")
+    resign_penalties(copy, sthj_config, lambda records: records[10:])
+    plan = pull(config, federate(config, LATER), LATER)
+    assert statuses(config)["sthj"].state == "ok" and agency_pages(config, "sthj") == kept
+    assert any("少了10条行政处罚且没有撤回说明" in n.message for n in plan.notes)
+    plan = pull(config, federate(config, LATER), LATER, allow_mass_withdrawal=True)
+    notices = [r for r in load_published(config.paths.content)["penalties"] if not r.live]
+    assert len(notices) == 10 and {r.withdrawal_reason for r in notices} == {"该机关已不再公示此记录"}
+    assert all(r.origin.key == "sthj" for r in notices)
+
+
+def test_records_not_shaped_as_an_agency_portal_writes_them_are_skipped_and_reported(province, tmp_path):
+    root, built = province
+    sthj, sthj_config = built[2]
+    copy = tmp_path / "sthj-site"
+    shutil.copytree(published_folder(sthj_config), copy)
+    first = json.loads((copy / "opendata" / "penalties.json").read_text(encoding="utf-8"))["records"][0]
+    hostile = {**first, "fields": {**first["fields"], "facts": "<script>alert(1)</script>\u202e当事人"}}
+    junk = [1, {"fields": "x"}, {**first, "url": "javascript:alert(1)//penalties/x/"}]
+    resign_penalties(copy, sthj_config, lambda records: [*junk, hostile, *records[1:]])
+    config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
+    plan = pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    assert statuses(config)["sthj"].state == "ok"
+    assert sum("格式不对" in n.message for n in plan.notes) == 3
+    shown = next(r for r in load_published(config.paths.content)["penalties"]
+                 if r.value("decision_no") == first["fields"]["decision_no"])
+    assert shown.value("facts") == "<script>alert(1)</script>当事人"  # text, the bidi control taken out
+    page = (config.paths.content / "penalties" / f"{shown.slug}.md").read_text(encoding="utf-8")
+    assert "<script>" not in page
+
+
+def test_an_agency_that_returns_nothing_keeps_its_records(tmp_path):
+    agency = AGENCIES[1]
+    agency_config = make_agency(tmp_path, agency)
+    publish(agency_config, SAMPLE_NOW)
+    config = make_unified(tmp_path, [(agency, agency_config)])
+    pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
+    kept, before = agency_pages(config, "scjg"), statuses(config)["scjg"]
+    for path in (agency_config.paths.content.parent / "data").iterdir():  # the agency's export came back empty,
+        path.write_text(path.read_text(encoding="utf-8").split("\n", 1)[0] + "\n", encoding="utf-8")
+    publish(agency_config, LATER, allow_empty=True, allow_mass_withdrawal=True)  # published anyway: it lists nothing
+    plan = pull(config, federate(config, LATER), LATER)
+    status = statuses(config)["scjg"]
+    assert status.state == "empty" and "不撤回" in status.message and status.records == before.records
+    assert agency_pages(config, "scjg") == kept and not [i for i in plan.items if i.action.value == "withdraw"]
 
 
 def _start_workers(broker: str, names: list[str]) -> list[subprocess.Popen]:

@@ -380,6 +380,14 @@ class Config:
     rights: RightsConfig = section("当事人的权利：异议和救济渠道", RightsConfig)
     raw: dict[str, Any] = field(repr=False, default_factory=dict)  # derived: the file as read
 
+    @staticmethod
+    def finish(values: dict[str, Any], table: dict[str, Any], key: str, base: Path) -> dict[str, Any]:
+        keys = [s.key for s in values["sources"] if s.kind == "portal"]
+        twice = sorted({k for k in keys if keys.count(k) > 1})
+        if twice:  # an agency's key is in its records' slugs: two agencies under one key would mix their records
+            raise ConfigError(f"sources：机关简称代码 key = {twice[0]!r} 用于多个 portal 来源；每个机关的 key 应不同")
+        return values
+
 
 def load_config(path: str | Path) -> Config:
     """Read and validate portal.toml; raise ConfigError naming the key on any problem."""

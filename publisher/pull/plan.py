@@ -23,7 +23,12 @@ from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
 from publisher.pull.rows import AgencyOrigin, Origin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
-from publisher.pull.safeguards import guard_mass_withdrawal, stop_empty_types, stop_failed_types
+from publisher.pull.safeguards import (
+    guard_agency_disappearances,
+    guard_mass_withdrawal,
+    stop_empty_types,
+    stop_failed_types,
+)
 from publisher.pull.sources import read_sources
 from publisher.pull.sources.snapshots import Snapshots
 from publisher.pull.validation import (
@@ -109,6 +114,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now, result)
+    guard_agency_disappearances(plan, existing, config, result, allow_mass_withdrawal)
     guard_mass_withdrawal(plan, existing, config, allow_mass_withdrawal)
     plan.agencies = count_agency_records(plan, existing, result)
     plan.seen_heads = result.seen_heads

@@ -65,15 +65,19 @@ def published_folder(config: Config) -> Path:
 
 
 def make_unified(root: Path, agencies: list[tuple[SampleAgency, Config]], name: str = "unified",
-                 urls: dict[str, str] | None = None) -> Config:
+                 places: dict[str, str] | None = None) -> Config:
     """The unified platform's portal.toml in root/<name>: one `portal` source per agency, read from its
-    published folder, or from its URL where `urls` gives one (by key)."""
+    published folder, or from where `places` says (by key: a URL, or another folder)."""
     folder = root / name
     folder.mkdir(parents=True, exist_ok=True)
-    where = {a.key: f'url = "{(urls or {})[a.key]}"' if a.key in (urls or {}) else f'path = "{published_folder(c)}"'
-             for a, c in agencies}
-    sources = "".join(f'\n[[sources]]\nkind = "portal"\n{where[agency.key]}\n'
-                      f'agency = "{agency.name}"\nkey = "{agency.key}"\n' for agency, _ in agencies)
+    places = places or {}
+
+    def where(agency: SampleAgency, config: Config) -> str:
+        place = places.get(agency.key, str(published_folder(config)))
+        return f'url = "{place}"' if place.startswith(("http://", "https://")) else f'path = "{place}"'
+
+    sources = "".join(f'\n[[sources]]\nkind = "portal"\n{where(agency, config)}\n'
+                      f'agency = "{agency.name}"\nkey = "{agency.key}"\n' for agency, config in agencies)
     policy = (ROOT / "portal.toml").read_text(encoding="utf-8").split("\n[policy]\n", 1)[1]
     policy = policy.split("\n[rights]\n", 1)[0]  # the agencies' own rights pages say where to object
     (folder / "portal.toml").write_text(UNIFIED_TOML + sources + "\n[policy]\n" + policy, encoding="utf-8")

@@ -43,11 +43,12 @@ from publisher.pull.rows import (
     SourceNote,
     SourceResult,
 )
+from publisher.pull.safeguards import AGENCY_GONE
 from publisher.runs.public_ledger import head_hash
 from publisher.runs.witness import Report, Unreadable, against_seen, check_site, load_seen, reader
 
 STATE_FOLDER = "agencies"  # in the state folder: per agency, the heads and key seen (the witness's format)
-GONE = "该机关已不再公示此记录"  # the reason when the agency's site has no notice for a record it dropped
+GONE = AGENCY_GONE  # the reason when the agency's site has no notice for a record it dropped
 _URL = re.compile(r"https?://[^\s\"'<>\\`]+")
 _DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 MAX_REASON = 60  # characters of an agency's withdrawal reason kept: a category, not a text
@@ -133,6 +134,9 @@ def fetch_agency(spec: dict[str, Any], seen: dict[str, Any], held: dict[str, lis
         fetch.state, fetch.message = "unreachable", f"无法读取该机关网站（{exc}）：保留平台上它的现有记录"
     except Refused as exc:
         fetch.state, fetch.message = "refused", f"未通过核验，本次不采用它的任何数据（{exc}）：保留上次核验通过的记录"
+    except Exception as exc:  # anything else an agency's answer provokes: one agency never stops the others
+        fetch.state = "unreachable"
+        fetch.message = f"读取该机关网站时出错（{type(exc).__name__}: {exc}）：保留平台上它的现有记录"
     fetch.seconds = round(time.perf_counter() - started, 3)
     if fetch.state != "ok":
         fetch.rows, fetch.gone, fetch.heads = [], {}, []

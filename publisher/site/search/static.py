@@ -35,6 +35,7 @@ import hashlib
 import json
 import os
 import shutil
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -171,7 +172,7 @@ def _json(value: object) -> bytes:
 def _write(docs: list[SearchDoc], slots: Iterable[Slot], files: _Files) -> None:
     ids = assign_ids(docs, slots)
     order = sorted(range(len(docs)), key=ids.__getitem__)
-    postings: dict[str, list[int]] = defaultdict(list)
+    postings: dict[str, array] = defaultdict(lambda: array("Q"))  # 8 bytes an id, not a 32-byte int object
     for i in order:  # ascending ids: every list comes out sorted
         for term in doc_terms(docs[i]):
             postings[term].append(ids[i])

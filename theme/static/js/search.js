@@ -169,7 +169,7 @@
   }
   function decodeShard(data) {  // postings.decode_shard: term -> where its list starts
     var r = new Bytes(data), size = r.varint();
-    var terms = new TextDecoder().decode(data.subarray(r.pos, r.pos + size)).split("\n");
+    var terms = new TextDecoder().decode(data.subarray(r.pos, r.pos + size)).split(",");
     terms.pop();
     r.pos += size;
     var sizes = terms.map(function () { return r.varint(); }), out = new Map(), pos = r.pos;

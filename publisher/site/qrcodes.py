@@ -11,7 +11,9 @@ import functools
 import hashlib
 import html
 import ipaddress
+import operator
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
@@ -124,13 +126,11 @@ def qr_matrix(url: str) -> list[str]:
         return _matrix_by_qrcode(url)
     layout = _layout(version)
     bits = "".join(map("{:08b}".format, _codewords(data, version, layout.blocks)))
-    bits += "0" * (len(layout.path) - len(bits))  # remainder bits
-    rows = [list(r) for r in layout.fixed]
-    for (y, x), bit, flip in zip(layout.path, bits, layout.flips, strict=True):
-        rows[y][x] = "1" if (bit == "1") != flip else "0"
-    edge = "0" * (len(rows) + 2 * _BORDER)
-    body = ["0" * _BORDER + "".join(r) + "0" * _BORDER for r in rows]
-    return [edge] * _BORDER + body + [edge] * _BORDER
+    bits += "0" * (layout.modules - len(bits))  # remainder bits
+    masked = format(int(bits, 2) ^ layout.mask, f"0{layout.modules}b")  # the path's modules, masked
+    flat = "".join(layout.place(masked + layout.fixed))  # every module of the bordered code, row by row
+    width = layout.width
+    return [flat[i:i + width] for i in range(0, len(flat), width)]
 
 
 def _matrix_by_qrcode(url: str) -> list[str]:
@@ -154,9 +154,11 @@ def _version_for(length: int) -> int:
 
 
 class _Layout(NamedTuple):
-    fixed: list[str]  # rows with the function patterns and format bits; data modules "0" for now
-    path: list[tuple[int, int]]  # the data modules in the order the codeword bits fill them
-    flips: list[bool]  # whether mask 0 inverts each module of the path
+    modules: int  # data modules: the length of the path the codeword bits fill
+    mask: int  # mask pattern 0 over the path, as bits ("1": the module is inverted)
+    fixed: str  # the bordered code's other modules, row by row
+    place: Callable[[str], tuple[str, ...]]  # masked path + fixed -> every module of the bordered code in order
+    width: int
     blocks: list[tuple[int, int]]  # (total, data) codewords per Reed-Solomon block
 
 
@@ -182,11 +184,20 @@ def _layout(version: int) -> _Layout:
             row += step
         row -= step
         step = -step
-    fixed = ["".join("1" if m else "0" for m in r) for r in modules]
-    flips = [(y + x) % 2 == 0 for y, x in path]  # mask pattern 0
+    on_path = {cell: k for k, cell in enumerate(path)}
+    width = size + 2 * _BORDER
+    fixed, order = [], []
+    for y in range(-_BORDER, size + _BORDER):
+        for x in range(-_BORDER, size + _BORDER):
+            if (y, x) in on_path:
+                order.append(on_path[y, x])
+            else:
+                order.append(len(path) + len(fixed))
+                fixed.append("1" if 0 <= y < size and 0 <= x < size and modules[y][x] else "0")
+    mask = int("".join("1" if (y + x) % 2 == 0 else "0" for y, x in path), 2)  # mask pattern 0
     blocks = [(b.total_count, b.data_count)
               for b in qrcode.base.rs_blocks(version, qrcode.constants.ERROR_CORRECT_M)]
-    return _Layout(fixed, path, flips, blocks)
+    return _Layout(len(path), mask, "".join(fixed), operator.itemgetter(*order), width, blocks)
 
 
 def _codewords(data: bytes, version: int, blocks: list[tuple[int, int]]) -> list[int]:
@@ -215,20 +226,22 @@ _EXP, _LOG = qrcode.base.EXP_TABLE, qrcode.base.LOG_TABLE
 
 
 @functools.cache
-def _generator_products(degree: int) -> tuple[tuple[int, ...], ...]:
-    """For each byte value f, f times the Reed-Solomon generator's coefficients after the leading 1."""
+def _generator_products(degree: int) -> tuple[int, ...]:
+    """For each byte value f, f times the Reed-Solomon generator's coefficients after the leading 1,
+    packed big-endian into one integer (so a step of the division is a shift and an XOR)."""
     poly = [1]
     for i in range(degree):  # multiply by (x - α^i)
         shifted = [0] + poly
         poly = [a ^ (_EXP[(_LOG[b] + i) % 255] if b else 0) for a, b in zip(poly + [0], shifted, strict=True)]
     logs = [_LOG[c] for c in poly[1:]]
-    return ((0,) * degree,) + tuple(tuple(_EXP[(_LOG[f] + g) % 255] for g in logs) for f in range(1, 256))
+    rows = [bytes(degree)] + [bytes(_EXP[(_LOG[f] + g) % 255] for g in logs) for f in range(1, 256)]
+    return tuple(int.from_bytes(row, "big") for row in rows)
 
 
 def _rs_remainder(block: list[int], degree: int) -> list[int]:
     products = _generator_products(degree)
-    rest = [0] * degree
+    top, keep = 8 * (degree - 1), (1 << 8 * degree) - 1
+    rest = 0
     for byte in block:
-        factor = byte ^ rest[0]
-        rest = [r ^ p for r, p in zip(rest[1:] + [0], products[factor], strict=True)]
-    return rest
+        rest = ((rest << 8) & keep) ^ products[byte ^ (rest >> top)]
+    return list(rest.to_bytes(degree, "big"))

@@ -306,10 +306,11 @@ def _start_workers(broker: str, names: list[str]) -> list[subprocess.Popen]:
 
 def _wait_for(broker: str, names: list[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        answered = {k for reply in client(broker).control.ping(timeout=1.0) for k in reply}
-        if set(names) <= answered:
-            return
+    with client(broker) as app:  # closed after: an open broker pool would block the build's forked workers
+        while time.monotonic() < deadline:
+            answered = {k for reply in app.control.ping(timeout=1.0) for k in reply}
+            if set(names) <= answered:
+                return
     raise AssertionError(f"工作进程未就绪：{names}")
 
 

@@ -12,7 +12,6 @@ Workers: `PORTAL_BROKER=redis://127.0.0.1:6379/0 celery -A publisher.runs.federa
 
 from __future__ import annotations
 
-import functools
 import os
 import socket
 import threading
@@ -57,9 +56,8 @@ if os.environ.get(BROKER_ENV):  # a worker: `PORTAL_BROKER=… celery -A publish
     configure(app, os.environ[BROKER_ENV])
 
 
-@functools.cache
 def client(broker: str) -> Celery:
-    """The platform's side of one broker: it sends jobs by name and reads their results."""
+    """The platform's side of one broker: it sends jobs by name and reads their results; close it after."""
     return configure(Celery("portal-federation-client"), broker)
 
 
@@ -99,9 +97,13 @@ def fetch_all(config: Config, broker: str | None = None, timeout: float = 600) -
         with ThreadPoolExecutor(max_workers=min(16, len(arguments)), thread_name_prefix="agency") as pool:
             return list(pool.map(_in_thread, arguments))
     sender = client(broker)
-    pending = [sender.send_task(fetch_agency_job.name, args=list(args), queue=QUEUE) for args in arguments]
-    deadline = time.monotonic() + timeout
-    return [_collected(job, args[0], deadline) for job, args in zip(pending, arguments, strict=True)]
+    try:
+        pending = [sender.send_task(fetch_agency_job.name, args=list(args), queue=QUEUE) for args in arguments]
+        deadline = time.monotonic() + timeout
+        return [_collected(job, args[0], deadline) for job, args in zip(pending, arguments, strict=True)]
+    finally:
+        # An open broker pool registers an after-fork hook that blocks the build's forked workers on its socket.
+        sender.close()
 
 
 def _in_thread(args: tuple[dict, dict, dict]) -> dict[str, Any]:

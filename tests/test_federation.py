@@ -24,7 +24,7 @@ from publisher.core.agencies import read_agencies
 from publisher.core.config import Config
 from publisher.core.content import load_published
 from publisher.pull.plan import make_plan
-from publisher.runs.federation import MAX_RETRIES, client, federate, pull
+from publisher.runs.federation import MAX_RETRIES, federate, pull, workers_answering
 from publisher.runs.public_ledger import (
     HEADS,
     MANIFEST,
@@ -306,11 +306,9 @@ def _start_workers(broker: str, names: list[str]) -> list[subprocess.Popen]:
 
 def _wait_for(broker: str, names: list[str], seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
-    with client(broker) as app:  # closed after: an open broker pool would block the build's forked workers
-        while time.monotonic() < deadline:
-            answered = {k for reply in app.control.ping(timeout=1.0) for k in reply}
-            if set(names) <= answered:
-                return
+    while time.monotonic() < deadline:
+        if set(names) <= workers_answering(broker):
+            return
     raise AssertionError(f"工作进程未就绪：{names}")
 
 

@@ -12,12 +12,13 @@ Workers: `PORTAL_BROKER=redis://127.0.0.1:6379/0 celery -A publisher.runs.federa
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import socket
 import threading
 import time
 import unicodedata
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -96,14 +97,31 @@ def fetch_all(config: Config, broker: str | None = None, timeout: float = 600) -
     if broker is None:
         with ThreadPoolExecutor(max_workers=min(16, len(arguments)), thread_name_prefix="agency") as pool:
             return list(pool.map(_in_thread, arguments))
-    sender = client(broker)
-    try:
+    return _spawned(_dispatch, broker, arguments, timeout)
+
+
+def workers_answering(broker: str, timeout: float = 1.0) -> set[str]:
+    """The names of the workers that answer a ping on this broker."""
+    return _spawned(_ping, broker, timeout)
+
+
+def _spawned(function: Any, *args: Any) -> Any:
+    """`function(*args)` in a spawned process: kombu's connection pools register after-fork hooks that
+    block a later fork of this process (the build's workers) on the broker's socket, so none live here."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        return pool.submit(function, *args).result()
+
+
+def _dispatch(broker: str, arguments: list[tuple[dict, dict, dict]], timeout: float) -> list[dict[str, Any]]:
+    with client(broker) as sender:
         pending = [sender.send_task(fetch_agency_job.name, args=list(args), queue=QUEUE) for args in arguments]
         deadline = time.monotonic() + timeout
         return [_collected(job, args[0], deadline) for job, args in zip(pending, arguments, strict=True)]
-    finally:
-        # An open broker pool registers an after-fork hook that blocks the build's forked workers on its socket.
-        sender.close()
+
+
+def _ping(broker: str, timeout: float) -> set[str]:
+    with client(broker) as app:
+        return {name for reply in app.control.ping(timeout=timeout) for name in reply}
 
 
 def _in_thread(args: tuple[dict, dict, dict]) -> dict[str, Any]:

@@ -167,6 +167,15 @@ def test_the_site_plugins_and_templates_never_reach_the_pull_stage():
     assert named == []
 
 
+def test_each_plugin_is_an_independent_package():
+    """Pelican loads a plugin by its bare name: `plugins.x` resolves only when the command runs in the
+    repository, so a plugin importing another plugin loses it (and its pages) anywhere else."""
+    graph = import_graph(ROOT)
+    crossing = {m: sorted(d for d in deps if d.startswith("plugins.") and d.split(".")[1] != m.split(".")[1])
+                for m, deps in graph.items() if m.startswith("plugins.")}
+    assert {m: d for m, d in crossing.items() if d} == {}
+
+
 def test_no_module_imports_itself_back_through_others():
     assert cycles(import_graph(ROOT)) == []
 

@@ -20,6 +20,7 @@ from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
+from publisher.site.part_cache import PartCache
 
 from .national import NATIONAL_TYPES, national_file, national_rows, years_of
 from .tables import (
@@ -35,7 +36,7 @@ from .tables import (
     live,
     record_object,
 )
-from .yearly import PartCache, YearPart, in_year_order, year_parts
+from .yearly import YearPart, in_year_order, year_parts
 
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes

@@ -9,17 +9,10 @@ A cached part carries a digest of its bytes and is encoded again if it does not 
 
 from __future__ import annotations
 
-import hashlib
-import os
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from publisher.core.content import PublishedRecord, digest_of
-from publisher.core.files import write_atomic
 from publisher.core.schema import RECORD_TYPES
-
-_CHECK = 16  # bytes of the blake2b digest a cached part ends with
 
 
 @dataclass(frozen=True)
@@ -48,44 +41,3 @@ def year_parts(type_key: str, records: list[PublishedRecord]) -> list[YearPart]:
 def in_year_order(parts: list[YearPart]) -> list[PublishedRecord]:
     """The records as the whole-type file lists them: the parts one after another."""
     return [r for p in parts for r in p.records]
-
-
-class PartCache:
-    """Encoded parts by key, in a folder of the build's state; `prune` drops what this build did not ask for."""
-
-    def __init__(self, folder: Path | None, salt: str) -> None:
-        self.folder = folder
-        self.salt = salt
-        self.live: set[str] = set()
-        self.encoded: list[str] = []  # names of the parts this build had to encode (for the tests and the note)
-
-    def name(self, *key: object) -> str:
-        return hashlib.blake2b(repr((self.salt, *key)).encode(), digest_size=16).hexdigest()
-
-    def get(self, name: str, encode: Callable[[], bytes]) -> bytes:
-        self.live.add(name)
-        path = self.folder / name if self.folder is not None else None
-        if path is not None:
-            try:
-                data = path.read_bytes()
-            except OSError:
-                data = b""
-            body, check = data[:-_CHECK], data[-_CHECK:]
-            if len(data) >= _CHECK and hashlib.blake2b(body, digest_size=_CHECK).digest() == check:
-                return body
-        body = encode()
-        self.encoded.append(name)
-        if path is not None:
-            write_atomic(path, body + hashlib.blake2b(body, digest_size=_CHECK).digest(), mode=0o600)
-        return body
-
-    def keep(self, name: str) -> None:
-        """A part this build's files are made of, though it was not read (its files were unchanged)."""
-        self.live.add(name)
-
-    def prune(self) -> None:
-        if self.folder is None or not self.folder.is_dir():
-            return
-        for entry in os.scandir(self.folder):
-            if entry.name not in self.live and not entry.name.startswith(".tmp-"):
-                Path(entry.path).unlink(missing_ok=True)

@@ -17,9 +17,9 @@ from typing import Any
 
 import orjson
 
-from plugins.opendata.yearly import PartCache
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.workingdays import WorkingDayCalendar
+from publisher.site.part_cache import PartCache
 
 from .figures import (
     DAY_BUCKETS,

@@ -409,10 +409,10 @@ def export(obj: PortalContext, template: str, type_key: str, year: int | None, o
     只取 content/ 中正在公示的记录（与网站、开放数据一致；已撤回的不在其中，自然人的信息已按规定处理）。
     列名、列序与模板一致，许可类别、证件类型填标准代码，日期为 YYYY/MM/DD；以 = + - @ 开头的值不会被当作公式。
     """
-    from plugins.opendata.national import national_xlsx, template_rows
-    from plugins.opendata.tables import last_updated
     from publisher.core.content import load_published
     from publisher.core.files import write_atomic
+    from publisher.site.opendata.national import national_xlsx, template_rows
+    from publisher.site.opendata.tables import last_updated
 
     config = obj.config
     records = load_published(config.paths.content)[type_key]

@@ -167,7 +167,7 @@ def test_the_export_read_back_as_a_source_gives_the_same_records(exported, porta
 
 
 def _template_fields(type_key: str) -> list[str]:
-    from plugins.opendata.national import TEMPLATES
+    from publisher.site.opendata.national import TEMPLATES
 
     return [name for _, name in TEMPLATES[type_key]]
 

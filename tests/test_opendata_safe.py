@@ -17,11 +17,11 @@ from xml.etree import ElementTree
 import openpyxl
 import pytest
 
-from plugins.opendata.national import national_xlsx as xlsx_bytes
-from plugins.opendata.tables import FORMULA_TRIGGERS, csv_bytes, spreadsheet_text
 from publisher.core.content import PublishedRecord, load_published
 from publisher.pull.plan import make_plan, write_plan
 from publisher.site.build import build_site
+from publisher.site.opendata.national import national_xlsx as xlsx_bytes
+from publisher.site.opendata.tables import FORMULA_TRIGGERS, csv_bytes, spreadsheet_text
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.factories import penalty, permit
 

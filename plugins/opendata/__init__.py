@@ -20,10 +20,8 @@ from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
-from publisher.site.part_cache import PartCache
-
-from .national import NATIONAL_TYPES, national_file, national_rows, years_of
-from .tables import (
+from publisher.site.opendata.national import NATIONAL_TYPES, national_file, national_rows, years_of
+from publisher.site.opendata.tables import (
     columns,
     csv_header,
     csv_rows,
@@ -36,6 +34,8 @@ from .tables import (
     live,
     record_object,
 )
+from publisher.site.part_cache import PartCache
+
 from .yearly import YearPart, in_year_order, year_parts
 
 OPENDATA_URL = "/opendata/"

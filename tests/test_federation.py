@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -202,11 +203,17 @@ def test_a_pinned_key_refuses_an_agency_signing_with_another(province):
     assert not agency_pages(config, "sthj")
 
 
-def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
-    root, built = province
+def sthj_copy(province: Any, tmp_path: Path) -> tuple[Any, Config, Path]:
+    """生态环境局 (the third sample agency), its published site copied where a test may edit it."""
+    _, built = province
     sthj, sthj_config = built[2]
     copy = tmp_path / "sthj-site"
     shutil.copytree(published_folder(sthj_config), copy)
+    return sthj, sthj_config, copy
+
+
+def test_a_file_unlike_the_signed_manifest_is_refused(province, tmp_path):
+    sthj, sthj_config, copy = sthj_copy(province, tmp_path)
     config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
     pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
     kept = agency_pages(config, "sthj")
@@ -243,10 +250,7 @@ def resign_penalties(site: Path, agency: Config, edit: Callable[[list], list]) -
 
 
 def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowed(province, tmp_path):
-    root, built = province
-    sthj, sthj_config = built[2]
-    copy = tmp_path / "sthj-site"
-    shutil.copytree(published_folder(sthj_config), copy)
+    sthj, sthj_config, copy = sthj_copy(province, tmp_path)
     config = make_unified(tmp_path, [(sthj, sthj_config)], places={"sthj": str(copy)})
     pull(config, federate(config, SAMPLE_NOW), SAMPLE_NOW)
     kept = agency_pages(config, "sthj")
@@ -261,10 +265,7 @@ def test_many_records_gone_from_an_agency_without_notices_are_kept_unless_allowe
 
 
 def test_records_not_shaped_as_an_agency_portal_writes_them_are_skipped_and_reported(province, tmp_path):
-    root, built = province
-    sthj, sthj_config = built[2]
-    copy = tmp_path / "sthj-site"
-    shutil.copytree(published_folder(sthj_config), copy)
+    sthj, sthj_config, copy = sthj_copy(province, tmp_path)
     first = json.loads((copy / "opendata" / "penalties.json").read_text(encoding="utf-8"))["records"][0]
     hostile = {**first, "fields": {**first["fields"], "facts": "<script>alert(1)</script>\u202e当事人"}}
     junk = [1, {"fields": "x"}, {**first, "url": "javascript:alert(1)//penalties/x/"}]

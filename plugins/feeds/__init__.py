@@ -24,6 +24,7 @@ from publisher.core.config import Config
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.files import write_if_changed
 from publisher.core.schema import RECORD_TYPES
+from publisher.site.agencies import agency_name
 from publisher.site.context import build_context
 from publisher.site.listing import ALL_FEED_ZH
 from publisher.site.precompress import write_twin
@@ -157,8 +158,8 @@ def _summary(record: PublishedRecord) -> str:
         by_name = {name: (name, label, value) for name, label, value in labelled}
         labelled = [by_name[n] for n in preferred if n in by_name] or labelled
     parts = [f"{label}：{_short(value)}" for _, label, value in labelled[:SUMMARY_FIELDS_MAX]]
-    if record.origin is not None and record.origin.agency:  # a unified platform (issue 19): who published it
-        parts.insert(0, f"发布机关：{_short(record.origin.agency)}")
+    if agency := agency_name(record):  # a unified platform (issue 19): who published it
+        parts.insert(0, f"发布机关：{_short(agency)}")
     return "；".join(parts)
 
 

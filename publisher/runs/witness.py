@@ -152,12 +152,17 @@ def _json(read: Callable[[str], bytes | None], path: str) -> dict[str, Any]:
     data = read(path)
     if data is None:
         raise Unreadable(f"网站上没有 {path}")
+    return json_object(data, path, Unreadable)
+
+
+def json_object(data: bytes, path: str, error: type[Exception]) -> dict[str, Any]:
+    """A published file's JSON object; `error` (with a message for staff) if it is not one."""
     try:
         value = json.loads(data)
     except ValueError:
-        raise Unreadable(f"{path} 不是有效的 JSON") from None
+        raise error(f"{path} 不是有效的 JSON") from None
     if not isinstance(value, dict):
-        raise Unreadable(f"{path} 的格式不对")
+        raise error(f"{path} 的格式不对")
     return value
 
 

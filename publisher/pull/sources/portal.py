@@ -18,7 +18,6 @@ keeps its records here as they are: its pages are held, never withdrawn on a bad
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -45,7 +44,7 @@ from publisher.pull.rows import (
 )
 from publisher.pull.safeguards import AGENCY_GONE
 from publisher.runs.public_ledger import head_hash
-from publisher.runs.witness import Report, Unreadable, against_seen, check_site, load_seen, reader
+from publisher.runs.witness import Report, Unreadable, against_seen, check_site, json_object, load_seen, reader
 
 STATE_FOLDER = "agencies"  # in the state folder: per agency, the heads and key seen (the witness's format)
 GONE = AGENCY_GONE  # the reason when the agency's site has no notice for a record it dropped
@@ -156,16 +155,6 @@ def _verified(read: Callable[[str], bytes | None], report: Report) -> Callable[[
     return read_checked
 
 
-def _json(data: bytes, path: str) -> dict[str, Any]:
-    try:
-        value = json.loads(data)
-    except ValueError:
-        raise Refused(f"{path} 不是有效的 JSON") from None
-    if not isinstance(value, dict):
-        raise Refused(f"{path} 的格式不对")
-    return value
-
-
 def _read_records(fetch: AgencyFetch, read: Callable[[str], bytes], files: dict[str, str],
                   held: dict[str, list[str]]) -> None:
     """Every type's open data as rows; the records held here that it no longer lists, with the agency's reason."""
@@ -176,7 +165,7 @@ def _read_records(fetch: AgencyFetch, read: Callable[[str], bytes], files: dict[
             if held.get(type_key):
                 fetch.notes.append(f"网站上没有 {path}：它的{RECORD_TYPES[type_key].zh}保持不变")
             continue
-        records = _json(read(path), path).get("records")
+        records = json_object(read(path), path, Refused).get("records")
         present: set[str] = set()
         for number, record in enumerate(records if isinstance(records, list) else [], 1):
             row = _row(fetch, type_key, number, record)
@@ -200,7 +189,7 @@ def _reason(read: Callable[[str], bytes], files: dict[str, str], type_key: str, 
     twin = f"{type_key}/{slug}/index.json"
     if twin not in files:
         return GONE
-    notice = _json(read(twin), twin)
+    notice = json_object(read(twin), twin, Refused)
     reason = notice.get("withdrawal_reason") if notice.get("state") == "withdrawn" else None
     return " ".join(reason.split())[:MAX_REASON] if isinstance(reason, str) and reason.strip() else GONE
 

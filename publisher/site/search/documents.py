@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Kind
-from publisher.site.agencies import agency_filter_key
+from publisher.site.agencies import agency_filter_key, agency_name
 from publisher.site.decision import decision_subtitle
 from publisher.site.parties import Party, collect_parties
 
@@ -80,7 +80,7 @@ def heading_of(record: PublishedRecord) -> str:
     party = next((_text(values[f]) for f in PARTY_FIELDS if values.get(f)), "")
     number = decision_subtitle(record)  # the line beneath a decision page's heading: 文号, or the task
     # On a unified platform every result says which agency published it: two agencies may share a 文号.
-    agency = f"发布机关：{record.origin.agency}" if record.origin is not None and record.origin.agency else ""
+    agency = f"发布机关：{name}" if (name := agency_name(record)) else ""
     return " · ".join(p for p in (party, record.rtype.zh, number or (record.title if not party else ""), agency) if p)
 
 
@@ -88,8 +88,8 @@ def search_doc(record: PublishedRecord) -> SearchDoc:
     fields = [(name, label, _text(value)) for name, label, value in record.labelled_fields()
               if name not in NOT_INDEXED and _text(value)]
     body = "\n".join(f"{label}：{value}" for _, label, value in fields)
-    if record.origin is not None and record.origin.agency:  # found by its agency's name too
-        body += f"\n发布机关：{record.origin.agency}"
+    if agency := agency_name(record):  # found by its agency's name too
+        body += f"\n发布机关：{agency}"
     exact = tuple(dict.fromkeys(c for name, _, value in fields if name in EXACT_FIELDS and (c := match_key(value))))
     shown = tuple((label, cut(value)) for name, label, value in fields
                   if record.rtype.field(name).kind not in NOT_SNIPPET and name not in NOT_SNIPPET_FIELDS)

@@ -18,10 +18,9 @@ import hashlib
 import pickle
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from publisher.core.content import ContentPage, content_files, read_summary
-from publisher.core.files import write_atomic
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.cachedb import open_cache
 from publisher.pull.rows import RawRow
@@ -46,42 +45,14 @@ def row_hash(raw: RawRow) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def _load(path: Path) -> Any:
-    try:
-        with path.open("rb") as fh:
-            return pickle.load(fh)
-    except Exception:  # noqa: BLE001 — no cache, or one an older version wrote (any error unpickling): start afresh
-        return None
-
-
-def _save(path: Path, data: Any) -> None:
-    write_atomic(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
-
-
-def scan_content(content_dir: Path, cache: Path | None = None) -> dict[str, dict[str, ContentPage]]:
-    """Every page already in content/, by type and key hash, with each file's SHA-256.
-
-    With `cache`, a file whose size and modification time are unchanged is not read again.
-    """
-    version = code_version()  # what a cached page looks like is the code's business: another code, another cache
-    stored = _load(cache) if cache else None
-    known: dict[str, tuple[int, int, ContentPage | None]] = (
-        stored["files"] if isinstance(stored, dict) and stored.get("version") == version else {})
-    seen: dict[str, tuple[int, int, ContentPage | None]] = {}
+def scan_content(content_dir: Path) -> dict[str, dict[str, ContentPage]]:
+    """Every page already in content/, by type and key hash, with each file's SHA-256, read from the files
+    themselves: the reference content/'s catalog (publisher.core.catalog) is tested against."""
     pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
     for type_key, entry in content_files(content_dir):
-        stat = entry.stat()
-        relative = f"{type_key}/{entry.name}"
-        hit = known.get(relative)
-        if hit is not None and hit[0] == stat.st_mtime_ns and hit[1] == stat.st_size:
-            page = hit[2]
-        else:
-            page = read_summary(entry.path, type_key)
-        seen[relative] = (stat.st_mtime_ns, stat.st_size, page)
+        page = read_summary(entry.path, type_key)
         if page is not None:
             pages[type_key][page.key_hash] = page
-    if cache is not None and seen != known:
-        _save(cache, {"version": version, "files": seen})
     return pages
 
 

@@ -29,6 +29,7 @@ from typing import Any
 from cryptography.hazmat.primitives import serialization
 
 from publisher.core.agencies import AgencyStatus, read_agencies
+from publisher.core.catalog import content_pages
 from publisher.core.config import PathsConfig, SourceConfig
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.rows import (
@@ -235,11 +236,9 @@ def seen_path(paths: PathsConfig, key: str) -> Path:
 
 def held_slugs(paths: PathsConfig, keys: Iterable[str]) -> dict[str, dict[str, list[str]]]:
     """Per agency key, the slugs on its own site of its records live here, by type."""
-    from publisher.pull.memo import scan_content
-
     wanted = set(keys)
     out: dict[str, dict[str, list[str]]] = {k: {} for k in wanted}
-    for type_key, pages in scan_content(paths.content, paths.state / "cache" / "content.pickle").items():
+    for type_key, pages in content_pages(paths.content, paths.state).items():  # content/'s catalog
         for page in pages.values():
             key, _, slug = page.slug.partition("-")
             if page.state == "live" and key in wanted and slug:

@@ -215,3 +215,32 @@ def test_an_old_decision_published_today_joins_the_front_page_without_reshufflin
     assert [len(p.records) for p in archive] == [20, 20, 20, 20] and len(front.records) == 21
     seen = [r.slug for p in [*archive, front] for r in p.records]
     assert sorted(seen) == sorted({r.slug for r in [late, *records]})  # every record once, none twice
+
+
+def test_a_change_patches_the_static_search_index_and_it_equals_a_full_build(portal, tmp_path, monkeypatch):
+    """Issue 18: after a correction, a withdrawal and an addition, the static index is patched from the one
+    before (only the changed records analysed, only the files they touch written), never built afresh."""
+    from publisher.site.search import static
+
+    ledger = {"run": "r1", "hash": "ab" * 32, "time": "2026-11-24T10:00:00"}
+    in_place = replace(PageIndexes.beside(portal, portal.paths.output), keep_search_indexes=1)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    before = next((portal.paths.output / "search").glob("index-*"))
+    inodes = {p.stat().st_ino for p in before.rglob("*") if p.is_file()}
+    edit_penalties(portal)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+
+    def no_full_build(*args, **kwargs):
+        raise AssertionError("the static index was built afresh, not patched")
+
+    monkeypatch.setattr(static, "_write", no_full_build)
+    build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    monkeypatch.undo()
+    after = next((portal.paths.output / "search").glob("index-*"))
+    assert after != before and not before.exists()
+    files = [p for p in after.rglob("*") if p.is_file()]
+    linked = [p for p in files if p.stat().st_ino in inodes]
+    assert 0.5 * len(files) < len(linked) < len(files)  # most files shared with the index before, some new
+    full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
+    assert_same_site(portal.paths.output, full.output)

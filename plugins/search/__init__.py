@@ -25,9 +25,9 @@ from pelican.generators import Generator
 
 from publisher.site.background import Background
 from publisher.site.context import build_context
-from publisher.site.search.documents import profile_docs, search_docs, search_records
+from publisher.site.search.documents import profile_docs, search_records
 from publisher.site.search.page import AGENCIES_FILE, panel_context
-from publisher.site.search.static import build_static_index, index_name_hash, withdrawn_slots
+from publisher.site.search.static import cache_file, index_name_hash, update_static_index, withdrawn_slots
 from publisher.site.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,9 @@ class SearchGenerator(Generator):
         published = build.published
         slots = withdrawn_slots(published)  # withdrawn records keep their ids' places (static.py)
         name = index_name_hash(records_hash(search_records(published), "static"), slots)
-        self._static = Background(build_static_index, lambda: search_docs(published), Path(self.output_path),
-                                   build.keep_search_indexes, name, slots)
+        # Only the records that changed are analysed again, and only the files they touch are written.
+        self._static = Background(update_static_index, published, Path(self.output_path), build.keep_search_indexes,
+                                  name, slots, cache_file(build.config.paths.state))
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)

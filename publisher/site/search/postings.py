@@ -203,3 +203,17 @@ def decode_order(data: bytes) -> list[int]:
         out.extend(range(start, start - length - 1, -1))
         prev = start - length
     return out
+
+
+def join_shard(lists: Iterable[tuple[str, bytes]]) -> bytes:
+    """A shard file from terms (sorted by the caller) and their already encoded lists (a patched shard)."""
+    items = list(lists)
+    block = "".join(t + TERM_END for t, _ in items).encode("utf-8")
+    out = bytearray()
+    varint(len(block), out)
+    out += block
+    for _, data in items:
+        varint(len(data), out)
+    for _, data in items:
+        out += data
+    return bytes(out)

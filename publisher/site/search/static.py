@@ -33,6 +33,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import logging
 import os
 import shutil
 from array import array
@@ -43,12 +44,17 @@ from pathlib import Path
 
 from publisher.core.content import PublishedRecord
 
-from .analysis import Query
+from .analysis import ANALYZER_VERSION, Query
 from .backend import Hit, Results, field_snippet
 from .documents import SEARCH_TYPES, SearchDoc, agency_term, docs_hash
-from .matching import TYPE_ORDER, doc_rank, doc_terms, exact_key, rank_of, term_keys, tier_of
-from .postings import decode_ids, decode_order, decode_shard, encode_order, encode_shard
+from .matching import TYPE_ORDER, doc_rank, exact_key, rank_of, term_keys, tier_of
+from .postings import decode_ids, decode_order, decode_shard, encode_ids, encode_order, encode_shard, join_shard
+from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, site_documents
+from .store import code_hash
 
+DocSource = MemoryDocs | CachedDocs
+
+log = logging.getLogger(__name__)
 STATIC_DIR = "search"
 FORMAT = 3
 GROUP_BITS = 20  # numbers within a (year, type) group: a million records of one type in one year
@@ -90,11 +96,12 @@ def group_of(type_key: str, year: str) -> int:
     return y * 16 + 15 - TYPE_ORDER.index(type_key)
 
 
-def assign_ids(docs: list[SearchDoc], slots: Iterable[Slot] = ()) -> list[int]:
+def assign_ids(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] = ()) -> list[int]:
     """Each document's id (aligned with `docs`): group, then number by first publication within it."""
     members: dict[int, list[tuple[str, int, str, int]]] = defaultdict(list)
     for i, d in enumerate(docs):
-        members[group_of(d.type, d.year)].append((d.published, doc_rank(d), d.key, i))
+        rank = d.rank if isinstance(d, IndexedDoc) else doc_rank(d)
+        members[group_of(d.type, d.year)].append((d.published, rank, d.key, i))
     for s in slots:
         members[group_of(s.type, s.year)].append((s.published, rank_of(s.type, s.year, s.date, s.url), s.key, -1))
     ids = [0] * len(docs)
@@ -115,28 +122,65 @@ def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], ou
 
     `content_hash` names the index without making the documents (the site passes the digests of its
     records, withdrawn ones included); `docs` and `slots` may then be functions, called only when the
-    index must be built.
+    index must be built. Nothing is kept between calls: a site's build calls `update_static_index`.
     """
-    root = output / STATIC_DIR
     if content_hash is None:
         docs = docs() if callable(docs) else docs
         slots = slots() if callable(slots) else slots
         content_hash = docs_hash(docs, "static:" + ",".join(sorted(s.key for s in slots)))
+
+    def source() -> MemoryDocs:
+        return MemoryDocs(docs() if callable(docs) else docs)
+
+    return _build(output, keep, content_hash, source, slots)
+
+
+def update_static_index(published: dict[str, list[PublishedRecord]], output: Path, keep: int, content_hash: str,
+                        slots: list[Slot], cache: Path) -> str:
+    """A site's static index, from the previous one and the cache of analysed documents (static_docs.py):
+    only the documents whose record changed are analysed, and only the files they touch are written."""
+    def source() -> CachedDocs:
+        return CachedDocs(cache, site_documents(published))
+
+    return _build(output, keep, content_hash, source, slots)
+
+
+def cache_file(state: Path) -> Path:
+    """Where a site keeps its analysed documents: named by the code that makes them (static_docs.py)."""
+    salt = hashlib.blake2b(f"{FORMAT}:{ANALYZER_VERSION}:{code_hash()}".encode(), digest_size=6).hexdigest()
+    return state / "cache" / f"search-static-{salt}.sqlite"
+
+
+def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocSource],
+           slots: list[Slot] | Callable[[], list[Slot]]) -> str:
+    root = output / STATIC_DIR
     name = f"index-{content_hash}"
     final = root / name
     if not (final / "meta.json").is_file():
-        docs = docs() if callable(docs) else docs
+        docs = source()
         slots = slots() if callable(slots) else slots
         previous = _newest(root, name)
         tmp = root / f".building-{name}"
         shutil.rmtree(tmp, ignore_errors=True)
         for sub in ("t", "o", "d"):
             (tmp / sub).mkdir(parents=True)
-        _write(docs, slots, _Files(tmp, previous))
+        known = docs.state(previous.name) if previous is not None else None
+        state = patch_index(docs, slots, previous, known, tmp) if previous is not None and known else None
+        log.info("static search index %s: %s", name, "patched" if state else "built in full")
+        if state is None:
+            shutil.rmtree(tmp, ignore_errors=True)
+            for sub in ("t", "o", "d"):
+                (tmp / sub).mkdir(parents=True)
+            state = _write(docs, slots, _Files(tmp, previous))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
+        docs.save_state(name, state)
     _prune(root, name, keep)
     return f"/{STATIC_DIR}/{name}/"
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class _Files:
@@ -165,49 +209,198 @@ class _Files:
         self.written += 1
 
 
-def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def _write(docs: list[SearchDoc], slots: Iterable[Slot], files: _Files) -> None:
-    ids = assign_ids(docs, slots)
-    order = sorted(range(len(docs)), key=ids.__getitem__)
-    postings: dict[str, array] = defaultdict(lambda: array("Q"))  # 8 bytes an id, not a 32-byte int object
-    for i in order:  # ascending ids: every list comes out sorted
-        for term in doc_terms(docs[i]):
-            postings[term].append(ids[i])
-    size = sum(len(t.encode()) + 2 + 2 * len(p) for t, p in postings.items())  # rough: a list is ~2 bytes an id
+def shard_count(term_bytes: int, postings: int) -> int:
+    """The power of two that brings the mean shard near TARGET_SHARD_BYTES (a list is ~2 bytes an id)."""
+    size = term_bytes + 2 * postings
     shards = 1
     while shards < MAX_SHARDS and size / shards > TARGET_SHARD_BYTES:
         shards *= 2
+    return shards
+
+
+def labels_of(docs: Iterable[IndexedDoc]) -> list[str]:
+    """The snippet labels meta.json numbers, in the order documents first use them."""
+    seen: dict[tuple[str, ...], None] = dict.fromkeys(d.labels for d in docs)
+    return list(dict.fromkeys(label for labels in seen for label in labels))
+
+
+def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexState:
+    docs = source.entries
+    ids = assign_ids(docs, slots)
+    order = sorted(range(len(docs)), key=ids.__getitem__)
+    postings: dict[str, array] = defaultdict(lambda: array("Q"))  # 8 bytes an id, not a 32-byte int object
+    for i, terms in _terms_in_order(source, docs, order):  # ascending ids: every list comes out sorted
+        for term in terms:
+            postings[term].append(ids[i])
+    term_bytes = sum(len(t.encode()) + 2 for t in postings)
+    total = sum(len(p) for p in postings.values())
+    shards = shard_count(term_bytes, total)
     terms_of: dict[int, list[str]] = defaultdict(list)
     for term in postings:
         terms_of[fnv1a(term) % shards].append(term)
     for n in range(shards):  # every shard, even an empty one: a 404 would look like a broken site
         files.put(f"t/{n}.bin", encode_shard((t, postings.pop(t)) for t in sorted(terms_of.pop(n, ()))))
-    labels = list(dict.fromkeys(label for d in docs for label, _ in d.shown))
+    labels = labels_of(docs)
     number = {label: n for n, label in enumerate(labels)}
     chunks: dict[int, list] = {}
     for i in order:
         chunk, place = divmod(ids[i], CHUNK)
-        d = docs[i]
-        chunks.setdefault(chunk, [None] * CHUNK)[place] = [
-            d.url, d.heading, d.date, [[number[label], value] for label, value in d.shown]]
+        chunks.setdefault(chunk, [None] * CHUNK)[place] = numbered_row(source.row(docs[i]), number)
     for chunk, rows in chunks.items():
         while rows[-1] is None:
             rows.pop()
         files.put(f"d/{chunk}.json", _json(rows))
-    groups: dict[int, list] = {}
+    for group, numbers in rank_orders(docs, ids, None).items():
+        files.put(f"o/{group}.bin", encode_order(numbers))
+    files.put("meta.json", _json(meta_of(docs, ids, shards, labels)))
+    return IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+
+
+def _terms_in_order(source: DocSource, docs: list[IndexedDoc],
+                    order: list[int]) -> Iterable[tuple[int, Iterable[str]]]:
+    """Each document's keys by ascending id; a cache gives them in one pass over its rows."""
+    if isinstance(source, CachedDocs):
+        place = {(d.key, d.digest): i for i, d in enumerate(docs)}
+        found: dict[int, list[str]] = {}
+        for key, digest, terms in source.all_terms():
+            i = place.get((key, digest))
+            if i is not None:
+                found[i] = terms
+        for i in order:
+            yield i, found.pop(i)
+        return
+    for i in order:
+        yield i, source.terms(docs[i]) or ()
+
+
+def numbered_row(row: list, number: dict[str, int]) -> list:
+    """A snippet row as d/<n>.json holds it: labels by their number in meta.json."""
+    url, heading, date, shown = row
+    return [url, heading, date, [[number[label], value] for label, value in shown]]
+
+
+def rank_orders(docs: list[IndexedDoc], ids: list[int], groups: set[int] | None) -> dict[int, list[int]]:
+    """Each group's numbers from the highest rank down (o/<group>.bin); only `groups` when given."""
     ranked: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    low = (1 << GROUP_BITS) - 1
+    for i, d in enumerate(docs):
+        group = ids[i] >> GROUP_BITS
+        if groups is None or group in groups:
+            ranked[group].append((d.rank, ids[i] & low))
+    return {group: [n for _, n in sorted(entries, reverse=True)] for group, entries in ranked.items()}
+
+
+def meta_of(docs: list[IndexedDoc], ids: list[int], shards: int, labels: list[str]) -> dict:
+    groups: dict[int, list] = {}
     for i, d in enumerate(docs):
         group = ids[i] >> GROUP_BITS
         groups.setdefault(group, [group, d.type, d.year, 0])[3] += 1
-        ranked[group].append((doc_rank(d), ids[i] & ((1 << GROUP_BITS) - 1)))
-    for group, entries in ranked.items():
-        files.put(f"o/{group}.bin", encode_order([n for _, n in sorted(entries, reverse=True)]))
-    meta = {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "group_bits": GROUP_BITS,
+    return {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "group_bits": GROUP_BITS,
             "groups": sorted(groups.values(), reverse=True), "types": SEARCH_TYPES, "labels": labels}
-    files.put("meta.json", _json(meta))
+
+
+PATCH_SHARE = 0.1  # past this share of documents changed, a full build is cheaper than patching
+
+
+def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: IndexState,
+                folder: Path) -> IndexState | None:
+    """Write into `folder` the index `previous` (holding `known`) becomes with these documents: only the
+    shards, snippet chunks and rank orders the changed documents touch are made, the rest are hard links.
+
+    None when patching cannot give what a full build gives (the shard count or the labels would change, a
+    changed document's earlier keys are no longer cached) or would not be cheaper: the caller builds afresh.
+    """
+    docs = source.entries
+    ids = assign_ids(docs, slots)
+    new = {d.key: (i, d) for i, d in enumerate(docs)}
+    old = known.docs
+    changed = [k for k in new.keys() | old.keys()
+               if k not in new or k not in old or old[k] != [new[k][1].digest, ids[new[k][0]]]]
+    labels = labels_of(docs)
+    if len(changed) > max(64, PATCH_SHARE * len(docs)) or labels != known.labels:
+        return None
+    edits: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))  # key -> (removed, added)
+    touched: set[int] = set()  # ids whose snippet or rank moved
+    for key in changed:
+        before = after = None
+        if key in old:
+            digest, old_id = old[key]
+            before = source.terms(IndexedDoc(key, digest, "", "", "", 0, ()))
+            if before is None:
+                return None
+            touched.add(old_id)
+        if key in new:
+            i, doc = new[key]
+            after = source.terms(doc)
+            if after is None:
+                return None
+            touched.add(ids[i])
+        if before is not None and after is not None and old[key][1] == ids[new[key][0]]:
+            before, after = set(before) - set(after), set(after) - set(before)  # same id: only the keys that moved
+        for term in before or ():
+            edits[term][0].add(old[key][1])
+        for term in after or ():
+            edits[term][1].add(ids[new[key][0]])
+    files: dict[str, bytes] = {}
+    term_bytes, postings = known.term_bytes, known.postings
+    by_shard: dict[int, list[str]] = defaultdict(list)
+    for term in edits:
+        by_shard[fnv1a(term) % known.shards].append(term)
+    for n, terms in by_shard.items():
+        lists = decode_shard((previous / f"t/{n}.bin").read_bytes())
+        for term in terms:
+            removed, added = edits[term]
+            had = lists.get(term)
+            ids_before = decode_ids(had) if had is not None else []
+            ids_after = sorted(set(ids_before) - removed | added)
+            postings += len(ids_after) - len(ids_before)
+            if ids_after:
+                lists[term] = encode_ids(ids_after)
+                term_bytes += 0 if had is not None else len(term.encode()) + 2
+            elif had is not None:
+                del lists[term]
+                term_bytes -= len(term.encode()) + 2
+        files[f"t/{n}.bin"] = join_shard(sorted(lists.items()))
+    if shard_count(term_bytes, postings) != known.shards:
+        return None
+    number = {label: n for n, label in enumerate(labels)}
+    by_id = {ids[i]: d for i, d in enumerate(docs)}
+    for chunk in {i // CHUNK for i in touched}:
+        try:
+            rows = json.loads((previous / f"d/{chunk}.json").read_bytes())
+        except FileNotFoundError:
+            rows = []
+        rows += [None] * (CHUNK - len(rows))
+        for place in range(CHUNK):
+            doc = by_id.get(chunk * CHUNK + place)
+            if chunk * CHUNK + place in touched:
+                rows[place] = numbered_row(source.row(doc), number) if doc is not None else None
+        while rows and rows[-1] is None:
+            rows.pop()
+        files[f"d/{chunk}.json"] = _json(rows) if rows else b""
+    groups = {i >> GROUP_BITS for i in touched}
+    orders = rank_orders(docs, ids, groups)
+    for group in groups:
+        files[f"o/{group}.bin"] = encode_order(orders[group]) if group in orders else b""
+    files["meta.json"] = _json(meta_of(docs, ids, known.shards, labels))
+    _patch_files(previous, folder, files)
+    return IndexState(known.shards, term_bytes, postings, labels,
+                      {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+
+
+def _patch_files(previous: Path, folder: Path, files: dict[str, bytes]) -> None:
+    """The new files written (an empty one: no longer made), every other file of `previous` linked."""
+    writer = _Files(folder, previous)
+    for sub in ("t", "o", "d"):
+        with os.scandir(previous / sub) as entries:
+            for entry in entries:
+                name = f"{sub}/{entry.name}"
+                if not name.endswith(".gz") and name not in files:
+                    os.link(entry.path, folder / name)
+                    os.link(entry.path + ".gz", folder / (name + ".gz"))
+    for name, data in files.items():
+        if data:
+            writer.put(name, data)
 
 
 def _indexes(root: Path) -> list[Path]:

@@ -41,7 +41,12 @@ def _code() -> str:
     here = Path(__file__).parent
     return hashlib.blake2b(b"".join((here / n).read_bytes() for n in (
         "analysis.py", "documents.py", "matching.py", "backend.py", "static.py", "tantivy_backend.py",
-        "whoosh_backend.py", "../parties.py")), digest_size=8).hexdigest()
+        "whoosh_backend.py", "postings.py", "static_docs.py", "../parties.py")), digest_size=8).hexdigest()
+
+
+def code_hash() -> str:
+    """The search code's hash: what names the static index's document cache too (static.py)."""
+    return _code()
 
 
 SERVICE_DIR = "_search"

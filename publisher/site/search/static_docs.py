@@ -1,0 +1,215 @@
+"""What the static index is made of, one document at a time, kept between builds (issue 18).
+
+Analysing a document (matching.doc_terms) is most of what the static index costs: ~750 keys a record.
+A record's document depends on its content file alone, so its keys, its snippet row and its place in the
+ranking are kept in SQLite under (key, digest) and a rebuild analyses only the records that changed. Party
+profiles, made from several records, are kept under a hash of the document itself.
+
+The cache also keeps, for each index it built, which document version holds which id and the index's
+sizes (`IndexState`): the next build starts from that index's files and patches only what changed.
+
+The cache is a file in the state folder named by the code that makes documents, keys and files: other code,
+another cache. It can be deleted at any moment; a missing row only means analysing that document again, and a
+missing state a full build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+
+import orjson
+
+from publisher.core.content import PublishedRecord
+
+from .documents import SearchDoc, profile_docs, search_doc, search_records
+from .matching import doc_rank, doc_terms
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS docs (
+    key TEXT NOT NULL, digest TEXT NOT NULL,  -- type/slug and the record's digest (a profile: its own hash)
+    type TEXT NOT NULL, year TEXT NOT NULL, published TEXT NOT NULL, rank INTEGER NOT NULL,
+    labels TEXT NOT NULL,                     -- the snippet's labels, joined by the unit separator
+    row BLOB NOT NULL,                        -- [url, heading, date, [[label, value], ...]] as JSON
+    terms BLOB NOT NULL,                      -- the keys, sorted, one a line, zlib-compressed
+    used INTEGER NOT NULL,                    -- the build that last needed it: old versions are pruned
+    PRIMARY KEY (key, digest));
+CREATE TABLE IF NOT EXISTS states (name TEXT PRIMARY KEY, built INTEGER NOT NULL, state BLOB NOT NULL);
+"""
+STATES_KEPT = 8  # an index a rollback starts from is one of the releases kept (deploy.keep)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedDoc:
+    """A document as the index's layout needs it; its keys and row stay in the cache until asked for."""
+
+    key: str
+    digest: str
+    type: str
+    year: str
+    published: str
+    rank: int
+    labels: tuple[str, ...]
+
+
+@dataclass
+class IndexState:
+    """What a built index holds: each document's (digest, id), its key and list byte totals, its labels."""
+
+    shards: int
+    term_bytes: int  # Σ (UTF-8 length + 2) over its keys
+    postings: int  # Σ list lengths
+    labels: list[str]
+    docs: dict[str, list] = field(default_factory=dict)  # key -> [digest, id]
+
+    def dumps(self) -> bytes:
+        return orjson.dumps({"shards": self.shards, "term_bytes": self.term_bytes, "postings": self.postings,
+                             "labels": self.labels, "docs": self.docs})
+
+    @classmethod
+    def loads(cls, data: bytes) -> IndexState:
+        v = orjson.loads(data)
+        return cls(v["shards"], v["term_bytes"], v["postings"], v["labels"], v["docs"])
+
+
+def profile_digest(doc: SearchDoc) -> str:
+    return hashlib.blake2b(repr(doc).encode(), digest_size=16).hexdigest()
+
+
+def site_documents(published: dict[str, list[PublishedRecord]]) -> list[tuple[str, str, Callable[[], SearchDoc]]]:
+    """(key, digest, make) of every document, in the order search_docs gives them: profiles, then records."""
+    out: list[tuple[str, str, Callable[[], SearchDoc]]] = [
+        (d.key, profile_digest(d), partial(_same, d)) for d in profile_docs(published)]
+    out += [(f"{r.type}/{r.slug}", r.digest, partial(search_doc, r)) for r in search_records(published)]
+    return out
+
+
+def _same(doc: SearchDoc) -> SearchDoc:
+    return doc
+
+
+def doc_row(doc: SearchDoc) -> list:
+    return [doc.url, doc.heading, doc.date, [list(pair) for pair in doc.shown]]
+
+
+def _indexed(key: str, digest: str, doc: SearchDoc) -> IndexedDoc:
+    return IndexedDoc(key, digest, doc.type, doc.year, doc.published, doc_rank(doc),
+                      tuple(label for label, _ in doc.shown))
+
+
+class MemoryDocs:
+    """Documents given as a list (tests, benchmarks): analysed when asked, nothing kept."""
+
+    def __init__(self, docs: list[SearchDoc]) -> None:
+        self._docs = {d.key: d for d in docs}
+        self.entries = [_indexed(d.key, "", d) for d in docs]
+
+    def terms(self, doc: IndexedDoc) -> Iterable[str] | None:
+        return doc_terms(self._docs[doc.key])
+
+    def row(self, doc: IndexedDoc) -> list:
+        return doc_row(self._docs[doc.key])
+
+    def state(self, name: str) -> IndexState | None:
+        return None
+
+    def save_state(self, name: str, state: IndexState) -> None:
+        pass
+
+
+class CachedDocs:
+    """Documents of a site, analysed once per version and kept in SQLite (the module docstring)."""
+
+    def __init__(self, path: Path, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for other in path.parent.glob("search-static-*.sqlite*"):  # another code's cache is never read again
+            if not other.name.startswith(path.name):
+                other.unlink(missing_ok=True)
+        self._db = self._open(path)
+        self._build = (self._db.execute("SELECT max(built) FROM states").fetchone()[0] or 0) + 1
+        self.entries = self._load(documents)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(path, isolation_level=None)
+            db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+            return db
+        except sqlite3.DatabaseError:  # a corrupt cache is only a slower build
+            path.unlink(missing_ok=True)
+            db = sqlite3.connect(path, isolation_level=None)
+            db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+            return db
+
+    def _load(self, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> list[IndexedDoc]:
+        known: dict[tuple[str, str], IndexedDoc] = {}
+        labels: dict[str, tuple[str, ...]] = {}  # a few label lists shared by thousands of documents
+        for key, digest, type_, year, published, rank, joined in self._db.execute(
+                "SELECT key, digest, type, year, published, rank, labels FROM docs"):
+            shared = labels.setdefault(joined, tuple(joined.split("\x1f")) if joined else ())
+            known[key, digest] = IndexedDoc(key, digest, type_, year, published, rank, shared)
+        entries, new = [], []
+        for key, digest, make in documents:
+            entry = known.get((key, digest))
+            if entry is None:
+                doc = make()
+                entry = _indexed(key, digest, doc)
+                new.append((entry, doc))
+            entries.append(entry)
+        self._db.execute("BEGIN")
+        self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)", (
+            (e.key, e.digest, e.type, e.year, e.published, e.rank, "\x1f".join(e.labels), orjson.dumps(doc_row(d)),
+             zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1), self._build) for e, d in new))
+        self._db.execute("COMMIT")
+        return entries
+
+    def _one(self, column: str, doc: IndexedDoc) -> bytes | None:
+        row = self._db.execute(f"SELECT {column} FROM docs WHERE key = ? AND digest = ?",  # noqa: S608 - fixed names
+                               (doc.key, doc.digest)).fetchone()
+        return row[0] if row else None
+
+    def terms(self, doc: IndexedDoc) -> list[str] | None:
+        """The document's keys; None when this version is no longer cached."""
+        data = self._one("terms", doc)
+        if data is None:
+            return None
+        text = zlib.decompress(data).decode("utf-8")
+        return text.split("\n") if text else []
+
+    def all_terms(self) -> Iterator[tuple[str, str, list[str]]]:
+        """(key, digest, keys) of every cached document version, for a full build."""
+        for key, digest, data in self._db.execute("SELECT key, digest, terms FROM docs"):
+            text = zlib.decompress(data).decode("utf-8")
+            yield key, digest, text.split("\n") if text else []
+
+    def row(self, doc: IndexedDoc) -> list:
+        data = self._one("row", doc)
+        if data is None:
+            raise KeyError(doc.key)
+        return orjson.loads(data)
+
+    def state(self, name: str) -> IndexState | None:
+        row = self._db.execute("SELECT state FROM states WHERE name = ?", (name,)).fetchone()
+        return IndexState.loads(row[0]) if row else None
+
+    def save_state(self, name: str, state: IndexState) -> None:
+        """Record the index just built; forget states and document versions no kept state needs."""
+        db = self._db
+        db.execute("BEGIN")
+        db.execute("INSERT OR REPLACE INTO states VALUES (?, ?, ?)", (name, self._build, state.dumps()))
+        db.execute("DELETE FROM states WHERE name NOT IN (SELECT name FROM states ORDER BY built DESC LIMIT ?)",
+                   (STATES_KEPT,))
+        needed = {(k, v[0]) for (blob,) in db.execute("SELECT state FROM states")
+                  for k, v in orjson.loads(blob)["docs"].items()}
+        needed |= {(e.key, e.digest) for e in self.entries}
+        stale = [pair for pair in db.execute("SELECT key, digest FROM docs") if tuple(pair) not in needed]
+        db.executemany("DELETE FROM docs WHERE key = ? AND digest = ?", stale)
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        self._db.close()

@@ -160,14 +160,17 @@ class Releases:
                        capture_output=True, text=True)
 
 
-def manifest(directory: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path | None = None) -> dict[str, str]:
     """Every file of a release with its SHA-256, by path relative to the release.
 
-    `base`: the recorded files of the release this one started from as hard links. A file still
-    linked (more than one link) at a path the base has is that very file: its recorded hash is
-    reused instead of reading it again. A build replaces a file it changes, never edits it.
+    `base`: the recorded files of the release this one started from as hard links, in `base_dir`. A
+    file still linked (more than one link) at a path the base has is that very file; one linked from
+    elsewhere in the base (a search index's new folder) is found by its inode among the base's files
+    (only in the top-level folders where such files are). Either way its recorded hash is reused
+    instead of reading it again.
     """
-    files = {}
+    files: dict[str, str] = {}
+    moved: list[tuple[str, str, os.stat_result]] = []  # linked files at paths the base does not have
     stack = [(directory, "")]
     while stack:
         folder, prefix = stack.pop()
@@ -177,12 +180,38 @@ def manifest(directory: Path, base: dict[str, str] | None = None) -> dict[str, s
                 if entry.is_dir(follow_symlinks=False):
                     stack.append((Path(entry.path), name + "/"))
                 elif entry.is_file(follow_symlinks=False):
-                    known = base.get(name) if base else None
-                    if known and entry.stat(follow_symlinks=False).st_nlink > 1:
+                    if not base:
+                        files[name] = _sha256(entry.path)
+                        continue
+                    known, info = base.get(name), entry.stat(follow_symlinks=False)
+                    if known and info.st_nlink > 1:
                         files[name] = known
+                    elif info.st_nlink > 1 and base_dir is not None:
+                        moved.append((name, entry.path, info))
                     else:
                         files[name] = _sha256(entry.path)
+    if moved:
+        assert base is not None and base_dir is not None
+        # Safe: a build replaces files (a new inode), never edits one, so an inode the base still holds has the
+        # bytes recorded for it; a file changed in place since is changed in both, and `ledger verify` re-hashes all.
+        linked = _recorded_inodes(base_dir, base, {name.split("/", 1)[0] for name, _, _ in moved})
+        for name, path, info in moved:
+            known = linked.get((info.st_dev, info.st_ino, info.st_size))
+            files[name] = known if known else _sha256(path)
     return dict(sorted(files.items()))
+
+
+def _recorded_inodes(base_dir: Path, base: dict[str, str], tops: set[str]) -> dict[tuple[int, int, int], str]:
+    """(device, inode, size) -> recorded SHA-256 of the base release's recorded files under the folders `tops`."""
+    inodes = {}
+    for name, digest in base.items():
+        if name.split("/", 1)[0] in tops:
+            try:
+                info = os.stat(base_dir / name, follow_symlinks=False)
+            except OSError:
+                continue  # gone from the base's folder: nothing can be linked to it
+            inodes[(info.st_dev, info.st_ino, info.st_size)] = digest
+    return inodes
 
 
 def _sha256(path: str) -> str:

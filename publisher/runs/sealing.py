@@ -79,7 +79,7 @@ def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, 
     Returns the ledger entries written and the signed head.
     """
     base_files = ledger.release_files(base_seal) if base_seal else {}
-    files = manifest(release_dir, base_files)
+    files = manifest(release_dir, base_files, releases.root / base_seal.body["release"] if base_seal else None)
     signer = Signer(config.paths.state)
     heads = public_heads(config, releases, ledger)
     root = manifest_root(files)

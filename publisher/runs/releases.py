@@ -171,14 +171,14 @@ def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path
     """
     files: dict[str, str] = {}
     moved: list[tuple[str, str, os.stat_result]] = []  # linked files at paths the base does not have
-    stack = [(directory, "")]
+    stack = [(str(directory), "")]  # strings: a Path per folder costs more than reading it
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), name + "/"))
+                    stack.append((entry.path, name + "/"))
                 elif entry.is_file(follow_symlinks=False):
                     if not base:
                         files[name] = _sha256(entry.path)
@@ -203,11 +203,11 @@ def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path
 
 def _recorded_inodes(base_dir: Path, base: dict[str, str], tops: set[str]) -> dict[tuple[int, int, int], str]:
     """(device, inode, size) -> recorded SHA-256 of the base release's recorded files under the folders `tops`."""
-    inodes = {}
+    inodes, root = {}, str(base_dir)
     for name, digest in base.items():
         if name.split("/", 1)[0] in tops:
             try:
-                info = os.stat(base_dir / name, follow_symlinks=False)
+                info = os.stat(f"{root}/{name}", follow_symlinks=False)
             except OSError:
                 continue  # gone from the base's folder: nothing can be linked to it
             inodes[(info.st_dev, info.st_ino, info.st_size)] = digest
@@ -291,7 +291,14 @@ class ContentSnapshots:
         os.replace(folder, self.path(release_id))
 
     def prune(self, keep: set[str]) -> None:
-        if self.root.is_dir():
-            for folder in self.root.iterdir():
-                if folder.name not in keep:
-                    shutil.rmtree(folder, ignore_errors=True)
+        """Remove the snapshots of releases no longer kept: renamed away at once, deleted in the background
+        (a 100k-record snapshot is 100k links, seconds to unlink)."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if folder.name not in keep and not folder.name.startswith(_TRASH):
+                os.replace(folder, self.root / f"{_TRASH}{folder.name}-{secrets.token_hex(4)}")
+        trash = [str(p) for p in self.root.glob(f"{_TRASH}*")]
+        if trash:
+            subprocess.Popen(["rm", "-rf", "--", *trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)

@@ -192,8 +192,7 @@ def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path
                         files[name] = _sha256(entry.path)
     if moved:
         assert base is not None and base_dir is not None
-        # Safe: a build replaces files (a new inode), never edits one, so an inode the base still holds has the
-        # bytes recorded for it; a file changed in place since is changed in both, and `ledger verify` re-hashes all.
+        # Safe: builds replace files, never edit them, so a base inode holds its recorded bytes; ledger verify re-hashes
         linked = _recorded_inodes(base_dir, base, {name.split("/", 1)[0] for name, _, _ in moved})
         for name, path, info in moved:
             known = linked.get((info.st_dev, info.st_ino, info.st_size))

@@ -15,7 +15,9 @@ from publisher.core.config import Config, load_config
 from publisher.runs.ledger import canonical, entry_hash, ledger_of
 from publisher.runs.public_ledger import HEADS, MANIFEST, Signer, check_heads, merkle_root
 from publisher.runs.publication import RunFailed, publish, verify_ledger
+from publisher.runs.releases import Releases
 from publisher.runs.rollback import rollback
+from publisher.runs.sealing import recorded_files
 from publisher.runs.witness import FOUND, OK, UNCHECKED, verify_page, witness
 from publisher.site.serve import make_server
 from tests.conftest import SAMPLE_NOW, make_sample_portal, serve_site
@@ -66,6 +68,16 @@ def test_merkle_roots_follow_rfc_6962():
     assert merkle_root([b"a", b"b"]) == two
     assert merkle_root([b"a", b"b", b"c"]) != merkle_root([b"a", b"c", b"b"])
 
+    def split(items: list[bytes]) -> bytes:  # RFC 6962 §2.1 as written: split at the largest power of two below n
+        if len(items) == 1:
+            return hashlib.sha256(b"\x00" + items[0]).digest()
+        k = 1 << ((len(items) - 1).bit_length() - 1)
+        return hashlib.sha256(b"\x01" + split(items[:k]) + split(items[k:])).digest()
+
+    for n in [*range(1, 40), 63, 64, 65, 1000]:
+        leaves = [str(i).encode() for i in range(n)]
+        assert merkle_root(leaves) == split(leaves).hex(), n
+
 
 def test_a_replaced_page_with_a_recomputed_seal_is_caught(portal, tmp_path):
     publish(portal, SAMPLE_NOW)
@@ -102,6 +114,38 @@ def _recompute_last_seal(config: Config) -> None:
         parsed["manifest"] = files_hash(rows)
         new_body = canonical(parsed)
         db.execute("UPDATE entries SET body = ?, hash = ? WHERE seq = ?", (new_body, entry_hash(prev, new_body), seq))
+
+
+def test_a_search_file_changed_in_place_in_the_base_is_still_named_after_the_next_build_links_it(portal):
+    publish(portal, SAMPLE_NOW)
+    [before] = (site(portal).resolve() / "search").glob("index-*")
+    for twin in before.rglob("*.gz"):  # the build links a .gz beside an unchanged file without reading it
+        with open(twin, "r+b") as fh:  # in place: the same inode, so the link carries the bytes along
+            first = fh.read(1)
+            fh.seek(0)
+            fh.write(bytes([first[0] ^ 1]))
+    change_an_inspection(portal)
+    publish(portal, SAMPLE_NOW)
+    [after] = (site(portal) / "search").glob("index-*")
+    assert after.name != before.name and any((after / p.relative_to(before)).is_file() and
+                                             (after / p.relative_to(before)).stat().st_ino == p.stat().st_ino
+                                             for p in before.rglob("*.gz"))
+    [problem] = verify_ledger(portal)
+    assert "search/index-" in problem and "哈希不符" in problem
+
+
+def test_a_base_release_s_files_come_from_its_manifest_only_when_it_is_exactly_what_the_ledger_recorded(portal):
+    publish(portal, SAMPLE_NOW)
+    ledger, releases = ledger_of(portal), Releases(portal.deploy)
+    sealed = ledger.last("seal")
+    assert recorded_files(releases, ledger, sealed) == ledger.release_files(sealed)
+    path = site(portal) / MANIFEST
+    listed = json.loads(path.read_bytes())
+    name = sorted(listed["files"])[0]
+    listed["files"][name] = "0" * 64
+    path.unlink()
+    path.write_bytes(canonical(listed).encode())
+    assert recorded_files(releases, ledger, sealed) == ledger.release_files(sealed)  # the ledger's rows, not the edit
 
 
 def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, tmp_path):

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 
 from publisher.core.config import Config, load_config
+from publisher.runs import releases as releases_module
 from publisher.runs import schedule as sched
 from publisher.runs.ledger import ledger_of
 from publisher.runs.publication import publish, verify_ledger
+from publisher.runs.releases import manifest
 from publisher.runs.rollback import rollback
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
@@ -179,6 +181,27 @@ def test_a_republish_seals_only_its_changed_files_and_a_changed_file_list_is_nam
         db.execute("UPDATE release_files SET sha256 = replace(sha256, 'a', 'b') WHERE seq = 4")
     [problem] = verify_ledger(portal)
     assert "第4条" in problem and "文件清单" in problem
+
+
+def test_a_release_whose_search_index_moved_to_a_new_folder_gets_the_manifest_of_a_full_hash(tmp_path, monkeypatch):
+    base = tmp_path / "base"
+    for name, text in {"about/index.html": "关于", "search/index-a/t/0.bin": "零", "search/index-a/t/1.bin": "一",
+                       "search/index-a/meta.json": "{}", "search/index.html": "搜索"}.items():
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).write_text(text, encoding="utf-8")
+    recorded = manifest(base)
+    new = tmp_path / "new"
+    subprocess.run(["cp", "-al", str(base), str(new)], check=True)
+    (new / "search" / "index-a").rename(new / "search" / "index-b")  # the next build's index, linked file by file
+    (new / "search" / "index-b" / "meta.json").unlink()
+    (new / "search" / "index-b" / "meta.json").write_text('{"n":1}', encoding="utf-8")  # rewritten: a new inode
+    (new / "search" / "index-b" / "t" / "2.bin").write_text("二", encoding="utf-8")
+    hashed: list[str] = []
+    real = releases_module._sha256
+    monkeypatch.setattr(releases_module, "_sha256", lambda path: hashed.append(path) or real(path))
+    reused = manifest(new, recorded, base)
+    assert sorted(Path(p).name for p in hashed) == ["2.bin", "meta.json"]  # the linked ones were not read again
+    assert reused == manifest(new)
 
 
 def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):

@@ -39,16 +39,18 @@ def _signed_bytes(value: Any) -> bytes:
 
 
 def merkle_root(leaves: list[bytes]) -> str:
-    """RFC 6962 Merkle tree hash: leaves hashed with 0x00, nodes with 0x01, split at the largest power of two."""
-    def tree(items: list[bytes]) -> bytes:
-        if not items:
-            return hashlib.sha256(b"").digest()
-        if len(items) == 1:
-            return hashlib.sha256(b"\x00" + items[0]).digest()
-        split = 1 << ((len(items) - 1).bit_length() - 1)
-        return hashlib.sha256(b"\x01" + tree(items[:split]) + tree(items[split:])).digest()
+    """RFC 6962 Merkle tree hash: leaves hashed with 0x00, nodes with 0x01, split at the largest power of two.
 
-    return tree(leaves).hex()
+    Built level by level, an odd last node going up as it is: the same tree as the recursive split.
+    """
+    sha = hashlib.sha256
+    if not leaves:
+        return sha(b"").hexdigest()
+    level = [sha(b"\x00" + leaf).digest() for leaf in leaves]
+    while len(level) > 1:
+        pairs = [sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        level = pairs + level[-1:] if len(level) % 2 else pairs
+    return level[0].hex()
 
 
 def manifest_root(files: dict[str, str]) -> str:

@@ -160,29 +160,57 @@ class Releases:
                        capture_output=True, text=True)
 
 
-def manifest(directory: Path, base: dict[str, str] | None = None) -> dict[str, str]:
+def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path | None = None) -> dict[str, str]:
     """Every file of a release with its SHA-256, by path relative to the release.
 
-    `base`: the recorded files of the release this one started from as hard links. A file still
-    linked (more than one link) at a path the base has is that very file: its recorded hash is
-    reused instead of reading it again. A build replaces a file it changes, never edits it.
+    `base`: the recorded files of the release this one started from as hard links, in `base_dir`. A
+    file still linked (more than one link) at a path the base has is that very file; one linked from
+    elsewhere in the base (a search index's new folder) is found by its inode among the base's files
+    (only in the top-level folders where such files are). Either way its recorded hash is reused
+    instead of reading it again.
     """
-    files = {}
-    stack = [(directory, "")]
+    files: dict[str, str] = {}
+    moved: list[tuple[str, str, os.stat_result]] = []  # linked files at paths the base does not have
+    stack = [(str(directory), "")]  # strings: a Path per folder costs more than reading it
     while stack:
         folder, prefix = stack.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((Path(entry.path), name + "/"))
+                    stack.append((entry.path, name + "/"))
                 elif entry.is_file(follow_symlinks=False):
-                    known = base.get(name) if base else None
-                    if known and entry.stat(follow_symlinks=False).st_nlink > 1:
+                    if not base:
+                        files[name] = _sha256(entry.path)
+                        continue
+                    known, info = base.get(name), entry.stat(follow_symlinks=False)
+                    if known and info.st_nlink > 1:
                         files[name] = known
+                    elif info.st_nlink > 1 and base_dir is not None:
+                        moved.append((name, entry.path, info))
                     else:
                         files[name] = _sha256(entry.path)
+    if moved:
+        assert base is not None and base_dir is not None
+        # Safe: builds replace files, never edit them, so a base inode holds its recorded bytes; ledger verify re-hashes
+        linked = _recorded_inodes(base_dir, base, {name.split("/", 1)[0] for name, _, _ in moved})
+        for name, path, info in moved:
+            known = linked.get((info.st_dev, info.st_ino, info.st_size))
+            files[name] = known if known else _sha256(path)
     return dict(sorted(files.items()))
+
+
+def _recorded_inodes(base_dir: Path, base: dict[str, str], tops: set[str]) -> dict[tuple[int, int, int], str]:
+    """(device, inode, size) -> recorded SHA-256 of the base release's recorded files under the folders `tops`."""
+    inodes, root = {}, str(base_dir)
+    for name, digest in base.items():
+        if name.split("/", 1)[0] in tops:
+            try:
+                info = os.stat(f"{root}/{name}", follow_symlinks=False)
+            except OSError:
+                continue  # gone from the base's folder: nothing can be linked to it
+            inodes[(info.st_dev, info.st_ino, info.st_size)] = digest
+    return inodes
 
 
 def _sha256(path: str) -> str:
@@ -262,7 +290,14 @@ class ContentSnapshots:
         os.replace(folder, self.path(release_id))
 
     def prune(self, keep: set[str]) -> None:
-        if self.root.is_dir():
-            for folder in self.root.iterdir():
-                if folder.name not in keep:
-                    shutil.rmtree(folder, ignore_errors=True)
+        """Remove the snapshots of releases no longer kept: renamed away at once, deleted in the background
+        (a 100k-record snapshot is 100k links, seconds to unlink)."""
+        if not self.root.is_dir():
+            return
+        for folder in self.root.iterdir():
+            if folder.name not in keep and not folder.name.startswith(_TRASH):
+                os.replace(folder, self.root / f"{_TRASH}{folder.name}-{secrets.token_hex(4)}")
+        trash = [str(p) for p in self.root.glob(f"{_TRASH}*")]
+        if trash:
+            subprocess.Popen(["rm", "-rf", "--", *trash], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.DEVNULL, start_new_session=True)

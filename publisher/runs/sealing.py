@@ -8,6 +8,8 @@ does not account for, stop the run until staff run `portal ledger recover`, whic
 from __future__ import annotations
 
 import getpass
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +18,8 @@ from publisher.core.config import Config
 from publisher.runs.ledger import Entry, Ledger
 from publisher.runs.public_ledger import (
     HEADS,
+    MANIFEST,
+    OWN_FILES,
     Signer,
     events_root,
     head_hash,
@@ -71,6 +75,25 @@ def chain_problem(config: Config, releases: Releases, ledger: Ledger) -> str | N
     return problem
 
 
+def recorded_files(releases: Releases, ledger: Ledger, sealed: Entry) -> dict[str, str]:
+    """A sealed release's recorded files (path -> SHA-256), read from its public manifest when that is exactly them.
+
+    The seal's `manifest` (a hash the chain covers) decides: a manifest.json changed in any way falls back to
+    the ledger's own rows, whose replay grows with every seal since the first.
+    """
+    folder = releases.root / sealed.body["release"]
+    try:
+        files = json.loads((folder / MANIFEST).read_bytes())["files"]
+        files.update({path: hashlib.sha256((folder / path).read_bytes()).hexdigest() for path in OWN_FILES})
+        text = "".join(files) + "".join(files.values())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return ledger.release_files(sealed)
+    # Without a tab or newline in any path or hash, the hashed lines name exactly one list: the recorded one.
+    if "\t" not in text and "\n" not in text and manifest_hash(files) == sealed.body.get("manifest"):
+        return files
+    return ledger.release_files(sealed)
+
+
 def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, release: str,
          entries: list[tuple[str, dict[str, Any]]], records: list[list[str]], kind: str,
          base_seal: Entry | None = None, note: str = "") -> tuple[list[Entry], dict[str, Any]]:
@@ -78,8 +101,8 @@ def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, 
 
     Returns the ledger entries written and the signed head.
     """
-    base_files = ledger.release_files(base_seal) if base_seal else {}
-    files = manifest(release_dir, base_files)
+    base_files = recorded_files(releases, ledger, base_seal) if base_seal else {}
+    files = manifest(release_dir, base_files, releases.root / base_seal.body["release"] if base_seal else None)
     signer = Signer(config.paths.state)
     heads = public_heads(config, releases, ledger)
     root = manifest_root(files)

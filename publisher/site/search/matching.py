@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from .analysis import Query, code_grams, is_han, run_tokens, runs
+from .analysis import Query, code_grams, index_keys
 from .documents import PROFILE_TYPE, SEARCH_TYPES, SearchDoc, agency_term
 
 PROFILE_KEY = "@profile"  # no query produces it: analysis keeps letters, digits and Han only
@@ -32,12 +32,10 @@ _TYPE_SLOTS = 16
 
 def doc_terms(doc: SearchDoc) -> set[str]:
     """Every key of a document (see the module docstring): one analysis for all three indexes."""
-    parts = [(kind, run, run_tokens(kind, run)) for kind, run in runs(doc.text)]
-    terms = {t for _, _, toks in parts for t in toks if not (len(t) == 1 and is_han(t))}
-    terms.update("".join(run for kind, run, _ in parts if kind == "han"))
-    terms.update(f"{a[-1]}_{b[0]}" for (_, _, a), (_, _, b) in zip(parts, parts[1:], strict=False))
+    terms = index_keys(doc.text)
     terms.update("=" + e for e in doc.exact)
-    terms.update(g for code in doc.codes for g in code_grams(code))
+    for code in doc.codes:
+        terms.update(code_grams(code))
     if doc.type == PROFILE_TYPE:
         terms.add(PROFILE_KEY)
     if doc.agency:

@@ -58,9 +58,12 @@ def tier_of(type_key: str, exact: bool, partial: bool) -> int:
     return TIER_TEXT
 
 
+_blake2b, _from_bytes = hashlib.blake2b, int.from_bytes  # bound once: url_number runs twice a record per build
+
+
 def url_number(url: str) -> int:
     """A number fixed by a record's URL: its tantivy shard, and its place among records of one type and day."""
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+    return _from_bytes(_blake2b(url.encode(), digest_size=8).digest(), "big")
 
 
 def rank_of(type_key: str, year: str, date: str, url: str) -> int:
@@ -68,7 +71,7 @@ def rank_of(type_key: str, year: str, date: str, url: str) -> int:
     y = int(year) if year.isascii() and year.isdigit() else 0
     try:
         day = dt.date.fromisoformat(date)
-        doy = day.timetuple().tm_yday if day.year == y else 0
+        doy = day.toordinal() - dt.date(y, 1, 1).toordinal() + 1 if day.year == y else 0  # timetuple's tm_yday
     except ValueError:
         doy = 0
     head = (y * _TYPE_SLOTS + _TYPE_SLOTS - 1 - TYPE_ORDER.index(type_key)) * 512 + doy

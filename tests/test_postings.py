@@ -86,6 +86,9 @@ def test_runs_and_dense_bitmaps():
     check([*range(100, 400, 2), *range(600, 900, 2)])  # dense, but a gap of 200: the general path decides
     check([*range(8, 16), 17])  # a bitmap that starts at a later byte
     check([3, *range(131, 139)])  # a first delta of 3, then a gap of 128
+    check(list(range(1_000, 3_000, 2)))  # dense from a first low of two bytes
+    check([i for i in range(40_000, 43_000) if i % 5])  # dense from a first low of three bytes
+    check([*range(20_000, 20_300), *range(20_400, 20_700)])  # two runs far into the container
 
 
 def test_ids_near_the_top():

@@ -125,13 +125,12 @@ def _container(ids: Sequence[int], base: int) -> bytes:
 
 def _dense(ids: Sequence[int], base: int, first: int, last: int) -> bytes | None:
     """_container's choice for a dense container, read off its flags (no list of deltas unless the array form
-    wins); None when a delta needs two bytes, which _container's general path measures."""
-    start = base + first * 8
-    flags = _flags(ids, start, (last - first + 1) * 8)
-    if ids[0] - base > 0x7F or _WIDE_GAP in flags:
+    wins); None when a delta after the first needs two bytes, which _container's general path measures."""
+    flags = _flags(ids, base + first * 8, (last - first + 1) * 8)
+    if _WIDE_GAP in flags:
         return None
-    n = len(ids)
-    size = len(_varint_bytes((n - 1) * 4)) + n  # the array form: a byte a delta
+    n, low = len(ids), ids[0] - base
+    size = len(_varint_bytes((n - 1) * 4)) + len(_varint_bytes(low)) + n - 1  # the array form: a byte a later delta
     best = None
     runs = flags.count(b"\x00\x01") + flags[0]
     if 2 * runs < size:
@@ -151,7 +150,7 @@ def _dense(ids: Sequence[int], base: int, first: int, last: int) -> bytes | None
         if len(bitmap) < size:
             return bitmap
     if best is None:  # the array form: every delta is one byte
-        best = _varint_bytes((n - 1) * 4) + bytes([ids[0] - base, *map(operator.sub, ids[1:], ids[:-1])])
+        best = _varint_bytes((n - 1) * 4) + _varint_bytes(low) + bytes(map(operator.sub, ids[1:], ids[:-1]))
     return best
 
 

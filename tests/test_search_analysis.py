@@ -14,7 +14,18 @@ import pytest
 
 from bench.generate import _Maker
 from publisher.site.search import analysis
-from publisher.site.search.analysis import MAX_WORD, _kind, analyze, han_chars, joints, normalize, runs, tokens
+from publisher.site.search.analysis import (
+    MAX_WORD,
+    _kind,
+    analyze,
+    compact,
+    han_chars,
+    index_keys,
+    joints,
+    normalize,
+    runs,
+    tokens,
+)
 
 
 def reference_normalize(text: str) -> str:
@@ -41,20 +52,28 @@ def reference_runs(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def reference_run_tokens(kind: str, run: str) -> list[str]:
+    if kind == "word":
+        return [run[:MAX_WORD]]
+    if len(run) == 1:
+        return [run]
+    return [run[i:i + 2] for i in range(len(run) - 1)]
+
+
 def reference_tokens(text: str) -> list[str]:
-    out = []
-    for kind, run in reference_runs(text):
-        if kind == "word":
-            out.append(run[:MAX_WORD])
-        elif len(run) == 1:
-            out.append(run)
-        else:
-            out.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return out
+    return [t for kind, run in reference_runs(text) for t in reference_run_tokens(kind, run)]
 
 
 def reference_han_chars(text: str) -> set[str]:
     return {ch for ch in reference_normalize(text) if analysis.is_han(ch)}
+
+
+def reference_keys(text: str) -> set[str]:
+    """matching.doc_terms' text keys as first written: tokens but a lone Han character, Han characters, joints."""
+    per_run = [reference_run_tokens(kind, run) for kind, run in reference_runs(text)]
+    keys = {t for toks in per_run for t in toks if not (len(t) == 1 and analysis.is_han(t))}
+    keys |= reference_han_chars(text)
+    return keys | {f"{a[-1]}_{b[0]}" for a, b in zip(per_run, per_run[1:], strict=False)}
 
 
 def check(text: str) -> None:
@@ -63,6 +82,8 @@ def check(text: str) -> None:
     assert tokens(text) == reference_tokens(text), repr(text)
     assert han_chars(text) == reference_han_chars(text), repr(text)
     assert analyze(text) == (tokens(text), han_chars(text)), repr(text)
+    assert index_keys(text) == reference_keys(text), repr(text)
+    assert compact(text) == "".join(ch for ch in reference_normalize(text) if _kind(ch)), repr(text)
 
 
 def test_every_code_point_is_classified_as_the_loop_does():

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from .analysis import Query, code_grams, is_han, run_tokens, runs
+from .analysis import Query, code_grams, index_keys
 from .documents import PROFILE_TYPE, SEARCH_TYPES, SearchDoc, agency_term
 
 PROFILE_KEY = "@profile"  # no query produces it: analysis keeps letters, digits and Han only
@@ -32,12 +32,10 @@ _TYPE_SLOTS = 16
 
 def doc_terms(doc: SearchDoc) -> set[str]:
     """Every key of a document (see the module docstring): one analysis for all three indexes."""
-    parts = [(kind, run, run_tokens(kind, run)) for kind, run in runs(doc.text)]
-    terms = {t for _, _, toks in parts for t in toks if not (len(t) == 1 and is_han(t))}
-    terms.update("".join(run for kind, run, _ in parts if kind == "han"))
-    terms.update(f"{a[-1]}_{b[0]}" for (_, _, a), (_, _, b) in zip(parts, parts[1:], strict=False))
+    terms = index_keys(doc.text)
     terms.update("=" + e for e in doc.exact)
-    terms.update(g for code in doc.codes for g in code_grams(code))
+    for code in doc.codes:
+        terms.update(code_grams(code))
     if doc.type == PROFILE_TYPE:
         terms.add(PROFILE_KEY)
     if doc.agency:
@@ -60,9 +58,12 @@ def tier_of(type_key: str, exact: bool, partial: bool) -> int:
     return TIER_TEXT
 
 
+_blake2b, _from_bytes = hashlib.blake2b, int.from_bytes  # bound once: url_number runs twice a record per build
+
+
 def url_number(url: str) -> int:
     """A number fixed by a record's URL: its tantivy shard, and its place among records of one type and day."""
-    return int.from_bytes(hashlib.blake2b(url.encode(), digest_size=8).digest(), "big")
+    return _from_bytes(_blake2b(url.encode(), digest_size=8).digest(), "big")
 
 
 def rank_of(type_key: str, year: str, date: str, url: str) -> int:
@@ -70,7 +71,7 @@ def rank_of(type_key: str, year: str, date: str, url: str) -> int:
     y = int(year) if year.isascii() and year.isdigit() else 0
     try:
         day = dt.date.fromisoformat(date)
-        doy = day.timetuple().tm_yday if day.year == y else 0
+        doy = day.toordinal() - dt.date(y, 1, 1).toordinal() + 1 if day.year == y else 0  # timetuple's tm_yday
     except ValueError:
         doy = 0
     head = (y * _TYPE_SLOTS + _TYPE_SLOTS - 1 - TYPE_ORDER.index(type_key)) * 512 + doy

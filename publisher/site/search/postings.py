@@ -24,7 +24,10 @@ zigzag(start minus the previous run's last) and length-1.
 from __future__ import annotations
 
 import bisect
+import functools
+import itertools
 import operator
+import re
 from collections.abc import Iterable, Sequence
 
 CONTAINER = 65536
@@ -49,62 +52,125 @@ def read_varint(data: bytes | memoryview, pos: int) -> tuple[int, int]:
         shift += 7
 
 
-def _varints(values: list[int]) -> bytes:
-    if max(values) < 0x80:  # the common case, in C: one byte a value
-        return bytes(values)
+_SMALL = [bytes((n,)) for n in range(0x80)]  # one-byte varints, the common case of a delta
+
+
+@functools.lru_cache(maxsize=4096)  # headers, firsts and container steps: few distinct values, met again and again
+def _varint_bytes(n: int) -> bytes:
     out = bytearray()
-    for n in values:
-        varint(n, out)
+    varint(n, out)
     return bytes(out)
 
 
-def _container(lows: list[int]) -> bytes:
-    """One container in its smallest form (the module docstring); lists, not loops, wherever Python allows."""
-    n = len(lows)
-    deltas = [lows[0], *map(operator.sub, lows[1:], lows[:-1])]
-    head = bytearray()
-    varint((n - 1) * 4, head)
-    best = bytes(head) + _varints(deltas)
+@functools.cache
+def _low_varints() -> tuple[bytes, ...]:
+    """The varint of every number below CONTAINER (every low, delta, gap and length), built on first need."""
+    return (*_SMALL, *(bytes((n & 0x7F | 0x80, n >> 7)) for n in range(0x80, 0x4000)),
+            *(bytes((n & 0x7F | 0x80, n >> 7 & 0x7F | 0x80, n >> 14)) for n in range(0x4000, CONTAINER)))
+
+
+def _varints(values: list[int]) -> bytes:
+    """Varints of numbers below CONTAINER, in C: a table look-up a value."""
+    if max(values) < 0x80:  # the common case: one byte a value
+        return bytes(values)
+    return b"".join(map(_low_varints().__getitem__, values))
+
+
+def _flags(ids: Sequence[int], start: int, size: int) -> bytearray:
+    """A byte per number start … start+size-1: 1 where it is an id (the one Python step an id left)."""
+    flags = bytearray(size)
+    for i in ids:
+        flags[i - start] = 1
+    return flags
+
+
+def _packed(flags: bytearray) -> bytes:
+    """0/1 bytes as bits, 8 to a byte, the first in bit 0: the reversed "0"/"1" digits read as one binary number."""
+    return int(flags.translate(_DIGITS)[::-1], 2).to_bytes(len(flags) // 8, "little")
+
+
+_DIGITS = bytes.maketrans(b"\x00\x01", b"01")
+_WIDE_GAP = bytes(0x7F)  # 127 absent numbers between two ids: a delta of 128 or more, two bytes in the array form
+_ONES = re.compile(b"\x01+")
+
+
+def _container(ids: Sequence[int], base: int) -> bytes:
+    """One container of ids (all base … base+65535) in its smallest form (the module docstring)."""
+    n = len(ids)
+    first, last = (ids[0] - base) >> 3, (ids[-1] - base) >> 3
+    if last - first + 1 < n:  # dense: more ids than bitmap bytes, so the bitmap likely wins
+        dense = _dense(ids, base, first, last)
+        if dense is not None:
+            return dense
+    deltas = [ids[0] - base, *map(operator.sub, ids[1:], ids[:-1])]
+    best = _varint_bytes((n - 1) * 4) + _varints(deltas)
     runs = n - deltas.count(1) + (deltas[0] == 1)  # a run starts wherever a number does not follow the one before
     if 2 * runs < len(best):
-        starts = [0, *(k for k in range(1, n) if deltas[k] != 1), n]
+        starts = [0, *itertools.compress(range(1, n), map(operator.ne, deltas[1:], itertools.repeat(1))), n]
+        pairs: list[int] = []
+        prev = base
+        for a, b in zip(starts, starts[1:], strict=False):
+            pairs += (ids[a] - prev, b - a - 1)
+            prev = ids[b - 1] + 1
+        ran = _varint_bytes((len(starts) - 2) * 4 + 1) + _varints(pairs)
+        if len(ran) < len(best):
+            best = ran
+    if last - first + 1 < len(best):  # a bitmap can only win when it is shorter than the others' bodies
+        bitmap = _varint_bytes((last - first) * 4 + 2) + _varint_bytes(first) + _packed(
+            _flags(ids, base + first * 8, (last - first + 1) * 8))
+        if len(bitmap) < len(best):
+            best = bitmap
+    return best
+
+
+def _dense(ids: Sequence[int], base: int, first: int, last: int) -> bytes | None:
+    """_container's choice for a dense container, read off its flags (no list of deltas unless the array form
+    wins); None when a delta after the first needs two bytes, which _container's general path measures."""
+    flags = _flags(ids, base + first * 8, (last - first + 1) * 8)
+    if _WIDE_GAP in flags:
+        return None
+    n, low = len(ids), ids[0] - base
+    size = len(_varint_bytes((n - 1) * 4)) + len(_varint_bytes(low)) + n - 1  # the array form: a byte a later delta
+    best = None
+    runs = flags.count(b"\x00\x01") + flags[0]
+    if 2 * runs < size:
         pairs: list[int] = []
         prev = 0
-        for a, b in zip(starts, starts[1:], strict=False):
-            pairs += (lows[a] - prev, b - a - 1)
-            prev = lows[b - 1] + 1
-        head = bytearray()
-        varint((len(starts) - 2) * 4 + 1, head)
-        ran = bytes(head) + _varints(pairs)
-        best = min(best, ran, key=len)
-    first, last = lows[0] >> 3, lows[-1] >> 3
-    if last - first + 1 < len(best):  # a bitmap can only win when it is shorter than the others' bodies
-        bits = bytearray(last - first + 1)
-        for low in lows:
-            bits[(low >> 3) - first] |= 1 << (low & 7)
-        bitmap = bytearray()
-        varint(len(bits) * 4 - 4 + 2, bitmap)
-        varint(first, bitmap)
-        bitmap += bits
-        best = min(best, bytes(bitmap), key=len)
+        for m in _ONES.finditer(flags):
+            a, b = m.span()
+            pairs += (first * 8 + a - prev, b - a - 1)
+            prev = first * 8 + b
+        best = _varint_bytes((runs - 1) * 4 + 1) + _varints(pairs)
+        if len(best) < size:
+            size = len(best)
+        else:
+            best = None
+    if last - first + 1 < size:
+        bitmap = _varint_bytes((last - first) * 4 + 2) + _varint_bytes(first) + _packed(flags)
+        if len(bitmap) < size:
+            return bitmap
+    if best is None:  # the array form: every delta is one byte
+        best = _varint_bytes((n - 1) * 4) + _varint_bytes(low) + bytes(map(operator.sub, ids[1:], ids[:-1]))
     return best
 
 
 def encode_ids(ids: Sequence[int]) -> bytes:
     """A sorted list of distinct ids, compressed (the module docstring)."""
-    out = bytearray()
+    n = len(ids)
+    if n == 1:  # most terms: one container of one id, always in the array form (never longer than the others)
+        high, low = divmod(ids[0], CONTAINER)
+        return b"\x01" + _varint_bytes(high) + b"\x00" + _varint_bytes(low)
+    if not n:
+        return b"\x00"
     parts: list[bytes] = []
-    pos, prev, count = 0, 0, 0
-    while pos < len(ids):
+    pos, prev = 0, 0
+    while pos < n:
         high = ids[pos] // CONTAINER
-        end = bisect.bisect_left(ids, (high + 1) * CONTAINER, pos)
         base = high * CONTAINER
-        step = bytearray()
-        varint(high - prev, step)
-        parts += (bytes(step), _container([i - base for i in ids[pos:end]]))
-        prev, pos, count = high, end, count + 1
-    varint(count, out)
-    return bytes(out) + b"".join(parts)
+        end = n if ids[-1] - base < CONTAINER else bisect.bisect_left(ids, base + CONTAINER, pos)
+        parts += (_varint_bytes(high - prev), _container(ids[pos:end], base))
+        prev, pos = high, end
+    return _varint_bytes(len(parts) // 2) + b"".join(parts)
 
 
 def decode_ids(data: bytes | memoryview, pos: int = 0) -> list[int]:

@@ -208,19 +208,7 @@ def decode_ids(data: bytes | memoryview, pos: int = 0) -> list[int]:
 
 def encode_shard(postings: Iterable[tuple[str, Sequence[int]]]) -> bytes:
     """Terms (sorted by the caller) and their id lists as one shard file."""
-    terms, lists = [], []
-    for term, ids in postings:
-        terms.append(term)
-        lists.append(encode_ids(ids))
-    block = "".join(t + TERM_END for t in terms).encode("utf-8")
-    out = bytearray()
-    varint(len(block), out)
-    out += block
-    for data in lists:
-        varint(len(data), out)
-    for data in lists:
-        out += data
-    return bytes(out)
+    return join_shard((term, encode_ids(ids)) for term, ids in postings)
 
 
 def decode_shard(data: bytes) -> dict[str, bytes]:

@@ -195,11 +195,15 @@ def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue],
 def _published_record(row: tuple) -> PublishedRecord:
     (type_key, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest,
      agency, agency_key, canonical, agency_published) = row
-    return PublishedRecord(
-        type=type_key, slug=slug, title=title, date=date, published=published, state=state,
-        fields=LazyFields(_field_pairs, fields, list_values),  # decoded when a page needs them
-        withdrawn=withdrawn, withdrawal_reason=reason, digest=digest,
-        origin=Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+    return PublishedRecord.stored(
+        type_key, slug, title, date, published, state,
+        LazyFields(_field_pairs, fields, list_values),  # decoded when a page needs them
+        withdrawn, reason, digest,
+        Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+
+
+def _newest_first(record: PublishedRecord) -> tuple[str, str]:
+    return record.date, record.slug
 
 
 class Catalog:
@@ -305,9 +309,12 @@ class Catalog:
     def published(self) -> dict[str, list[PublishedRecord]]:
         """Every page the site shows, by type, newest first (by date, then slug): `content.load_published`."""
         out: dict[str, list[PublishedRecord]] = {t: [] for t in RECORD_TYPES}
-        query = f"SELECT {_RECORD_COLUMNS} FROM files WHERE shown ORDER BY type, date DESC, slug DESC, name"
+        # In key order, sorted here: SQLite would sort whole rows, fields and all, in a temporary b-tree.
+        query = f"SELECT {_RECORD_COLUMNS} FROM files WHERE shown ORDER BY type, name"
         for row in self._query(query):
             out[row[0]].append(_published_record(row))
+        for records in out.values():  # date, then slug, newest first; stable: the same file names in name order
+            records.sort(key=_newest_first, reverse=True)
         return out
 
     def rows(self) -> list[tuple]:

@@ -282,6 +282,17 @@ class PublishedRecord:
     digest: str = ""  # of the content file's bytes: what a page built from this record depends on
     origin: Origin | None = None  # on a unified platform: the agency that published it
 
+    @classmethod
+    def stored(cls, type: str, slug: str, title: str, date: str, published: str, state: str,  # noqa: A002
+               fields: LazyFields, withdrawn: str, withdrawal_reason: str, digest: str,
+               origin: Origin | None) -> PublishedRecord:
+        """The same record as the constructor makes, without its per-field checks (content/'s catalog: 100k)."""
+        record = object.__new__(cls)
+        record.__dict__.update(type=type, slug=slug, title=title, date=date, published=published, state=state,
+                               _fields=fields, withdrawn=withdrawn, withdrawal_reason=withdrawal_reason,
+                               digest=digest, origin=origin)
+        return record
+
     @property
     def live(self) -> bool:
         return self.state == "live"

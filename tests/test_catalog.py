@@ -8,15 +8,18 @@ site built from it is byte for byte the same.
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
 
-from publisher.core.catalog import catalog_path, open_catalog
+from publisher.core import catalog as catalog_module
+from publisher.core.catalog import catalog_path, one_refresh, open_catalog
 from publisher.core.config import Config
 from publisher.core.content import load_published
 from publisher.pull.memo import scan_content
 from publisher.pull.plan import make_plan, write_plan
+from publisher.runs.publication import publish
 from publisher.site.build import PageIndexes, build_site
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_incremental import assert_same_site, edit_newer_types, edit_penalties
@@ -138,6 +141,7 @@ def test_hand_edited_files_are_catalogued_as_content_reads_them_and_broken_ones_
                                                         + "Fields: []\n\n说明".encode("gb18030"))
     with open_catalog(content, state) as catalog:
         [odd_record] = catalog.published()["penalties"]  # the two broken files show nothing
+        assert pickle.loads(pickle.dumps(odd_record)).fields == odd_record.fields  # fields still undecoded
         with_odd_only = tmp_path / "odd-only"
         (with_odd_only / "penalties").mkdir(parents=True)
         (with_odd_only / "penalties" / "odd.md").write_bytes((content / "penalties" / "odd.md").read_bytes())
@@ -147,3 +151,68 @@ def test_hand_edited_files_are_catalogued_as_content_reads_them_and_broken_ones_
         assert catalog.pages() == scan_content(content)  # pull still sees all three as pages it wrote
     with open_catalog(content, state, refresh=False) as catalog:  # and reads them back alike
         assert catalog.rows() == rebuilt_rows(content, tmp_path / "again")
+
+
+def count_scans(monkeypatch) -> list[int]:
+    scans: list[int] = []
+    real = catalog_module.Catalog._refresh
+
+    def counted(self):
+        scans.append(1)
+        return real(self)
+
+    monkeypatch.setattr(catalog_module.Catalog, "_refresh", counted)
+    return scans
+
+
+def test_a_run_scans_content_once_and_a_page_edited_by_hand_between_pull_and_build_is_built(portal, tmp_path,
+                                                                                          monkeypatch):
+    scans = count_scans(monkeypatch)
+    publish(portal, SAMPLE_NOW)
+    edit_penalties(portal)
+    scans.clear()
+    publish(portal, SAMPLE_NOW)  # pull, the ledger's changes and the build: one scan of content/
+    assert len(scans) == 1
+    assert_in_step(portal, tmp_path, "after a run")
+
+    pull(portal)  # `portal pull`, then a clerk edits and adds pages by hand, then `portal build`
+    edited = next(p for p in sorted((portal.paths.content / "penalties").glob("*.md")) if "State: live" in p.read_text(
+        encoding="utf-8"))
+    slug = edited.stem
+    text = edited.read_text(encoding="utf-8")
+    title = text.split("\n", 1)[0].removeprefix("Title: ")
+    edited.write_text(text.replace(f"Title: {title}", "Title: 手工更正的标题", 1), encoding="utf-8")
+    hand_written(portal)
+    built = build_site(portal, SAMPLE_NOW, output=tmp_path / "built", ledger_info=LEDGER, pages=PageIndexes(None, None))
+    assert "手工更正的标题" in (built.output / "penalties" / slug / "index.html").read_text(encoding="utf-8")
+    assert (built.output / "penalties" / "hand-written" / "index.html").is_file()
+
+    (portal.paths.content / "penalties" / "hand-written.md").unlink()  # and the next run sees it gone
+    scans.clear()
+    publish(portal, SAMPLE_NOW)
+    assert len(scans) == 1
+    release = portal.deploy.path / "current"
+    assert not (release / "penalties" / "hand-written").exists()
+    assert_in_step(portal, tmp_path, "after a hand edit")
+
+
+def test_one_refresh_trusts_the_catalog_only_inside_its_run(portal, monkeypatch):
+    pull(portal)
+    scans = count_scans(monkeypatch)
+    content, state = portal.paths.content, portal.paths.state
+    with one_refresh(content, state):
+        with open_catalog(content, state) as catalog:
+            before = catalog.published()
+        with open_catalog(content, state) as catalog:
+            assert catalog.published() == before
+        assert len(scans) == 1
+        path = catalog_path(content, state)
+        for stale in path.parent.glob(path.name + "*"):
+            stale.unlink()  # a catalog gone within the run is made again from content/, not trusted empty
+        with open_catalog(content, state) as catalog:
+            assert catalog.published() == before
+        assert len(scans) == 2
+    hand_written(portal)
+    with open_catalog(content, state) as catalog:  # outside a run every open looks at content/ again
+        assert "hand-written" in {r.slug for r in catalog.published()["penalties"]}
+    assert len(scans) == 3

@@ -15,7 +15,9 @@ folder (a rollback's snapshot, built once) is catalogued in memory.
 
 Every use starts with `refresh`: one scandir and stat of content/; a file without a row, or whose size or
 mtime_ns differ from its row, is read again and its row replaced; rows without a file are dropped. A
-catalog that cannot be read (deleted, corrupt, another format) is rebuilt from content/.
+catalog that cannot be read (deleted, corrupt, another format) is rebuilt from content/. Inside one
+publication run (`one_refresh`) only the first use refreshes: pull notes every file it writes, and the
+ledger's changes and the build then read one state of content/.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ import orjson
 from publisher.core.content import (
     ContentPage,
     FieldValue,
+    LazyFields,
     Origin,
     PublishedRecord,
     content_files,
@@ -192,11 +195,15 @@ def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue],
 def _published_record(row: tuple) -> PublishedRecord:
     (type_key, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest,
      agency, agency_key, canonical, agency_published) = row
-    return PublishedRecord(
-        type=type_key, slug=slug, title=title, date=date, published=published, state=state,
-        fields=_field_pairs(fields, list_values),
-        withdrawn=withdrawn, withdrawal_reason=reason, digest=digest,
-        origin=Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+    return PublishedRecord.stored(
+        type_key, slug, title, date, published, state,
+        LazyFields(_field_pairs, fields, list_values),  # decoded when a page needs them
+        withdrawn, reason, digest,
+        Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+
+
+def _newest_first(record: PublishedRecord) -> tuple[str, str]:
+    return record.date, record.slug
 
 
 class Catalog:
@@ -205,7 +212,9 @@ class Catalog:
     def __init__(self, content_dir: Path, path: Path | None) -> None:
         self.content_dir = content_dir
         self.path = path
+        self.made = False
         self.db = self._connect()
+        self.exact = False  # refreshed in this run, and since kept in step by the run's own writes
 
     def _connect(self) -> sqlite3.Connection:
         if self.path is not None:
@@ -217,7 +226,8 @@ class Catalog:
             db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
             version = _code_version()
             found = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-            if found is None or found[0] != version:
+            self.made = found is None or found[0] != version  # a new table: only a refresh fills it
+            if self.made:
                 with db:  # another format: every row is made again
                     db.execute("DROP TABLE IF EXISTS files")
                     db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (version,))
@@ -230,6 +240,7 @@ class Catalog:
     def _discard(self) -> None:
         """A catalog SQLite cannot read: removed, and made again from content/."""
         self.db.close()
+        self.exact = False
         if self.path is not None:
             log.warning("内容目录索引 %s 无法读取，已从 content/ 重建", self.path)
             _remove(self.path)
@@ -275,21 +286,35 @@ class Catalog:
         with self.db:
             self.db.executemany(_INSERT, rows)
 
+    def _query(self, query: str) -> list[tuple]:
+        """Every row of a query; a catalog that turns out unreadable (not refreshed in this open) is rebuilt."""
+        try:
+            return self.db.execute(query).fetchall()
+        except sqlite3.DatabaseError as error:
+            if _busy(error) or not self.exact:
+                raise
+            self._discard()
+            self.refresh()
+            return self.db.execute(query).fetchall()
+
     def pages(self) -> dict[str, dict[str, ContentPage]]:
         """What pull compares with: every page the publisher wrote, by type and key hash (the last file wins)."""
         pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
         query = ("SELECT type, slug, name, key_hash, state, published, withdrawn, reason, sha256 FROM files"
                  " WHERE key_hash IS NOT NULL ORDER BY type, name")
-        for row in self.db.execute(query):
+        for row in self._query(query):
             pages[row[0]][row[3]] = ContentPage(*row)
         return pages
 
     def published(self) -> dict[str, list[PublishedRecord]]:
         """Every page the site shows, by type, newest first (by date, then slug): `content.load_published`."""
         out: dict[str, list[PublishedRecord]] = {t: [] for t in RECORD_TYPES}
-        query = f"SELECT {_RECORD_COLUMNS} FROM files WHERE shown ORDER BY type, date DESC, slug DESC, name"
-        for row in self.db.execute(query):
+        # In key order, sorted here: SQLite would sort whole rows, fields and all, in a temporary b-tree.
+        query = f"SELECT {_RECORD_COLUMNS} FROM files WHERE shown ORDER BY type, name"
+        for row in self._query(query):
             out[row[0]].append(_published_record(row))
+        for records in out.values():  # date, then slug, newest first; stable: the same file names in name order
+            records.sort(key=_newest_first, reverse=True)
         return out
 
     def rows(self) -> list[tuple]:
@@ -307,11 +332,34 @@ def _remove(path: Path) -> None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
+# Catalogs refreshed once per run (`one_refresh`): path -> refreshed yet in this run.
+_RUNS: dict[Path, bool] = {}
+
+
+@contextmanager
+def one_refresh(content_dir: Path, state_dir: Path) -> Iterator[None]:
+    """Within one publication run (it holds the run lock, and only its pull writes content/, noting each
+    file it writes): the first open refreshes content/'s catalog, later opens trust it without the stat walk.
+
+    So the ledger's changes and the release are made from one state of content/; a file edited by hand
+    while the run goes is seen by the next run's refresh (or a `portal build`, which refreshes)."""
+    path = catalog_path(content_dir, state_dir)
+    if path is None or path in _RUNS:  # in memory (made afresh at each open), or already inside a run
+        yield
+        return
+    _RUNS[path] = False
+    try:
+        yield
+    finally:
+        del _RUNS[path]
+
+
 @contextmanager
 def open_catalog(content_dir: Path, state_dir: Path, refresh: bool = True) -> Iterator[Catalog]:
     """content/'s catalog, refreshed against content/ (rebuilt when unreadable), closed after use.
 
-    `refresh=False` skips the scan of content/, for a writer that notes what it wrote (pull)."""
+    `refresh=False` skips the scan of content/, for a writer that notes what it wrote (pull). Inside
+    `one_refresh`, only the run's first open scans."""
     path = catalog_path(content_dir, state_dir)
     try:
         catalog = Catalog(content_dir, path)
@@ -322,8 +370,12 @@ def open_catalog(content_dir: Path, state_dir: Path, refresh: bool = True) -> It
         _remove(path)
         catalog = Catalog(content_dir, path)
     try:
-        if refresh:
+        if refresh and path in _RUNS and _RUNS[path] and not catalog.made:
+            catalog.exact = True
+        elif refresh:
             catalog.refresh()
+            if path in _RUNS:
+                _RUNS[path] = True
         yield catalog
     finally:
         catalog.close()

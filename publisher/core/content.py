@@ -20,7 +20,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -238,6 +238,34 @@ def read_fields(meta: dict[str, str]) -> list[tuple[str, str | list[str]]]:
 FieldValue = str | tuple[str, ...]
 
 
+class LazyFields:
+    """A record's fields as stored (content/'s catalog), made into pairs only when something reads them."""
+
+    __slots__ = ("decode", "data", "flag")
+
+    def __init__(self, decode: Callable[[bytes, int], tuple[tuple[str, FieldValue], ...]], data: bytes,
+                 flag: int) -> None:
+        self.decode, self.data, self.flag = decode, data, flag
+
+    def __reduce__(self) -> tuple:
+        return LazyFields, (self.decode, self.data, self.flag)
+
+
+class _Fields:
+    """`PublishedRecord.fields`: pairs, given as such or as `LazyFields` decoded at first read (same value)."""
+
+    def __get__(self, obj: Any, owner: Any = None) -> tuple[tuple[str, FieldValue], ...]:
+        if obj is None:
+            raise AttributeError("fields")  # no class-level default: the dataclass keeps `fields` required
+        value = obj.__dict__["_fields"]
+        if value.__class__ is LazyFields:
+            value = obj.__dict__["_fields"] = value.decode(value.data, value.flag)
+        return value
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        obj.__dict__["_fields"] = value  # only the dataclass's __init__ gets here: frozen otherwise
+
+
 @dataclass(frozen=True)
 class PublishedRecord:
     """One page of content/: a shown record, or the notice that replaced a withdrawn one."""
@@ -248,11 +276,22 @@ class PublishedRecord:
     date: str  # the record's own date (decision, inspection) or its first publication
     published: str
     state: str  # live | withdrawn
-    fields: tuple[tuple[str, FieldValue], ...]
+    fields: tuple[tuple[str, FieldValue], ...] = _Fields()  # type: ignore[assignment]
     withdrawn: str = ""
     withdrawal_reason: str = ""
     digest: str = ""  # of the content file's bytes: what a page built from this record depends on
     origin: Origin | None = None  # on a unified platform: the agency that published it
+
+    @classmethod
+    def stored(cls, type: str, slug: str, title: str, date: str, published: str, state: str,  # noqa: A002
+               fields: LazyFields, withdrawn: str, withdrawal_reason: str, digest: str,
+               origin: Origin | None) -> PublishedRecord:
+        """The same record as the constructor makes, without its per-field checks (content/'s catalog: 100k)."""
+        record = object.__new__(cls)
+        record.__dict__.update(type=type, slug=slug, title=title, date=date, published=published, state=state,
+                               _fields=fields, withdrawn=withdrawn, withdrawal_reason=withdrawal_reason,
+                               digest=digest, origin=origin)
+        return record
 
     @property
     def live(self) -> bool:

@@ -23,7 +23,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from publisher.core.catalog import content_pages
+from publisher.core.catalog import content_pages, one_refresh
 from publisher.core.clock import local_now, stamp
 from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
@@ -111,7 +111,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
     `source_result`: what the sources returned, when already read (`portal federate --publish`)."""
     started = time.perf_counter()
     watch = _Stopwatch()
-    with run_lock(config, wait):
+    # content/'s catalog is refreshed once: pull keeps it in step, the ledger's changes and the build trust it
+    with run_lock(config, wait), one_refresh(config.paths.content, config.paths.state):
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
         broken = chain_problem(config, releases, ledger)

@@ -116,10 +116,16 @@ def add_table(result: SourceResult, label: str, location: str, rtype: str,
         return
     if note_unknown:
         note_unknown_headers(result, label, location, headers, [rtype])
+    kept = [(i, name) for i, name in enumerate(fields) if name]
+    width = kept[-1][0] + 1 if kept else 0
+    append = result.rows.append
     for number, cells in rows:
-        values = {name: cell_text(cells[i]) if i < len(cells) else ""
-                  for i, name in enumerate(fields) if name}
-        result.rows.append(RawRow(rtype, values, Origin(label, location, number)))
+        if len(cells) >= width:  # a full row: no bounds check per cell; a plain text cell is cell_text inline
+            values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
+                      for i, name in kept}
+        else:
+            values = {name: cell_text(cells[i]) if i < len(cells) else "" for i, name in kept}
+        append(RawRow(rtype, values, Origin(label, location, number)))
 
 
 def note_unknown_headers(result: SourceResult, label: str, location: str, headers: list[str],

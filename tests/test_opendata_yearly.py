@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import zipfile
+import zlib
 from pathlib import Path
 
 import openpyxl
@@ -24,6 +25,9 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import make_plan, write_plan
 from publisher.runs.annual import annual_reports
 from publisher.site.build import build_site
+from publisher.site.opendata.national import NATIONAL_TYPES, national_xlsx
+from publisher.site.opendata.tables import crc32_combine, last_updated, sheet_rows, workbook_of_parts
+from publisher.site.part_cache import PartCache
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_opendata import portal_site  # noqa: F401  (the fixture)
 
@@ -136,10 +140,12 @@ def test_a_republish_rewrites_only_the_changed_years_files_and_the_whole_type_fi
 
 def test_a_republish_encodes_one_year_of_one_type_and_counts_one_year_again(republished):
     _, _, _, parts, after, _ = republished
-    # The changed year's CSV rows, JSON records and template rows (XLSX) are encoded anew; its old parts are
-    # dropped; nothing else moves.
-    assert len(after["opendata"] - parts["opendata"]) == 3
-    assert len(parts["opendata"] - after["opendata"]) == 3
+    # The changed year's CSV rows, JSON records and template rows (XLSX) are encoded anew, its template rows are
+    # deflated twice (where they start in the whole-type file, and in the year's own file), and the penalty list
+    # pages' keys are taken again; its old parts are dropped; nothing else moves.
+    assert len(after["opendata"] - parts["opendata"]) == 6
+    assert len(parts["opendata"] - after["opendata"]) == 6
+    # One tally: the penalties of that year (the year's permits and inspections are not counted again).
     assert len(after["statistics"] - parts["statistics"]) == 1
     assert len(parts["statistics"] - after["statistics"]) == 1
 
@@ -184,3 +190,53 @@ def test_files_joined_from_kept_parts_equal_files_encoded_afresh(republished, tm
         for path in (config.paths.output / folder).rglob("*"):
             if path.is_file():
                 assert (output / path.relative_to(config.paths.output)).read_bytes() == path.read_bytes(), path
+
+
+def test_the_national_export_writes_the_open_data_pages_bytes(republished):
+    config = republished[0]
+    opendata = config.paths.output / "opendata"
+    published = load_published(config.paths.content)
+    for type_key in NATIONAL_TYPES:
+        records = published[type_key]
+        assert national_xlsx(type_key, records, config.site.agency, last_updated(records)) == (
+            opendata / f"{type_key}.xlsx").read_bytes()
+        for year in years_listed(config.paths.output, type_key):
+            chosen = [r for r in records if r.year == year]
+            assert national_xlsx(type_key, records, config.site.agency, last_updated(chosen), year) == (
+                opendata / f"{type_key}-{year}.xlsx").read_bytes()
+
+
+def test_a_workbook_joined_from_deflated_parts_holds_the_rows_in_order():
+    rows = [[f"第{n}行", "=1+1", " 空格 ", "a<b&c\r"] for n in range(300)]
+    parts = [sheet_rows(rows[:100]), sheet_rows([]), sheet_rows(rows[100:])]
+    data = workbook_of_parts("表", ["甲", "乙", "丙", "丁"], parts, "机关", "2026-11-24", "标题")
+    assert data == workbook_of_parts("表", ["甲", "乙", "丙", "丁"], parts, "机关", "2026-11-24", "标题")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        assert z.testzip() is None
+    [ws] = openpyxl.load_workbook(io.BytesIO(data)).worksheets
+    got = [list(r) for r in ws.iter_rows(values_only=True)]
+    assert got[0] == ["甲", "乙", "丙", "丁"] and len(got) == 301
+    assert got[1:] == [[r[0], "'=1+1", r[2], r[3]] for r in rows]
+    one = os.urandom(5000)
+    assert crc32_combine(zlib.crc32(b"abc"), zlib.crc32(one), len(one)) == zlib.crc32(b"abc" + one)
+
+
+def test_a_cached_part_from_another_salt_is_never_reused(tmp_path):
+    made = []
+    first = PartCache(tmp_path, "salt-1")
+    assert first.get(first.name("csv", "x"), lambda: made.append(1) or b"one") == b"one"
+    second = PartCache(tmp_path, "salt-2")
+    assert second.name("csv", "x") != first.name("csv", "x")
+    assert second.get(second.name("csv", "x"), lambda: made.append(2) or b"two") == b"two"
+    assert made == [1, 2] and second.encoded == [second.name("csv", "x")]
+    second.prune()  # the other salt's part goes: only what this build asked for stays
+    assert sorted(os.listdir(tmp_path)) == [second.name("csv", "x")]
+
+
+def test_a_missing_list_twin_is_written_again_though_its_type_did_not_change(republished, tmp_path):
+    config = republished[0]
+    twin = config.paths.output / "permits" / "index.json"
+    data = twin.read_bytes()
+    twin.unlink()
+    result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    assert twin.read_bytes() == data and twin in result.files_changed

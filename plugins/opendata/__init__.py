@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+import orjson
 from pelican import signals
 from pelican.generators import Generator
 
@@ -20,7 +21,7 @@ from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
 from publisher.site.listing import ListPage, list_pages
-from publisher.site.opendata.national import NATIONAL_TYPES, national_file, national_rows, years_of
+from publisher.site.opendata.national import NATIONAL_TYPES, national_packed, national_rows, years_of
 from publisher.site.opendata.tables import (
     columns,
     csv_header,
@@ -32,6 +33,7 @@ from publisher.site.opendata.tables import (
     json_records,
     last_updated,
     live,
+    packed_rows,
     record_object,
 )
 from publisher.site.part_cache import PartCache
@@ -178,10 +180,8 @@ def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRec
     _write_tables(pages, entry, parts, config, cache)
     if type_key in NATIONAL_TYPES:
         _write_national(pages, entry, parts, config, cache)
-    for page in list_pages(type_key, records):
-        pages.write_text(page.url + "index.json", functools.partial(_list_twin_text, page, base), key=page.key)
-    pages.each(records, lambda r: pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base),
-                                                   key=r.digest))
+    _write_list_twins(pages, type_key, records, base, cache)
+    _write_record_twins(pages, records, base)
 
 
 def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
@@ -220,24 +220,70 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
 
 def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
                     cache: PartCache) -> None:
-    """The national template's XLSX of a type and of each year, joined from the years' cached sheet rows."""
+    """The national template's XLSX of a type and of each year, joined from the years' cached sheet rows, each
+    kept deflated by the row it starts at: a corrected record deflates its year's rows again, nothing else."""
     type_key, author = entry["type"], config.site.agency
+    firsts, first = {}, 2  # the sheet row each year's rows start at in the whole-type file (row 1: the headers)
+    for p in parts:
+        firsts[p.year] = first
+        first += len(live(p.records))
     names = {p.year: cache.name("xlsx", type_key, p.digest) for p in parts}
-    for name in names.values():
+    packed_names = {(p.year, n): cache.name("xlsx-packed", type_key, p.digest, n)
+                    for p in parts for n in {firsts[p.year], 2}}
+    for name in (*names.values(), *packed_names.values()):
         cache.keep(name)
 
-    def rows(part: YearPart) -> bytes:
-        return cache.get(names[part.year], lambda: national_rows(type_key, part.records))
+    def packed(part: YearPart, first: int) -> bytes:
+        return cache.get(packed_names[part.year, first], lambda: packed_rows(
+            cache.get(names[part.year], lambda: national_rows(type_key, part.records)), first))
 
     records = in_year_order(parts)
-    pages.write_text(entry["files"]["xlsx"], lambda: national_file(
-        type_key, map(rows, parts), author, last_updated(records)), key=digest_of(records))
+    pages.write_text(entry["files"]["xlsx"], lambda: national_packed(
+        type_key, [packed(p, firsts[p.year]) for p in parts], author, last_updated(records)), key=digest_of(records))
     by_year = {p.year: p for p in parts}
     for y in entry["yearly"]:
         part = by_year[y["year"]]
         pages.write_text(y["files"]["xlsx"], functools.partial(
-            lambda p: national_file(type_key, [rows(p)], author, last_updated(p.records), p.year), part),
+            lambda p: national_packed(type_key, [packed(p, 2)], author, last_updated(p.records), p.year), part),
             key=part.digest)
+
+
+class _Key(str):
+    """A page key kept as its repr: the writer's fingerprint of it equals the fingerprint of the key itself."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+def _write_list_twins(pages: Any, type_key: str, records: list[PublishedRecord], base: str,
+                      cache: PartCache) -> None:
+    """The list pages' twins; a type whose records are the same as last build's reads its pages' URLs and keys
+    back from the cache instead of paginating them again, and paginates only if a twin must be written."""
+    name = cache.name("lists", type_key, base, digest_of(records))
+    pages_of = functools.cache(lambda: {p.url: p for p in list_pages(type_key, records)})
+
+    def encode() -> bytes:
+        return orjson.dumps([[p.url, repr(p.key)] for p in pages_of().values()])
+
+    for url, key in orjson.loads(cache.get(name, encode)):
+        pages.write_text(url + "index.json", functools.partial(lambda u: _list_twin_text(pages_of()[u], base), url),
+                         key=_Key(key))
+
+
+def _write_record_twins(pages: Any, records: list[PublishedRecord], base: str) -> None:
+    """The records' twins: those made from the same record as last build are kept here (the writer checks their
+    file is there); only the others go to the workers, which cost more to fork than 20,000 kept twins."""
+    def write(r: PublishedRecord) -> None:
+        pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base), key=r.digest)
+
+    before, fingerprint = pages.previous, pages.fingerprint
+    stale = [r for r in records if before.get(url := r.url + "index.json") != fingerprint(url, r.digest)]
+    pages.each(stale, write)
+    if len(stale) < len(records):
+        done = {id(r) for r in stale}
+        for r in records:
+            if id(r) not in done:
+                write(r)  # unchanged: the writer records its fingerprint and keeps the file
 
 
 def _list_twin_text(page: ListPage, base: str) -> str:

@@ -10,6 +10,7 @@ A cached part carries a digest of its bytes and is encoded again if it does not 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import RECORD_TYPES
@@ -22,7 +23,7 @@ class YearPart:
     year: str
     records: list[PublishedRecord]
 
-    @property
+    @cached_property  # asked for by every file of the year: its records are many
     def digest(self) -> str:
         return digest_of(self.records)
 

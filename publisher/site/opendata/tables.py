@@ -13,7 +13,9 @@ from __future__ import annotations
 import csv
 import io
 import re
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +37,7 @@ URL_HEADER = "详情页网址"
 ORIGIN_HEADERS = ("发布机关", "原始公示页面网址")
 # A fixed zip timestamp: openpyxl stamps every entry with the clock, which would rewrite unchanged files.
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+SHEET_LEVEL = 6  # zlib's default, as zipfile deflated the sheet before
 # OWASP CSV injection: a cell a spreadsheet could take for a formula or DDE gets a leading ' and stays text.
 FORMULA_TRIGGERS = frozenset("=+-@\t\r＝＋－＠")
 # What may come before a trigger and still let a spreadsheet see it: blanks, controls, invisible format characters.
@@ -228,27 +231,109 @@ def _inline_cell(value: str) -> str:
     return f'<c t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
+def row_count(rows: bytes) -> int:
+    """The rows of a part (sheet_rows): "<row>" in a value is escaped, so each one starts a row."""
+    return rows.count(b"<row>")
+
+
+def packed_rows(rows: bytes, first: int) -> bytes:
+    """A part's rows (sheet_rows) numbered from sheet row `first` and deflated on their own (_pack): a part
+    packed once serves every workbook it starts at the same row in."""
+    pieces = rows.split(b"<row>")[1:]
+    return _pack(b"".join(b'<row r="%d">' % n + piece for n, piece in enumerate(pieces, first)))
+
+
 def workbook_of_parts(sheet: str, headers: list[str], parts: Iterable[bytes], author: str, modified: str,
                       title: str) -> bytes:
-    """A workbook whose sheet is the header row, then the parts' rows (sheet_rows) one after another.
+    """A workbook whose sheet is the header row, then the parts' rows (sheet_rows) one after another."""
+    packed, first = [], 2
+    for part in parts:
+        packed.append(packed_rows(part, first))
+        first += row_count(part)
+    return workbook_of_packed(sheet, headers, packed, author, modified, title)
 
-    openpyxl makes the frame (styles, header row, properties); the rows are joined bytewise and numbered,
-    so a part encoded once serves every file it is in."""
+
+def workbook_of_packed(sheet: str, headers: list[str], packed: Iterable[bytes], author: str, modified: str,
+                       title: str) -> bytes:
+    """A workbook whose sheet is the header row, then the packed parts' rows (packed_rows) in order.
+
+    openpyxl makes the frame (styles, header row, properties); the sheet's deflate stream is the frame's head,
+    the parts' streams as they are and the frame's tail, so a republish deflates only the parts that changed."""
     frame = _frame(sheet, headers, author, modified, title)
-    pieces = b"".join(parts).split(b"<row>")[1:]  # "<row>" in a value is escaped, so each piece is a row
-    rows = b"".join(b'<row r="%d">' % n + piece for n, piece in enumerate(pieces, 2))
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(frame)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    entries = []
+    with zipfile.ZipFile(io.BytesIO(frame)) as src:
         for info in src.infolist():
             data = src.read(info.filename)
             if info.filename == "xl/worksheets/sheet1.xml":
                 head, tail = data.rsplit(b"</sheetData>", 1)
-                data = head + rows + b"</sheetData>" + tail
-            entry = zipfile.ZipInfo(info.filename, date_time=ZIP_EPOCH)  # openpyxl would stamp the clock
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            dst.writestr(entry, data)
-    return out.getvalue()
+                entries.append((info.filename, [_pack(head), *packed, _pack(b"</sheetData>" + tail, final=True)]))
+            else:
+                entries.append((info.filename, [_pack(data, final=True)]))
+    return _zip(entries)
+
+
+_PACK_HEAD = struct.Struct("<IQ")  # crc32 and length of the packed bytes, before their deflate stream
+
+
+def _pack(data: bytes, final: bool = False) -> bytes:
+    """crc32, length, and `data` as a raw deflate stream of its own; unless final it ends on a byte boundary
+    without a last block (a sync flush), so another stream can follow it: how pigz joins its pieces."""
+    z = zlib.compressobj(SHEET_LEVEL, zlib.DEFLATED, -15)
+    body = z.compress(data) + z.flush(zlib.Z_FINISH if final else zlib.Z_SYNC_FLUSH)
+    return _PACK_HEAD.pack(zlib.crc32(data), len(data)) + body
+
+
+def _zip(entries: list[tuple[str, list[bytes]]]) -> bytes:
+    """A zip of deflated entries, each its packed pieces joined, dated ZIP_EPOCH (zipfile cannot take bytes
+    already deflated)."""
+    out, central = bytearray(), bytearray()
+    for name, pieces in entries:
+        crc, size = 0, 0
+        for piece in pieces:
+            piece_crc, piece_size = _PACK_HEAD.unpack_from(piece)
+            crc, size = crc32_combine(crc, piece_crc, piece_size), size + piece_size
+        body = b"".join(memoryview(piece)[_PACK_HEAD.size:] for piece in pieces)
+        raw, offset = name.encode(), len(out)
+        fixed = struct.pack("<HHHHHIIIH", 20, 0, zipfile.ZIP_DEFLATED, 0, _DOS_DATE, crc, len(body), size, len(raw))
+        out += b"PK\x03\x04" + fixed + b"\x00\x00" + raw + body
+        central += (b"PK\x01\x02" + struct.pack("<H", 3 << 8 | 20) + fixed
+                    + struct.pack("<HHHHII", 0, 0, 0, 0, 0o644 << 16, offset) + raw)
+    end = struct.pack("<HHHHIIH", 0, 0, len(entries), len(entries), len(central), len(out), 0)
+    return bytes(out + central + b"PK\x05\x06" + end)
+
+
+_DOS_DATE = (ZIP_EPOCH[0] - 1980) << 9 | ZIP_EPOCH[1] << 5 | ZIP_EPOCH[2]
+
+
+_CRC_POLY = 0xEDB88320  # crc32's polynomial, bit-reversed
+
+
+def _multmodp(a: int, b: int) -> int:
+    """a * b modulo the crc32 polynomial (zlib's multmodp)."""
+    m, product = 1 << 31, 0
+    while True:
+        if a & m:
+            product ^= b
+            if not a & (m - 1):
+                return product
+        m >>= 1
+        b = (b >> 1) ^ _CRC_POLY if b & 1 else b >> 1
+
+
+_X2N = [1 << 30]  # x^(2^k) modulo the polynomial, k = 0..31
+for _ in range(31):
+    _X2N.append(_multmodp(_X2N[-1], _X2N[-1]))
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """The crc32 of a + b from crc32(a), crc32(b) and len(b): zlib's crc32_combine, which Python does not offer."""
+    power, k, n = 1 << 31, 3, len2  # x^(8 * len2): crc1 moved past len2 bytes
+    while n:
+        if n & 1:
+            power = _multmodp(_X2N[k & 31], power)
+        n >>= 1
+        k += 1
+    return _multmodp(power, crc1) ^ crc2
 
 
 def _frame(sheet: str, headers: list[str], author: str, modified: str, title: str) -> bytes:

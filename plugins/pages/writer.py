@@ -99,6 +99,7 @@ class PageWriter:
         self.urls: list[tuple[str, str]] = []  # (site-relative URL, lastmod) for the sitemap
         self._template_context: dict[str, dict[str, Any]] = {}
         self._dirs: set[Path] = set()
+        self._qr_cache = portal.paths.state / "cache" / "qr"
 
     def extend_context(self, templates: tuple[str, ...], **values: Any) -> None:
         """Give every page rendered from these templates extra context (a plugin says what it adds)."""
@@ -135,7 +136,7 @@ class PageWriter:
 
     def qr(self, url: str) -> Markup:
         """The page's QR code, cached by URL so a rebuild does not redraw it (DESIGN §7)."""
-        return Markup(qr_svg(self.abs_url(url), self.portal.paths.state / "cache" / "qr"))
+        return Markup(qr_svg(self.abs_url(url), self._qr_cache))
 
     def path_of(self, url: str) -> Path:
         return Path(self._file_of(url))
@@ -189,7 +190,7 @@ class PageWriter:
     def _write(self, url: str, text: Text, fingerprint: str) -> None:
         self.produced[url] = fingerprint
         data = text.encode("utf-8") if isinstance(text, str) else text
-        path = self.path_of(url)
+        path = self._file_of(url)  # a string: pathlib per page cost a cold build seconds
         changed = write_if_changed(path, data, new_in_place=True, known_dirs=self._dirs)
         write_twin(path, data, changed)  # the gzip twin a static host sends (publisher/site/precompress.py)
         if changed:

@@ -21,7 +21,7 @@ def write_atomic(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise
 
 
-def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
+def write_if_changed(path: Path | str, text: str | bytes, new_in_place: bool = False,
                      known_dirs: set[Path] | None = None) -> bool:
     """Write atomically when the bytes differ; return whether the file was written.
 
@@ -30,6 +30,8 @@ def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
     `known_dirs` remembers folders already made, saving a mkdir per file on large builds.
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if new_in_place and _write_new(path, data, known_dirs):
+        return True
     try:
         with open(path, "rb") as fh:
             if fh.read() == data:
@@ -37,7 +39,7 @@ def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
         exists = True
     except FileNotFoundError:
         exists = False
-    parent = path.parent
+    parent = Path(path).parent
     if known_dirs is None or parent not in known_dirs:
         parent.mkdir(parents=True, exist_ok=True)
         if known_dirs is not None:
@@ -46,5 +48,25 @@ def write_if_changed(path: Path, text: str | bytes, new_in_place: bool = False,
         with open(path, "xb") as fh:
             fh.write(data)
         return True
-    write_atomic(path, data)
+    write_atomic(Path(path), data)
+    return True
+
+
+def _write_new(path: Path | str, data: bytes, known_dirs: set[Path] | None) -> bool:
+    """Create `path` with `data` if no file is there; False if one is (a cold build: one open per file)."""
+    try:
+        fh = open(path, "xb")
+    except FileExistsError:
+        return False
+    except FileNotFoundError:  # its folder is not there yet
+        parent = Path(path).parent
+        parent.mkdir(parents=True, exist_ok=True)
+        if known_dirs is not None:
+            known_dirs.add(parent)
+        try:
+            fh = open(path, "xb")
+        except FileExistsError:
+            return False
+    with fh:
+        fh.write(data)
     return True

@@ -32,7 +32,7 @@ def level_of(size: int) -> int:
     return BIG_LEVEL if size >= BIG_BYTES else LEVEL
 
 
-def write_twin(path: Path, data: bytes, changed: bool = True) -> None:
+def write_twin(path: Path | str, data: bytes, changed: bool = True) -> None:
     """Keep `path`'s gzip twin in step with `data` (its bytes): written when they changed or it is missing.
 
     A file that shrank below MIN_BYTES loses its twin; the twin is written as a new file, never
@@ -44,7 +44,7 @@ def write_twin(path: Path, data: bytes, changed: bool = True) -> None:
             Path(twin).unlink(missing_ok=True)
         return
     if changed or not os.path.isfile(twin):
-        write_if_changed(Path(twin), gzip.compress(data, level_of(len(data)), mtime=0), new_in_place=True)
+        write_if_changed(twin, gzip.compress(data, level_of(len(data)), mtime=0), new_in_place=True)
 
 
 def remove_twin(path: Path) -> None:

@@ -12,6 +12,7 @@ import hashlib
 import html
 import ipaddress
 import operator
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -22,8 +23,6 @@ import qrcode
 import qrcode.base
 import qrcode.constants
 import qrcode.util
-
-from publisher.core.files import write_if_changed
 
 # Part of the cache key: bump it when the markup below changes, so old cached SVGs are not reused.
 FORMAT = "qr-svg-2"
@@ -47,8 +46,27 @@ def qr_svg(url: str, cache_dir: Path | None = None) -> str:
             return cached
     svg = _draw(url)
     if path is not None:
-        write_if_changed(path, svg)
+        _store(path, svg)
     return svg
+
+
+def _store(path: Path, svg: str) -> None:
+    """Cache a drawn code: a cold build stores thousands, so no read-back and no mkdir per file.
+
+    Written beside its place and renamed over it, so a build reading the cache never sees half a code."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fh = open(tmp, "w", encoding="utf-8")
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(tmp, "w", encoding="utf-8")
+    try:
+        with fh:
+            fh.write(svg)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def cache_path(url: str, cache_dir: Path) -> Path:
@@ -90,13 +108,10 @@ def require_public_url(site_url: str) -> None:
 
 def _draw(url: str) -> str:
     # One path of horizontal runs is a third of the bytes of qrcode's module-by-module SVG.
-    matrix = qr_matrix(url)
-    size = len(matrix)
-    runs = []
-    for y, row in enumerate(matrix):
-        for run in _DARK_RUN.finditer(row):
-            start, width = run.start(), run.end() - run.start()
-            runs.append(f"M{start} {y}h{width}v1h-{width}z")
+    flat, size = _modules(url)
+    # The quiet zone ends every row in light modules, so no run of the flat code crosses a row.
+    runs = [_MOVE[x] + _ROW[y] + _RUN[end - start]
+            for start, end in map(re.Match.span, _DARK_RUN.finditer(flat)) for y, x in (divmod(start, size),)]
     label = html.escape(f"二维码：{url}")
     # width/height are a no-CSS default size; the viewBox lets the theme's CSS scale it.
     return (f'<svg width="{size}mm" height="{size}mm" viewBox="0 0 {size} {size}" xmlns="http://www.w3.org/2000/svg" '
@@ -108,6 +123,11 @@ _DARK_RUN = re.compile("1+")
 _BORDER = 4
 _MASK = 0  # a fixed mask skips the eight-way mask search (every decoder reads any mask)
 _FAST_MAX_VERSION = 26  # byte mode's length field is 16 bits from version 10 to 26
+_SIDE = 177 + 2 * _BORDER  # the widest code, version 40, with its quiet zone
+# A run's path pieces by coordinate: looked up, not formatted, for the ~300 runs of every code.
+_MOVE = [f"M{x} " for x in range(_SIDE)]
+_ROW = [str(y) for y in range(_SIDE)]
+_RUN = [f"h{w}v1h-{w}z" for w in range(_SIDE + 1)]
 
 
 def qr_matrix(url: str) -> list[str]:
@@ -119,18 +139,23 @@ def qr_matrix(url: str) -> list[str]:
     fixed modules and data path are worked out once; only the codewords are computed per URL.
     Anything qrcode would not encode as a single byte-mode segment goes through qrcode itself.
     """
+    flat, width = _modules(url)
+    return [flat[i:i + width] for i in range(0, len(flat), width)]
+
+
+def _modules(url: str) -> tuple[str, int]:
+    """Every module of the bordered code, row by row, in one string; and the code's width."""
     data = url.encode("utf-8")
     chunks = list(qrcode.util.optimal_data_chunks(data, minimum=20))  # qrcode's own segmentation
     version = _version_for(len(data))
     if len(chunks) != 1 or chunks[0].mode != qrcode.util.MODE_8BIT_BYTE or version > _FAST_MAX_VERSION:
-        return _matrix_by_qrcode(url)
+        rows = _matrix_by_qrcode(url)
+        return "".join(rows), len(rows)
     layout = _layout(version)
-    bits = "".join(map("{:08b}".format, _codewords(data, version, layout.blocks)))
-    bits += "0" * (layout.modules - len(bits))  # remainder bits
-    masked = format(int(bits, 2) ^ layout.mask, f"0{layout.modules}b")  # the path's modules, masked
-    flat = "".join(layout.place(masked + layout.fixed))  # every module of the bordered code, row by row
-    width = layout.width
-    return [flat[i:i + width] for i in range(0, len(flat), width)]
+    codewords = _codewords(data, version, layout.blocks)
+    bits = int.from_bytes(bytes(codewords), "big") << (layout.modules - 8 * len(codewords))  # + remainder bits
+    masked = format(bits ^ layout.mask, f"0{layout.modules}b")  # the path's modules, masked
+    return "".join(layout.place(masked + layout.fixed)), layout.width
 
 
 def _matrix_by_qrcode(url: str) -> list[str]:

@@ -26,7 +26,8 @@ from publisher.pull.rows import SourceResult
 from publisher.site.search.analysis import parse_query
 from publisher.site.search.backend import SearchIndex
 from publisher.site.search.documents import SearchDoc, search_docs
-from publisher.site.search.static import StaticReader, build_static_index
+from publisher.site.search.static import build_static_index
+from publisher.site.search.static_reader import StaticReader
 from publisher.site.search.store import BACKENDS, build_service_index, default_backend
 
 NOW = datetime(2026, 11, 24, 10, 0)

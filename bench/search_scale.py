@@ -247,7 +247,8 @@ def _worst(index: Any, q: str, page: int) -> float:
 
 
 def _static(docs: list[SearchDoc], work: Path, qs: list[str]) -> dict[str, Any]:
-    from publisher.site.search.static import StaticReader, build_static_index
+    from publisher.site.search.static import build_static_index
+    from publisher.site.search.static_reader import StaticReader
 
     started = time.perf_counter()
     url = build_static_index(docs, work)

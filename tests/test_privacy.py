@@ -41,7 +41,7 @@ from publisher.site import build as site
 from publisher.site.search import store
 from publisher.site.search.backend import Results
 from publisher.site.search.service import RateLimiter, SearchError, SearchService, parse_request
-from publisher.site.search.static import StaticReader
+from publisher.site.search.static_reader import StaticReader
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.privacy_corpus import (
     BUSINESS,

@@ -31,7 +31,8 @@ from publisher.site.search.analysis import _kind, highlight_pattern, match_key, 
 from publisher.site.search.backend import snippet
 from publisher.site.search.documents import PROFILE_TYPE, SearchDoc, search_docs
 from publisher.site.search.service import RateLimiter, SearchService, parse_request
-from publisher.site.search.static import Slot, StaticReader, build_static_index, withdrawn_slots
+from publisher.site.search.static import Slot, build_static_index, withdrawn_slots
+from publisher.site.search.static_reader import StaticReader
 from publisher.site.serve import make_server
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_ID

@@ -22,11 +22,11 @@ from publisher.site.search.static import (
     CHUNK,
     GROUP_BITS,
     Slot,
-    StaticReader,
     assign_ids,
     build_static_index,
     fnv1a,
 )
+from publisher.site.search.static_reader import StaticReader
 
 WORDS = ("滥伐林木", "非法占用林地", "擅自改变林地用途", "未按规定使用", "许可", "检查", "杉木", "马尾松")
 

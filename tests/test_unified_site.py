@@ -21,7 +21,7 @@ from publisher.site.search.analysis import parse_query
 from publisher.site.search.documents import search_docs
 from publisher.site.search.page import SearchPage
 from publisher.site.search.service import SearchService
-from publisher.site.search.static import StaticReader
+from publisher.site.search.static_reader import StaticReader
 from publisher.site.search.tantivy_backend import TantivyBackend
 from tests.conftest import MINIMAL_TOML, ROOT, SAMPLE_NOW
 from tests.unified_content import (

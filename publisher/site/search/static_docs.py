@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS docs (
     labels TEXT NOT NULL,                     -- the snippet's labels, joined by the unit separator
     row BLOB NOT NULL,                        -- [url, heading, date, [[label, value], ...]] as JSON
     terms BLOB NOT NULL,                      -- the keys, sorted, one a line, zlib-compressed
-    used INTEGER NOT NULL,                    -- the build that last needed it: old versions are pruned
+    used INTEGER NOT NULL,                    -- the build that first analysed it
     PRIMARY KEY (key, digest));
 CREATE TABLE IF NOT EXISTS states (name TEXT PRIMARY KEY, built INTEGER NOT NULL, state BLOB NOT NULL);
 """
@@ -136,15 +136,16 @@ class CachedDocs:
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(path, isolation_level=None)
-            db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
-            return db
-        except sqlite3.DatabaseError:  # a corrupt cache is only a slower build
-            path.unlink(missing_ok=True)
-            db = sqlite3.connect(path, isolation_level=None)
-            db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
-            return db
+        for attempt in (1, 2):
+            try:
+                db = sqlite3.connect(path, isolation_level=None)
+                db.executescript("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;" + _SCHEMA)
+                return db
+            except sqlite3.DatabaseError:  # a corrupt cache is only a slower build
+                if attempt == 2:
+                    raise
+                path.unlink(missing_ok=True)
+        raise AssertionError("unreachable")
 
     def _load(self, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> list[IndexedDoc]:
         known: dict[tuple[str, str], IndexedDoc] = {}

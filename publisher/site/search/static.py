@@ -263,17 +263,7 @@ def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexStat
 
 def _terms_in_order(source: DocSource, docs: list[IndexedDoc],
                     order: list[int]) -> Iterable[tuple[int, Iterable[str]]]:
-    """Each document's keys by ascending id; a cache gives them in one pass over its rows."""
-    if isinstance(source, CachedDocs):
-        place = {(d.key, d.digest): i for i, d in enumerate(docs)}
-        found: dict[int, list[str]] = {}
-        for key, digest, terms in source.all_terms():
-            i = place.get((key, digest))
-            if i is not None:
-                found[i] = terms
-        for i in order:
-            yield i, found.pop(i)
-        return
+    """Each document's keys by ascending id, one document at a time: all of them at once would be gigabytes."""
     for i in order:
         yield i, source.terms(docs[i]) or ()
 

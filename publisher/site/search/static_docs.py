@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -181,12 +181,6 @@ class CachedDocs:
             return None
         text = zlib.decompress(data).decode("utf-8")
         return text.split("\n") if text else []
-
-    def all_terms(self) -> Iterator[tuple[str, str, list[str]]]:
-        """(key, digest, keys) of every cached document version, for a full build."""
-        for key, digest, data in self._db.execute("SELECT key, digest, terms FROM docs"):
-            text = zlib.decompress(data).decode("utf-8")
-            yield key, digest, text.split("\n") if text else []
 
     def row(self, doc: IndexedDoc) -> list:
         data = self._one("row", doc)

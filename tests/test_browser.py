@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -64,18 +65,23 @@ def axe_violations(page: Page) -> list[str]:
             for v in result["violations"] if v["impact"] in ("serious", "critical")]
 
 
+def looks_clean(page: Page, width: int, folder: Path, name: str) -> None:
+    """Screenshot the page into `folder`, then: nothing serious for axe, nothing wider than the screen."""
+    folder.mkdir(exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+    assert axe_violations(page) == []
+    # Nothing wider than the screen: no sideways scrolling on a phone.
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", ["home", "list", "penalty", "officer", "poster", "guide", "verify", "statistics",
                                   "annual-report", "discretion", "opendata", "ledger"])
 def test_page_renders_cleanly_and_passes_axe(browser, sample_site, site_url, name, width):
     url = site_url + sample_urls(sample_site)[name]
     page, problems = open_page(browser, url, width)
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}.png"), full_page=True)
     assert problems == []
-    assert axe_violations(page) == []
-    # Nothing wider than the screen: no sideways scrolling on a phone.
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    looks_clean(page, width, SCREENSHOTS, name)
     page.context.close()
 
 

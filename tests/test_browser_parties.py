@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from publisher.site.party_index import check_lines, fnv1a, normalise_key, read_output
-from tests.test_browser import axe_violations, browser, open_page, site_url  # noqa: F401 (fixtures)
+from tests.test_browser import browser, looks_clean, open_page, site_url  # noqa: F401 (fixtures)
 
 SHOTS = Path("/tmp/shots-parties")
 RENAMED = "91990101MA7D2K3L1A"  # the sample's renamed company: permits, penalties (one under 异议), inspections
@@ -20,20 +20,13 @@ LINES = [RENAMED.lower(), "示例县森茂样板木材加工厂", "示例县周�
          "示例县不存在的公司"]
 
 
-def clean(page, width: int, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize("width", (375, 1280))
 def test_a_profile_renders_cleanly_and_passes_axe(browser, site_url, width):  # noqa: F811
     page, problems = open_page(browser, f"{site_url}/parties/{RENAMED}/", width)
     expect(page.locator("h1")).to_have_text("示例县森茂样板木业有限公司")
     expect(page.locator(".tag-disputed")).to_have_text("异议处理中")
     expect(page.locator("#penalties")).to_have_text("行政处罚（2 条）")
-    clean(page, width, "profile")
+    looks_clean(page, width, SHOTS, "profile")
     assert problems == []
     page.context.close()
 
@@ -50,7 +43,7 @@ def test_the_bulk_check_answers_pasted_names_and_codes(browser, site_url, width)
     expect(rows.nth(0).get_by_role("link")).to_have_attribute("href", f"/parties/{RENAMED}/")
     expect(rows.nth(2).get_by_role("link")).to_have_attribute("href", f"/parties/{SHOP}/")
     expect(rows.nth(4)).to_contain_text("未找到")
-    clean(page, width, "check")
+    looks_clean(page, width, SHOTS, "check")
     assert problems == []
     page.context.close()
 

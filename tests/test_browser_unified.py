@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 
 from publisher.site.serve import make_server
 from tests.conftest import serve_site
-from tests.test_browser import axe_violations, browser, open_page  # noqa: F401 (fixtures)
+from tests.test_browser import browser, looks_clean, open_page  # noqa: F401 (fixtures)
 from tests.test_unified_site import unified  # noqa: F401 (fixture)
 from tests.unified_content import MARKET, SHARED_NUMBER
 
@@ -38,13 +38,6 @@ def unified_static_url(unified) -> Iterator[str]:  # noqa: F811
     yield from serve_site(ThreadingHTTPServer(("127.0.0.1", 0), handler))
 
 
-def clean(page, width: int, name: str) -> None:
-    SHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}-{width}.png"), full_page=True)
-    assert axe_violations(page) == []
-    assert page.evaluate("document.documentElement.scrollWidth") <= width
-
-
 @pytest.mark.parametrize("width", (375, 1280))
 def test_agency_pages_and_a_federated_record_render_cleanly(browser, unified, unified_url, width):  # noqa: F811
     record = unified.records["market_penalty"]
@@ -60,7 +53,7 @@ def test_agency_pages_and_a_federated_record_render_cleanly(browser, unified, un
             link = page.get_by_role("link", name="原始公示页面（以此为准）")
             expect(link).to_have_attribute("href", record.canonical)
             expect(page.locator(".origin")).to_contain_text(MARKET.name)
-        clean(page, width, name)
+        looks_clean(page, width, SHOTS, name)
         assert problems == []
         page.context.close()
 
@@ -74,7 +67,7 @@ def test_search_by_agency_with_and_without_javascript(browser, unified_url):  # 
         expect(page.locator(".search-summary")).to_contain_text(f"（{MARKET.name}）：共 1 条")
         expect(page.locator(".search-hits h3")).to_contain_text(f"发布机关：{MARKET.name}")
         if javascript:
-            clean(page, 375, "search")
+            looks_clean(page, 375, SHOTS, "search")
         assert problems == []
         page.context.close()
 

@@ -170,12 +170,10 @@ def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocS
         for sub in ("t", "o", "d"):
             (tmp / sub).mkdir(parents=True)
         known = docs.state(previous.name) if previous is not None else None
-        state = patch_index(docs, slots, previous, known, tmp) if previous is not None and known else None
+        # patch_index writes nothing until it knows it can patch: on None, tmp is still empty
+        state = patch_index(docs, slots, previous, known, tmp) if known else None
         log.info("static search index %s: %s", name, "patched" if state else "built in full")
         if state is None:
-            shutil.rmtree(tmp, ignore_errors=True)
-            for sub in ("t", "o", "d"):
-                (tmp / sub).mkdir(parents=True)
             state = _write(docs, slots, _Files(tmp, previous))
         shutil.rmtree(final, ignore_errors=True)
         tmp.rename(final)
@@ -234,8 +232,8 @@ def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexStat
     ids = assign_ids(docs, slots)
     order = sorted(range(len(docs)), key=ids.__getitem__)
     postings: dict[str, array] = defaultdict(lambda: array("Q"))  # 8 bytes an id, not a 32-byte int object
-    for i, terms in _terms_in_order(source, docs, order):  # ascending ids: every list comes out sorted
-        for term in terms:
+    for i in order:  # ascending ids: every list comes out sorted; one document's keys at a time, not gigabytes
+        for term in source.terms(docs[i].key, docs[i].digest) or ():
             postings[term].append(ids[i])
     term_bytes = sum(len(t.encode()) + 2 for t in postings)
     total = sum(len(p) for p in postings.values())
@@ -259,13 +257,6 @@ def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexStat
         files.put(f"o/{group}.bin", encode_order(numbers))
     files.put("meta.json", _json(meta_of(docs, ids, shards, labels)))
     return IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
-
-
-def _terms_in_order(source: DocSource, docs: list[IndexedDoc],
-                    order: list[int]) -> Iterable[tuple[int, Iterable[str]]]:
-    """Each document's keys by ascending id, one document at a time: all of them at once would be gigabytes."""
-    for i in order:
-        yield i, source.terms(docs[i]) or ()
 
 
 def numbered_row(row: list, number: dict[str, int]) -> list:
@@ -320,13 +311,13 @@ def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: Ind
         before = after = None
         if key in old:
             digest, old_id = old[key]
-            before = source.terms(IndexedDoc(key, digest, "", "", "", 0, ()))
+            before = source.terms(key, digest)
             if before is None:
                 return None
             touched.add(old_id)
         if key in new:
             i, doc = new[key]
-            after = source.terms(doc)
+            after = source.terms(key, doc.digest)
             if after is None:
                 return None
             touched.add(ids[i])

@@ -37,7 +37,6 @@ CREATE TABLE IF NOT EXISTS docs (
     labels TEXT NOT NULL,                     -- the snippet's labels, joined by the unit separator
     row BLOB NOT NULL,                        -- [url, heading, date, [[label, value], ...]] as JSON
     terms BLOB NOT NULL,                      -- the keys, sorted, one a line, zlib-compressed
-    used INTEGER NOT NULL,                    -- the build that first analysed it
     PRIMARY KEY (key, digest));
 CREATE TABLE IF NOT EXISTS states (name TEXT PRIMARY KEY, built INTEGER NOT NULL, state BLOB NOT NULL);
 """
@@ -109,8 +108,8 @@ class MemoryDocs:
         self._docs = {d.key: d for d in docs}
         self.entries = [_indexed(d.key, "", d) for d in docs]
 
-    def terms(self, doc: IndexedDoc) -> Iterable[str] | None:
-        return doc_terms(self._docs[doc.key])
+    def terms(self, key: str, digest: str) -> Iterable[str] | None:
+        return doc_terms(self._docs[key])
 
     def row(self, doc: IndexedDoc) -> list:
         return doc_row(self._docs[doc.key])
@@ -163,27 +162,27 @@ class CachedDocs:
                 new.append((entry, doc))
             entries.append(entry)
         self._db.execute("BEGIN")
-        self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?,?)", (
+        self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", (
             (e.key, e.digest, e.type, e.year, e.published, e.rank, "\x1f".join(e.labels), orjson.dumps(doc_row(d)),
-             zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1), self._build) for e, d in new))
+             zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1)) for e, d in new))
         self._db.execute("COMMIT")
         return entries
 
-    def _one(self, column: str, doc: IndexedDoc) -> bytes | None:
+    def _one(self, column: str, key: str, digest: str) -> bytes | None:
         row = self._db.execute(f"SELECT {column} FROM docs WHERE key = ? AND digest = ?",  # noqa: S608 - fixed names
-                               (doc.key, doc.digest)).fetchone()
+                               (key, digest)).fetchone()
         return row[0] if row else None
 
-    def terms(self, doc: IndexedDoc) -> list[str] | None:
-        """The document's keys; None when this version is no longer cached."""
-        data = self._one("terms", doc)
+    def terms(self, key: str, digest: str) -> list[str] | None:
+        """The keys of this version of a document; None when it is no longer cached."""
+        data = self._one("terms", key, digest)
         if data is None:
             return None
         text = zlib.decompress(data).decode("utf-8")
         return text.split("\n") if text else []
 
     def row(self, doc: IndexedDoc) -> list:
-        data = self._one("row", doc)
+        data = self._one("row", doc.key, doc.digest)
         if data is None:
             raise KeyError(doc.key)
         return orjson.loads(data)

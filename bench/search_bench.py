@@ -107,7 +107,7 @@ def bench(count: int) -> None:
         static_url = build_static_index(docs, output)
         static_build = time.perf_counter() - started
         static_dir = output / static_url.strip("/")
-        static_bytes, static_files = size_of(static_dir)
+        static_bytes, static_files = size_of(static_dir.parent)  # search/index/: the meta and its folders
         fetched, fetched_gz = [], []
         for q in qs:
             reader = StaticReader(static_dir)

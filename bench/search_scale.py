@@ -261,8 +261,8 @@ def _static(docs: list[SearchDoc], work: Path, qs: list[str]) -> dict[str, Any]:
         plain.append(reader.fetched)
         gz.append(reader.fetched_gzip)
         # nginx `gzip on;` compresses per request at its default level 1
-        fly.append(sum(len(gzip.compress((folder / f).read_bytes(), compresslevel=1)) for f in reader.files))
-    total, files = size_of(folder)
+        fly.append(sum(len(gzip.compress((reader.root / f).read_bytes(), compresslevel=1)) for f in reader.files))
+    total, files = size_of(folder.parent)  # search/index/: the meta and its folders
     out = {"build_s": built, "size_mb": total / 1e6, "files": files, "shards": StaticReader(folder).meta["shards"]}
     # One record corrected: the index is built again, but only the files whose bytes changed are written.
     middle = len(docs) // 2
@@ -270,7 +270,8 @@ def _static(docs: list[SearchDoc], work: Path, qs: list[str]) -> dict[str, Any]:
     started = time.perf_counter()
     again = work / build_static_index(docs, work, keep=2).strip("/")
     out["update_s"] = time.perf_counter() - started
-    out["update_written"] = sum(1 for p in again.rglob("*") if p.is_file() and p.stat().st_nlink == 1)
+    written = again.parent / StaticReader(again).meta["build"]  # the files whose bytes changed, in their own folder
+    out["update_written"] = sum(1 for p in written.rglob("*") if p.is_file()) if written.is_dir() else 0
     for name, sizes in (("plain", plain), ("gzip", gz), ("gzip1", fly)):
         out |= {f"{name}_p50_kb": pct(sizes, 50) / 1e3, f"{name}_p95_kb": pct(sizes, 95) / 1e3,
                 f"{name}_max_kb": max(sizes) / 1e3}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import filecmp
+import gzip
 import time
 from collections import Counter
 from dataclasses import replace
@@ -23,6 +24,7 @@ from publisher.runs.releases import verify_files
 from publisher.site.build import PageIndexes, build_site
 from publisher.site.listing import list_pages
 from publisher.site.search import parse_query
+from publisher.site.search.static_reader import StaticReader, current_meta, logical_files
 from publisher.site.search.store import IndexHandle
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 
@@ -103,16 +105,36 @@ def assert_same_site(incremental: Path, full: Path) -> None:
 
     The search service's index (`_search/`, never served as files) is named by the hash of the
     documents in it; inside, whoosh names its segments at random, so two full builds differ there too.
+    The static index's files lie in the folder of the build that last changed them (static_files.py), so
+    they are compared as search.js reads them, and the pages naming its meta with that name set aside.
     """
     assert (incremental / "_search" / "CURRENT").read_text() == (full / "_search" / "CURRENT").read_text()
     ours, theirs = tree(incremental), tree(full)
     # The public ledger's files describe a release (its manifest and signed heads): a plain build has none.
-    ours = {k: v for k, v in ours.items() if not k.startswith("_search/index-") and k not in OWN_FILES}
-    theirs = {k: v for k, v in theirs.items() if not k.startswith("_search/index-")}
+    ours = {k: v for k, v in ours.items() if not k.startswith(SET_ASIDE) and k not in OWN_FILES}
+    theirs = {k: v for k, v in theirs.items() if not k.startswith(SET_ASIDE)}
     assert sorted(set(ours) - set(theirs)) == [], "files left over from the previous build"
     assert sorted(set(theirs) - set(ours)) == [], "files a full build makes that the incremental build missed"
     different = [name for name in sorted(ours) if not filecmp.cmp(ours[name], theirs[name], shallow=False)]
     assert different == []
+    static = [site / "search" / "index" for site in (incremental, full)]
+    assert static[0].is_dir() == static[1].is_dir()
+    if static[0].is_dir():
+        metas = [current_meta(site) for site in (incremental, full)]
+        assert logical_files(metas[0]) == logical_files(metas[1])
+        for name in NAMING_META:
+            pages = [(site / name).read_bytes().replace(f"/{meta.relative_to(site)}".encode(), b"META")
+                     for site, meta in zip((incremental, full), metas, strict=True)]
+            assert pages[0] == pages[1] and b"META" in pages[0], name
+            for site, meta in zip((incremental, full), metas, strict=True):
+                twin = site / f"{name}.gz"
+                assert not twin.exists() or gzip.decompress(twin.read_bytes()) == (site / name).read_bytes()
+                assert meta.is_file() and gzip.decompress(meta.with_name(meta.name + ".gz").read_bytes()) \
+                    == meta.read_bytes()
+
+
+SET_ASIDE = ("_search/index-", "search/index/", "search/index.html", "api/search")
+NAMING_META = ("search/index.html", "api/search")
 
 
 def page_of(release: Path, decision_no: str) -> Path:
@@ -226,8 +248,8 @@ def test_a_change_patches_the_static_search_index_and_it_equals_a_full_build(por
     in_place = replace(PageIndexes.beside(portal, portal.paths.output), keep_search_indexes=1)
     write_plan(make_plan(portal, SAMPLE_NOW))
     build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
-    before = next((portal.paths.output / "search").glob("index-*"))
-    inodes = {p.stat().st_ino for p in before.rglob("*") if p.is_file()}
+    before = current_meta(portal.paths.output)
+    old_files = {p for p in before.parent.rglob("*") if p.is_file()}
     edit_penalties(portal)
     write_plan(make_plan(portal, SAMPLE_NOW))
 
@@ -237,10 +259,13 @@ def test_a_change_patches_the_static_search_index_and_it_equals_a_full_build(por
     monkeypatch.setattr(static, "_write", no_full_build)
     build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
     monkeypatch.undo()
-    after = next((portal.paths.output / "search").glob("index-*"))
-    assert after != before and not before.exists()
-    files = [p for p in after.rglob("*") if p.is_file()]
-    linked = [p for p in files if p.stat().st_ino in inodes]
-    assert 0.5 * len(files) < len(linked) < len(files)  # most files shared with the index before, some new
+    after = current_meta(portal.paths.output)
+    assert after != before and not before.exists()  # keep_search_indexes=1: only the current meta stays
+    table = StaticReader(after).table
+    named = {after.parent / where for name in logical_files(after) if name != "meta"
+             for where in [table.where(name)] if where}
+    new = {p for p in named if p not in old_files}
+    # Most files keep their URL (the same file, untouched); the few the change touched are in one new folder.
+    assert 0 < len(new) < 0.5 * len(named) and {p.relative_to(after.parent).parts[0] for p in new} == {table.builds[-1]}
     full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
     assert_same_site(portal.paths.output, full.output)

@@ -41,7 +41,7 @@ from publisher.site import build as site
 from publisher.site.search import store
 from publisher.site.search.backend import Results
 from publisher.site.search.service import RateLimiter, SearchError, SearchService, parse_request
-from publisher.site.search.static_reader import StaticReader
+from publisher.site.search.static_reader import StaticReader, current_meta
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.privacy_corpus import (
     BUSINESS,
@@ -404,8 +404,7 @@ def test_no_secret_is_found_by_search(built, corpus):
             service.close()
     finally:
         pointer.write_text(current, encoding="utf-8")
-    [folder] = [p for p in (built.output / "search").iterdir() if p.name.startswith("index-")]
-    static = StaticReader(folder)
+    static = StaticReader(current_meta(built.output))
     ask("static", lambda q: static.search(parse_request({"q": [q]}).query))
     lines = [f"search: {len(queries)} queries (every secret, and every case as typed) per index"]
     for engine, hits in sorted(found.items()):

@@ -32,7 +32,8 @@ from publisher.site.search.backend import snippet
 from publisher.site.search.documents import PROFILE_TYPE, SearchDoc, search_docs
 from publisher.site.search.service import RateLimiter, SearchService, parse_request
 from publisher.site.search.static import Slot, build_static_index, withdrawn_slots
-from publisher.site.search.static_reader import StaticReader
+from publisher.site.search.static_files import metas
+from publisher.site.search.static_reader import StaticReader, logical_files
 from publisher.site.serve import make_server
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.leaks import MARKERS, SECRET_ID
@@ -53,8 +54,8 @@ class SearchSite:
     slots: list[Slot] = field(default_factory=list)  # withdrawn records' places in the static index
 
     def static(self) -> StaticReader:
-        [folder] = [p for p in (self.output / "search").iterdir() if p.name.startswith("index-")]
-        return StaticReader(folder)
+        [meta] = metas(self.output / "search" / "index")
+        return StaticReader(meta)
 
     def service(self) -> SearchService:
         return SearchService(self.output)
@@ -420,12 +421,11 @@ def test_the_static_index_is_small_per_query(search_site, tmp_path):
     reader = search_site.static()
     reader.search(parse_query("示林罚决字〔2026〕第16号"))
     assert reader.fetched < 100_000 and reader.fetched_gzip < 40_000  # bytes a first query downloads, plain and gzip
-    files = [p for p in reader.folder.rglob("*") if p.is_file() and p.suffix != ".gz"]
+    files = [p for p in reader.root.rglob("*") if p.is_file() and p.suffix != ".gz"]
     assert files and all(gzip.decompress(p.with_name(p.name + ".gz").read_bytes()) == p.read_bytes() for p in files)
     # The same records, afresh: the same ids, the same bytes.
     again = tmp_path / build_static_index(search_site.docs, tmp_path, slots=search_site.slots).strip("/")
-    assert {p.relative_to(again): p.read_bytes() for p in again.rglob("*") if p.is_file()} == {
-        p.relative_to(reader.folder): p.read_bytes() for p in reader.folder.rglob("*") if p.is_file()}
+    assert logical_files(again) == logical_files(reader.meta_path)
 
 
 def test_portal_search_on_the_command_line(search_site):

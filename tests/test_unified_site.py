@@ -21,7 +21,7 @@ from publisher.site.search.analysis import parse_query
 from publisher.site.search.documents import search_docs
 from publisher.site.search.page import SearchPage
 from publisher.site.search.service import SearchService
-from publisher.site.search.static_reader import StaticReader
+from publisher.site.search.static_reader import StaticReader, current_meta
 from publisher.site.search.tantivy_backend import TantivyBackend
 from tests.conftest import MINIMAL_TOML, ROOT, SAMPLE_NOW
 from tests.unified_content import (
@@ -188,7 +188,7 @@ def test_search_finds_across_agencies_and_filters_by_one(unified):
         assert '<option value="lcj" selected>' in shown and "agency=lcj" in shown  # the filter, kept by each link
     finally:
         service.close()
-    static = StaticReader(next((unified.output / "search").glob("index-*")))
+    static = StaticReader(current_meta(unified.output))
     assert static.search(parse_query(SHARED_NUMBER)).total == 2
     assert static.search(parse_query(SHARED_NUMBER), agency="scjg").total == 1
 

@@ -5,7 +5,7 @@ records only, values already masked: DESIGN §6) and writing through the build c
 
 - output/_search/index-<backend>-<hash>/ for `portal serve`, by the engine `[search] backend` names
   (whoosh by default, tantivy at province scale), switched by one os.replace of CURRENT;
-- output/search/index-<hash>/ the static fallback for plain-file hosting;
+- output/search/index/ the static fallback for plain-file hosting (static_files.py: a folder per build);
 - /api/search, a placeholder a plain-file host returns (the service answers that URL itself);
 - /search/ naming the static index it belongs to, written after both.
 

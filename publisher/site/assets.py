@@ -14,7 +14,7 @@ HASH_LENGTH = 10
 THEME_URL = "/theme/"
 # URLs whose bytes never change: theme files named by their hash, and the static search index's
 # folder, named by its content's hash (publisher/site/search/static.py).
-IMMUTABLE_URL = re.compile(rf"^/theme/.+\.[0-9a-f]{{{HASH_LENGTH}}}\.[a-z0-9]+$|^/search/index-[0-9a-f]+/")
+IMMUTABLE_URL = re.compile(rf"^/theme/.+\.[0-9a-f]{{{HASH_LENGTH}}}\.[a-z0-9]+$|^/search/index/")
 
 
 def fingerprinted(relative: str, data: bytes) -> str:

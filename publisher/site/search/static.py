@@ -5,10 +5,14 @@ same analysis as the service. Chosen over Pagefind by measurement (bench/search_
 extra binary, the same tokens as the service, and a first query fetches meta.json, one shard per
 distinct term, the rank order of the groups its page shows and the excerpt chunks of its hits.
 
-    search/index-<hash>/meta.json      shard count, chunk size, groups [number, type, year, live docs], labels
-    search/index-<hash>/t/<n>.bin      the terms hashing to shard n and their id lists (postings.py)
-    search/index-<hash>/o/<g>.bin      group g's ids (their low 20 bits) from the highest rank down (postings.py)
-    search/index-<hash>/d/<n>.json     [[url, heading, date, [[label no, value], ...]] or null, ...] for ids n*CHUNK…
+    meta: shard count, chunk size, groups [number, type, year, live docs], labels, the file table
+    t/<n>.bin      the terms hashing to shard n and their id lists (postings.py)
+    o/<g>.bin      group g's ids (their low 20 bits) from the highest rank down (postings.py)
+    d/<n>.json     [[url, heading, date, [[label no, value], ...]] or null, ...] for ids n*CHUNK…
+
+Where each file lives is static_files.py's: under search/index/, in the folder of the build that last changed
+its bytes, so a file keeps its URL while its bytes stay the same and nothing once written changes; the
+search page names the meta (meta-<hash>.json, named by its own bytes), written after every file it names.
 
 Ids survive insertions and withdrawals, so a change rewrites only the files it touches. An id is
 group * 2**20 + its number in the group: a group is a (year, type) — its number orders groups as
@@ -19,15 +23,12 @@ numbers as an incremental one does; a record published today only appends, unles
 group published the same day ranks above it. Keys are matching.doc_terms: no positions, a term's tokens
 must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too.
 
-The directory name carries the content hash: files never change once written, and the page that names
-the directory is written after it, so a browser never mixes two builds. A file whose bytes the newest
-earlier index already holds is hard-linked from it, not written again.
-
 A site's build (`update_static_index`) does not compute the index again: each document's keys are kept by
 record version (static_docs.py), and `patch_index` turns the previous index into the new one, re-encoding only
-the shards, snippet chunks and rank orders the changed documents touch and linking every other file; a change
-that would move the shard count or the labels, or too many changed documents, builds in full instead. Both
-ways give the same bytes (tests/test_incremental.py). StaticReader (static_reader.py) reads it as search.js does.
+the shards, snippet chunks and rank orders the changed documents touch; a change that would move the shard
+count or the labels, or too many changed documents, builds in full instead. Both ways give the same files
+(tests/test_incremental.py compares them through the table: where they lie depends on the builds before).
+StaticReader (static_reader.py) reads it as search.js does.
 
 Every file has a gzip-compressed twin (`….gz`, level 9) for servers that send precompressed files (nginx
 `gzip_static on;`, Caddy `file_server { precompressed gzip }`); the binary lists are small served plain too.
@@ -36,12 +37,9 @@ Bytes per first query, plain and gzip: bench/search_scale.py.
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import logging
-import os
-import shutil
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -55,13 +53,14 @@ from .documents import SEARCH_TYPES, SearchDoc, docs_hash
 from .matching import TYPE_ORDER, doc_rank, rank_of
 from .postings import decode_ids, decode_shard, encode_ids, encode_order, encode_shard, join_shard
 from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, site_documents
+from .static_files import ROOT, FileTable, IndexFiles, complete, metas, prune, read_meta
 from .store import code_hash
 
 DocSource = MemoryDocs | CachedDocs
 
 log = logging.getLogger(__name__)
 STATIC_DIR = "search"
-FORMAT = 3
+FORMAT = 4
 GROUP_BITS = 20  # numbers within a (year, type) group: a million records of one type in one year
 CHUNK = 16  # ids per file of snippet fields: a page of 10 hits touches few, small files
 TARGET_SHARD_BYTES = 6_000  # the shard count is the power of two that brings the mean shard near this
@@ -123,7 +122,7 @@ def assign_ids(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] =
 def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], output: Path, keep: int = KEEP,
                        content_hash: str | None = None,
                        slots: list[Slot] | Callable[[], list[Slot]] = ()) -> str:
-    """Write search/index-<hash>/ unless it exists; return its site URL (/search/index-<hash>/).
+    """Write the index under search/index/ unless it is there; return its meta's site URL.
 
     `content_hash` names the index without making the documents (the site passes the digests of its
     records, withdrawn ones included); `docs` and `slots` may then be functions, called only when the
@@ -156,60 +155,44 @@ def cache_file(state: Path) -> Path:
     return state / "cache" / f"search-static-{salt}.sqlite"
 
 
+def build_name(content_hash: str) -> str:
+    """The folder a build writes its files into: its content and the code that lays them out."""
+    salt = f"{FORMAT}:{ANALYZER_VERSION}:{code_hash()}:{content_hash}"
+    return hashlib.blake2b(salt.encode(), digest_size=8).hexdigest()
+
+
 def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocSource],
            slots: list[Slot] | Callable[[], list[Slot]]) -> str:
-    root = output / STATIC_DIR
-    name = f"index-{content_hash}"
-    final = root / name
-    if not (final / "meta.json").is_file():
+    root = output / STATIC_DIR / ROOT
+    build = build_name(content_hash)
+    name = _built(root, build)
+    if name is None:
         docs = source()
         slots = slots() if callable(slots) else slots
-        previous = _newest(root, name)
-        tmp = root / f".building-{name}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        for sub in ("t", "o", "d"):
-            (tmp / sub).mkdir(parents=True)
+        root.mkdir(parents=True, exist_ok=True)
+        previous = _newest(root)
+        table = FileTable.of_meta(read_meta(previous) or {}) if previous is not None else None
         known = docs.state(previous.name) if previous is not None else None
-        # patch_index writes nothing until it knows it can patch: on None, tmp is still empty
-        state = patch_index(docs, slots, previous, known, tmp) if known else None
-        log.info("static search index %s: %s", name, "patched" if state else "built in full")
-        if state is None:
-            state = _write(docs, slots, _Files(tmp, previous))
-        shutil.rmtree(final, ignore_errors=True)
-        tmp.rename(final)
+        patched = None
+        if known and table:
+            files = IndexFiles(root, build, known.shards, table)
+            # patch_index writes nothing: it returns the files that change, or None
+            patched = None if files.fresh else patch_index(docs, slots, known, files.read)
+        log.info("static search index %s: %s", build, "patched" if patched else "built in full")
+        if patched is not None:
+            state, changed, meta = patched
+            for file_name, data in changed.items():
+                files.put(file_name, data)
+        else:
+            state, meta, files = _write(docs, slots, lambda shards: IndexFiles(root, build, shards, table))
+        name = files.finish(meta)
         docs.save_state(name, state)
-    _prune(root, name, keep)
-    return f"/{STATIC_DIR}/{name}/"
+    prune(root, name, keep)
+    return f"/{STATIC_DIR}/{ROOT}/{name}"
 
 
 def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-class _Files:
-    """Writes an index's files, hard-linking each one the previous index holds with the same bytes."""
-
-    def __init__(self, folder: Path, previous: Path | None) -> None:
-        self.folder, self.previous = folder, previous
-        self.written = self.linked = 0
-
-    def put(self, name: str, data: bytes) -> None:
-        path = self.folder / name
-        if self.previous is not None:
-            old = self.previous / name
-            twin = old.with_name(old.name + ".gz")
-            try:
-                same = old.stat().st_size == len(data) and twin.is_file() and old.read_bytes() == data
-            except OSError:
-                same = False
-            if same:
-                os.link(old, path)
-                os.link(twin, path.with_name(path.name + ".gz"))
-                self.linked += 1
-                return
-        path.write_bytes(data)
-        path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-        self.written += 1
 
 
 def shard_count(term_bytes: int, postings: int) -> int:
@@ -227,7 +210,8 @@ def labels_of(docs: Iterable[IndexedDoc]) -> list[str]:
     return list(dict.fromkeys(label for labels in seen for label in labels))
 
 
-def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexState:
+def _write(source: DocSource, slots: Iterable[Slot],
+           open_files: Callable[[int], IndexFiles]) -> tuple[IndexState, dict, IndexFiles]:
     docs = source.entries
     ids = assign_ids(docs, slots)
     order = sorted(range(len(docs)), key=ids.__getitem__)
@@ -238,6 +222,7 @@ def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexStat
     term_bytes = sum(len(t.encode()) + 2 for t in postings)
     total = sum(len(p) for p in postings.values())
     shards = shard_count(term_bytes, total)
+    files = open_files(shards)
     terms_of: dict[int, list[str]] = defaultdict(list)
     for term in postings:
         terms_of[fnv1a(term) % shards].append(term)
@@ -255,8 +240,8 @@ def _write(source: DocSource, slots: Iterable[Slot], files: _Files) -> IndexStat
         files.put(f"d/{chunk}.json", _json(rows))
     for group, numbers in rank_orders(docs, ids, None).items():
         files.put(f"o/{group}.bin", encode_order(numbers))
-    files.put("meta.json", _json(meta_of(docs, ids, shards, labels)))
-    return IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+    state = IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+    return state, meta_of(docs, ids, shards, labels), files
 
 
 def numbered_row(row: list, number: dict[str, int]) -> list:
@@ -288,10 +273,11 @@ def meta_of(docs: list[IndexedDoc], ids: list[int], shards: int, labels: list[st
 PATCH_SHARE = 0.1  # past this share of documents changed, a full build is cheaper than patching
 
 
-def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: IndexState,
-                folder: Path) -> IndexState | None:
-    """Write into `folder` the index `previous` (holding `known`) becomes with these documents: only the
-    shards, snippet chunks and rank orders the changed documents touch are made, the rest are hard links.
+def patch_index(source: DocSource, slots: list[Slot], known: IndexState,
+                read: Callable[[str], bytes | None]) -> tuple[IndexState, dict[str, bytes], dict] | None:
+    """The files (b"": no longer made) and meta by which the previous index (holding `known`, its files given by
+    `read`) becomes the index of these documents: only the shards, snippet chunks and rank orders the changed
+    documents touch; every other file stays where it is.
 
     None when patching cannot give what a full build gives (the shard count or the labels would change, a
     changed document's earlier keys are no longer cached) or would not be cheaper: the caller builds afresh.
@@ -333,7 +319,7 @@ def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: Ind
     for term in edits:
         by_shard[fnv1a(term) % known.shards].append(term)
     for n, terms in by_shard.items():
-        lists = decode_shard((previous / f"t/{n}.bin").read_bytes())
+        lists = decode_shard(read(f"t/{n}.bin") or b"")
         for term in terms:
             removed, added = edits[term]
             had = lists.get(term)
@@ -352,10 +338,8 @@ def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: Ind
     number = {label: n for n, label in enumerate(labels)}
     by_id = {ids[i]: d for i, d in enumerate(docs)}
     for chunk in {i // CHUNK for i in touched}:
-        try:
-            rows = json.loads((previous / f"d/{chunk}.json").read_bytes())
-        except FileNotFoundError:
-            rows = []
+        data = read(f"d/{chunk}.json")
+        rows = json.loads(data) if data else []
         rows += [None] * (CHUNK - len(rows))
         for place in range(CHUNK):
             doc = by_id.get(chunk * CHUNK + place)
@@ -368,51 +352,27 @@ def patch_index(source: DocSource, slots: list[Slot], previous: Path, known: Ind
     orders = rank_orders(docs, ids, groups)
     for group in groups:
         files[f"o/{group}.bin"] = encode_order(orders[group]) if group in orders else b""
-    files["meta.json"] = _json(meta_of(docs, ids, known.shards, labels))
-    _patch_files(previous, folder, files)
-    return IndexState(known.shards, term_bytes, postings, labels,
-                      {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+    state = IndexState(known.shards, term_bytes, postings, labels,
+                       {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
+    return state, files, meta_of(docs, ids, known.shards, labels)
 
 
-def _patch_files(previous: Path, folder: Path, files: dict[str, bytes]) -> None:
-    """The new files written (an empty one: no longer made), every other file of `previous` linked."""
-    writer = _Files(folder, previous)
-    for sub in ("t", "o", "d"):
-        with os.scandir(previous / sub) as entries:
-            for entry in entries:
-                name = f"{sub}/{entry.name}"
-                if not name.endswith(".gz") and name not in files:
-                    os.link(entry.path, folder / name)
-                    os.link(entry.path + ".gz", folder / (name + ".gz"))
-    for name, data in files.items():
-        if data:
-            writer.put(name, data)
-
-
-def _indexes(root: Path) -> list[Path]:
-    if not root.is_dir():
-        return []
-    return sorted((p for p in root.iterdir() if p.is_dir() and p.name.startswith("index-")),
-                  key=lambda p: p.stat().st_mtime, reverse=True)
-
-
-def _newest(root: Path, name: str) -> Path | None:
-    """The newest earlier index of this format, whose unchanged files the new one shares."""
-    for path in _indexes(root):
-        try:
-            if path.name != name and json.loads((path / "meta.json").read_bytes()).get("format") == FORMAT:
-                return path
-        except (OSError, ValueError):
-            continue
+def _built(root: Path, build: str) -> str | None:
+    """The meta of an index of this very content, if one is here whole."""
+    for path in metas(root):
+        meta = read_meta(path)
+        if meta is not None and meta.get("build") == build and complete(root, meta):
+            return path.name
     return None
 
 
-def _prune(root: Path, current: str, keep_count: int) -> None:
-    indexes = _indexes(root)
-    keep = {current} | {p.name for p in indexes[:keep_count]}
-    for path in indexes:
-        if path.name not in keep:
-            shutil.rmtree(path, ignore_errors=True)
+def _newest(root: Path) -> Path | None:
+    """The newest earlier index of this format, whose files the new one keeps where they are unchanged."""
+    for path in metas(root):
+        meta = read_meta(path)
+        if meta is not None and meta.get("format") == FORMAT and complete(root, meta):
+            return path
+    return None
 
 
 def index_name_hash(content_hash: str, slots: Iterable[Slot]) -> str:

@@ -14,26 +14,39 @@ from .documents import agency_term
 from .matching import exact_key, term_keys, tier_of
 from .postings import decode_ids, decode_order, decode_shard
 from .static import CHUNK, fnv1a
+from .static_files import CHUNK_BITS, FileTable
 
 
 @dataclass
 class StaticReader:
-    """Reads the static index as search.js does (the same steps), counting the bytes it fetches."""
+    """Reads the static index as search.js does (the same steps), counting the bytes it fetches.
 
-    folder: Path
+    `meta`: the meta file the search page names (search/index/meta-<hash>.json).
+    """
+
+    meta_path: Path
     fetched: int = 0  # bytes a browser would download (uncompressed)
     fetched_gzip: int = 0  # the same files' gzip twins, as a server with precompressed files sends them
 
     def __post_init__(self) -> None:
         self._cache: dict[str, object] = {}
         self.files: list[str] = []
-        self.meta: dict = json.loads(self._get("meta.json"))
+        self.root = self.meta_path.parent
+        self.meta: dict = json.loads(self._fetch(self.meta_path.name))
+        self.table = FileTable.of_meta(self.meta)
         self.groups = {g[0]: g for g in self.meta["groups"]}
         self.bits = self.meta["group_bits"]
 
     def _get(self, name: str) -> bytes:
+        """A file of the index by its name in static.py (t/<n>.bin …), found through the meta's table."""
+        where = self.table.where(name)
+        if where is None:
+            raise FileNotFoundError(f"the index has no {name}")
+        return self._fetch(where)
+
+    def _fetch(self, name: str) -> bytes:
         if name not in self._cache:
-            path = self.folder / name
+            path = self.root / name
             data = path.read_bytes()
             twin = path.with_name(path.name + ".gz")
             self.fetched += len(data)
@@ -105,3 +118,25 @@ class StaticReader:
 
     def close(self) -> None:
         pass
+
+
+def current_meta(site: Path) -> Path:
+    """The meta of the static index a built site's search page names."""
+    page = (site / "search" / "index.html").read_text(encoding="utf-8")
+    url = page.split('data-static-index="', 1)[1].split('"', 1)[0]
+    return site / url.lstrip("/")
+
+
+def logical_files(meta_path: Path) -> dict[str, bytes]:
+    """An index as search.js sees it, wherever its files lie: meta without its table and build, each file by name."""
+    reader = StaticReader(meta_path)
+    meta = {k: v for k, v in reader.meta.items() if k not in ("files", "build")}
+    files = {"meta": json.dumps(meta, sort_keys=True).encode()}
+    table = reader.table
+    names = [f"t/{n}.bin" for n in range(len(table.shards))]
+    names += [f"o/{g}.bin" for g in table.orders]
+    names += [f"d/{g << CHUNK_BITS | c}.json" for g, row in table.chunks.items() for c in range(len(row))]
+    for name in names:
+        where = table.where(name)
+        files[name] = (reader.root / where).read_bytes() if where else b""
+    return files

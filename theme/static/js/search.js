@@ -198,17 +198,37 @@
     if (exact || partial) return type === "parties" ? 0 : (exact ? 1 : 2);
     return 3;
   }
-  function staticSearch(base, q, type, year, page, pageSize, agency) {
+  // Where each file lies (publisher/site/search/static_files.py): the folder of the build that last changed it.
+  function unbase64(text) {
+    var raw = atob(text), out = new Uint8Array(raw.length);
+    for (var i = 0; i < raw.length; i++) out[i] = raw.charCodeAt(i);
+    return out;
+  }
+  function fileTable(meta, root) {
+    var files = meta.files, shards = unbase64(files.t), chunks = {};
+    Object.keys(files.d).forEach(function (g) { chunks[g] = unbase64(files.d[g]); });
+    return {
+      shard: function (n) { return root + files.builds[shards[n]] + "/t/" + n + ".bin"; },
+      order: function (g) { return root + files.builds[files.o[g]] + "/o/" + g + ".bin"; },
+      chunk: function (c) {
+        var row = chunks[Math.floor(c / 65536)];
+        return root + files.builds[row[c % 65536]] + "/d/" + c + ".json";
+      }
+    };
+  }
+  function staticSearch(metaUrl, q, type, year, page, pageSize, agency) {
     var query = parseQuery(q);
+    var root = metaUrl.slice(0, metaUrl.lastIndexOf("/") + 1);
     pageSize = pageSize || PAGE_SIZE;
-    return getJSON(base + "meta.json").then(function (meta) {
+    return getJSON(metaUrl).then(function (meta) {
+      var where = fileTable(meta, root);
       var needed = unique([].concat.apply([], query.terms.map(function (t) { return [].concat(t.phrase, t.joints, t.chars); })));
       var only = agency ? "@agency:" + agency : "";  // documents.agency_term: one agency's records (issue 19)
       var keys = unique(needed.concat(query.exact ? ["=" + query.exact] : [], query.partial, only ? [only] : []));
       var shards = unique(keys.map(function (k) { return fnv1a(k) % meta.shards; }));
       var span = Math.pow(2, meta.group_bits), groups = new Map();
       meta.groups.forEach(function (g) { groups.set(g[0], g); });
-      return Promise.all(shards.map(function (n) { return getBytes(base + "t/" + n + ".bin"); })).then(function (files) {
+      return Promise.all(shards.map(function (n) { return getBytes(where.shard(n)); })).then(function (files) {
         var byShard = {};
         shards.forEach(function (n, i) { byShard[n] = {data: files[i], terms: decodeShard(files[i])}; });
         var postings = function (key) {
@@ -251,7 +271,7 @@
         });
         var total = offset;
         return Promise.all(onPage.map(function (p) {
-          return p.bucket.ids.length > 1 ? getBytes(base + "o/" + p.bucket.group + ".bin").then(decodeOrder) : Promise.resolve([]);
+          return p.bucket.ids.length > 1 ? getBytes(where.order(p.bucket.group)).then(decodeOrder) : Promise.resolve([]);
         })).then(function (orders) {
           var ids = [];
           onPage.forEach(function (p, k) {
@@ -262,7 +282,7 @@
             ids = ids.concat(p.bucket.ids.slice(p.from, p.to));
           });
           var chunks = unique(ids.map(function (i) { return Math.floor(i / meta.chunk); }));
-          return Promise.all(chunks.map(function (c) { return getJSON(base + "d/" + c + ".json"); })).then(function (docs) {
+          return Promise.all(chunks.map(function (c) { return getJSON(where.chunk(c)); })).then(function (docs) {
             var byChunk = {};
             chunks.forEach(function (c, i) { byChunk[c] = docs[i]; });
             var hits = ids.map(function (i) {

@@ -77,6 +77,10 @@ def test_theme_files_carry_their_hash_and_are_kept_a_year_pages_are_revalidated(
     for asset in assets:
         status, headers, _ = fetch(server, asset)
         assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable", asset
+    # The static search index: every file is named for good (static_files.py), its meta by its own bytes.
+    meta = re.search(r'data-static-index="(/search/index/meta-[0-9a-f]{16}\.json)"', sample_site.page("/search/"))
+    status, headers, _ = fetch(server, meta.group(1))
+    assert status == 200 and headers["cache-control"] == "public, max-age=31536000, immutable"
     status, headers, _ = fetch(server, "/")
     assert headers["cache-control"] == "no-cache" and "last-modified" in headers
     status, _, body = fetch(server, "/", If_Modified_Since=headers["last-modified"])

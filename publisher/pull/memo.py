@@ -103,7 +103,8 @@ class PlanMemo:
             self._db.execute("DELETE FROM judgements")
         self._before: dict[str, bytes] = (dict(self._db.execute("SELECT digest, judgement FROM judgements"))
                                           if usable else {})
-        self._read: dict[str, Judgement] = {}  # what get() handed out: kept unchanged, nothing to write
+        self._read: dict[str, Judgement] = {}  # what get() handed out
+        self._kept: dict[str, Judgement] = {}  # what this run reused as it was: stays stored, nothing to write
         self._after: dict[str, bytes] = {}
         # The first of January after this run: the calendar's coverage of a new year is judged anew.
         self._new_year = datetime(now.year + 1, 1, 1, tzinfo=now.tzinfo)
@@ -123,7 +124,7 @@ class PlanMemo:
 
     def reused(self) -> list[Judgement]:
         """The judgements this run took as they were, not judged again."""
-        return [judged for digest, judged in self._read.items() if digest not in self._after]
+        return list(self._kept.values())
 
     def horizon(self, until: datetime | None) -> datetime:
         """A decision's horizon as the memo keeps it: never past the next new year."""
@@ -138,12 +139,13 @@ class PlanMemo:
     def keep(self, digest: str, judged: Judgement) -> None:
         """Remember a judgement: one made now is written at save; one reused stays as it is stored."""
         if self._read.get(digest) is judged:
+            self._kept[digest] = judged
             return
         self._after[digest] = pickle.dumps((self.now, judged), protocol=pickle.HIGHEST_PROTOCOL)
 
     def save(self) -> None:
         """Write the new judgements and drop those of rows this run no longer has (the table would only grow)."""
-        gone = [(d,) for d in self._before.keys() - self._read.keys() - self._after.keys()]
+        gone = [(d,) for d in self._before.keys() - self._kept.keys() - self._after.keys()]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM judgements WHERE digest = ?", gone)

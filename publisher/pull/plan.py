@@ -171,7 +171,7 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
     as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
     if item.action is Action.ADD and item.rule == "due":  # the next run finds its page: no longer "due now"
         as_unchanged = dataclasses.replace(as_unchanged, field=None, rule="shown", reason=SHOWN)
-    kept = as_unchanged
+    kept = as_unchanged  # what a later run reports of it
     memo.keep(digest, Judgement(
         record.type, record.key, own_slug,
         (item.action.value, kept.slug, kept.field, kept.rule, kept.reason, kept.kept_page, kept.masked),

@@ -17,6 +17,7 @@ from publisher.pull.items import Action, Plan
 from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.rows import Record
 from publisher.pull.rules import RuleContext, decide
+from publisher.pull.sources import read_sources
 from publisher.pull.validation import parse_row
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_memo import outcome, penalties_csv, with_and_without_memory
@@ -154,9 +155,6 @@ def test_a_new_year_judges_everything_again(portal):
 
 def test_no_decision_changes_before_its_horizon(portal):
     """Every sample record, judged again at moments up to just before its horizon, is judged the same."""
-    rows = make_plan(portal, DAY1)  # noqa: F841 - the sample's rows as the pull reads them
-    from publisher.pull.sources import read_sources
-
     records = [r for raw in read_sources(portal.sources).rows
                if isinstance(r := parse_row(raw, DAY1.date()), Record)]
     assert len(records) > 100

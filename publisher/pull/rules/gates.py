@@ -121,7 +121,7 @@ def live(record: Record, ctx: RuleContext) -> Finding | None:
     if repair is not None and repair.outcome is Outcome.WITHDRAW:
         return repair  # before the period's end, so a repaired notice keeps its reason when that end passes
     end = display_end(record, ctx)
-    if end is not None and ctx.begun(end + timedelta(days=1)):
+    if end is not None and ctx.begun(end + timedelta(days=1)):  # over once the day after its last day begins
         return Finding("live", Outcome.WITHDRAW, "display_until", f"公示期已于 {end} 届满", "公示期满")
     return repair
 

@@ -66,6 +66,7 @@ class Plan:
     failures: list[SourceFailure] = field(default_factory=list)
     notes: list[SourceNote] = field(default_factory=list)
     calendar_gaps: list[int] = field(default_factory=list)  # years without holiday data
+    reused: int = 0  # rows whose judgement the memo kept, not judged again
     fingerprints: dict[str, str] = field(default_factory=dict)  # source -> SHA-256 of what it returned
     state_dir: Path | None = None  # where content/'s catalog lives, which write_plan keeps in step
     agencies: list[AgencyStatus] = field(default_factory=list)  # a unified platform's agencies, for agencies.json

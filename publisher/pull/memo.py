@@ -5,10 +5,18 @@ Two caches in the state folder, each checking itself, so a wrong entry is never 
 - the content scan: each content/ file's metadata and SHA-256, reused while the file's size and
   modification time are the same (a 100k-record site is not read again on every run);
 - the plan memo: for each source row (by a hash of its cells), what the rules made of it. A row is
-  taken from the memo only when the same configuration and code judged it the same day, no
-  embargo (公示日期) fell due since, its key and slug are shared with no other row, and its page in
-  content/ is exactly the one that judgement wrote (same SHA-256) or, for a row not shown, the page
-  is in the same state. Anything else is judged afresh, as if there were no memo.
+  taken from the memo, on any later run of any day, only when the same configuration and code judged
+  it, the clock was not set back since the last run, the judgement's horizon has not come, no embargo
+  (公示日期) fell due since, its key and slug are shared with no other row, and its page in content/
+  is exactly the one that judgement wrote (same SHA-256) or, for a row not shown, the page is in the
+  same state. Anything else is judged afresh, as if there were no memo.
+
+The horizon is the earliest moment time alone could change the judgement (`Decision.until`: an embargo
+falling due, a display period or a granted 信用修复 taking effect, a held record becoming overdue or
+one more working day overdue), and never past the next 1 January, when the working-day calendar's
+coverage of the new year is reported anew. Validation needs none: a row valid today stays valid (its
+dates are not in the future), and rejected rows are never kept. What a page shows of today (its first
+publication or withdrawal date) is covered by the page's SHA-256.
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from publisher.core.schema import RECORD_TYPES
 from publisher.pull.cachedb import open_cache
 from publisher.pull.rows import RawRow
 
-FORMAT = 1
+FORMAT = 2
 _PUBLISHER = Path(__file__).resolve().parents[1]
 _JUDGING_CODE = ("core", "pull")  # what a judgement or a content/ page is made by; not the site or the runs
 
@@ -71,11 +79,13 @@ class Judgement(NamedTuple):
     text: str | None  # SHA-256 of the page the judgement writes; None for a row not shown
     page_state: str | None  # for a row not shown: the state of its page then ("" for no page)
     publish_at: datetime | None
+    until: datetime | None  # the horizon: reused only before it (None: time alone never changes it)
+    gaps: tuple[int, ...]  # years its deadline was counted in without holiday data (the run report says so)
 
 
 class PlanMemo:
-    """Judgements valid for the same configuration, code and day, in SQLite: each run reads the table
-    once and writes only the rows it judged afresh (no pickle of every row loaded and saved whole).
+    """Judgements valid for the same configuration and code until their horizon, in SQLite: each run reads
+    the table once and writes only the rows it judged afresh (no pickle of every row loaded and saved whole).
 
     Each judgement keeps the time it was made, so one reused on a later run is checked against the
     embargoes that fell due since it was made, not since the last run.
@@ -88,15 +98,16 @@ class PlanMemo:
         self._db = open_cache(path, _MEMO_SCHEMA, "plan-memo")
         meta = dict(self._db.execute("SELECT key, value FROM meta"))
         then = datetime.fromisoformat(meta["now"]) if meta.get("now") else None
-        usable = (meta.get("version") == self.version and then is not None
-                  and then.date() == now.date() and then <= now)
-        if not usable:  # another portal.toml, code or day, or a clock set back: nothing holds
+        usable = meta.get("version") == self.version and then is not None and then <= now
+        if not usable:  # another portal.toml or code, or a clock set back: nothing holds
             self._db.execute("DELETE FROM judgements")
         self._before: dict[str, bytes] = (dict(self._db.execute("SELECT digest, judgement FROM judgements"))
                                           if usable else {})
-        self.gaps: set[int] = {int(g) for g in (meta.get("gaps") or "").split(",") if g} if usable else set()
-        self._read: dict[str, Judgement] = {}  # what get() handed out: kept unchanged, nothing to write
+        self._read: dict[str, Judgement] = {}  # what get() handed out
+        self._kept: dict[str, Judgement] = {}  # what this run reused as it was: stays stored, nothing to write
         self._after: dict[str, bytes] = {}
+        # The first of January after this run: the calendar's coverage of a new year is judged anew.
+        self._new_year = datetime(now.year + 1, 1, 1, tzinfo=now.tzinfo)
 
     def get(self, digest: str) -> Judgement | None:
         """What was judged of the row with this hash, if it still holds at this run's time."""
@@ -104,10 +115,20 @@ class PlanMemo:
         if stored is None:
             return None
         judged_at, found = pickle.loads(stored)
+        if found.until is not None and found.until <= self.now:
+            return None  # time alone may have changed it: judged afresh
         if found.publish_at is not None and judged_at < found.publish_at <= self.now:
             return None  # an embargo fell due since: judged afresh
         self._read[digest] = found
         return found
+
+    def reused(self) -> list[Judgement]:
+        """The judgements this run took as they were, not judged again."""
+        return list(self._kept.values())
+
+    def horizon(self, until: datetime | None) -> datetime:
+        """A decision's horizon as the memo keeps it: never past the next new year."""
+        return self._new_year if until is None else min(until, self._new_year)
 
     def still_true(self, judged: Judgement, page: ContentPage | None) -> bool:
         """The page in content/ is the one this judgement left: the same bytes, or the same state."""
@@ -118,15 +139,19 @@ class PlanMemo:
     def keep(self, digest: str, judged: Judgement) -> None:
         """Remember a judgement: one made now is written at save; one reused stays as it is stored."""
         if self._read.get(digest) is judged:
+            self._kept[digest] = judged
             return
         self._after[digest] = pickle.dumps((self.now, judged), protocol=pickle.HIGHEST_PROTOCOL)
 
-    def save(self, gaps: set[int]) -> None:
+    def save(self) -> None:
+        """Write the new judgements and drop those of rows this run no longer has (the table would only grow)."""
+        gone = [(d,) for d in self._before.keys() - self._kept.keys() - self._after.keys()]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
+            self._db.executemany("DELETE FROM judgements WHERE digest = ?", gone)
             self._db.executemany("INSERT OR REPLACE INTO judgements VALUES (?, ?)", self._after.items())
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                ("version", self.version), ("now", self.now.isoformat()), ("gaps", ",".join(map(str, sorted(gaps))))])
+                ("version", self.version), ("now", self.now.isoformat())])
         self._db.close()
 
 

@@ -43,6 +43,8 @@ from publisher.pull.validation import (
 )
 from publisher.runs.witness import Report, save_seen
 
+SHOWN = "符合公开条件"  # the reason a record shown by the rules is given
+
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None, allow_mass_withdrawal: bool = False) -> Plan:
@@ -86,7 +88,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         if judged is not None:
             remembered.append((row, row.digest, judged))
             continue
-        parsed = parse_row(row.raw(), ctx.today)
+        parsed = parse_row(row.raw(), now.date())
         if isinstance(parsed, Record):
             records.append(parsed)
             row_digest[id(parsed)] = row.digest
@@ -119,8 +121,10 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     plan.agencies = count_agency_records(plan, existing, result)
     plan.seen_heads = result.seen_heads
     _summarise_first_import(plan, existing)
-    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | (memo.gaps if remembered else set()))
-    memo.save(set(plan.calendar_gaps))
+    reused = memo.reused()
+    plan.reused = len(reused)
+    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years).union(*(j.gaps for j in reused)))
+    memo.save()
     if snapshots is not None:
         snapshots.commit()
         snapshots.close()
@@ -139,7 +143,7 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow
         page = existing[judged.type].get(khash)
         alone = keys[(judged.type, judged.key)] == 1 and slugs[(judged.type, judged.slug)] == 1
         if not (alone and memo.still_true(judged, page)):
-            parsed = parse_row(row.raw(), ctx.today)  # judged afresh, with the rows that were not remembered
+            parsed = parse_row(row.raw(), ctx.now.date())  # judged afresh, with the rows not remembered
             if isinstance(parsed, Record):
                 records.append(parsed)
                 row_digest[id(parsed)] = digest
@@ -165,12 +169,15 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
     """Keep what the rules made of this row, for the next run to reuse while it stays true."""
     shown = item.text is not None
     as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
+    if item.action is Action.ADD and item.rule == "due":  # the next run finds its page: no longer "due now"
+        as_unchanged = dataclasses.replace(as_unchanged, field=None, rule="shown", reason=SHOWN)
+    kept = as_unchanged  # what a later run reports of it
     memo.keep(digest, Judgement(
         record.type, record.key, own_slug,
-        (item.action.value, item.slug, item.field, item.rule, item.reason, item.kept_page, item.masked),
+        (item.action.value, kept.slug, kept.field, kept.rule, kept.reason, kept.kept_page, kept.masked),
         tuple((f.kind, f.field, f.reason) for f in _flags(decision, as_unchanged)),
         text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
-        record.get("publish_at")))
+        record.get("publish_at"), memo.horizon(decision.until), decision.gaps))
 
 
 def write_plan(plan: Plan) -> list[Path]:
@@ -264,7 +271,7 @@ def _item_for(decision: Decision, page: ContentPage | None, config: Config, now:
         if publish_at and action is Action.ADD:  # staff see embargoes lifted by this run
             return Item(action, **base, field="publish_at", rule="due", text=text, masked=masked,
                         reason=f"公示日期 {publish_at:%Y-%m-%d %H:%M} 已到，本次首次公开")
-        return Item(action, **base, rule="shown", reason="符合公开条件", text=text, masked=masked)
+        return Item(action, **base, rule="shown", reason=SHOWN, text=text, masked=masked)
     if decision.outcome is Outcome.WITHDRAW and page is None and not record.get("first_published"):
         assert finding is not None  # revoked or expired before this site ever showed it: nothing to withdraw
         return Item(Action.EXCLUDE, **base, field=finding.field, rule=finding.rule,

@@ -16,9 +16,11 @@ __all__ = ["Decision", "Finding", "Outcome", "Rule", "RuleContext", "decide"]
 
 
 def decide(record: Record, ctx: RuleContext) -> Decision:
-    """Run every gate and watch on one valid record."""
+    """Run every gate and watch on one valid record; the decision says until when time leaves it as it is."""
+    ctx.judging()
     findings = [f for rule in GATES if (f := rule(record, ctx))]
     outcome = next((f.outcome for f in findings if f.outcome), Outcome.SHOW)
     decision = Decision(record, outcome, findings)
     decision.findings.extend(f for watch in WATCHES if (f := watch(decision, ctx)))
+    decision.until, decision.gaps = ctx.until(), ctx.gaps()
     return decision

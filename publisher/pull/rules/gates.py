@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from publisher.core import rights
@@ -60,7 +60,7 @@ def legally_reviewed(record: Record, ctx: RuleContext) -> Finding | None:
 
 def due(record: Record, ctx: RuleContext) -> Finding | None:
     publish_at = record.get("publish_at")
-    if publish_at is None or publish_at <= ctx.now:
+    if publish_at is None or ctx.reached(publish_at):
         return None
     return Finding("due", Outcome.HOLD, "publish_at", f"公示日期 {publish_at:%Y-%m-%d %H:%M} 未到")
 
@@ -91,7 +91,7 @@ def display_end(record: Record, ctx: RuleContext) -> date | None:
 def credit_repair(record: Record, ctx: RuleContext) -> Finding | None:
     """A granted 信用修复 withdraws the penalty, unless the rules forbid it yet or at all (then staff are told)."""
     repaired: date | None = record.get("credit_repaired")
-    if record.type != "penalties" or repaired is None or repaired > ctx.today:
+    if record.type != "penalties" or repaired is None or not ctx.begun(repaired):
         return None
     dates = rights.penalty_dates(record.values, ctx.policy)
     if dates is None or repaired > dates.display_end:
@@ -121,7 +121,7 @@ def live(record: Record, ctx: RuleContext) -> Finding | None:
     if repair is not None and repair.outcome is Outcome.WITHDRAW:
         return repair  # before the period's end, so a repaired notice keeps its reason when that end passes
     end = display_end(record, ctx)
-    if end is not None and end < ctx.today:
+    if end is not None and ctx.begun(end + timedelta(days=1)):  # over once the day after its last day begins
         return Finding("live", Outcome.WITHDRAW, "display_until", f"公示期已于 {end} 届满", "公示期满")
     return repair
 

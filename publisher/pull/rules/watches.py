@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.rules.findings import Decision, Finding, Outcome, RuleContext
@@ -17,8 +18,13 @@ def deadline(decision: Decision, ctx: RuleContext) -> Finding | None:
     decided = record.get(date_field)
     days = ctx.policy.deadline_days(record.type)
     shown_on = record.get("first_published") if decision.outcome is Outcome.SHOW else None
+    today = ctx.now.date()  # how the answer moves with the day is noted just below
     # The calendar's late_by is the statistics' rule too, so the report and the figures agree.
-    late = ctx.calendar.late_by(decided, days, shown_on or ctx.today)
+    late = ctx.calendar.late_by(decided, days, shown_on or today)
+    if decision.outcome is not Outcome.SHOW:  # a shown record is flagged late only as it is added (memo.py)
+        # Overdue grows by the working day; not yet overdue, it cannot be before `days` calendar days have passed.
+        tomorrow = today + timedelta(days=1)
+        ctx.changes_at(ctx.start_of(tomorrow if late else max(tomorrow, decided + timedelta(days=days + 1))))
     if not late:
         return None
     due_by = ctx.calendar.due_on(decided, days)

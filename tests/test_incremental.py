@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import filecmp
 import gzip
+import json
 import time
 from collections import Counter
 from dataclasses import replace
@@ -137,6 +138,39 @@ SET_ASIDE = ("_search/index-", "search/index/", "search/index.html", "api/search
 NAMING_META = ("search/index.html", "api/search")
 
 
+def revoke_a_shown_penalty(config: Config) -> str:
+    """The clerk marks a decision the site shows 撤销 (edit_penalties' revoked one was never shown here)."""
+    pages = sorted((config.paths.content / "penalties").glob("*.md"))
+    # The earliest: its place in the index (decided years before its notice) is what its Record-Date keeps.
+    page = min((p for p in pages if "State: live" in p.read_text(encoding="utf-8")),
+               key=lambda p: p.read_text(encoding="utf-8").split("\nDate: ", 1)[1][:10])
+    path = config.path.parent / "data" / "penalties.csv"
+    with path.open(encoding="gb18030", newline="") as fh:
+        header, *rows = list(csv.reader(fh))
+    col = {name: i for i, name in enumerate(header)}
+    text = page.read_text(encoding="utf-8")
+    row = next(r for r in rows if r[col["行政处罚决定书文号"]] in text and r[col["当前状态"]] == "正常")
+    row[col["当前状态"]] = "撤销"
+    with path.open("w", encoding="gb18030", newline="") as fh:
+        csv.writer(fh).writerows([header, *rows])
+    return page.stem
+
+
+def ids_by_url(meta: Path) -> dict[str, int]:
+    """Each record's id in a static index, by its URL: from the snippet chunks, where an id is its place."""
+    found = {}
+    for name, data in logical_files(meta).items():
+        if name.startswith("d/") and data:
+            chunk = int(name[2:].removesuffix(".json"))
+            found |= {row[0]: chunk * 16 + place for place, row in enumerate(json.loads(data)) if row}
+    return found
+
+
+def tree_text(root: Path) -> str:
+    pages = (p for p in root.rglob("*") if p.is_file() and p.suffix in (".html", ".json"))
+    return "".join(p.read_text(errors="replace") for p in pages)
+
+
 def page_of(release: Path, decision_no: str) -> Path:
     for page in (release / "penalties").glob("*/index.html"):
         if decision_no in page.read_text(encoding="utf-8"):
@@ -250,7 +284,9 @@ def test_a_change_patches_the_static_search_index_and_it_equals_a_full_build(por
     build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
     before = current_meta(portal.paths.output)
     old_files = {p for p in before.parent.rglob("*") if p.is_file()}
+    ids_before = ids_by_url(before)
     edit_penalties(portal)
+    revoked = revoke_a_shown_penalty(portal)
     write_plan(make_plan(portal, SAMPLE_NOW))
 
     def no_full_build(*args, **kwargs):
@@ -267,5 +303,16 @@ def test_a_change_patches_the_static_search_index_and_it_equals_a_full_build(por
     new = {p for p in named if p not in old_files}
     # Most files keep their URL (the same file, untouched); the few the change touched are in one new folder.
     assert 0 < len(new) < 0.5 * len(named) and {p.relative_to(after.parent).parts[0] for p in new} == {table.builds[-1]}
+    # Ids survive: the withdrawn record keeps its place (its notice's Record-Date), no other record's id moves.
+    ids_after = ids_by_url(after)
+    [gone] = set(ids_before) - set(ids_after)
+    assert gone == f"/penalties/{revoked}/"
+    # The one exception (static.py): a record published today is numbered among today's by rank, so the new
+    # decision of 2026-11-20 moves the few of its year published today that rank below it, by one.
+    moved = {url: ids_after[url] - number for url, number in ids_before.items() if ids_after.get(url, number) != number}
+    assert set(moved.values()) <= {1} and len(moved) <= 3, moved
+    notice = (portal.paths.content / "penalties" / f"{gone.strip('/').split('/')[1]}.md").read_text(encoding="utf-8")
+    assert "State: withdrawn" in notice and "Record-Date: 20" in notice  # kept in content/, never shown:
+    assert "Record-Date" not in tree_text(portal.paths.output)
     full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
     assert_same_site(portal.paths.output, full.output)

@@ -42,6 +42,7 @@ from publisher.core.content import (
     Origin,
     PublishedRecord,
     content_files,
+    own_date,
     parse_metadata,
     split_lines,
 )
@@ -55,7 +56,7 @@ _CODE = (Path(__file__), Path(__file__).with_name("content.py"))  # what a row i
 COLUMNS = ("type", "name", "size", "mtime_ns", "sha256", "digest", "shown", "slug", "key_hash", "state",
            "published", "withdrawn", "reason", "date", "title", "agency", "agency_key", "canonical",
            "agency_published", "fields", "list_values", "listed", "year", "department", "credit_code", "party_name",
-           "party_type")
+           "party_type", "record_date")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
     type TEXT NOT NULL,          -- the record type: content/<type>/
@@ -82,6 +83,7 @@ CREATE TABLE IF NOT EXISTS files (
     credit_code TEXT NOT NULL,   -- the party's 统一社会信用代码 as given (upper case), "" for none
     party_name TEXT NOT NULL,    -- party_name or target_name
     party_type TEXT NOT NULL,    -- 行政相对人类别 as given
+    record_date TEXT NOT NULL,   -- the record's own date: a live page's Date, a notice's Record-Date
     PRIMARY KEY (type, name)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS files_by_list ON files (type, shown, state, listed, date, slug);
@@ -164,7 +166,7 @@ def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> 
         _encode_fields(fields) if fields is not None else None, int(any(isinstance(v, list) for v in values.values())),
         published or date, date[:4], _text(values.get("department") or values.get("unit") or ""),
         _text(values.get("credit_code")).strip().upper(), _text(values.get(party_field)).strip(),
-        _text(values.get("party_type")).strip(),
+        _text(values.get("party_type")).strip(), own_date(meta),
     )
 
 
@@ -181,7 +183,7 @@ def _read_row(type_key: str, path: str) -> tuple | None:
 
 _INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest, "
-                   "agency, agency_key, canonical, agency_published")
+                   "agency, agency_key, canonical, agency_published, record_date")
 
 
 def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue], ...]:
@@ -194,12 +196,13 @@ def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue],
 
 def _published_record(row: tuple) -> PublishedRecord:
     (type_key, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest,
-     agency, agency_key, canonical, agency_published) = row
+     agency, agency_key, canonical, agency_published, record_date) = row
     return PublishedRecord.stored(
         type_key, slug, title, date, published, state,
         LazyFields(_field_pairs, fields, list_values),  # decoded when a page needs them
         withdrawn, reason, digest,
-        Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None)
+        Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None,
+        "" if state == "live" else record_date)
 
 
 def _newest_first(record: PublishedRecord) -> tuple[str, str]:
@@ -300,8 +303,8 @@ class Catalog:
     def pages(self) -> dict[str, dict[str, ContentPage]]:
         """What pull compares with: every page the publisher wrote, by type and key hash (the last file wins)."""
         pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
-        query = ("SELECT type, slug, name, key_hash, state, published, withdrawn, reason, sha256 FROM files"
-                 " WHERE key_hash IS NOT NULL ORDER BY type, name")
+        query = ("SELECT type, slug, name, key_hash, state, published, withdrawn, reason, sha256, record_date"
+                 " FROM files WHERE key_hash IS NOT NULL ORDER BY type, name")
         for row in self._query(query):
             pages[row[0]][row[3]] = ContentPage(*row)
         return pages

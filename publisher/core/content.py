@@ -84,6 +84,7 @@ class ContentPage:
     withdrawn: str = ""
     reason: str = ""
     digest: str = ""  # SHA-256 of the file
+    record_date: str = ""  # the record's own date: a live page's Date, a notice's Record-Date ("" if it has none)
 
 
 def public_value(value: Any) -> str | list[str] | None:
@@ -181,9 +182,14 @@ def render_record(rtype: RecordType, slug: str, key_hash: str, values: dict[str,
 
 
 def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
-                  withdrawn: str, reason: str, origin: Origin | None = None) -> str:
-    """A withdrawal notice: the record's URL stays, its data does not."""
-    slug, key_hash, published, withdrawn, reason = map(one_line, (slug, key_hash, published, withdrawn, reason))
+                  withdrawn: str, reason: str, origin: Origin | None = None, record_date: str = "") -> str:
+    """A withdrawal notice: the record's URL stays, its data does not.
+
+    `record_date`, the record's own date, is not shown: it keeps the record's place in the static search
+    index, so no other record's id moves when it is withdrawn (publisher/site/search/static.py).
+    """
+    slug, key_hash, published, withdrawn, reason, record_date = map(
+        one_line, (slug, key_hash, published, withdrawn, reason, record_date))
     lines = [
         f"Title: 已撤回的{rtype.zh}信息",
         f"Date: {withdrawn}",
@@ -193,6 +199,7 @@ def render_notice(rtype: RecordType, slug: str, key_hash: str, published: str,
         f"Published: {published}",
         f"Withdrawn: {withdrawn}",
         f"Withdrawal-Reason: {reason}",
+        *([f"Record-Date: {record_date}"] if record_date else []),
         f"Key-Hash: {key_hash}",
         *_origin_lines(origin),
         "",
@@ -281,16 +288,17 @@ class PublishedRecord:
     withdrawal_reason: str = ""
     digest: str = ""  # of the content file's bytes: what a page built from this record depends on
     origin: Origin | None = None  # on a unified platform: the agency that published it
+    record_date: str = ""  # a notice's Record-Date: the withdrawn record's own date, not shown
 
     @classmethod
     def stored(cls, type: str, slug: str, title: str, date: str, published: str, state: str,  # noqa: A002
                fields: LazyFields, withdrawn: str, withdrawal_reason: str, digest: str,
-               origin: Origin | None) -> PublishedRecord:
+               origin: Origin | None, record_date: str = "") -> PublishedRecord:
         """The same record as the constructor makes, without its per-field checks (content/'s catalog: 100k)."""
         record = object.__new__(cls)
         record.__dict__.update(type=type, slug=slug, title=title, date=date, published=published, state=state,
                                _fields=fields, withdrawn=withdrawn, withdrawal_reason=withdrawal_reason,
-                               digest=digest, origin=origin)
+                               digest=digest, origin=origin, record_date=record_date)
         return record
 
     @property
@@ -350,6 +358,7 @@ def load_record(path: Path | str, type_key: str) -> PublishedRecord | None:
         withdrawal_reason=meta.get("withdrawal-reason", ""),
         digest=hashlib.blake2b(data, digest_size=16).hexdigest(),
         origin=_origin_of(meta),
+        record_date=meta.get("record-date", ""),
     )
 
 
@@ -386,7 +395,12 @@ def read_summary(path: Path | str, type_key: str) -> ContentPage | None:
         return None  # not ours: a hand-written page is left alone
     return ContentPage(type_key, meta.get("slug", Path(path).stem), Path(path).name, key, meta.get("state", "live"),
                        meta.get("published", ""), meta.get("withdrawn", ""), meta.get("withdrawal-reason", ""),
-                       hashlib.sha256(data).hexdigest())
+                       hashlib.sha256(data).hexdigest(), own_date(meta))
+
+
+def own_date(meta: dict[str, str]) -> str:
+    """A page's record's own date: a notice's Record-Date, a live page's Date."""
+    return meta.get("record-date") or (meta.get("date", "") if meta.get("state", "live") == "live" else "")
 
 
 def text_digest(text: str) -> str:

@@ -291,7 +291,8 @@ def _notice_item(rtype, slug: str, khash: str, page: ContentPage | None, categor
                  rule: str, field_name: str | None, today: str, base: dict, origin: AgencyOrigin | None = None) -> Item:
     same = page is not None and page.state == "withdrawn" and page.reason == category
     withdrawn = page.withdrawn if same and page and page.withdrawn else today
-    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category, origin)
+    text = render_notice(rtype, slug, khash, page.published if page else "", withdrawn, category, origin,
+                         page.record_date if page else "")
     action = Action.WITHDRAW if page is None or not same else _changed(page, text)
     return Item(action, **base, field=field_name, rule=rule, reason=reason, text=text)
 

@@ -89,8 +89,10 @@ class Slot:
 
 
 def withdrawn_slots(published: dict[str, list[PublishedRecord]]) -> list[Slot]:
-    """Every withdrawal notice of content/ (a record once shown), in schema order."""
-    return [Slot(f"{r.type}/{r.slug}", r.type, r.url, r.date, r.year, r.published)
+    """Every withdrawal notice of content/ (a record once shown), in schema order, in its record's place: the
+    notice's Record-Date (a notice written before it was kept has only its own date; its place is that)."""
+    return [Slot(f"{r.type}/{r.slug}", r.type, r.url, r.record_date or r.date, (r.record_date or r.date)[:4],
+                 r.published)
             for records in published.values() for r in records if not r.live and r.type in SEARCH_TYPES]
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -132,23 +131,12 @@ def extends(seen: list[dict[str, Any]], heads: list[dict[str, Any]]) -> str | No
     return None
 
 
-_ESCAPED = re.compile(r'[\x00-\x1f"\\]')  # what json.dumps escapes when ensure_ascii is off
-
-
-def manifest_json(release: str, root: str, files: dict[str, str]) -> bytes:
-    """manifest.json's bytes: canonical JSON of {release, root, files}, joined directly when nothing needs escaping."""
-    listed = {p: h for p, h in sorted(files.items()) if p not in OWN_FILES}
-    if _ESCAPED.search("".join(listed) + "".join(listed.values()) + release + root):
-        return _signed_bytes({"release": release, "root": root, "files": listed})
-    pairs = ",".join([f'"{p}":"{h}"' for p, h in listed.items()])  # 100k files: json.dumps is several times slower
-    return f'{{"files":{{{pairs}}},"release":"{release}","root":"{root}"}}'.encode()
-
-
 def write_public_files(release_dir: Path, files: dict[str, str], root: str, heads: list[dict[str, Any]],
                        public_pem: str, release: str) -> dict[str, str]:
     """Write manifest.json, heads.json and public-key.pem into a release; their SHA-256 by path."""
     written = {
-        MANIFEST: manifest_json(release, root, files),
+        MANIFEST: _signed_bytes({"release": release, "root": root,
+                             "files": {p: h for p, h in sorted(files.items()) if p not in OWN_FILES}}),
         HEADS: json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False, indent=1).encode(),
         PUBLIC_KEY: public_pem.encode(),
     }

@@ -238,6 +238,19 @@ def test_a_release_s_unchanged_folders_take_their_files_from_the_base_and_the_re
     assert releases_module.scan(new, recorded, base, dirs)[0] == manifest(new)
 
 
+def test_a_content_snapshot_taken_in_the_background_is_content_as_pulled_and_a_failed_run_leaves_none(tmp_path):
+    content = tmp_path / "content"
+    (content / "penalties").mkdir(parents=True)
+    (content / "penalties" / "a.md").write_text("甲", encoding="utf-8")
+    snapshots = releases_module.ContentSnapshots(tmp_path / "snapshots")
+    with snapshots.taking("r1", content) as taken:
+        taken()
+    assert (snapshots.path("r1") / "penalties" / "a.md").stat().st_ino == (content / "penalties" / "a.md").stat().st_ino
+    with pytest.raises(RuntimeError), snapshots.taking("r2", content):
+        raise RuntimeError("构建失败")
+    assert sorted(p.name for p in snapshots.root.iterdir()) == ["r1"]
+
+
 def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):
     first = publish(portal, SAMPLE_NOW)
     change_an_inspection(portal)

@@ -229,7 +229,10 @@ def _scan(root: str, base: dict[str, str] | None, base_dir: Path | None,
         if base_dirs is not None and base_dirs.get(rel) == mtime:
             same.add(rel)
             for child in children.get(rel, ()):
-                info = os.lstat(f"{root}/{child}")
+                try:
+                    info = os.lstat(f"{root}/{child}")
+                except OSError:
+                    raise _Moved(child) from None
                 if not stat.S_ISDIR(info.st_mode):
                     raise _Moved(child)
                 stack.append((child, info.st_mtime_ns))

@@ -134,6 +134,19 @@ def test_a_search_file_changed_in_place_in_the_base_is_still_named_after_the_nex
     assert "search/index/" in problem and "哈希不符" in problem
 
 
+def test_a_page_changed_in_place_in_the_base_and_kept_by_the_next_build_is_caught(portal):
+    publish(portal, SAMPLE_NOW)
+    folder = next(p for p in sorted((site(portal).resolve() / "penalties").iterdir()) if (p / "index.html").is_file())
+    name = f"penalties/{folder.name}/index.html"
+    with open(folder / "index.html", "r+b") as fh:  # in place: its folder's mtime stays, the next release links it
+        fh.write(b"<!-- x -->")
+    change_an_inspection(portal)
+    publish(portal, SAMPLE_NOW)
+    assert (site(portal) / name).stat().st_ino == (folder / "index.html").stat().st_ino
+    [problem] = verify_ledger(portal)
+    assert name in problem and "哈希不符" in problem
+
+
 def test_a_base_release_s_files_come_from_its_manifest_only_when_it_is_exactly_what_the_ledger_recorded(portal):
     publish(portal, SAMPLE_NOW)
     ledger, releases = ledger_of(portal), Releases(portal.deploy)

@@ -204,6 +204,53 @@ def test_a_release_whose_search_index_moved_to_a_new_folder_gets_the_manifest_of
     assert reused == manifest(new)
 
 
+def test_a_release_s_unchanged_folders_take_their_files_from_the_base_and_the_result_equals_a_full_hash(
+        tmp_path, monkeypatch):
+    base = tmp_path / "base"
+    for name, text in {"index.html": "首页", "a/index.html": "甲", "a/x.json": "{}", "b/c/index.html": "丙",
+                       "b/c/d/index.html": "丁", "e/f/index.html": "戊", "g/index.html": "己"}.items():
+        (base / name).parent.mkdir(parents=True, exist_ok=True)
+        (base / name).write_text(text, encoding="utf-8")
+    (base / "empty" / "inner").mkdir(parents=True)
+    recorded, dirs = releases_module.scan(base)
+    assert "empty/inner" in dirs and recorded == manifest(base)
+    new = tmp_path / "new"
+    subprocess.run(["cp", "-al", str(base), str(new)], check=True)
+    time.sleep(0.05)  # a folder written later has a later mtime (coarse clock ticks)
+    (new / "a" / "index.html").unlink()
+    (new / "a" / "index.html").write_text("甲二", encoding="utf-8")  # replaced: a new inode in a changed folder
+    (new / "empty" / "inner" / "new.html").write_text("新", encoding="utf-8")  # a folder no file of the base is in
+    subprocess.run(["rm", "-r", str(new / "e" / "f")], check=True)
+    (new / "g" / "index.html").rename(new / "g" / "moved.html")
+    hashed: list[str] = []
+    real = releases_module._sha256
+    monkeypatch.setattr(releases_module, "_sha256", lambda path: hashed.append(path) or real(path))
+    listed: list[str] = []
+    real_scandir = os.scandir
+    monkeypatch.setattr(releases_module.os, "scandir", lambda path: listed.append(path) or real_scandir(path))
+    files, after = releases_module.scan(new, recorded, base, dirs)
+    assert sorted(Path(p).name for p in hashed) == ["index.html", "new.html"]
+    unchanged = {str(new / d) for d in ("b", "b/c", "b/c/d")}
+    assert not unchanged & set(listed)  # their mtimes are the base's: not listed
+    monkeypatch.undo()
+    assert files == manifest(new) and after == releases_module.scan(new)[1]
+    (new / "b" / "c" / "d").rename(new / "b" / "c" / "z")  # a folder's folder gone: its parent changed too
+    assert releases_module.scan(new, recorded, base, dirs)[0] == manifest(new)
+
+
+def test_a_content_snapshot_taken_in_the_background_is_content_as_pulled_and_a_failed_run_leaves_none(tmp_path):
+    content = tmp_path / "content"
+    (content / "penalties").mkdir(parents=True)
+    (content / "penalties" / "a.md").write_text("甲", encoding="utf-8")
+    snapshots = releases_module.ContentSnapshots(tmp_path / "snapshots")
+    with snapshots.taking("r1", content) as taken:
+        taken()
+    assert (snapshots.path("r1") / "penalties" / "a.md").stat().st_ino == (content / "penalties" / "a.md").stat().st_ino
+    with pytest.raises(RuntimeError), snapshots.taking("r2", content):
+        raise RuntimeError("构建失败")
+    assert sorted(p.name for p in snapshots.root.iterdir()) == ["r1"]
+
+
 def test_a_full_disk_fails_the_run_clearly_and_leaves_the_site_untouched(portal):
     first = publish(portal, SAMPLE_NOW)
     change_an_inspection(portal)

@@ -116,10 +116,10 @@ class _Fresh:
             source_hash = row_hash(raw)
             digests[raw.origin.source].update(source_hash.encode())
             reading.types.add(raw.type)
-            key = _key_cell(raw)
+            known = self.before.get(source_hash)
+            key = known[5] if known is not None else _key_cell(raw)  # the same cells: the same key as read
             if key:
                 reading.key_cells.append((raw.type, key))
-            known = self.before.get(source_hash)
             if known is not None and known[4] is not None:  # same cells as before: same intake, no cleaning
                 digest, changed = known[4], known[6]
                 reading.rows.append(ReadRow(raw.type, raw.origin, digest, key, None, self._take_in(raw)))

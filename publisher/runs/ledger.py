@@ -19,6 +19,8 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +61,20 @@ Files = dict[str, str]
 def files_hash(rows: list[tuple[str, str]]) -> str:
     """The hash of a list of (path, sha256) rows: a file list, or a seal's changes."""
     return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(rows)).encode()).hexdigest()
+
+
+_NO_CHANGES = files_hash([])
+
+
+def _changes_hashes(db: sqlite3.Connection) -> dict[int, str]:
+    """seq -> `files_hash` of that seal's file rows, each line made by SQLite: the ledger holds millions of them.
+
+    Rows come in (seq, path) order, the order `files_hash` sorts them in (a path is unique within a seal, and
+    SQLite compares text as UTF-8 bytes, which order as code points do)."""
+    rows = db.execute("SELECT seq, path || char(9) || sha256 || char(10) FROM release_files ORDER BY seq, path")
+    line = itemgetter(1)
+    return {seq: hashlib.sha256("".join(map(line, group)).encode()).hexdigest()
+            for seq, group in groupby(rows, itemgetter(0))}
 
 
 def canonical(body: Any) -> str:
@@ -204,12 +220,9 @@ class Ledger:
                 rows = db.execute("SELECT seq, kind, prev, hash, body FROM entries ORDER BY seq").fetchall()
                 events = db.execute("SELECT seq, type, slug, action, content_hash, reason FROM record_events "
                                     "ORDER BY seq, rowid").fetchall()
-                file_rows = db.execute("SELECT seq, path, sha256 FROM release_files").fetchall()
+                changes = _changes_hashes(db)
         except sqlite3.DatabaseError as exc:
             return f"账本文件损坏，无法读取：{exc}"
-        changes: dict[int, list[tuple[str, str]]] = {}
-        for seq, path, digest in file_rows:
-            changes.setdefault(seq, []).append((path, digest))
         indexed: dict[int, list[list[str]]] = {}
         for seq, *event in events:
             indexed.setdefault(seq, []).append(list(event))
@@ -225,8 +238,8 @@ class Ledger:
             recorded = parsed.get("records", []) if kind in EVENT_KINDS else []
             if indexed.pop(seq, []) != recorded:
                 return f"第{seq}条记录（{kind}）的记录变更索引与记录内容不符：索引被修改过"
-            own = changes.pop(seq, [])
-            if kind == "seal" and "changes" in parsed and files_hash(own) != parsed["changes"]:
+            own = changes.pop(seq, _NO_CHANGES)
+            if kind == "seal" and "changes" in parsed and own != parsed["changes"]:
                 return f"第{seq}条记录（{kind}）的文件清单与其校验值不符：清单被修改过"
             prev = digest
         if indexed:

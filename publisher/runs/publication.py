@@ -18,7 +18,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -112,7 +112,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
     started = time.perf_counter()
     watch = _Stopwatch()
     # content/'s catalog is refreshed once: pull keeps it in step, the ledger's changes and the build trust it
-    with run_lock(config, wait), one_refresh(config.paths.content, config.paths.state):
+    with run_lock(config, wait), one_refresh(config.paths.content, config.paths.state), ExitStack() as stack:
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
         broken = chain_problem(config, releases, ledger)
@@ -129,7 +129,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         plan = make_plan(config, now, allow_empty, source_result, allow_mass_withdrawal=allow_mass_withdrawal)
         write_plan(plan)
         snapshots = ContentSnapshots.of(config.paths.state)
-        snapshots.take(run_id, config.paths.content)  # what this release is built from, for a rollback
+        snapshot_taken = stack.enter_context(snapshots.taking(run_id, config.paths.content))  # for a rollback
         for item in plan.items:
             item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
         watch.lap("pull")
@@ -166,6 +166,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
             releases.page_index(run_id).unlink(missing_ok=True)
             raise
         base_seal = ledger.seal_of(base) if from_base and base else None
+        snapshot_taken()
         watch.lap("manifest")
         fault_point("before-switch")
         progress("[4/4] 记入账本、签名并切换到新版本")

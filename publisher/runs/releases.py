@@ -14,12 +14,18 @@ import os
 import re
 import secrets
 import shutil
+import stat
 import subprocess
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import orjson
+
 from publisher.core.config import DeployConfig
+from publisher.core.files import write_atomic
 from publisher.runs.ledger import files_hash
 
 _BUILDING = ".building-"
@@ -119,6 +125,22 @@ class Releases:
         """The page index of a release (plugins/records/writer.py), beside it: not part of the public site."""
         return self.root / f".{release_id}.pages"
 
+    def dir_index(self, release_id: str) -> Path:
+        """A sealed release's folders with their mtimes (`scan`), beside it: what the next seal trusts unchanged."""
+        return self.root / f".{release_id}.dirs"
+
+    def save_dirs(self, release_id: str, dirs: Dirs) -> None:
+        write_atomic(self.dir_index(release_id), orjson.dumps(dirs))
+
+    def load_dirs(self, release_id: str) -> Dirs | None:
+        """The folders as sealed; None when unknown or unreadable (the next seal lists every folder)."""
+        try:
+            dirs = orjson.loads(self.dir_index(release_id).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        ok = isinstance(dirs, dict) and all(type(v) is int for v in dirs.values())
+        return dirs if ok else None
+
     def finish(self, building: Path, release_id: str) -> Path:
         final = self.root / release_id
         os.replace(building, final)
@@ -146,8 +168,8 @@ class Releases:
         keep = set([r for r in recorded if r in on_disk][-self.deploy.keep:]) | {self.current() or ""}
         removed = [r for r in releases if r not in keep]
         self._discard([self.root / r for r in removed])
-        for index in self.root.glob(".*.pages"):
-            if index.name[1:-len(".pages")] not in keep:
+        for index in [*self.root.glob(".*.pages"), *self.root.glob(".*.dirs")]:
+            if index.name[1:].rpartition(".")[0] not in keep:
                 index.unlink(missing_ok=True)
         return removed
 
@@ -160,25 +182,67 @@ class Releases:
                        capture_output=True, text=True)
 
 
+Dirs = dict[str, int]  # a release's folders (relative, "" for its root) -> mtime_ns when it was sealed
+
+
 def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path | None = None) -> dict[str, str]:
-    """Every file of a release with its SHA-256, by path relative to the release.
+    """Every file of a release with its SHA-256, by path relative to the release (see `scan`)."""
+    return scan(directory, base, base_dir)[0]
+
+
+def scan(directory: Path, base: dict[str, str] | None = None, base_dir: Path | None = None,
+         base_dirs: Dirs | None = None) -> tuple[dict[str, str], Dirs]:
+    """Every file of a release with its SHA-256 (sorted by path), and its folders' mtimes.
 
     `base`: the recorded files of the release this one started from as hard links, in `base_dir`. A
     file still linked (more than one link) at a path the base has is that very file; one linked from
     elsewhere in the base (a search index's new folder) is found by its inode among the base's files
     (only in the top-level folders where such files are). Either way its recorded hash is reused
     instead of reading it again.
+
+    `base_dirs`: the base's folders as sealed (`Releases.dir_index`). The copy keeps each folder's mtime
+    (`cp -a`) and any entry added, removed or replaced since changes it, so a folder whose mtime is the
+    base's holds the base's very files: they are taken from `base` without listing or stat-ing them.
     """
+    try:
+        return _scan(str(directory), base, base_dir, base_dirs if base else None)
+    except _Moved:  # a folder the base's listing vouched for is not there as one: list everything
+        return _scan(str(directory), base, base_dir, None)
+
+
+class _Moved(Exception):
+    """A folder of an unchanged folder is gone or is no longer a folder."""
+
+
+def _scan(root: str, base: dict[str, str] | None, base_dir: Path | None,
+          base_dirs: Dirs | None) -> tuple[dict[str, str], Dirs]:
     files: dict[str, str] = {}
+    dirs: Dirs = {}
+    same: set[str] = set()  # folders whose entries are the base's
+    children = _children(base_dirs) if base_dirs else {}
     moved: list[tuple[str, str, os.stat_result]] = []  # linked files at paths the base does not have
-    stack = [(str(directory), "")]  # strings: a Path per folder costs more than reading it
+    stack = [("", os.lstat(root).st_mtime_ns)]  # strings: a Path per folder costs more than reading it
     while stack:
-        folder, prefix = stack.pop()
+        rel, mtime = stack.pop()
+        dirs[rel] = mtime
+        folder = f"{root}/{rel}" if rel else root
+        if base_dirs is not None and base_dirs.get(rel) == mtime:
+            same.add(rel)
+            for child in children.get(rel, ()):
+                try:
+                    info = os.lstat(f"{root}/{child}")
+                except OSError:
+                    raise _Moved(child) from None
+                if not stat.S_ISDIR(info.st_mode):
+                    raise _Moved(child)
+                stack.append((child, info.st_mtime_ns))
+            continue
+        prefix = f"{rel}/" if rel else ""
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = prefix + entry.name
                 if entry.is_dir(follow_symlinks=False):
-                    stack.append((entry.path, name + "/"))
+                    stack.append((name, entry.stat(follow_symlinks=False).st_mtime_ns))
                 elif entry.is_file(follow_symlinks=False):
                     if not base:
                         files[name] = _sha256(entry.path)
@@ -190,6 +254,9 @@ def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path
                         moved.append((name, entry.path, info))
                     else:
                         files[name] = _sha256(entry.path)
+    if same:
+        assert base is not None
+        files.update((name, digest) for name, digest in base.items() if name.rpartition("/")[0] in same)
     if moved:
         assert base is not None and base_dir is not None
         # Safe: builds replace files, never edit them, so a base inode holds its recorded bytes; ledger verify re-hashes
@@ -197,7 +264,16 @@ def manifest(directory: Path, base: dict[str, str] | None = None, base_dir: Path
         for name, path, info in moved:
             known = linked.get((info.st_dev, info.st_ino, info.st_size))
             files[name] = known if known else _sha256(path)
-    return dict(sorted(files.items()))
+    return dict(sorted(files.items())), dirs
+
+
+def _children(dirs: Dirs) -> dict[str, list[str]]:
+    """Each folder's folders, from the list of all of them."""
+    children: dict[str, list[str]] = {}
+    for rel in dirs:
+        if rel:
+            children.setdefault(rel.rpartition("/")[0], []).append(rel)
+    return children
 
 
 def _recorded_inodes(base_dir: Path, base: dict[str, str], tops: set[str]) -> dict[tuple[int, int, int], str]:
@@ -276,6 +352,32 @@ class ContentSnapshots:
         shutil.rmtree(tmp, ignore_errors=True)
         self.link_copy(content, tmp)
         os.replace(tmp, self.path(release_id))
+
+    @contextmanager
+    def taking(self, release_id: str, content: Path) -> Iterator[Callable[[], None]]:
+        """`take`, linked in the background while the run builds: call the function given to wait for it.
+
+        Nothing writes content/ after the pull (files are only replaced), so the copy is the pull's content/.
+        A run that fails stops the copy and removes it."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = self.root / f".tmp-{release_id}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        copy = subprocess.Popen(["cp", "-al", str(content), str(tmp)], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+        def finish() -> None:
+            if copy.wait() != 0:  # a file system without hard links: copied here
+                shutil.rmtree(tmp, ignore_errors=True)
+                shutil.copytree(content, tmp)
+            os.replace(tmp, self.path(release_id))
+
+        try:
+            yield finish
+        except BaseException:
+            copy.kill()
+            copy.wait()
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
 
     @staticmethod
     def link_copy(source: Path, target: Path) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from publisher.core.clock import stamp
 from publisher.core.config import Config
 from publisher.runs.ledger import Entry, Ledger
 from publisher.runs.public_ledger import (
+    FOLDER,
     HEADS,
     MANIFEST,
     OWN_FILES,
@@ -29,7 +31,7 @@ from publisher.runs.public_ledger import (
     save_heads,
     write_public_files,
 )
-from publisher.runs.releases import Releases, manifest, manifest_hash
+from publisher.runs.releases import Releases, manifest_hash, scan
 
 
 def recorded_release(ledger: Ledger) -> str | None:
@@ -102,12 +104,17 @@ def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, 
     Returns the ledger entries written and the signed head.
     """
     base_files = recorded_files(releases, ledger, base_seal) if base_seal else {}
-    files = manifest(release_dir, base_files, releases.root / base_seal.body["release"] if base_seal else None)
+    base = base_seal.body["release"] if base_seal else None
+    files, dirs = scan(release_dir, base_files, releases.root / base if base else None,
+                       releases.load_dirs(base) if base else None)
     signer = Signer(config.paths.state)
     heads = public_heads(config, releases, ledger)
     root = manifest_root(files)
     head = signer.sign(new_head(heads, kind, stamp(config.site.timezone), release, root, events_root(records), note))
     files.update(write_public_files(release_dir, files, root, [*heads, head], signer.public_pem(), release))
+    for folder in ("", FOLDER):  # written just now: their mtimes as the next run's copy will keep them
+        dirs[folder] = os.lstat(release_dir / folder).st_mtime_ns
+    releases.save_dirs(release, dirs)
     written = ledger.append([*entries, ("seal", {
         "run_id": release, "release": release, "manifest": manifest_hash(files), "file_count": len(files),
         "manifest_root": root, "head": head_hash(head),

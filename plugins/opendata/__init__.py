@@ -24,6 +24,7 @@ from publisher.site.listing import ListPage, list_pages
 from publisher.site.opendata.national import NATIONAL_TYPES, national_packed, national_rows, years_of
 from publisher.site.opendata.tables import (
     columns,
+    columns_named,
     csv_header,
     csv_rows,
     dumps,
@@ -33,6 +34,7 @@ from publisher.site.opendata.tables import (
     json_records,
     last_updated,
     live,
+    other_fields,
     packed_rows,
     record_object,
 )
@@ -82,7 +84,27 @@ def licence(config: Config) -> dict[str, str]:
     return {"name": config.opendata.licence, "url": config.opendata.licence_url}
 
 
-def catalogue(published: dict[str, list[PublishedRecord]], config: Config) -> list[dict[str, Any]]:
+def type_columns(type_key: str, records: list[PublishedRecord], cache: PartCache | None) -> list[Any]:
+    """`columns` of a type's live records, each year's other fields kept by the year's digest: a republish reads
+    the fields of the records of the years that changed, not of every record."""
+    parts = year_parts(type_key, records)
+    ordered = in_year_order(parts)
+    if cache is None or len(ordered) != len(records) or any(a is not b for a, b in zip(ordered, records, strict=True)):
+        return columns(type_key, live(records))  # years not one after another (hand-made dates): read them all
+    others: dict[str, None] = {}
+    for part in parts:
+        made = cache.get(cache.name("columns", type_key, part.digest),
+                         lambda p=part: orjson.dumps(other_fields(type_key, live(p.records))))
+        others.update(dict.fromkeys(orjson.loads(made)))
+    return columns_named(type_key, others)
+
+
+def opendata_cache(config: Config, pages: Any) -> PartCache:
+    return PartCache(config.paths.state / "cache" / "opendata", pages.salt)
+
+
+def catalogue(published: dict[str, list[PublishedRecord]], config: Config,
+              cache: PartCache | None = None) -> list[dict[str, Any]]:
     """One entry per dataset: what the catalogue page shows and catalogue JSON holds."""
     base = config.site.url
     entries = []
@@ -94,7 +116,7 @@ def catalogue(published: dict[str, list[PublishedRecord]], config: Config) -> li
             "count": len(live(records)), "modified": last_updated(records),
             "page": f"/{type_key}/", "files": dataset_urls(type_key), "base": base,
             "yearly": yearly_files(type_key, records),
-            "fields": columns(type_key, live(records)),
+            "fields": type_columns(type_key, records, cache),
         })
     return entries
 
@@ -154,12 +176,13 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any,
-                    entries: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+                    entries: list[dict[str, Any]] | None = None,
+                    cache: PartCache | None = None) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue.
 
-    `entries`: the catalogue, if made."""
-    entries = entries if entries is not None else catalogue(published, config)
-    cache = PartCache(config.paths.state / "cache" / "opendata", pages.salt)
+    `entries`: the catalogue, if made, with the cache it was made with."""
+    cache = cache if cache is not None else opendata_cache(config, pages)
+    entries = entries if entries is not None else catalogue(published, config, cache)
     for entry in entries:
         _write_dataset(pages, entry, published.get(entry["type"], []), config, cache)
     cache.prune()
@@ -300,12 +323,13 @@ class OpenDataGenerator(Generator):
     def generate_context(self) -> None:
         build = build_context(self.settings)
         build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
-        self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config)
+        self.cache = opendata_cache(build.config, build.pages)
+        self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config, self.cache)
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         # No `written` here: the shared page writer's count is already reported by the pages generator.
-        write_open_data(build.published, build.config, build.pages, self.entries)
+        write_open_data(build.published, build.config, build.pages, self.entries, self.cache)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

@@ -42,6 +42,7 @@ from publisher.core.content import (
     Origin,
     PublishedRecord,
     content_files,
+    department_of,
     own_date,
     parse_metadata,
     split_lines,
@@ -164,7 +165,7 @@ def _row_of(type_key: str, name: str, data: bytes, size: int, mtime_ns: int) -> 
         html.unescape(meta.get("agency", "")) if origin else None, meta["agency-key"] if origin else None,
         meta.get("canonical", "") if origin else None, meta.get("agency-published", "") if origin else None,
         _encode_fields(fields) if fields is not None else None, int(any(isinstance(v, list) for v in values.values())),
-        published or date, date[:4], _text(values.get("department") or values.get("unit") or ""),
+        published or date, date[:4], department_of(values),
         _text(values.get("credit_code")).strip().upper(), _text(values.get(party_field)).strip(),
         _text(values.get("party_type")).strip(), own_date(meta),
     )
@@ -183,7 +184,7 @@ def _read_row(type_key: str, path: str) -> tuple | None:
 
 _INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest, "
-                   "agency, agency_key, canonical, agency_published, record_date")
+                   "agency, agency_key, canonical, agency_published, record_date, department")
 
 
 def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue], ...]:
@@ -196,13 +197,13 @@ def _field_pairs(data: bytes, list_values: int) -> tuple[tuple[str, FieldValue],
 
 def _published_record(row: tuple) -> PublishedRecord:
     (type_key, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest,
-     agency, agency_key, canonical, agency_published, record_date) = row
+     agency, agency_key, canonical, agency_published, record_date, department) = row
     return PublishedRecord.stored(
         type_key, slug, title, date, published, state,
         LazyFields(_field_pairs, fields, list_values),  # decoded when a page needs them
         withdrawn, reason, digest,
         Origin(agency, agency_key, canonical, agency_published) if agency_key is not None else None,
-        "" if state == "live" else record_date)
+        "" if state == "live" else record_date, department)
 
 
 def _newest_first(record: PublishedRecord) -> tuple[str, str]:

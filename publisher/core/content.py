@@ -293,12 +293,14 @@ class PublishedRecord:
     @classmethod
     def stored(cls, type: str, slug: str, title: str, date: str, published: str, state: str,  # noqa: A002
                fields: LazyFields, withdrawn: str, withdrawal_reason: str, digest: str,
-               origin: Origin | None, record_date: str = "") -> PublishedRecord:
+               origin: Origin | None, record_date: str = "", department: str | None = None) -> PublishedRecord:
         """The same record as the constructor makes, without its per-field checks (content/'s catalog: 100k)."""
         record = object.__new__(cls)
         record.__dict__.update(type=type, slug=slug, title=title, date=date, published=published, state=state,
                                _fields=fields, withdrawn=withdrawn, withdrawal_reason=withdrawal_reason,
                                digest=digest, origin=origin, record_date=record_date)
+        if department is not None:
+            record.__dict__["department"] = department
         return record
 
     @property
@@ -325,14 +327,21 @@ class PublishedRecord:
     def year(self) -> str:
         return self.date[:4]
 
-    @property
+    @cached_property  # content/'s catalog sets it from its own column: a list's filters decode no fields
     def department(self) -> str:
-        value = self.values.get("department") or self.values.get("unit") or ""
-        return value if isinstance(value, str) else "；".join(value)
+        return department_of(self.values)
 
     def labelled_fields(self) -> list[tuple[str, str, FieldValue]]:
         """(field name, Chinese template label, value) in template order."""
         return [(name, self.rtype.field(name).zh, value) for name, value in self.fields]
+
+
+def department_of(values: dict[str, Any]) -> str:
+    """The department a list filters a record by: its department, else its unit (a list's names joined)."""
+    value = values.get("department") or values.get("unit") or ""
+    if isinstance(value, str):
+        return value
+    return "；".join(v for v in value if isinstance(v, str)) if isinstance(value, (list, tuple)) else ""
 
 
 def digest_of(records: list[PublishedRecord]) -> str:

@@ -101,15 +101,24 @@ def _meaning(f: Field) -> str:
 
 def columns(type_key: str, records: Iterable[PublishedRecord] = ()) -> list[Column]:
     """The dataset's columns: the type's public fields in template order, then any other shown field."""
-    rtype = RECORD_TYPES[type_key]
-    cols = [Column(f.name, f.zh, _meaning(f)) for f in rtype.public_fields]
-    known = {c.name for c in cols}
+    return columns_named(type_key, other_fields(type_key, records))
+
+
+def other_fields(type_key: str, records: Iterable[PublishedRecord]) -> list[str]:
+    """The fields the records show beyond the type's public ones, in the order they first come."""
+    known = {f.name for f in RECORD_TYPES[type_key].public_fields}
+    found: dict[str, None] = {}
     for record in records:  # a field content/ shows is in the data even if the schema calls it private
         for name, _ in record.fields:
-            if name not in known:
-                known.add(name)
-                cols.append(Column(name, rtype.field(name).zh if name in rtype._by_name else name, ""))
-    return cols
+            if name not in known and name not in found:
+                found[name] = None
+    return list(found)
+
+
+def columns_named(type_key: str, others: Iterable[str]) -> list[Column]:
+    rtype = RECORD_TYPES[type_key]
+    cols = [Column(f.name, f.zh, _meaning(f)) for f in rtype.public_fields]
+    return cols + [Column(name, rtype.field(name).zh if name in rtype._by_name else name, "") for name in others]
 
 
 def live(records: Iterable[PublishedRecord]) -> list[PublishedRecord]:

@@ -160,16 +160,8 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     `entries`: the catalogue, if made."""
     entries = entries if entries is not None else catalogue(published, config)
     cache = PartCache(config.paths.state / "cache" / "opendata", pages.salt)
-    # The dataset files (CSV, JSON, XLSX: one core's work) beside the twins (workers), then the parts they used.
-    datasets = pages.start(_write_datasets, pages, entries, published, config, cache,
-                           size=sum(map(len, published.values())))
-    base = config.site.url
     for entry in entries:
-        _write_list_twins(pages, entry["type"], published.get(entry["type"], []), base, cache)
-    _write_record_twins(pages, [r for e in entries for r in published.get(e["type"], [])], base)
-    live_parts, encoded = pages.join(datasets)
-    cache.live |= live_parts
-    cache.encoded += [name for name in encoded if name not in cache.encoded]
+        _write_dataset(pages, entry, published.get(entry["type"], []), config, cache)
     cache.prune()
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
@@ -179,18 +171,17 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     return entries
 
 
-def _write_datasets(pages: Any, entries: list[dict[str, Any]], published: dict[str, list[PublishedRecord]],
-                    config: Config, cache: PartCache) -> tuple[set[str], list[str]]:
-    """Every type's dataset files and its years' files; each is rebuilt only when what it is made from changed,
-    and each year's rows are encoded only when that year's records changed (yearly.py). Returns the cached
-    parts it used and those it encoded, for the cache of the build that may have run this in another process."""
-    for entry in entries:
-        type_key = entry["type"]
-        parts = year_parts(type_key, published.get(type_key, []))
-        _write_tables(pages, entry, parts, config, cache)
-        if type_key in NATIONAL_TYPES:
-            _write_national(pages, entry, parts, config, cache)
-    return cache.live, cache.encoded
+def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config,
+                   cache: PartCache) -> None:
+    """One type's dataset files, its years' files and JSON twins; each is rebuilt only when what it is made
+    from changed, and each year's rows are encoded only when that year's records changed (yearly.py)."""
+    type_key, base = entry["type"], config.site.url
+    parts = year_parts(type_key, records)
+    _write_tables(pages, entry, parts, config, cache)
+    if type_key in NATIONAL_TYPES:
+        _write_national(pages, entry, parts, config, cache)
+    _write_list_twins(pages, type_key, records, base, cache)
+    _write_record_twins(pages, records, base)
 
 
 def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,

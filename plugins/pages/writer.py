@@ -19,7 +19,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any, Generic, NamedTuple, TypeVar
+from typing import Any, TypeVar
 
 from jinja2 import Template
 from markupsafe import Markup
@@ -27,7 +27,6 @@ from markupsafe import Markup
 from publisher.core.config import Config
 from publisher.core.faults import fault_point
 from publisher.core.files import write_atomic, write_if_changed
-from publisher.site.background import Background
 from publisher.site.context import PARALLEL_MIN
 from publisher.site.precompress import remove_twin, write_twin
 from publisher.site.qrcodes import QrCache, qr_svg
@@ -51,24 +50,6 @@ def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str
         render(item)
     pages.qr_cache.flush()  # before the parent reads the cache again
     return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
-
-
-def _written_by(pages: PageWriter, parent: int, function: Callable[..., T], args: tuple) -> tuple[T, tuple | None]:
-    """In a forked process: run a job that writes through the page writer; return its value and what it wrote
-    (None if it ran in the parent's own process after all, as a profile runs background jobs)."""
-    if os.getpid() == parent:
-        return function(*args), None
-    pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
-    value = function(*args)
-    pages.qr_cache.flush()
-    return value, (pages.written, pages.kept, pages.urls, pages.produced, pages.changed)
-
-
-class Started(NamedTuple, Generic[T]):
-    """A job started by `PageWriter.start`: running in a forked process (`job`), or done inline (`value`)."""
-
-    job: Background | None
-    value: Any
 
 
 def build_salt(*parts: Iterable[Path] | bytes) -> str:
@@ -145,31 +126,12 @@ class PageWriter:
                 results = pool.map(_render_slice, range(self.workers))
         finally:
             _JOB = None
-        for result in results:
-            self._add(result)
-
-    def start(self, function: Callable[..., T], *args: Any, size: int = 0) -> Started[T]:
-        """Run `function(*args)`, which writes through this writer, in a forked process beside the build;
-        `join` merges what it wrote. Inline for a small build (`size` items) or on one core."""
-        if self.workers < 2 or size < self.parallel_min:
-            return Started(None, function(*args))
-        return Started(Background(_written_by, self, os.getpid(), function, args), None)
-
-    def join(self, started: Started[T]) -> T:
-        if started.job is None:
-            return started.value  # type: ignore[return-value]
-        value, result = started.job.result()
-        if result is not None:
-            self._add(result)
-        return value
-
-    def _add(self, result: tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]) -> None:
-        written, kept, urls, produced, changed = result
-        self.written += written
-        self.kept += kept
-        self.urls.extend(urls)
-        self.produced.update(produced)
-        self.changed.extend(changed)
+        for written, kept, urls, produced, changed in results:
+            self.written += written
+            self.kept += kept
+            self.urls.extend(urls)
+            self.produced.update(produced)
+            self.changed.extend(changed)
 
     def abs_url(self, url: str) -> str:
         return self.portal.site.url + url

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+import multiprocessing
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from publisher.site.qrcodes import cache_path, qr_matrix, qr_svg, require_public_url
+from publisher.site.qrcodes import QrCache, qr_matrix, qr_svg, require_public_url
 
 URL = "https://lyj.example.gov.cn/penalties/3fa9c1e2ab01/"
 SVG_NS = "{http://www.w3.org/2000/svg}"
@@ -83,29 +85,58 @@ def test_relative_url_is_refused() -> None:
 
 
 def test_cache_is_written_then_used_without_redrawing(tmp_path: Path) -> None:
-    cache = tmp_path / "qr"
+    cache = QrCache(tmp_path)
     first = qr_svg(URL, cache)
-    path = cache_path(URL, cache)
-    assert path.read_text(encoding="utf-8") == first
-    assert [p.name for p in cache.iterdir()] == [path.name]  # no temporary file left behind
-    # A changed cache file's content comes back: proof that the second call does not draw.
-    path.write_text('<svg data-cached="yes"></svg>', encoding="utf-8")
-    assert qr_svg(URL, cache) == '<svg data-cached="yes"></svg>'
+    cache.flush()
+    with sqlite3.connect(cache.path) as db:
+        assert db.execute("SELECT url, svg FROM qr").fetchall() == [(URL, first)]
+        # A changed cached code comes back: proof that the next call does not draw.
+        db.execute("UPDATE qr SET svg = ?", ('<svg data-cached="yes"></svg>',))
+    assert qr_svg(URL, QrCache(tmp_path)) == '<svg data-cached="yes"></svg>'
     assert qr_svg(URL) == first
 
 
 def test_cache_is_keyed_by_url(tmp_path: Path) -> None:
     other = "https://lyj.example.gov.cn/permits/0b1c2d3e4f50/"
-    assert cache_path(URL, tmp_path) != cache_path(other, tmp_path)
-    assert decode(qr_svg(other, tmp_path)) == [other]
-    assert decode(qr_svg(URL, tmp_path)) == [URL]
+    cache = QrCache(tmp_path)
+    assert decode(qr_svg(other, cache)) == [other]
+    assert decode(qr_svg(URL, cache)) == [URL]
+    cache.flush()
+    assert decode(qr_svg(URL, QrCache(tmp_path))) == [URL]
 
 
-def test_damaged_cache_file_is_redrawn(tmp_path: Path) -> None:
-    path = cache_path(URL, tmp_path)
-    path.write_bytes(b"")
-    assert decode(qr_svg(URL, tmp_path)) == [URL]
-    assert path.read_text(encoding="utf-8").startswith("<svg")
+def test_damaged_cache_is_drawn_again(tmp_path: Path) -> None:
+    cache = QrCache(tmp_path)
+    cache.path.write_bytes(b"not a database")
+    assert decode(qr_svg(URL, cache)) == [URL]
+    cache.flush()  # the damaged file was replaced by a new cache
+    with sqlite3.connect(cache.path) as db:
+        assert [u for u, in db.execute("SELECT url FROM qr")] == [URL]
+        db.execute("UPDATE qr SET svg = ''")  # an empty code is drawn again
+    assert decode(qr_svg(URL, QrCache(tmp_path))) == [URL]
+
+
+def test_a_forked_worker_stores_its_own_codes(tmp_path: Path) -> None:
+    cache = QrCache(tmp_path)
+    qr_svg(URL, cache)  # pending in the parent when the worker forks
+    other = "https://lyj.example.gov.cn/permits/0b1c2d3e4f50/"
+    worker = multiprocessing.get_context("fork").Process(target=lambda: (qr_svg(other, cache), cache.flush()))
+    worker.start()
+    worker.join()
+    assert worker.exitcode == 0
+    cache.flush()
+    with sqlite3.connect(cache.path) as db:
+        assert sorted(u for u, in db.execute("SELECT url FROM qr")) == sorted([URL, other])
+
+
+def test_old_cache_folder_is_removed(tmp_path: Path) -> None:
+    (tmp_path / "qr").mkdir()
+    (tmp_path / "qr" / "0a.svg").write_text("<svg></svg>")
+    (tmp_path / "qr-svg-1.sqlite").write_bytes(b"")
+    cache = QrCache(tmp_path)
+    cache.path.write_bytes(b"")
+    cache.prune()
+    assert [p.name for p in tmp_path.iterdir()] == [cache.path.name]
 
 
 @pytest.mark.parametrize("url", [

@@ -29,7 +29,7 @@ from publisher.core.faults import fault_point
 from publisher.core.files import write_atomic, write_if_changed
 from publisher.site.context import PARALLEL_MIN
 from publisher.site.precompress import remove_twin, write_twin
-from publisher.site.qrcodes import qr_svg
+from publisher.site.qrcodes import QrCache, qr_svg
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str
     pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
     for item in items[index::workers]:
         render(item)
+    pages.qr_cache.flush()  # before the parent reads the cache again
     return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
 
 
@@ -99,7 +100,8 @@ class PageWriter:
         self.urls: list[tuple[str, str]] = []  # (site-relative URL, lastmod) for the sitemap
         self._template_context: dict[str, dict[str, Any]] = {}
         self._dirs: set[Path] = set()
-        self._qr_cache = portal.paths.state / "cache" / "qr"
+        self.qr_cache = QrCache(portal.paths.state / "cache")
+        self.qr_cache.prune()
 
     def extend_context(self, templates: tuple[str, ...], **values: Any) -> None:
         """Give every page rendered from these templates extra context (a plugin says what it adds)."""
@@ -136,7 +138,7 @@ class PageWriter:
 
     def qr(self, url: str) -> Markup:
         """The page's QR code, cached by URL so a rebuild does not redraw it (DESIGN §7)."""
-        return Markup(qr_svg(self.abs_url(url), self._qr_cache))
+        return Markup(qr_svg(self.abs_url(url), self.qr_cache))
 
     def path_of(self, url: str) -> Path:
         return Path(self._file_of(url))
@@ -201,6 +203,7 @@ class PageWriter:
 
     def finish(self, index: Path | None) -> list[str]:
         """Remove pages the previous build made and this one did not; record this build's pages."""
+        self.qr_cache.flush()
         removed = sorted(set(self.previous) - set(self.produced))
         for url in removed:
             path = self.path_of(url)

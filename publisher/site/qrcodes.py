@@ -1,19 +1,21 @@
 """QR codes for detail pages and posters (DESIGN §5): inline SVG encoding a page's absolute URL.
 
-Drawing one costs about 0.3 ms (qrcode itself: 1–5 ms, DESIGN §7); each SVG is still cached by URL
-and a rebuild reads it back.
+Drawing one costs about 0.3–0.5 ms (qrcode itself: 1–5 ms, DESIGN §7); each SVG is still cached by URL
+(QrCache, one SQLite file) and a rebuild reads it back.
 The build refuses a SITEURL that is not public: a code printed on paper must work for years.
 """
 
 from __future__ import annotations
 
 import functools
-import hashlib
 import html
 import ipaddress
+import logging
 import operator
 import os
 import re
+import shutil
+import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -24,55 +26,103 @@ import qrcode.base
 import qrcode.constants
 import qrcode.util
 
-# Part of the cache key: bump it when the markup below changes, so old cached SVGs are not reused.
+# Part of the cache's name: bump it when the markup below changes, so old cached SVGs are not reused.
 FORMAT = "qr-svg-2"
+log = logging.getLogger(__name__)
 
 # Host suffixes that never resolve on the public internet (RFC 6761, RFC 6762, RFC 8375 and common LAN names).
 _PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa", ".test", ".invalid")
 
 
-def qr_svg(url: str, cache_dir: Path | None = None) -> str:
+def qr_svg(url: str, cache: QrCache | None = None) -> str:
     """Inline SVG markup (HTML5, no XML declaration) of a QR code for the absolute `url`."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"二维码只能编码完整网址 / a QR code needs an absolute http(s) URL, got {url!r}")
-    path = cache_path(url, cache_dir) if cache_dir is not None else None
-    if path is not None:
-        try:
-            cached = path.read_text(encoding="utf-8")
-        except (FileNotFoundError, UnicodeDecodeError):
-            cached = ""
-        if cached.startswith("<svg"):
-            return cached
+    cached = cache.get(url) if cache is not None else None
+    if cached is not None:
+        return cached
     svg = _draw(url)
-    if path is not None:
-        _store(path, svg)
+    if cache is not None:
+        cache.put(url, svg)
     return svg
 
 
-def _store(path: Path, svg: str) -> None:
-    """Cache a drawn code: a cold build stores thousands, so no read-back and no mkdir per file.
+class QrCache:
+    """Drawn codes by URL in one SQLite file of the state folder (`qr-<FORMAT>.sqlite`), so a rebuild reads them.
 
-    Written beside its place and renamed over it, so a build reading the cache never sees half a code."""
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        fh = open(tmp, "w", encoding="utf-8")
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(tmp, "w", encoding="utf-8")
-    try:
-        with fh:
-            fh.write(svg)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    One file per code cost a cold build 20k file creations in one folder, the slowest thing a build does on
+    this file system. New codes wait in memory and are stored BATCH at a time in one transaction, and by
+    `flush()`; each process opens its own connection (forked page workers never use their parent's). The
+    cache never fails a build: a damaged or locked file means codes are drawn again.
+    """
 
+    BATCH = 2000
 
-def cache_path(url: str, cache_dir: Path) -> Path:
-    """Where the SVG for `url` is cached: `<cache_dir>/<sha256>.svg`."""
-    digest = hashlib.sha256(f"{FORMAT}\n{url}".encode()).hexdigest()
-    return cache_dir / f"{digest}.svg"
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / f"{FORMAT}.sqlite"
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._new: dict[str, str] = {}
+
+    def prune(self) -> None:
+        """Remove the caches of other formats and the file-per-code folder (`qr/`) this one replaced."""
+        shutil.rmtree(self.path.parent / "qr", ignore_errors=True)
+        for old in self.path.parent.glob("qr-*.sqlite*"):
+            if not old.name.startswith(self.path.name):
+                old.unlink(missing_ok=True)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # a forked worker: its parent's connection and pending codes are not its own
+            self._db, self._pid, self._new = None, os.getpid(), {}
+            try:
+                self._db = self._open()
+            except sqlite3.OperationalError as exc:  # locked, unreadable: draw this build's codes again
+                log.warning("二维码缓存 %s 无法打开，二维码将重新绘制：%s", self.path, exc)
+            except sqlite3.DatabaseError:  # not a database: a cache is rebuilt, never repaired
+                for path in self.path.parent.glob(self.path.name + "*"):
+                    path.unlink(missing_ok=True)
+                self._db = self._open()
+        return self._db
+
+    def _open(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=60, isolation_level=None)
+        db.execute("PRAGMA journal_mode=WAL")  # a worker reads while the other stores its batch
+        db.execute("CREATE TABLE IF NOT EXISTS qr (url TEXT PRIMARY KEY, svg TEXT NOT NULL)")
+        return db
+
+    def get(self, url: str) -> str | None:
+        db = self._connect()
+        svg = self._new.get(url)
+        if svg is None and db is not None:
+            try:
+                row = db.execute("SELECT svg FROM qr WHERE url = ?", (url,)).fetchone()
+            except sqlite3.Error:
+                row = None
+            svg = row[0] if row else None
+        return svg if isinstance(svg, str) and svg.startswith("<svg") else None
+
+    def put(self, url: str, svg: str) -> None:
+        self._connect()
+        self._new[url] = svg
+        if len(self._new) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Store the codes drawn since the last flush, in one transaction."""
+        db = self._connect()
+        new, self._new = self._new, {}
+        if not new or db is None:
+            return
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            db.executemany("INSERT OR REPLACE INTO qr VALUES (?, ?)", new.items())
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            log.warning("二维码缓存 %s 无法写入：%s", self.path, exc)
 
 
 def require_public_url(site_url: str) -> None:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 HASH_LENGTH = 10
 THEME_URL = "/theme/"
-# URLs whose bytes never change: theme files named by their hash, and the static search index's
-# folder, named by its content's hash (publisher/site/search/static.py).
+# URLs whose bytes never change: theme files named by their hash, and the static search index, whose files
+# are never rewritten and whose meta is named by its bytes (publisher/site/search/static_files.py).
 IMMUTABLE_URL = re.compile(rf"^/theme/.+\.[0-9a-f]{{{HASH_LENGTH}}}\.[a-z0-9]+$|^/search/index/")
 
 

@@ -53,7 +53,7 @@ from .documents import SEARCH_TYPES, SearchDoc, docs_hash
 from .matching import TYPE_ORDER, doc_rank, rank_of
 from .postings import decode_ids, decode_shard, encode_ids, encode_order, encode_shard, join_shard
 from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, site_documents
-from .static_files import ROOT, FileTable, IndexFiles, complete, metas, prune, read_meta
+from .static_files import ROOT, FileTable, IndexFiles, compact_json, complete, metas, prune, read_meta
 from .store import code_hash
 
 DocSource = MemoryDocs | CachedDocs
@@ -193,10 +193,6 @@ def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocS
     return f"/{STATIC_DIR}/{ROOT}/{name}"
 
 
-def _json(value: object) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def shard_count(term_bytes: int, postings: int) -> int:
     """The power of two that brings the mean shard near TARGET_SHARD_BYTES (a list is ~2 bytes an id)."""
     size = term_bytes + 2 * postings
@@ -239,7 +235,7 @@ def _write(source: DocSource, slots: Iterable[Slot],
     for chunk, rows in chunks.items():
         while rows[-1] is None:
             rows.pop()
-        files.put(f"d/{chunk}.json", _json(rows))
+        files.put(f"d/{chunk}.json", compact_json(rows))
     for group, numbers in rank_orders(docs, ids, None).items():
         files.put(f"o/{group}.bin", encode_order(numbers))
     state = IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
@@ -349,7 +345,7 @@ def patch_index(source: DocSource, slots: list[Slot], known: IndexState,
                 rows[place] = numbered_row(source.row(doc), number) if doc is not None else None
         while rows and rows[-1] is None:
             rows.pop()
-        files[f"d/{chunk}.json"] = _json(rows) if rows else b""
+        files[f"d/{chunk}.json"] = compact_json(rows) if rows else b""
     groups = {i >> GROUP_BITS for i in touched}
     orders = rank_orders(docs, ids, groups)
     for group in groups:

@@ -26,6 +26,8 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from publisher.core.files import write_atomic
+
 NONE = 255  # no file: an empty snippet chunk
 MAX_BUILDS = 128  # past this many folders in one table, a build writes every file afresh into its own
 ROOT = "index"  # under search/
@@ -70,7 +72,7 @@ class FileTable:
 
     def where(self, name: str) -> str | None:
         """The path under search/index/ of a file named as static.py names it (t/<n>.bin, d/<c>.json, o/<g>.bin)."""
-        kind, number = name.split("/")[0], int(name.split("/")[1].split(".")[0])
+        kind, number = _kind_and_number(name)
         if kind == "t":
             build = self.shards[number] if number < len(self.shards) else NONE
         elif kind == "d":
@@ -83,7 +85,7 @@ class FileTable:
 
     def point(self, name: str, build: int) -> None:
         """Name `build` (a number into `builds`, or NONE) as the folder holding the file `name`."""
-        kind, number = name.split("/")[0], int(name.split("/")[1].split(".")[0])
+        kind, number = _kind_and_number(name)
         if kind == "t":
             self.shards[number] = build
         elif kind == "d":
@@ -114,6 +116,17 @@ class FileTable:
         self.orders = {g: renumber[b] for g, b in self.orders.items()}
 
 
+def _kind_and_number(name: str) -> tuple[str, int]:
+    """("t", 5) for "t/5.bin": a file's kind (its folder) and number."""
+    kind, file_name = name.split("/")
+    return kind, int(file_name.split(".")[0])
+
+
+def compact_json(value: object) -> bytes:
+    """JSON as every file of the index holds it: UTF-8, no spaces."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 class IndexFiles:
     """Writes one build's files: a file whose bytes the previous index already holds keeps its place in the
     table, any other goes into this build's folder (first written aside, renamed into place when complete)."""
@@ -128,7 +141,6 @@ class IndexFiles:
         self.table.builds.append(build)
         self.folder = root / f".building-{build}"
         shutil.rmtree(self.folder, ignore_errors=True)
-        self.written = self.kept = 0
 
     def read(self, name: str) -> bytes | None:
         """A file of the previous index, or None when it had none."""
@@ -148,14 +160,12 @@ class IndexFiles:
             except OSError:
                 same = False
             if same:
-                self.kept += 1
                 return
         path = self.folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         path.with_name(path.name + ".gz").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
         self.table.point(name, self.number)
-        self.written += 1
 
     def finish(self, meta: dict) -> str:
         """Move this build's files into place and write its meta with the table; return meta's file name."""
@@ -172,16 +182,12 @@ class IndexFiles:
                     elif not target.exists():
                         os.replace(path, target)
                 shutil.rmtree(self.folder, ignore_errors=True)
-        data = json.dumps({**meta, "build": self.build, "files": self.table.to_meta()},
-                          ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        data = compact_json({**meta, "build": self.build, "files": self.table.to_meta()})
         name = f"meta-{meta_hash(data)}.json"
         path = self.root / name
-        if not path.is_file():
-            tmp = self.root / f".{name}.tmp"
-            tmp.write_bytes(data)
-            (self.root / f".{name}.gz.tmp").write_bytes(gzip.compress(data, compresslevel=9, mtime=0))
-            os.replace(self.root / f".{name}.gz.tmp", self.root / f"{name}.gz")
-            os.replace(tmp, path)
+        if not path.is_file():  # the twin first: the meta's name is what says both are whole
+            write_atomic(self.root / f"{name}.gz", gzip.compress(data, compresslevel=9, mtime=0))
+            write_atomic(path, data)
         return name
 
 

@@ -347,11 +347,8 @@ class ContentSnapshots:
 
     def take(self, release_id: str, content: Path) -> None:
         """Keep `content` (content/, or another release's snapshot) as this release's snapshot."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        tmp = self.root / f".tmp-{release_id}"
-        shutil.rmtree(tmp, ignore_errors=True)
-        self.link_copy(content, tmp)
-        os.replace(tmp, self.path(release_id))
+        with self.taking(release_id, content) as taken:
+            taken()
 
     @contextmanager
     def taking(self, release_id: str, content: Path) -> Iterator[Callable[[], None]]:

@@ -8,6 +8,7 @@ mapped back onto the original span, so the rest of the value stays exactly as ty
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -74,6 +75,37 @@ _FORMAT_CHARS = re.compile("[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u
                            "\U000e0020-\U000e007f]")
 _GAP_CHARS = frozenset(" \t\n\u3000·•・‧.-\u00a0")  # what may stand between a name's characters
 
+# Cheap necessary conditions, so most texts skip the dear patterns (each is implied by every match of them).
+# Every number pattern above holds ten digits or more, at most two separators or brackets apart.
+_NUMBER_LIKE = re.compile(r"\d(?:[ \-.\u2010-\u2015\u2212()]{0,2}\d){9}")
+# A dwelling's address ends in a place word, then a number and 号/栋/单元/室 (the tail of _DWELLING).
+_DWELLING_TAIL = re.compile(rf"(?:{_PLACE})(?:[^\W_{_STOP}]{{0,6}}?(?:组|队))?\d+(?:-\d+)?(?:号|栋|幢|单元|室|户)")
+_HOME_MARKS = ("住", "户", "地址")  # every word of _HOME_WORDS and _OWN_HOME holds one of these
+
+
+_MAY_CHANGE = re.compile("[^\t\n\r -~\u4e00-\u9fff]")  # ASCII text and CJK ideographs are their own view
+
+
+@functools.lru_cache(maxsize=4096)
+def _view_of(ch: str) -> str:
+    """One character as detectors read it: format characters dropped, the rest NFKC."""
+    return "" if unicodedata.category(ch) == "Cf" else unicodedata.normalize("NFKC", ch)
+
+
+# Chinese punctuation a clerk types in every sentence, each with its compatibility decomposition (，→ ,).
+_FULL_WIDTH = tuple((c, unicodedata.normalize("NFKD", c)) for c in "，；：（）！？")
+
+
+def quick_view(text: str) -> str:
+    """The view's text without the map back: NFKC, format characters dropped."""
+    if not unicodedata.is_normalized("NFKC", text):
+        plain = text
+        for wide, narrow in _FULL_WIDTH:  # NFKD char by char leaves NFKC the same; cheaper than NFKC of it all
+            if wide in plain:
+                plain = plain.replace(wide, narrow)
+        text = plain if unicodedata.is_normalized("NFKC", plain) else unicodedata.normalize("NFKC", text)
+    return _FORMAT_CHARS.sub("", text) if _FORMAT_CHARS.search(text) else text
+
 
 class NormalView:
     """The text as detectors read it, and where each of its characters came from."""
@@ -83,15 +115,19 @@ class NormalView:
         if unicodedata.is_normalized("NFKC", text) and not _FORMAT_CHARS.search(text):
             self.text, self._origin = text, None  # the common case: nothing to map
             return
-        chars: list[str] = []
+        pieces: list[str] = []
         origin: list[int] = []
-        for i, ch in enumerate(text):
-            if unicodedata.category(ch) == "Cf":
-                continue  # zero-width and bidi controls hide nothing from a detector
-            for c in unicodedata.normalize("NFKC", ch):
-                chars.append(c)
-                origin.append(i)
-        self.text, self._origin = "".join(chars), origin
+        last = 0
+        for m in _MAY_CHANGE.finditer(text):
+            i, ch = m.start(), m[0]
+            if (seen := _view_of(ch)) == ch:
+                continue
+            pieces += [text[last:i], seen]  # zero-width and bidi controls are dropped: they hide nothing
+            origin += [*range(last, i), *[i] * len(seen)]
+            last = i + 1
+        pieces.append(text[last:])
+        origin += range(last, len(text))
+        self.text, self._origin = "".join(pieces), origin
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original characters behind the view's [start, end)."""
@@ -157,7 +193,7 @@ class Scrubber:
         if not text:
             return text
         # Most texts hold nothing personal: look on a quick normal form first, map characters only if needed.
-        if not self._detect(_FORMAT_CHARS.sub("", unicodedata.normalize("NFKC", text))):
+        if not self._detect(quick_view(text)):
             return text
         view = NormalView(text)
         return self._apply(view, self._detect(view.text))
@@ -165,7 +201,7 @@ class Scrubber:
     def _detect(self, text: str) -> list[tuple[int, int, str, str]]:
         """Every finding in a normalised text: (start, end, kind, replacement)."""
         found: list[tuple[int, int, str, str]] = []
-        if any(c.isdigit() for c in text):
+        if _NUMBER_LIKE.search(text):
             found += self._numbers(text)
         if "@" in text or "at" in text:
             found += [(m.start(), m.end(), EMAIL, REMOVED) for m in _EMAIL.finditer(text)]
@@ -193,18 +229,21 @@ class Scrubber:
 
     def _texts(self, text: str) -> list[tuple[int, int, str, str]]:
         out = []
-        if self._names or self._literals:
+        literals = [core for core in self._literals if _has_all(text, core)]
+        names = [core for core in self._names if _has_all(text, core)]
+        if literals or names:
             compact, where = _compact(text)
-            for core in self._literals:
+            for core in literals:
                 out += [(start, end, ADDRESS, REMOVED) for start, end in _occurrences(compact, where, core)]
-            for core in self._names:
+            for core in names:
                 out += [(start, end, NAME, self._masked(text[start:end]))
                         for start, end in _occurrences(compact, where, core)]
-        homes = [_ANY_PARTY_HOME] + ([_OWN_HOME] if self.natural else [])
-        for pattern in homes:
-            out += [(m.start(1), m.end(1), ADDRESS, REMOVED) for m in pattern.finditer(text)]
+        if any(mark in text for mark in _HOME_MARKS):
+            for pattern in [_ANY_PARTY_HOME] + ([_OWN_HOME] if self.natural else []):
+                out += [(m.start(1), m.end(1), ADDRESS, REMOVED) for m in pattern.finditer(text)]
         if self.natural:
-            out += [(m.start(), m.end(), ADDRESS, REMOVED) for m in _DWELLING.finditer(text)]
+            if _DWELLING_TAIL.search(text):
+                out += [(m.start(), m.end(), ADDRESS, REMOVED) for m in _DWELLING.finditer(text)]
             out += [(m.start(), m.end(), PLATE, REMOVED) for m in _PLATE.finditer(text)]
         for m in _RELATED.finditer(text):
             out += self._related(text, m)
@@ -249,6 +288,11 @@ class Scrubber:
 def _core(text: str) -> str:
     """A name or value without the spaces and dots a clerk may type inside it."""
     return re.sub(r"[\s·•・‧.\-]", "", unicodedata.normalize("NFKC", text))
+
+
+def _has_all(text: str, core: str) -> bool:
+    """Whether every character of `core` is in the text: without this it cannot be written there."""
+    return all(c in text for c in core)
 
 
 def _compact(text: str) -> tuple[str, list[int]]:

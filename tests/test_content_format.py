@@ -198,3 +198,22 @@ def test_an_origin_holds_its_lines_and_reads_back(tmp_path, ch):
     assert parse_metadata(split_lines(notice))["agency-key"] == "lcj"
     plain = render_record(RECORD_TYPES["penalties"], "own", "k", {"decision_no": "第1号"}, "2026-11-24", "2026-11-10")
     assert load_record(write_page(tmp_path, "penalties", "own", plain), "penalties").origin is None
+
+
+def test_plain_text_skips_escaping_only_where_escaping_would_change_nothing(monkeypatch):
+    import random
+    import re
+
+    import publisher.core.content as content
+
+    rng = random.Random(11)
+    alphabet = ["林", "罚", "1", "a", " ", "（", "，", "《", "》", *"\\`*_[]()#+!|~-&<>{}\"'\t\n\r\v\f",
+                "\x00", "\x1b", "\x1c", "\x7f", "\x85", "\x9f", "\u2028", "\u2029", "\u00ad", "\u200b", "\u202e",
+                "\u2066", "\ufeff", "\ufffa", "\U0001f600"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(20000)]
+    texts += [c for c in map(chr, range(0x0, 0x3000))]  # every character alone, through CJK punctuation
+    fast = [(content.md_text(t), content._json_text(t)) for t in texts]
+    monkeypatch.setattr(content, "_MD_WORK", re.compile(""))  # every value escaped the long way
+    monkeypatch.setattr(content, "_JSON_WORK", re.compile(""))
+    slow = [(content.md_text(t), content._json_text(t)) for t in texts]
+    assert [t for t, f, s in zip(texts, fast, slow, strict=True) if f != s] == []

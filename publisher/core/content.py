@@ -41,6 +41,9 @@ _CONTROLS = re.compile("[\\x00-\\x08\\x0e-\\x1b\\x7f-\\x84\\x86-\\x9f]")
 _INVISIBLE_RE = re.compile("[" + _INVISIBLE + "]")
 _LINE_BREAKS = re.compile("\\r\\n|[\\n\\r\\v\\f\\x1c-\\x1e\\x85\\u2028\\u2029]")
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+!|~-])")
+# Any character md_text or _json_text would change: most values have none and are taken as they are.
+_MD_WORK = re.compile("[\\\\`*_\\[\\]()#+!|~\\-&<>{}\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029" + _INVISIBLE + "]")
+_JSON_WORK = re.compile('["\\\\<>&{}\\[\\]\\x00-\\x1f\\x7f-\\x9f\\u2028\\u2029' + _INVISIBLE + "]")
 _META_LINE = re.compile(r"^([A-Za-z][A-Za-z-]*):\s?(.*)$")
 
 
@@ -107,6 +110,8 @@ def _json_escape(m: re.Match[str]) -> str:
 
 
 def _json_text(value: str) -> str:
+    if not _JSON_WORK.search(value):
+        return '"' + value + '"'
     return '"' + _JSON_UNSAFE_RE.sub(_json_escape, json.dumps(value, ensure_ascii=False)[1:-1]) + '"'
 
 
@@ -125,6 +130,8 @@ def _char_ref(m: re.Match[str]) -> str:
 
 def md_text(value: str) -> str:
     """Escape text for Markdown and HTML: it renders as itself, never as markup, on one line of the table."""
+    if not _MD_WORK.search(value):
+        return value
     escaped = html.escape(_MD_SPECIAL.sub(r"\\\1", _CONTROLS.sub("", value)), quote=False)
     escaped = _INVISIBLE_RE.sub(_char_ref, escaped.replace("{", "&#123;").replace("}", "&#125;"))
     return _LINE_BREAKS.sub("<br>", escaped)

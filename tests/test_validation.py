@@ -140,3 +140,21 @@ def test_full_width_forms_of_a_key_are_the_same_key():
 def test_a_slug_comes_from_an_ascii_id_column_when_there_is_one():
     assert parsed(penalty(id="CF 2026_0012")).slug == "cf-2026-0012"
     assert parsed(penalty(id="处罚12")).slug == parsed(penalty()).slug
+
+
+def test_an_iso_day_reads_as_strptime_reads_it_valid_or_not():
+    from datetime import datetime
+
+    from publisher.pull.validation import FieldError, parse_date
+
+    for year in (1900, 2024, 2026, 2100):
+        for month in range(0, 14):
+            for day in range(0, 33):
+                text = f"{year:04d}-{month:02d}-{day:02d}"
+                try:
+                    expected = datetime.strptime(text, "%Y-%m-%d").date()
+                except ValueError:
+                    with pytest.raises(FieldError):
+                        parse_date(text)
+                else:
+                    assert parse_date(text) == expected

@@ -90,8 +90,16 @@ def excel_serial(text: str) -> datetime | None:
     return value if isinstance(value, datetime) else None
 
 
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # what most sources hold: read without strptime
+
+
 def parse_date(text: str) -> date:
     text = text.strip()
+    if _ISO_DAY.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            pass  # 2026-02-30: the formats below refuse it with the clerk's message
     serial = excel_serial(text)
     if serial is not None:
         return serial.date()

@@ -149,7 +149,10 @@ def main() -> None:
         import resource
 
         result = _step(sys.argv[2], Path(sys.argv[3]))
-        result["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        result["peak_rss_mb"] = round(own.ru_maxrss / 1024)
+        # CPU seconds move less with the machine's load than wall seconds; background processes included.
+        result["cpu_seconds"] = round(own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime, 1)
         print(RESULT_TAG + json.dumps(result, ensure_ascii=False))
         return
     parser = argparse.ArgumentParser(description="统一平台基准：模拟全省各机关已发布的网站并汇集")

@@ -231,8 +231,8 @@ def test_a_failed_update_leaves_the_current_index_whole(tmp_path):
     before = sorted((p.relative_to(good).as_posix(), p.read_bytes()) for p in good.rglob("*") if p.is_file())
 
     class Broken(TantivyBackend):
-        def update(self, path, add, remove):
-            super().update(path, add, remove)
+        def update(self, path, add, remove, known=None):
+            super().update(path, add, remove, known)
             raise RuntimeError("disk full")
 
     with pytest.raises(RuntimeError):

@@ -28,6 +28,7 @@ from publisher.site.context import build_context
 from publisher.site.search.documents import profile_docs, search_records
 from publisher.site.search.page import AGENCIES_FILE, panel_context
 from publisher.site.search.static import cache_file, index_name_hash, update_static_index, withdrawn_slots
+from publisher.site.search.static_docs import StoredTerms, profile_digest
 from publisher.site.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,18 @@ class SearchGenerator(Generator):
         started = time.perf_counter()
         build = build_context(self.settings)
         live = search_records(build.published)
-        index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes,
-                      profile_docs(build.published))
+        profiles = profile_docs(build.published)
         static_url = self._static.result() if self._static is not None else ""
+        # The static index analysed every document into its cache: the service index reads its keys there.
+        known = StoredTerms(cache_file(build.config.paths.state), {
+            **{p.key: profile_digest(p) for p in profiles}, **{f"{r.type}/{r.slug}": r.digest for r in live}},
+        ) if self._static is not None else None
+        try:
+            index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes,
+                          profiles, known)
+        finally:
+            if known is not None:
+                known.close()
         log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
         pages = build.pages
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index

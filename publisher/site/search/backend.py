@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .analysis import Query, highlight_pattern, match_key, normalize
 from .documents import SearchDoc
+
+if TYPE_CHECKING:
+    from .matching import KnownTerms
 
 SNIPPET_BEFORE = 30  # characters of context before the first match
 SNIPPET_LENGTH = 120
@@ -46,8 +49,9 @@ class SearchIndex(Protocol):
 class SearchBackend(Protocol):
     name: str
 
-    def build(self, docs: list[SearchDoc], path: Path) -> None:
-        """Write a complete index of `docs` into the new, empty directory `path`."""
+    def build(self, docs: Iterable[SearchDoc], path: Path, known: KnownTerms | None = None) -> None:
+        """Write a complete index of `docs` into the new, empty directory `path`; `known` may give a document's
+        keys already analysed (matching.joined_terms)."""
         ...
 
     def open(self, path: Path) -> SearchIndex:

@@ -207,3 +207,30 @@ class CachedDocs:
 
     def close(self) -> None:
         self._db.close()
+
+
+class StoredTerms:
+    """The keys this cache holds for each document at its digest, for the service index (matching.KnownTerms):
+    a cold build analyses each document once, not once per index. `digests`: document key -> digest."""
+
+    def __init__(self, path: Path, digests: dict[str, str]) -> None:
+        self._digests = digests
+        try:
+            self._db: sqlite3.Connection | None = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+            self._db.execute("SELECT 1 FROM docs LIMIT 1")
+        except sqlite3.Error:  # no cache yet, or not readable: the documents are analysed as before
+            self._db = None
+
+    def __call__(self, doc: SearchDoc) -> list[str] | None:
+        digest = self._digests.get(doc.key)
+        if self._db is None or digest is None:
+            return None
+        row = self._db.execute("SELECT terms FROM docs WHERE key = ? AND digest = ?", (doc.key, digest)).fetchone()
+        if row is None:
+            return None
+        text = zlib.decompress(row[0]).decode("utf-8")
+        return text.split("\n") if text else []
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()

@@ -33,6 +33,7 @@ from publisher.core.files import write_atomic
 from .analysis import ANALYZER_VERSION
 from .backend import SearchBackend, SearchIndex
 from .documents import SearchDoc, docs_hash, search_doc
+from .matching import KnownTerms
 
 
 @functools.cache
@@ -106,7 +107,7 @@ RECORDS = "records.tsv"  # inside an index: the URL and content digest of every 
 
 
 def index_records(records: list[PublishedRecord], output: Path, backend: SearchBackend, keep: int = KEEP,
-                  profiles: Sequence[SearchDoc] = ()) -> Path:
+                  profiles: Sequence[SearchDoc] = (), known: KnownTerms | None = None) -> Path:
     """The site's service index of the records and the party `profiles` made from them: named by the records'
     digests, and, when the engine can, made by updating the current index with the documents that changed
     since, instead of indexing them all."""
@@ -122,9 +123,9 @@ def index_records(records: list[PublishedRecord], output: Path, backend: SearchB
             shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
             changed = [p for p in profiles if before.get(p.url) != now[p.url]]
             update(tmp, changed + [search_doc(r) for r in records if before.get(r.url) != r.digest],
-                   [url for url, digest in before.items() if now.get(url) != digest])
+                   [url for url, digest in before.items() if now.get(url) != digest], known)
         else:
-            backend.build(itertools.chain(profiles, (search_doc(r) for r in records)), tmp)
+            backend.build(itertools.chain(profiles, (search_doc(r) for r in records)), tmp, known)
         _write_records(tmp / RECORDS, now)
 
     return _install(root, f"index-{backend.name}-{records_hash(records, backend.name)}", keep, make)

@@ -46,7 +46,7 @@ import tantivy
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
 from .documents import SearchDoc, agency_term
-from .matching import PROFILE_KEY, TYPE_ORDER, doc_rank, doc_terms, exact_key, term_keys, url_number
+from .matching import PROFILE_KEY, TYPE_ORDER, KnownTerms, doc_rank, exact_key, joined_terms, term_keys, url_number
 
 SHARDS = 2  # indexes searched side by side: the cores of the 2-core machine the targets are measured on
 WRITER_HEAP = 400_000_000  # bytes for all shards' writers; more heap, fewer segments to merge
@@ -81,9 +81,9 @@ def _order(group: int) -> tuple[int, int, int]:
     return month // 100, -(group // GROUP), month % 100
 
 
-def _document(doc: SearchDoc) -> tantivy.Document:
+def _document(doc: SearchDoc, known: KnownTerms | None = None) -> tantivy.Document:
     out = tantivy.Document()
-    out.add_text("terms", " ".join(sorted(doc_terms(doc))))
+    out.add_text("terms", joined_terms(doc, known))
     out.add_unsigned("group", group_of(doc.type, doc.year, doc.date))
     out.add_unsigned("rank", doc_rank(doc))
     out.add_text("url", doc.url)
@@ -98,7 +98,7 @@ class TantivyBackend:
     def __init__(self, shards: int = SHARDS) -> None:
         self.shards = shards
 
-    def build(self, docs: Iterable[SearchDoc], path: Path) -> None:
+    def build(self, docs: Iterable[SearchDoc], path: Path, known: KnownTerms | None = None) -> None:
         """Index `docs`; any iterable, so a million records can stream through without being held at once."""
         writers = []
         for i in range(self.shards):
@@ -107,9 +107,10 @@ class TantivyBackend:
             # Python analyses the next record while tantivy's threads index the ones before.
             threads = max(1, min(4, (os.cpu_count() or 1) // self.shards))
             writers.append(index.writer(heap_size=WRITER_HEAP // self.shards, num_threads=threads))
-        self._write(writers, docs, ())
+        self._write(writers, docs, (), known)
 
-    def update(self, path: Path, add: Iterable[SearchDoc], remove: Iterable[str]) -> None:
+    def update(self, path: Path, add: Iterable[SearchDoc], remove: Iterable[str],
+               known: KnownTerms | None = None) -> None:
         """Change an index in place: delete the records at the URLs in `remove`, then add `add`.
 
         Run on a copy made of hard links: tantivy writes new segment files and replaces its meta
@@ -123,16 +124,17 @@ class TantivyBackend:
                     os.replace(meta.with_name(meta.name + ".copy"), meta)  # meta.json, .managed.json: own inodes
         writers = [tantivy.Index.open(str(f)).writer(heap_size=WRITER_HEAP // len(folders), num_threads=1)
                    for f in folders]
-        self._write(writers, add, remove)
+        self._write(writers, add, remove, known)
 
     @staticmethod
-    def _write(writers: list[tantivy.IndexWriter], add: Iterable[SearchDoc], remove: Iterable[str]) -> None:
+    def _write(writers: list[tantivy.IndexWriter], add: Iterable[SearchDoc], remove: Iterable[str],
+               known: KnownTerms | None) -> None:
         try:
             for url in remove:
                 for writer in writers:
                     writer.delete_documents_by_term("url", url)
             for doc in add:
-                writers[url_number(doc.url) % len(writers)].add_document(_document(doc))
+                writers[url_number(doc.url) % len(writers)].add_document(_document(doc, known))
             for writer in writers:
                 writer.commit()
         except BaseException:

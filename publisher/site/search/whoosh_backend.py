@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 from whoosh import collectors, searching, sorting
@@ -20,7 +21,7 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, Schema
 from .analysis import Query
 from .backend import Hit, Results, field_snippet
 from .documents import SearchDoc, agency_term
-from .matching import doc_rank, doc_terms, exact_key, term_keys, tier_of
+from .matching import KnownTerms, doc_rank, exact_key, joined_terms, term_keys, tier_of
 
 WRITER_MB = 256  # whoosh's in-memory pool before it spills a segment
 TIME_LIMIT = 2.0  # seconds; past it a query answers with the matches found so far (never a hang)
@@ -39,7 +40,7 @@ def _schema() -> Schema:
 class WhooshBackend:
     name = "whoosh"
 
-    def build(self, docs: list[SearchDoc], path: Path) -> None:
+    def build(self, docs: Iterable[SearchDoc], path: Path, known: KnownTerms | None = None) -> None:
         ix = windex.create_in(str(path), _schema())
         writer = ix.writer(limitmb=WRITER_MB)
         try:
@@ -47,7 +48,7 @@ class WhooshBackend:
                 writer.add_document(
                     key=doc.key, type=doc.type, year=doc.year, rank=doc_rank(doc), url=doc.url,
                     heading=doc.heading, date=doc.date, shown=json.dumps(doc.shown, ensure_ascii=False),
-                    terms=" ".join(sorted(doc_terms(doc))))
+                    terms=joined_terms(doc, known))
             writer.commit(optimize=True)
         except BaseException:
             writer.cancel()

@@ -417,7 +417,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_page(content_dir: Path, type_key: str, slug: str, text: str,
+def write_page(content_dir: Path, type_key: str, slug: str, text: str | bytes,
                known_dirs: set[Path] | None = None) -> Path | None:
     """Write one record's page into content/ if its bytes changed; the path written, else None."""
     path = content_dir / type_key / f"{slug}.md"

@@ -17,7 +17,7 @@ from publisher.core.catalog import content_pages, open_catalog
 from publisher.core.config import Config
 from publisher.core.content import ContentPage, read_origin, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
+from publisher.pull.items import VANISHED, Action, Flag, Item, Plan, Spool, markdown
 from publisher.pull.memo import Judgement, PlanMemo, code_version
 from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
@@ -76,6 +76,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
 
     ctx = RuleContext(now=now, policy=config.policy)
     memo = PlanMemo(cache / "plan-memo.sqlite", config_bytes, now)
+    spool = Spool(config.paths.state)
     records: list[Record] = []
     row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
     remembered: list[tuple[ReadRow, str, Judgement]] = []
@@ -113,6 +114,8 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         _remember(memo, row_digest[id(record)], record, own_slug, decision, item, page)
         if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
             continue
+        if item.text is not None:  # written later, kept on disk till then; an unchanged page's is not written
+            item.text = None if item.action is Action.UNCHANGED else spool.put(item.text)
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now, result)
@@ -189,7 +192,7 @@ def write_plan(plan: Plan) -> list[Path]:
         # UNCHANGED was judged by reading the file already: no second read to find it equal again.
         if item.text is None or item.type in plan.stopped or item.action is Action.UNCHANGED:
             continue
-        path = write_page(plan.content_dir, item.type, item.slug, item.text, folders)
+        path = write_page(plan.content_dir, item.type, item.slug, markdown(item.text), folders)
         if path is not None:
             written.append(path)
             by_type[item.type].append(path)

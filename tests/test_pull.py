@@ -188,3 +188,14 @@ def test_a_planned_page_waits_on_disk_and_is_written_with_the_same_bytes(runner,
     expected = item.text.data()
     [path] = write_plan(plan)
     assert path.read_bytes() == expected
+
+
+def test_the_rows_handed_to_a_plan_are_used_up_and_the_plan_is_the_same(runner):
+    # Taken in, the source's copies of the cells are let go: a first import's rows are not held twice.
+    from publisher.pull.plan import make_plan
+    from publisher.pull.rows import SourceResult
+
+    rows = [penalty(row=2), permit(row=3)]
+    result = SourceResult(rows=list(rows))
+    plan = make_plan(runner.config, datetime(2026, 11, 24, 10, 0), source_result=result)
+    assert result.rows == [] and actions(plan) == actions(runner.plan(rows))

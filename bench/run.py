@@ -51,6 +51,7 @@ def _step_pull(root: Path) -> dict[str, Any]:
     started = time.perf_counter()
     result = read_sources(config.sources)
     read = time.perf_counter()
+    records = len(result.rows)  # make_plan uses the rows up
     plan = make_plan(config, NOW, source_result=result)
     planned = time.perf_counter()
     written = write_plan(plan)
@@ -58,7 +59,7 @@ def _step_pull(root: Path) -> dict[str, Any]:
     if result.failures:
         raise SystemExit(f"source failures: {result.failures}")
     return {"seconds": done - started, "read": read - started, "plan": planned - read, "write": done - planned,
-            "records": len(result.rows), "written": len(written), "actions": dict(plan.counts())}
+            "records": records, "written": len(written), "actions": dict(plan.counts())}
 
 
 def _step_build(root: Path) -> dict[str, Any]:

@@ -112,6 +112,20 @@ def test_a_lists_departments_come_from_the_catalog_without_decoding_any_record(p
     assert sum(bool(d) for records in stored.values() for d in (r.department for r in records)) > 50
 
 
+def test_a_stored_records_fields_are_decoded_when_read_and_not_kept_on_it(portal):
+    """A build reads every record's fields (open data, search, pages): kept decoded on each record, a 100k
+    site's fields would all be held at once as Python objects, shared into every forked worker."""
+    pull(portal)
+    read = load_published(portal.paths.content)
+    with open_catalog(portal.paths.content, portal.paths.state) as catalog:
+        stored = catalog.published()
+    for type_key, records in stored.items():
+        assert [(r.fields, r.values, r.value("title")) for r in records] == \
+            [(r.fields, r.values, r.value("title")) for r in read[type_key]], type_key
+        assert all(r.__dict__["_fields"].__class__ is LazyFields and "values" not in r.__dict__
+                   for r in records), type_key
+
+
 def test_a_deleted_or_corrupt_catalog_is_rebuilt_and_the_site_is_the_same(portal, tmp_path):
     pull(portal)
     first = build_site(portal, SAMPLE_NOW, output=tmp_path / "first", ledger_info=LEDGER, pages=PageIndexes(None, None))

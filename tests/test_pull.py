@@ -10,7 +10,8 @@ from datetime import datetime
 import markdown
 
 from publisher.core.content import read_fields, read_metadata
-from publisher.pull.plan import Action
+from publisher.pull.items import Spool, Spooled
+from publisher.pull.plan import Action, write_plan
 from publisher.pull.rows import SourceFailure
 from tests.factories import penalty, permit, person_penalty
 
@@ -173,3 +174,28 @@ def test_a_migrated_record_keeps_its_first_publication_date(runner):
     plan = runner.plan([penalty(row=2, decision_date="2026-10-09", first_published="2026-10-08")])
     [bad] = [i for i in plan.items if i.action is Action.REJECT]
     assert bad.field == "first_published" and bad.kept_page
+
+
+def test_a_planned_page_waits_on_disk_and_is_written_with_the_same_bytes(runner, tmp_path):
+    # A first import's rendered pages are spooled, not held: 100k of them would not fit the memory target.
+    spool = Spool(tmp_path / "state")
+    texts = ["标题：示林罚决字〔2026〕第2号\n", "", "a\r\nb\x00\u2028c"]
+    handles = [spool.put(t) for t in texts]
+    assert [h.data().decode("utf-8") for h in reversed(handles)] == texts[::-1]
+    plan = runner.plan([penalty(row=2)])
+    [item] = plan.items
+    assert isinstance(item.text, Spooled) and item.text.data().startswith(b"Title: ")
+    expected = item.text.data()
+    [path] = write_plan(plan)
+    assert path.read_bytes() == expected
+
+
+def test_the_rows_handed_to_a_plan_are_used_up_and_the_plan_is_the_same(runner):
+    # Taken in, the source's copies of the cells are let go: a first import's rows are not held twice.
+    from publisher.pull.plan import make_plan
+    from publisher.pull.rows import SourceResult
+
+    rows = [penalty(row=2), permit(row=3)]
+    result = SourceResult(rows=list(rows))
+    plan = make_plan(runner.config, datetime(2026, 11, 24, 10, 0), source_result=result)
+    assert result.rows == [] and actions(plan) == actions(runner.plan(rows))

@@ -271,22 +271,26 @@ class Catalog:
             if known.pop((type_key, entry.name), None) != (stat.st_size, stat.st_mtime_ns):
                 stale.append((type_key, entry.path))
         gone = list(known)  # rows without a file
-        rows = []
-        for type_key, path in stale:
-            row = _read_row(type_key, path)
-            if row is None:  # removed since the scan
-                gone.append((type_key, os.path.basename(path)))
-            else:
-                rows.append(row)
-        if rows or gone:
+        read = 0
+
+        def rows() -> Iterator[tuple]:  # inserted as read: a cold build's 100k rows are never all held
+            nonlocal read
+            for type_key, path in stale:
+                row = _read_row(type_key, path)
+                if row is None:  # removed since the scan
+                    gone.append((type_key, os.path.basename(path)))
+                else:
+                    read += 1
+                    yield row
+        if stale or gone:
             with self.db:
+                self.db.executemany(_INSERT, rows())
                 self.db.executemany("DELETE FROM files WHERE type = ? AND name = ?", gone)
-                self.db.executemany(_INSERT, rows)
-        return len(rows)
+        return read
 
     def note_written(self, type_key: str, paths: list[Path]) -> None:
         """Pull wrote these files of content/<type>/: their rows, from the bytes now there."""
-        rows = [row for path in paths if (row := _read_row(type_key, str(path))) is not None]
+        rows = (row for path in paths if (row := _read_row(type_key, str(path))) is not None)  # not all held
         with self.db:
             self.db.executemany(_INSERT, rows)
 

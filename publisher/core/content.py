@@ -15,6 +15,7 @@ site shows, with fields); both list files through `content_files`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -265,15 +266,28 @@ class LazyFields:
         return LazyFields, (self.decode, self.data, self.flag)
 
 
+@functools.lru_cache(maxsize=1024)
+def _decoded(lazy: LazyFields) -> tuple[tuple[str, FieldValue], ...]:
+    return lazy.decode(lazy.data, lazy.flag)
+
+
+@functools.lru_cache(maxsize=1024)
+def _decoded_values(lazy: LazyFields) -> dict[str, FieldValue]:
+    return dict(_decoded(lazy))
+
+
 class _Fields:
-    """`PublishedRecord.fields`: pairs, given as such or as `LazyFields` decoded at first read (same value)."""
+    """`PublishedRecord.fields`: pairs, given as such or as `LazyFields` decoded when read (same value).
+
+    Decoded pairs are not kept on the record, only for the last records read (a page reads its record's
+    fields many times, one after another): a build's 100k records decoded at once took 90 MB per 20k."""
 
     def __get__(self, obj: Any, owner: Any = None) -> tuple[tuple[str, FieldValue], ...]:
         if obj is None:
             raise AttributeError("fields")  # no class-level default: the dataclass keeps `fields` required
         value = obj.__dict__["_fields"]
         if value.__class__ is LazyFields:
-            value = obj.__dict__["_fields"] = value.decode(value.data, value.flag)
+            return _decoded(value)
         return value
 
     def __set__(self, obj: Any, value: Any) -> None:
@@ -323,9 +337,15 @@ class PublishedRecord:
         """Site-relative URL (DESIGN §2): /<type>/<slug>/."""
         return record_url(self.type, self.slug)
 
-    @cached_property
+    @property
     def values(self) -> dict[str, FieldValue]:
-        return dict(self.fields)
+        fields = self.__dict__["_fields"]
+        if fields.__class__ is LazyFields:
+            return _decoded_values(fields)  # not kept on the record either
+        found = self.__dict__.get("_values")
+        if found is None:
+            found = self.__dict__["_values"] = dict(fields)
+        return found
 
     def value(self, name: str, default: str = "") -> FieldValue:
         return self.values.get(name, default)
@@ -424,7 +444,7 @@ def text_digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def write_page(content_dir: Path, type_key: str, slug: str, text: str,
+def write_page(content_dir: Path, type_key: str, slug: str, text: str | bytes,
                known_dirs: set[Path] | None = None) -> Path | None:
     """Write one record's page into content/ if its bytes changed; the path written, else None."""
     path = content_dir / type_key / f"{slug}.md"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import tempfile
+import weakref
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,7 +44,51 @@ class Item:
     reason: str = ""
     kept_page: bool = False  # an existing page stays as it is although this row cannot be shown
     masked: tuple[tuple[str, int], ...] = ()  # what rule 7 masked in this record: (kind, count), by kind
-    text: str | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
+    text: str | Spooled | None = dataclasses.field(default=None, repr=False)  # the Markdown to write
+
+
+class Spool:
+    """Rendered pages kept in a temporary file between the plan and their writing, not in memory:
+    a first import's 100k pages would otherwise all be held at once (issue 18)."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        self._file = tempfile.TemporaryFile(dir=folder)  # in the state folder: a 100k import's pages are big
+        self._end = 0
+        weakref.finalize(self, self._file.close)  # closed (and gone) with the last item that points here
+
+    def put(self, text: str) -> Spooled:
+        data = text.encode("utf-8")
+        self._file.write(data)
+        start, self._end = self._end, self._end + len(data)
+        return Spooled(self, start, len(data))
+
+    def read(self, start: int, length: int) -> bytes:
+        self._file.flush()
+        return os.pread(self._file.fileno(), length, start)
+
+
+class Spooled:
+    """A page's Markdown in a Spool: its UTF-8 bytes, read back when written."""
+
+    __slots__ = ("_spool", "_start", "_length")
+
+    def __init__(self, spool: Spool, start: int, length: int) -> None:
+        self._spool, self._start, self._length = spool, start, length
+
+    def data(self) -> bytes:
+        return self._spool.read(self._start, self._length)
+
+    def __eq__(self, other: object) -> bool:  # items compare by their text, wherever it is kept
+        return isinstance(other, Spooled) and self.data() == other.data()
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def markdown(text: str | Spooled) -> str | bytes:
+    """What to write of an item's text: the string itself, or a spooled page's bytes."""
+    return text.data() if isinstance(text, Spooled) else text
 
 
 @dataclass(frozen=True)

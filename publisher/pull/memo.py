@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import marshal
 import pickle
 from datetime import datetime
 from pathlib import Path
@@ -48,8 +49,15 @@ def code_version() -> str:
 
 
 def row_hash(raw: RawRow) -> str:
-    """A row's type, column names and cells, hashed (pickle: exact for strings, and faster than repr)."""
-    data = pickle.dumps((raw.type, tuple(raw.values.items())), protocol=5)
+    """A row's type, column names and cells, hashed.
+
+    marshal's version 2 is exact for strings, has no back-references (equal rows, equal bytes) and, unlike
+    pickle, leaves no cached UTF-8 copy in every cell: 35 MB a 20k first import held until its plan was done."""
+    row = (raw.type, tuple(raw.values.items()))
+    try:
+        data = marshal.dumps(row, 2)
+    except ValueError:  # a cell marshal cannot write (no source gives one): pickle, exact for anything
+        data = pickle.dumps(row, protocol=5)
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 

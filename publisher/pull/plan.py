@@ -17,7 +17,7 @@ from publisher.core.catalog import content_pages, open_catalog
 from publisher.core.config import Config
 from publisher.core.content import ContentPage, read_origin, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
-from publisher.pull.items import VANISHED, Action, Flag, Item, Plan
+from publisher.pull.items import VANISHED, Action, Flag, Item, Plan, Spool, markdown
 from publisher.pull.memo import Judgement, PlanMemo, code_version
 from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
@@ -48,7 +48,9 @@ SHOWN = "符合公开条件"  # the reason a record shown by the rules is given
 
 def make_plan(config: Config, now: datetime, allow_empty: bool = False,
               source_result: SourceResult | None = None, allow_mass_withdrawal: bool = False) -> Plan:
-    """Everything a run would do, computed without writing anything (but the caches in the state folder)."""
+    """Everything a run would do, computed without writing anything (but the caches in the state folder).
+
+    `source_result`: what the sources returned, when already read; its rows are used up (emptied)."""
     try:
         return _make_plan(config, now, allow_empty, source_result, allow_mass_withdrawal, remember_files=True)
     except SourceChanged:  # a file changed while the plan was made: read every file afresh
@@ -76,6 +78,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
 
     ctx = RuleContext(now=now, policy=config.policy)
     memo = PlanMemo(cache / "plan-memo.sqlite", config_bytes, now)
+    spool = Spool(config.paths.state)
     records: list[Record] = []
     row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
     remembered: list[tuple[ReadRow, str, Judgement]] = []
@@ -83,7 +86,10 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     rejected_keys: dict[str, set[str]] = defaultdict(set)
     for raw, problems in reading.refused:
         _refuse(plan, raw, problems, existing, rejected_keys, unkeyed_rejects)
-    for row in reading.rows:
+    rows, reading.rows = reading.rows, []
+    rows.reverse()  # each row let go once parsed: its cells live on in its record
+    while rows:
+        row = rows.pop()
         judged = memo.get(row.digest)
         if judged is not None:
             remembered.append((row, row.digest, judged))
@@ -102,7 +108,9 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         plan.items.append(Item(Action.REJECT, rec.type, rec.key, rec.slug, rec.origin, problem.field,
                                problem.rule, problem.message, kept_page=_has_live(existing, rec)))
 
-    for record in records:
+    records.reverse()  # judged in order, each let go once judged: a first import's records are not all held
+    while records:
+        record = records.pop()
         page = existing[record.type].get(key_hash(record.type, record.key))
         own_slug = record.slug
         if page is not None:
@@ -110,9 +118,11 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         seen[record.type].add(key_hash(record.type, record.key))
         decision = decide(record, ctx)
         item = _item_for(decision, page, config, now)
-        _remember(memo, row_digest[id(record)], record, own_slug, decision, item, page)
+        _remember(memo, row_digest.pop(id(record)), record, own_slug, decision, item, page)
         if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
             continue
+        if item.text is not None:  # written later, kept on disk till then; an unchanged page's is not written
+            item.text = None if item.action is Action.UNCHANGED else spool.put(item.text)
         plan.items.append(item)
         plan.flags.extend(_flags(decision, item))
     _withdraw_vanished(plan, existing, seen, rejected_keys, unkeyed_rejects, now, result)
@@ -189,7 +199,7 @@ def write_plan(plan: Plan) -> list[Path]:
         # UNCHANGED was judged by reading the file already: no second read to find it equal again.
         if item.text is None or item.type in plan.stopped or item.action is Action.UNCHANGED:
             continue
-        path = write_page(plan.content_dir, item.type, item.slug, item.text, folders)
+        path = write_page(plan.content_dir, item.type, item.slug, markdown(item.text), folders)
         if path is not None:
             written.append(path)
             by_type[item.type].append(path)

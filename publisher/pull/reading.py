@@ -71,6 +71,7 @@ def read_rows(result: SourceResult, limits: IntakeConfig, complete: Complete,
     digests: dict[str, Any] = defaultdict(hashlib.sha256)
     fresh = _Fresh(result.rows, None, limits, complete)
     fresh.into(reading, intake_notes, digests)
+    result.rows.clear()  # taken in: the source's own copies of the cells need not stay (a 100k import's)
     reading.failures.extend(result.failures)
     reading.notes.extend(result.notes)
     for piece in result.pieces:
@@ -85,6 +86,7 @@ def read_rows(result: SourceResult, limits: IntakeConfig, complete: Complete,
         old = piece.known.remembered if piece.known is not None else None
         fresh = _Fresh(piece.result.rows, old, limits, complete)
         stored = fresh.into(reading, intake_notes, digests)
+        piece.result.rows.clear()
         reading.failures.extend(piece.result.failures)
         reading.notes.extend(piece.result.notes)
         reading.parsed += piece.keep

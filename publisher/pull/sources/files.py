@@ -121,8 +121,10 @@ def _read_csv(result: SourceResult, label: str, path: Path, raw: bytes, name_typ
         return
     first = text.split("\n", 1)[0]
     delimiter = "\t" if "\t" in first and "," not in first else ","
+    del text  # decoded again as read: the text, and StringIO's copy of it at 4 bytes a character, not held
     try:
-        rows = list(enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1))
+        lines = io.TextIOWrapper(io.BytesIO(raw), encoding=encoding, newline="")
+        rows = list(enumerate(csv.reader(lines, delimiter=delimiter), 1))
     except csv.Error as exc:
         fail(result, label, name_type, path.name, f"不是有效的 CSV 文件（{exc}）")
         return

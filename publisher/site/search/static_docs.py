@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -153,18 +153,23 @@ class CachedDocs:
                 "SELECT key, digest, type, year, published, rank, labels FROM docs"):
             shared = labels.setdefault(joined, tuple(joined.split("\x1f")) if joined else ())
             known[key, digest] = IndexedDoc(key, digest, type_, year, published, rank, shared)
-        entries, new = [], []
-        for key, digest, make in documents:
-            entry = known.get((key, digest))
-            if entry is None:
-                doc = make()
-                entry = _indexed(key, digest, doc)
-                new.append((entry, doc))
-            entries.append(entry)
+        entries: list[IndexedDoc] = []
+
+        def new() -> Iterator[tuple]:  # each new document analysed, stored and let go: a cold build's are not all held
+            for key, digest, make in documents:
+                e = known.get((key, digest))
+                if e is None:
+                    d = make()
+                    e = _indexed(key, digest, d)
+                    yield (e.key, e.digest, e.type, e.year, e.published, e.rank, "\x1f".join(e.labels),
+                           orjson.dumps(doc_row(d)), zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1))
+                entries.append(e)
         self._db.execute("BEGIN")
-        self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", (
-            (e.key, e.digest, e.type, e.year, e.published, e.rank, "\x1f".join(e.labels), orjson.dumps(doc_row(d)),
-             zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1)) for e, d in new))
+        try:
+            self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", new())
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
         self._db.execute("COMMIT")
         return entries
 

@@ -81,7 +81,11 @@ class PartiesGenerator(Generator):
                         party_sections=profile_sections(party, config), json_twin=True)
             pages.write_text(party.url + "index.json", lambda: profile_twin(party, config), key=key)
 
-        pages.each(list(parties.values()), write_profile)
+        def stale(party: Party) -> bool:
+            key = tuple(r.digest for r in party.records)
+            return pages.would_render(party.url, "party", key) or pages.would_write(party.url + "index.json", key)
+
+        pages.each(list(parties.values()), write_profile, stale)
         for url, text in index_files(parties).items():
             pages.write_text(url, text)
         pages.write(CHECK_URL, "party_check.html", index_url=INDEX_URL, max_lines=MAX_LINES,

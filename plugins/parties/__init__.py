@@ -19,7 +19,7 @@ from publisher.core.content import PublishedRecord
 from publisher.core.rights import penalty_dates
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
-from publisher.site.parties import PARTY_RECORD_TYPES, Party, collect_parties, party_name
+from publisher.site.parties import PARTY_RECORD_TYPES, Party, party_name
 from publisher.site.party_index import CHECK_URL, INDEX_URL, MAX_LINES, index_files
 
 DISPUTED = "异议"  # a penalty status: the party has objected, the record is being checked
@@ -72,7 +72,7 @@ class PartiesGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         pages, config = build.pages, build.config
-        parties = collect_parties(build.published)
+        parties = build.parties()
 
         def write_profile(party: Party) -> None:
             key = tuple(r.digest for r in party.records)

@@ -16,7 +16,7 @@ from typing import Any
 from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
-from publisher.site.parties import Party, collect_parties
+from publisher.site.parties import Party, cached_parties, collect_parties
 
 BUILD_SETTING = "PORTAL_BUILD"
 PARALLEL_MIN = 400  # below this many pages, forking workers costs more than it saves
@@ -57,8 +57,11 @@ class BuildContext:
 
     def parties(self) -> dict[str, Party]:
         """The party profiles of `published`, collected once: profile pages and both search indexes use them."""
-        if self._parties is None:
+        if self._parties is None and self.pages is None:
             self._parties = collect_parties(self.published)
+        elif self._parties is None:  # each record's facts kept by its digest: a republish reads the changed ones
+            self._parties = cached_parties(self.published, self.config.paths.state / "cache" / "parties",
+                                           self.pages.salt)
         return self._parties
 
 

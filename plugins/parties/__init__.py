@@ -77,8 +77,10 @@ class PartiesGenerator(Generator):
         def write_profile(party: Party) -> None:
             key = tuple(r.digest for r in party.records)
             newest = max(r.published for r in party.records)
+            # The sections read every record's fields (a penalty's dates): made only for a page that is rendered.
+            sections = profile_sections(party, config) if pages.would_render(party.url, "party", key) else []
             pages.write(party.url, "party.html", lastmod=newest, key=key, party=party,
-                        party_sections=profile_sections(party, config), json_twin=True)
+                        party_sections=sections, json_twin=True)
             pages.write_text(party.url + "index.json", lambda: profile_twin(party, config), key=key)
 
         def stale(party: Party) -> bool:

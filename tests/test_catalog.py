@@ -45,7 +45,12 @@ def rebuilt_rows(content: Path, elsewhere: Path) -> list[tuple]:
 
 
 def pull(config: Config, **kwargs) -> list[Path]:
-    return write_plan(make_plan(config, SAMPLE_NOW, **kwargs))
+    plan = make_plan(config, SAMPLE_NOW, **kwargs)
+    written = write_plan(plan)
+    # The pages the plan compared with, with those it wrote: what the ledger's changes read instead of the catalog
+    with open_catalog(config.paths.content, config.paths.state, refresh=False) as catalog:
+        assert plan.pages == catalog.pages()
+    return written
 
 
 def assert_in_step(config: Config, tmp_path: Path, step: str) -> None:

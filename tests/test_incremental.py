@@ -245,6 +245,39 @@ def test_building_the_same_folder_again_after_a_change_equals_a_full_build(porta
     assert_same_site(portal.paths.output, full.output)
 
 
+def test_a_rebuild_on_worker_processes_sends_them_only_the_changed_pages_and_equals_a_full_build(portal, tmp_path,
+                                                                                                monkeypatch):
+    import sys
+
+    import publisher.site.build as build_module
+    from publisher.site.context import BuildContext
+
+    # The sample is small: render on two forked workers from 2 items up, as a 100k site does from 400.
+    monkeypatch.setattr(build_module, "BuildContext",
+                        lambda *args, **kwargs: BuildContext(*args, **kwargs, workers=2, parallel_min=2))
+    ledger = {"run": "r1", "hash": "ab" * 32, "time": "2026-11-24T10:00:00"}
+    in_place = replace(PageIndexes.beside(portal, portal.paths.output), keep_search_indexes=1)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    writer = sys.modules["pages.writer"].PageWriter  # Pelican loads the plugin as `pages` (PLUGIN_PATHS)
+    calls: list[tuple[int, bool]] = []
+    each = writer.each
+
+    def spy(self, items, render, stale=None):
+        calls.append((len(items), stale is not None))
+        return each(self, items, render, stale)
+
+    monkeypatch.setattr(writer, "each", spy)
+    edit_penalties(portal)
+    write_plan(make_plan(portal, SAMPLE_NOW))
+    build_site(portal, SAMPLE_NOW, ledger_info=ledger, pages=in_place)
+    records = max(n for n, judged in calls if judged)  # every record page is judged in the parent first
+    assert any(0 < n < 10 for n, judged in calls if not judged), calls  # and only the few changed go to workers
+    assert records > 100
+    full = build_site(portal, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
+    assert_same_site(portal.paths.output, full.output)
+
+
 def rec(n: int, decided: str = "2020-01-01", published: str = "2026-01-01") -> PublishedRecord:
     return PublishedRecord("penalties", f"p{n:05d}", f"处罚{n}", f"{decided}+{n:05d}", published, "live",
                            (("department", "执法大队"),), digest=f"d{n}")

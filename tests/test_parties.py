@@ -70,6 +70,35 @@ REVIEWED = {"major": "是", "legal_review_result": "通过", "legal_review_by": 
             "legal_review_date": "2025-05-28"}
 
 
+def test_party_facts_kept_by_record_digest_give_the_same_profiles_and_a_damaged_cache_is_ignored(tmp_path):
+    from dataclasses import replace
+
+    from publisher.site.parties import cached_parties
+
+    def rec(slug: str, digest: str, **values: str) -> PublishedRecord:
+        return replace(record("permits", slug, "2026-01-0" + slug[-1], **values), digest=digest)
+
+    shop = dict(party_name="某某小店", party_type="个体工商户", credit_code=SHOP)
+    published = {"permits": [rec("z1", "d1", **shop), rec("z2", "d2", **{**shop, "party_name": "某某商店"}),
+                             rec("z3", "d3", party_name="张某某", party_type="自然人", credit_code=FIRM)]}
+    fresh = collect_parties(published)
+    folder = tmp_path / "parties"
+    assert cached_parties(published, folder, "salt" * 8) == fresh
+    [kept] = folder.glob("facts-*.json")
+    assert sorted(json.loads(kept.read_bytes())) == ["d1", "d2", "d3"]
+    assert cached_parties(published, folder, "salt" * 8) == fresh  # read back: the same profiles
+    # A record changed is a new digest: its facts are found again, and the old digest's are dropped.
+    published["permits"][2] = rec("z3", "d4", party_name="某某木业有限公司", party_type="法人及非法人组织",
+                                  credit_code=FIRM)
+    again = cached_parties(published, folder, "salt" * 8)
+    assert again == collect_parties(published) and sorted(again) == sorted([SHOP, FIRM])
+    assert sorted(json.loads(kept.read_bytes())) == ["d1", "d2", "d4"]
+    kept.write_bytes(b"{not json")
+    assert cached_parties(published, folder, "salt" * 8) == again
+    assert cached_parties(published, folder, "other" * 8) == again  # another code's facts are not read
+    assert [p.name for p in folder.glob("facts-*.json")] == [f"facts-{('other' * 8)[:16]}.json"]
+
+
 def party_rows() -> list:
     firm = {"party_name": NEW_NAME, "credit_code": COMPANY_CODE}
     return [

@@ -50,6 +50,7 @@ from .writer import PageWriter, build_salt, read_page_index
 PROJECT = Path(__file__).resolve().parents[2]
 # The code that shapes output: the site stage, the content/ format and record types, the plugins.
 OUTPUT_CODE = ("publisher/site", "publisher/core", "plugins")
+POSTER_TYPES = ("windows", "guides")  # types whose records also have a printable poster page
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +136,7 @@ class RecordsGenerator(Generator):
             for page in list_pages(type_key, records):
                 pages.write(page.url, "list.html", sitemap=page.number == 0, page=page, key=page.key,
                             lastmod=page.records[0].published if page.records else "")
-        pages.each([r for records in published.values() for r in records], self._write_record)
+        pages.each([r for records in published.values() for r in records], self._write_record, self._record_stale)
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
         pages.write(type_page_url("officers", OFFICER_CHECK), "verify.html", officers=officers)
         random_items = [r for r in published["matters"] if r.live and r.value("random_inspection") == "是"]
@@ -175,11 +176,8 @@ class RecordsGenerator(Generator):
     def kept(self) -> int:
         return self.pages.kept
 
-    def _write_record(self, record: PublishedRecord) -> None:
-        pages = self.pages
-        if not record.live:
-            pages.write(record.url, "notice.html", sitemap=False, record=record, key=record.digest)
-            return
+    def _record_key(self, record: PublishedRecord) -> tuple[tuple[str, ...], dict[str, Any]]:
+        """A live record page's key and the context it adds to the record."""
         extra: dict[str, Any] = {}
         key: tuple[str, ...] = (record.digest,)
         if record.type == "officers":
@@ -194,8 +192,25 @@ class RecordsGenerator(Generator):
             extra["links"] = guide_links(record, self._windows, self._matters)
             extra["flow"] = guide_flow(record)
             key += tuple(map(repr, extra["links"].items()))
+        return key, extra
+
+    def _record_stale(self, record: PublishedRecord) -> bool:
+        """Whether a page of this record may be rendered: the records sent to the workers (`PageWriter.each`)."""
+        pages = self.pages
+        if not record.live:
+            return pages.would_render(record.url, "notice", record.digest)
+        key, _ = self._record_key(record)
+        return pages.would_render(record.url, "record", key) or (
+            record.type in POSTER_TYPES and pages.would_render(f"{record.url}poster/", "poster", key))
+
+    def _write_record(self, record: PublishedRecord) -> None:
+        pages = self.pages
+        if not record.live:
+            pages.write(record.url, "notice.html", sitemap=False, record=record, key=record.digest)
+            return
+        key, extra = self._record_key(record)
         pages.write(record.url, "record.html", lastmod=record.published, record=record, key=key, **extra)
-        if record.type in ("windows", "guides"):
+        if record.type in POSTER_TYPES:
             pages.write(f"{record.url}poster/", "poster.html", sitemap=False, record=record, key=key, **extra)
 
 

@@ -108,12 +108,27 @@ class PageWriter:
         for name in templates:
             self._template_context.setdefault(name.removesuffix(".html"), {}).update(values)
 
-    def each(self, items: Sequence[T], render: Callable[[T], None]) -> None:
+    def each(self, items: Sequence[T], render: Callable[[T], None],
+             stale: Callable[[T], bool] | None = None) -> None:
         """Render one or more pages per item, on every core for a large build.
 
         Workers are forked, so they share the loaded templates and content; each page depends only
         on its item, so the output is byte-identical to a serial build.
+
+        `stale`: whether an item may have a page to render (its fingerprints differ from the previous build's).
+        Items it rules out are handed to `render` here, where their pages are kept, and only the others go to
+        the workers: forking and sending back 100k kept pages cost a one-record republish seconds. Every item is
+        rendered once either way, so a wrong answer costs time, never output.
         """
+        if stale is not None and self.workers >= 2 and len(items) >= self.parallel_min:
+            changed = [item for item in items if stale(item)]
+            if len(changed) < len(items):
+                self.each(changed, render)
+                done = {id(item) for item in changed}
+                for item in items:
+                    if id(item) not in done:
+                        render(item)
+                return
         if self.workers < 2 or len(items) < self.parallel_min:
             for item in items:
                 render(item)
@@ -153,6 +168,10 @@ class PageWriter:
     def would_write(self, url: str, key: object) -> bool:
         """Whether `write_text` with this key would make the file (no: it is unchanged)."""
         return not self._same(url, self.fingerprint(url, key))
+
+    def would_render(self, url: str, template: str, key: object) -> bool:
+        """Whether `write` of this template with this key would render the page (no: it is unchanged)."""
+        return not self._same(url, self.fingerprint(template.removesuffix(".html"), key))
 
     def _same(self, url: str, fingerprint: str) -> bool:
         """The previous build made this page from the same inputs, and its file is still here."""

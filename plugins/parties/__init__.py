@@ -19,7 +19,7 @@ from publisher.core.content import PublishedRecord
 from publisher.core.rights import penalty_dates
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
-from publisher.site.parties import PARTY_RECORD_TYPES, Party, collect_parties, party_name
+from publisher.site.parties import PARTY_RECORD_TYPES, Party, party_name
 from publisher.site.party_index import CHECK_URL, INDEX_URL, MAX_LINES, index_files
 
 DISPUTED = "异议"  # a penalty status: the party has objected, the record is being checked
@@ -72,16 +72,22 @@ class PartiesGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         pages, config = build.pages, build.config
-        parties = collect_parties(build.published)
+        parties = build.parties()
 
         def write_profile(party: Party) -> None:
             key = tuple(r.digest for r in party.records)
             newest = max(r.published for r in party.records)
+            # The sections read every record's fields (a penalty's dates): made only for a page that is rendered.
+            sections = profile_sections(party, config) if pages.would_render(party.url, "party", key) else []
             pages.write(party.url, "party.html", lastmod=newest, key=key, party=party,
-                        party_sections=profile_sections(party, config), json_twin=True)
+                        party_sections=sections, json_twin=True)
             pages.write_text(party.url + "index.json", lambda: profile_twin(party, config), key=key)
 
-        pages.each(list(parties.values()), write_profile)
+        def stale(party: Party) -> bool:
+            key = tuple(r.digest for r in party.records)
+            return pages.would_render(party.url, "party", key) or pages.would_write(party.url + "index.json", key)
+
+        pages.each(list(parties.values()), write_profile, stale)
         for url, text in index_files(parties).items():
             pages.write_text(url, text)
         pages.write(CHECK_URL, "party_check.html", index_url=INDEX_URL, max_lines=MAX_LINES,

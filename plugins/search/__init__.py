@@ -40,6 +40,7 @@ class SearchGenerator(Generator):
         so it runs beside the pages, open data and the service index instead of after them."""
         self._static: Any = None
         build = build_context(self.settings)
+        self._profiles = profile_docs(build.parties())  # before the fork: the static index's process shares them
         # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
         if not build.config.search.static_fallback:
             return
@@ -48,14 +49,14 @@ class SearchGenerator(Generator):
         name = index_name_hash(records_hash(search_records(published), "static"), slots)
         # Only the records that changed are analysed again, and only the files they touch are written.
         self._static = Background(update_static_index, published, Path(self.output_path), build.keep_search_indexes,
-                                  name, slots, cache_file(build.config.paths.state))
+                                  name, slots, cache_file(build.config.paths.state), self._profiles)
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
         started = time.perf_counter()
         build = build_context(self.settings)
         live = search_records(build.published)
-        profiles = profile_docs(build.published)
+        profiles = self._profiles
         static_url = self._static.result() if self._static is not None else ""
         # The static index analysed every document into its cache: the service index reads its keys there.
         known = StoredTerms(cache_file(build.config.paths.state), {

@@ -182,6 +182,9 @@ def _read_row(type_key: str, path: str) -> tuple | None:
     return _row_of(type_key, os.path.basename(path), data, stat.st_size, stat.st_mtime_ns)
 
 
+_PAGE_COLUMNS = ("type", "slug", "name", "key_hash", "state", "published", "withdrawn", "reason", "sha256",
+                 "record_date")  # a ContentPage's, in its order
+_PAGE_AT = tuple(COLUMNS.index(c) for c in _PAGE_COLUMNS)
 _INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest, "
                    "agency, agency_key, canonical, agency_published, record_date, department")
@@ -288,11 +291,19 @@ class Catalog:
                 self.db.executemany("DELETE FROM files WHERE type = ? AND name = ?", gone)
         return read
 
-    def note_written(self, type_key: str, paths: list[Path]) -> None:
-        """Pull wrote these files of content/<type>/: their rows, from the bytes now there."""
-        rows = (row for path in paths if (row := _read_row(type_key, str(path))) is not None)  # not all held
+    def note_written(self, type_key: str, paths: list[Path]) -> list[ContentPage]:
+        """Pull wrote these files of content/<type>/: their rows, from the bytes now there; their pages (`pages`)."""
+        pages: list[ContentPage] = []
+
+        def rows() -> Iterator[tuple]:  # inserted as read: the rows' fields are never all held
+            for path in paths:
+                if (row := _read_row(type_key, str(path))) is not None:
+                    if row[_PAGE_AT[3]] is not None:
+                        pages.append(ContentPage(*(row[i] for i in _PAGE_AT)))
+                    yield row
         with self.db:
-            self.db.executemany(_INSERT, rows)
+            self.db.executemany(_INSERT, rows())
+        return pages
 
     def _query(self, query: str) -> list[tuple]:
         """Every row of a query; a catalog that turns out unreadable (not refreshed in this open) is rebuilt."""
@@ -308,8 +319,7 @@ class Catalog:
     def pages(self) -> dict[str, dict[str, ContentPage]]:
         """What pull compares with: every page the publisher wrote, by type and key hash (the last file wins)."""
         pages: dict[str, dict[str, ContentPage]] = {t: {} for t in RECORD_TYPES}
-        query = ("SELECT type, slug, name, key_hash, state, published, withdrawn, reason, sha256, record_date"
-                 " FROM files WHERE key_hash IS NOT NULL ORDER BY type, name")
+        query = f"SELECT {', '.join(_PAGE_COLUMNS)} FROM files WHERE key_hash IS NOT NULL ORDER BY type, name"
         for row in self._query(query):
             pages[row[0]][row[3]] = ContentPage(*row)
         return pages

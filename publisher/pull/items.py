@@ -13,6 +13,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from publisher.core.agencies import AgencyStatus
+from publisher.core.content import ContentPage
 from publisher.pull.rows import Origin, SourceFailure, SourceNote
 
 
@@ -118,6 +119,8 @@ class Plan:
     state_dir: Path | None = None  # where content/'s catalog lives, which write_plan keeps in step
     agencies: list[AgencyStatus] = field(default_factory=list)  # a unified platform's agencies, for agencies.json
     seen_heads: dict[str, dict] = field(default_factory=dict)  # their verified heads, kept by write_plan
+    # content/'s pages as the plan compared with, then (write_plan) as written: what Catalog.pages would answer
+    pages: dict[str, dict[str, ContentPage]] | None = field(default=None, repr=False)
 
     def counts(self) -> Counter[str]:
         return Counter(i.action.value for i in self.items)

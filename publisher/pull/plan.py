@@ -133,6 +133,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     _summarise_first_import(plan, existing)
     reused = memo.reused()
     plan.reused = len(reused)
+    plan.pages = existing
     plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years).union(*(j.gaps for j in reused)))
     memo.save()
     if snapshots is not None:
@@ -206,12 +207,34 @@ def write_plan(plan: Plan) -> list[Path]:
     if by_type and plan.state_dir is not None:  # content/'s catalog follows what was written, row by row
         with open_catalog(plan.content_dir, plan.state_dir, refresh=False) as catalog:
             for type_key, paths in by_type.items():
-                catalog.note_written(type_key, paths)
+                noted = catalog.note_written(type_key, paths)
+                if plan.pages is not None:
+                    plan.pages = _with_written(plan.pages, type_key, noted)
+    elif by_type:
+        plan.pages = None  # no catalog to take the written pages from
     if plan.agencies and write_agencies(plan.content_dir, plan.agencies):
         written.append(plan.content_dir / "agencies.json")
     for path, seen in plan.seen_heads.items():  # an agency's next answer must extend what it showed now
         save_seen(Path(path), seen["source"], Report(heads=seen["heads"], public_key=seen["public_key"]))
     return written
+
+
+def _with_written(pages: dict[str, dict[str, ContentPage]] | None, type_key: str,
+                  written: list[ContentPage]) -> dict[str, dict[str, ContentPage]] | None:
+    """The pages compared with, with the pages just written in place of their files' old ones: what the catalog
+    answers now, so the ledger's changes need not ask it for 100k pages again. None when a written file's key or
+    name is not simply its old page's (a key adopted from its legacy form, two files of one key): ask the catalog."""
+    if pages is None:
+        return None
+    by_key = dict(pages[type_key])
+    names = {p.name: k for k, p in by_key.items()}
+    for page in written:
+        old = by_key.get(page.key_hash)
+        if names.get(page.name, page.key_hash) != page.key_hash or (old is not None and old.name != page.name):
+            return None
+        by_key[page.key_hash] = page
+        names[page.name] = page.key_hash
+    return {**pages, type_key: by_key}
 
 
 def _refuse(plan: Plan, raw: RawRow, problems: list[Problem], existing: dict[str, dict[str, ContentPage]],

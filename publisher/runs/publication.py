@@ -135,6 +135,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         watch.lap("pull")
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)
+        plan.pages = None  # 100k pages need not stay in memory through the build
         body = run_body(config, plan, run_id, now, operator, records, releases.current())
         annual = plan_annual(config, ledger, now)  # yearly-report tallies and seals (annual.py)
         body["tallies"] = annual.tallies
@@ -226,7 +227,9 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     known = ledger.published_state()
     reasons = {(i.type, i.slug): i.reason for i in plan.items if i.action is Action.WITHDRAW}
     changes = []
-    pages = content_pages(config.paths.content, config.paths.state)  # pull's hashes, from content/'s catalog
+    pages = plan.pages  # pull's hashes: the pages it compared with and wrote (content/'s catalog answers the same)
+    if pages is None:
+        pages = content_pages(config.paths.content, config.paths.state)
     for type_key in RECORD_TYPES:
         for page in sorted(pages[type_key].values(), key=lambda p: p.name):
             previous = known.get((type_key, page.slug))

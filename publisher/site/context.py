@@ -16,6 +16,7 @@ from typing import Any
 from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
 from publisher.core.content import PublishedRecord
+from publisher.site.parties import Party, cached_parties, collect_parties
 
 BUILD_SETTING = "PORTAL_BUILD"
 PARALLEL_MIN = 400  # below this many pages, forking workers costs more than it saves
@@ -52,6 +53,16 @@ class BuildContext:
     pages: Any = None  # the page writer (plugins/pages), set by the pages plugin
     annual: dict[str, AnnualReport] = field(default_factory=dict)  # sealed yearly reports, from the ledger
     agencies: list[Any] = field(default_factory=list)  # a unified platform's SiteAgency list, set by the pages plugin
+    _parties: dict[str, Party] | None = field(default=None, repr=False)
+
+    def parties(self) -> dict[str, Party]:
+        """The party profiles of `published`, collected once: profile pages and both search indexes use them."""
+        if self._parties is None and self.pages is None:
+            self._parties = collect_parties(self.published)
+        elif self._parties is None:  # each record's facts kept by its digest: a republish reads the changed ones
+            self._parties = cached_parties(self.published, self.config.paths.state / "cache" / "parties",
+                                           self.pages.salt)
+        return self._parties
 
 
 def build_context(settings: dict[str, Any]) -> BuildContext:

@@ -11,9 +11,13 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+
+import orjson
 
 from publisher.core.checkcodes import credit_code_problem
 from publisher.core.content import PublishedRecord
+from publisher.core.files import write_atomic
 from publisher.core.schema import NATURAL_PERSON, RECORD_TYPES
 
 ORGANISATION = "法人及非法人组织"
@@ -105,22 +109,61 @@ def newest_first_key(record: PublishedRecord) -> tuple[str, str, str, str]:
     return (record.date, record.published, record.type, record.slug)
 
 
-def collect_parties(published: Mapping[str, Sequence[PublishedRecord]]) -> dict[str, Party]:
-    """Every party with at least one live record, by credit code (sorted)."""
-    grouped: dict[str, list[PublishedRecord]] = {}
+# What collect_parties reads of a record: (its profile's credit code or "", party name, declared party type).
+PartyFacts = tuple[str, str, str]
+
+
+def party_facts(record: PublishedRecord) -> PartyFacts:
+    return party_code(record) or "", party_name(record), declared_party_type(record)
+
+
+def collect_parties(published: Mapping[str, Sequence[PublishedRecord]],
+                    known: dict[str, PartyFacts] | None = None) -> dict[str, Party]:
+    """Every party with at least one live record, by credit code (sorted).
+
+    `known`: facts by record digest (the file's bytes, so its fields), kept from the build before; the facts of
+    records not in it are added. Finding them decodes every record's fields: most of the cost at 100k records."""
+    facts = {} if known is None else known
+    grouped: dict[str, list[tuple[PublishedRecord, PartyFacts]]] = {}
     for type_key in PARTY_RECORD_TYPES:
         for record in published.get(type_key, ()):
             if not record.live:
                 continue
-            code = party_code(record)
-            if code is not None:
-                grouped.setdefault(code, []).append(record)
+            found = facts.get(record.digest) if record.digest else None  # a record made in a test has none
+            if found is None:
+                found = party_facts(record)
+                if record.digest:
+                    facts[record.digest] = found
+            if found[0]:
+                grouped.setdefault(found[0], []).append((record, found))
     parties = {}
     for code in sorted(grouped):
-        records = tuple(sorted(grouped[code], key=newest_first_key, reverse=True))
-        names = tuple(dict.fromkeys(party_name(r) for r in records))
-        declared = next((t for r in records if (t := declared_party_type(r))), "")
-        parties[code] = Party(code, names, declared or code_party_type(code), records)
+        pairs = sorted(grouped[code], key=lambda pair: newest_first_key(pair[0]), reverse=True)
+        names = tuple(dict.fromkeys(f[1] for _, f in pairs))
+        declared = next((f[2] for _, f in pairs if f[2]), "")
+        parties[code] = Party(code, names, declared or code_party_type(code), tuple(r for r, _ in pairs))
+    return parties
+
+
+def cached_parties(published: Mapping[str, Sequence[PublishedRecord]], folder: Path, salt: str) -> dict[str, Party]:
+    """`collect_parties` with the facts of unchanged records read from `folder` (named by the build's salt: the
+    code and settings that make them), kept for the records of this build only."""
+    path = folder / f"facts-{salt[:16]}.json"
+    try:
+        known = {k: tuple(v) for k, v in orjson.loads(path.read_bytes()).items()}
+    except (OSError, orjson.JSONDecodeError, AttributeError, TypeError):
+        known = {}
+    facts: dict[str, PartyFacts] = {}
+    live = {r.digest for t in PARTY_RECORD_TYPES for r in published.get(t, ()) if r.live}
+    facts.update((d, f) for d, f in known.items() if d in live and len(f) == 3)  # type: ignore[misc]
+    before = len(facts)
+    parties = collect_parties(published, facts)
+    if len(facts) != before or len(known) != before:
+        if folder.is_dir():
+            for other in folder.glob("facts-*.json"):
+                if other != path:
+                    other.unlink(missing_ok=True)
+        write_atomic(path, orjson.dumps(facts), mode=0o600)
     return parties
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 
 from publisher.core.content import FieldValue, PublishedRecord
@@ -120,8 +120,9 @@ def profile_doc(party: Party) -> SearchDoc:
                      published=min(r.published for r in party.records))
 
 
-def profile_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:
-    return [profile_doc(p) for p in collect_parties(published).values()]
+def profile_docs(parties: Mapping[str, Party]) -> list[SearchDoc]:
+    """The search documents of party profiles (`collect_parties`), in its order."""
+    return [profile_doc(p) for p in parties.values()]
 
 
 def search_records(published: dict[str, list[PublishedRecord]]) -> list[PublishedRecord]:
@@ -131,7 +132,7 @@ def search_records(published: dict[str, list[PublishedRecord]]) -> list[Publishe
 
 def search_docs(published: dict[str, list[PublishedRecord]]) -> list[SearchDoc]:
     """Every search document: party profiles, then the live records."""
-    return profile_docs(published) + [search_doc(r) for r in search_records(published)]
+    return profile_docs(collect_parties(published)) + [search_doc(r) for r in search_records(published)]
 
 
 def docs_hash(docs: Iterable[SearchDoc], salt: str = "") -> str:

@@ -142,11 +142,12 @@ def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], ou
 
 
 def update_static_index(published: dict[str, list[PublishedRecord]], output: Path, keep: int, content_hash: str,
-                        slots: list[Slot], cache: Path) -> str:
+                        slots: list[Slot], cache: Path, profiles: list[SearchDoc]) -> str:
     """A site's static index, from the previous one and the cache of analysed documents (static_docs.py):
-    only the documents whose record changed are analysed, and only the files they touch are written."""
+    only the documents whose record changed are analysed, and only the files they touch are written.
+    `profiles`: the party profiles' documents (`profile_docs`), made once for both indexes."""
     def source() -> CachedDocs:
-        return CachedDocs(cache, site_documents(published))
+        return CachedDocs(cache, site_documents(published, profiles))
 
     return _build(output, keep, content_hash, source, slots)
 

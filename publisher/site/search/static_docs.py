@@ -27,7 +27,7 @@ import orjson
 
 from publisher.core.content import PublishedRecord
 
-from .documents import SearchDoc, profile_docs, search_doc, search_records
+from .documents import SearchDoc, search_doc, search_records
 from .matching import doc_rank, doc_terms
 
 _SCHEMA = """
@@ -80,10 +80,12 @@ def profile_digest(doc: SearchDoc) -> str:
     return hashlib.blake2b(repr(doc).encode(), digest_size=16).hexdigest()
 
 
-def site_documents(published: dict[str, list[PublishedRecord]]) -> list[tuple[str, str, Callable[[], SearchDoc]]]:
-    """(key, digest, make) of every document, in the order search_docs gives them: profiles, then records."""
+def site_documents(published: dict[str, list[PublishedRecord]],
+                   profiles: list[SearchDoc]) -> list[tuple[str, str, Callable[[], SearchDoc]]]:
+    """(key, digest, make) of every document, in the order search_docs gives them: profiles (`profile_docs`),
+    then records."""
     out: list[tuple[str, str, Callable[[], SearchDoc]]] = [
-        (d.key, profile_digest(d), partial(_same, d)) for d in profile_docs(published)]
+        (d.key, profile_digest(d), partial(_same, d)) for d in profiles]
     out += [(f"{r.type}/{r.slug}", r.digest, partial(search_doc, r)) for r in search_records(published)]
     return out
 

@@ -8,19 +8,18 @@ from pathlib import Path
 import pytest
 
 from publisher.core.content import load_published
+from publisher.site.parties import collect_parties
 from publisher.site.search import store
 from publisher.site.search.analysis import parse_query
-from publisher.site.search.documents import search_docs, search_records
+from publisher.site.search.documents import profile_docs, search_docs
 from publisher.site.search.matching import doc_terms
 from publisher.site.search.static import cache_file
-from publisher.site.search.static_docs import StoredTerms, profile_digest
+from publisher.site.search.static_docs import StoredTerms, site_documents
 from tests.test_search import query_suite
 
 
-def _digests(published: dict) -> dict[str, str]:
-    docs = search_docs(published)
-    records = {f"{r.type}/{r.slug}": r.digest for r in search_records(published)}
-    return {d.key: records.get(d.key) or profile_digest(d) for d in docs}
+def _documents(published: dict) -> list:
+    return site_documents(published, profile_docs(collect_parties(published)))
 
 
 @pytest.mark.parametrize("backend", ["whoosh", "tantivy"])
@@ -32,7 +31,7 @@ def test_the_built_service_index_answers_as_one_analysed_afresh(sample_site, tmp
     fresh_path.mkdir()
     known_path.mkdir()
     engine.build(docs, fresh_path)  # every document analysed now
-    known = StoredTerms(cache_file(sample_site.config.paths.state), _digests(published))
+    known = StoredTerms(cache_file(sample_site.config.paths.state), _documents(published))
     try:
         assert all(known(d) is not None for d in docs), "the build's static cache holds every document"
         engine.build(docs, known_path, known)
@@ -53,14 +52,15 @@ def test_the_built_service_index_answers_as_one_analysed_afresh(sample_site, tmp
 def test_a_document_whose_digest_moved_is_analysed_again(sample_site) -> None:
     published = load_published(sample_site.config.paths.content)
     docs = search_docs(published)
-    digests = _digests(published)
+    documents = _documents(published)
     record = next(d for d in docs if d.type == "penalties")
-    known = StoredTerms(cache_file(sample_site.config.paths.state), {**digests, record.key: "0" * 64})
+    moved = [(key, "0" * 64 if key == record.key else digest, make) for key, digest, make in documents]
+    known = StoredTerms(cache_file(sample_site.config.paths.state), moved)
     try:
         assert known(record) is None  # a corrected record's old keys are never used for its new text
         other = next(d for d in docs if d.type == "permits")
-        assert known(other) == sorted(doc_terms(other))
+        assert known(other) == " ".join(sorted(doc_terms(other)))
     finally:
         known.close()
-    missing = StoredTerms(sample_site.config.paths.state / "no-such-cache.sqlite", digests)
+    missing = StoredTerms(sample_site.config.paths.state / "no-such-cache.sqlite", documents)
     assert missing(record) is None

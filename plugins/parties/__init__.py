@@ -74,8 +74,11 @@ class PartiesGenerator(Generator):
         pages, config = build.pages, build.config
         parties = build.parties()
 
+        def profile_key(party: Party) -> tuple[str, ...]:  # a profile is made from its records alone
+            return tuple(r.digest for r in party.records)
+
         def write_profile(party: Party) -> None:
-            key = tuple(r.digest for r in party.records)
+            key = profile_key(party)
             newest = max(r.published for r in party.records)
             # The sections read every record's fields (a penalty's dates): made only for a page that is rendered.
             sections = profile_sections(party, config) if pages.would_render(party.url, "party", key) else []
@@ -84,7 +87,7 @@ class PartiesGenerator(Generator):
             pages.write_text(party.url + "index.json", lambda: profile_twin(party, config), key=key)
 
         def stale(party: Party) -> bool:
-            key = tuple(r.digest for r in party.records)
+            key = profile_key(party)
             return pages.would_render(party.url, "party", key) or pages.would_write(party.url + "index.json", key)
 
         pages.each(list(parties.values()), write_profile, stale)

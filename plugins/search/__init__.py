@@ -28,7 +28,7 @@ from publisher.site.context import build_context
 from publisher.site.search.documents import profile_docs, search_records
 from publisher.site.search.page import AGENCIES_FILE, panel_context
 from publisher.site.search.static import cache_file, index_name_hash, update_static_index, withdrawn_slots
-from publisher.site.search.static_docs import StoredTerms, profile_digest
+from publisher.site.search.static_docs import StoredTerms, site_documents
 from publisher.site.search.store import default_backend, index_records, records_hash
 
 log = logging.getLogger(__name__)
@@ -56,15 +56,13 @@ class SearchGenerator(Generator):
         started = time.perf_counter()
         build = build_context(self.settings)
         live = search_records(build.published)
-        profiles = self._profiles
         static_url = self._static.result() if self._static is not None else ""
         # The static index analysed every document into its cache: the service index reads its keys there.
-        known = StoredTerms(cache_file(build.config.paths.state), {
-            **{p.key: profile_digest(p) for p in profiles}, **{f"{r.type}/{r.slug}": r.digest for r in live}},
-        ) if self._static is not None else None
+        known = StoredTerms(cache_file(build.config.paths.state), site_documents(build.published, self._profiles)) \
+            if self._static is not None else None
         try:
             index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes,
-                          profiles, known)
+                          self._profiles, known)
         finally:
             if known is not None:
                 known.close()

@@ -185,6 +185,7 @@ def _read_row(type_key: str, path: str) -> tuple | None:
 _PAGE_COLUMNS = ("type", "slug", "name", "key_hash", "state", "published", "withdrawn", "reason", "sha256",
                  "record_date")  # a ContentPage's, in its order
 _PAGE_AT = tuple(COLUMNS.index(c) for c in _PAGE_COLUMNS)
+_KEY_HASH_AT = COLUMNS.index("key_hash")  # None: a file the publisher did not write, no page of its
 _INSERT = f"INSERT OR REPLACE INTO files ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _RECORD_COLUMNS = ("type, slug, title, date, published, state, fields, list_values, withdrawn, reason, digest, "
                    "agency, agency_key, canonical, agency_published, record_date, department")
@@ -298,7 +299,7 @@ class Catalog:
         def rows() -> Iterator[tuple]:  # inserted as read: the rows' fields are never all held
             for path in paths:
                 if (row := _read_row(type_key, str(path))) is not None:
-                    if row[_PAGE_AT[3]] is not None:
+                    if row[_KEY_HASH_AT] is not None:
                         pages.append(ContentPage(*(row[i] for i in _PAGE_AT)))
                     yield row
         with self.db:

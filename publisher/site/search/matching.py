@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from .analysis import Query, code_grams, index_keys
 from .documents import PROFILE_TYPE, SEARCH_TYPES, SearchDoc, agency_term
@@ -44,14 +44,15 @@ def doc_terms(doc: SearchDoc) -> set[str]:
     return terms
 
 
-# A document's keys as already analysed for another index (the static index's cache), or None: not known.
-KnownTerms = Callable[[SearchDoc], "Iterable[str] | None"]
+# A document's keys as already analysed for another index (the static index's cache), sorted and one space
+# apart as joined_terms gives them, or None: not known.
+KnownTerms = Callable[[SearchDoc], "str | None"]
 
 
 def joined_terms(doc: SearchDoc, known: KnownTerms | None = None) -> str:
     """A document's keys, sorted, one space apart: as `known` has them, else analysed now."""
-    terms = known(doc) if known is not None else None
-    return " ".join(sorted(doc_terms(doc)) if terms is None else terms)
+    joined = known(doc) if known is not None else None
+    return " ".join(sorted(doc_terms(doc))) if joined is None else joined
 
 
 def term_keys(query: Query) -> list[str]:

@@ -218,25 +218,22 @@ class CachedDocs:
 
 class StoredTerms:
     """The keys this cache holds for each document at its digest, for the service index (matching.KnownTerms):
-    a cold build analyses each document once, not once per index. `digests`: document key -> digest."""
+    a cold build analyses each document once, not once per index. `documents`: as `site_documents` gives them."""
 
-    def __init__(self, path: Path, digests: dict[str, str]) -> None:
-        self._digests = digests
+    def __init__(self, path: Path, documents: Iterable[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
+        self._digests = {key: digest for key, digest, _ in documents}
         try:
             self._db: sqlite3.Connection | None = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
             self._db.execute("SELECT 1 FROM docs LIMIT 1")
         except sqlite3.Error:  # no cache yet, or not readable: the documents are analysed as before
             self._db = None
 
-    def __call__(self, doc: SearchDoc) -> list[str] | None:
+    def __call__(self, doc: SearchDoc) -> str | None:
         digest = self._digests.get(doc.key)
         if self._db is None or digest is None:
             return None
         row = self._db.execute("SELECT terms FROM docs WHERE key = ? AND digest = ?", (doc.key, digest)).fetchone()
-        if row is None:
-            return None
-        text = zlib.decompress(row[0]).decode("utf-8")
-        return text.split("\n") if text else []
+        return None if row is None else zlib.decompress(row[0]).decode("utf-8").replace("\n", " ")  # stored sorted
 
     def close(self) -> None:
         if self._db is not None:

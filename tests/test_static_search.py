@@ -129,3 +129,25 @@ def test_results_come_in_rank_order_across_groups_and_pages(tmp_path):
         shown += [h.url for h in r.hits]
     from publisher.site.search.matching import doc_rank
     assert shown == [d.url for d in sorted(docs, key=doc_rank, reverse=True)]
+
+
+def test_a_large_sites_lists_are_made_in_a_process_of_their_own_into_the_same_files(tmp_path, monkeypatch):
+    """Issue 18 (peak memory): past `APART` documents a full build's lists are made in a spawned process that
+    holds only them, not in the process forked from the build; the files are the ones made in place."""
+    from publisher.pull.plan import make_plan, write_plan
+    from publisher.site.build import build_site
+    from publisher.site.search import static
+    from tests.conftest import SAMPLE_NOW, make_sample_portal
+
+    config = make_sample_portal(tmp_path, planted=False)
+    write_plan(make_plan(config, SAMPLE_NOW))
+    here = build_site(config, SAMPLE_NOW, output=tmp_path / "here").output
+
+    def not_here(*args, **kwargs):
+        raise AssertionError("the lists were made in the build's own process")
+
+    monkeypatch.setattr(static, "APART", 1)
+    monkeypatch.setattr(static, "_write", not_here)  # the spawned process imports its own, untouched
+    apart = build_site(config, SAMPLE_NOW, output=tmp_path / "apart").output
+    made_here, made_apart = files(here / "search" / "index"), files(apart / "search" / "index")
+    assert len(made_here) > 20 and made_here == made_apart

@@ -40,9 +40,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import multiprocessing
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,11 +54,11 @@ from .analysis import ANALYZER_VERSION
 from .documents import SEARCH_TYPES, SearchDoc, docs_hash
 from .matching import TYPE_ORDER, doc_rank, rank_of
 from .postings import decode_ids, decode_shard, encode_ids, encode_order, encode_shard, join_shard
-from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, site_documents
+from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, StoredDocs, site_documents
 from .static_files import ROOT, FileTable, IndexFiles, compact_json, complete, metas, prune, read_meta
 from .store import code_hash
 
-DocSource = MemoryDocs | CachedDocs
+DocSource = MemoryDocs | CachedDocs | StoredDocs
 
 log = logging.getLogger(__name__)
 STATIC_DIR = "search"
@@ -187,7 +189,7 @@ def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocS
             for file_name, data in changed.items():
                 files.put(file_name, data)
         else:
-            state, meta, files = _write(docs, slots, lambda shards: IndexFiles(root, build, shards, table))
+            state, meta, files = write_full(docs, slots, root, build, table)
         name = files.finish(meta)
         docs.save_state(name, state)
     prune(root, name, keep)
@@ -209,15 +211,39 @@ def labels_of(docs: Iterable[IndexedDoc]) -> list[str]:
     return list(dict.fromkeys(label for labels in seen for label in labels))
 
 
+APART = 10_000  # documents from which a full build's lists are made in a fresh process (write_full)
+
+
+def write_full(docs: DocSource, slots: list[Slot], root: Path, build: str,
+               table: FileTable | None) -> tuple[IndexState, dict, IndexFiles]:
+    """Every file of the index afresh. A large site's lists are made in a process of their own, spawned: they
+    are most of a cold build's memory, and a process forked from the build would hold all of the build's too."""
+    if isinstance(docs, CachedDocs) and len(docs.entries) >= APART:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+            return pool.submit(_write_stored, docs.path, docs.entries, slots, root, build, table).result()
+    return _write(docs, slots, lambda shards: IndexFiles(root, build, shards, table))
+
+
+def _write_stored(cache: Path, entries: list[IndexedDoc], slots: list[Slot], root: Path, build: str,
+                  table: FileTable | None) -> tuple[IndexState, dict, IndexFiles]:
+    stored = StoredDocs(cache, entries)
+    try:
+        return _write(stored, slots, lambda shards: IndexFiles(root, build, shards, table))
+    finally:
+        stored.close()
+
+
 def _write(source: DocSource, slots: Iterable[Slot],
            open_files: Callable[[int], IndexFiles]) -> tuple[IndexState, dict, IndexFiles]:
     docs = source.entries
     ids = assign_ids(docs, slots)
     order = sorted(range(len(docs)), key=ids.__getitem__)
-    postings: dict[str, array] = defaultdict(lambda: array("Q"))  # 8 bytes an id, not a 32-byte int object
-    for i in order:  # ascending ids: every list comes out sorted; one document's keys at a time, not gigabytes
+    # A list holds places in `order` (4 bytes each), not ids (8): at 100k records the lists are most of the memory.
+    postings: dict[str, array] = defaultdict(lambda: array("I"))
+    for place, i in enumerate(order):  # ascending ids: every list comes out sorted; one document's keys at a time
         for term in source.terms(docs[i].key, docs[i].digest) or ():
-            postings[term].append(ids[i])
+            postings[term].append(place)
+    id_at = array("Q", map(ids.__getitem__, order))
     term_bytes = sum(len(t.encode()) + 2 for t in postings)
     total = sum(len(p) for p in postings.values())
     shards = shard_count(term_bytes, total)
@@ -226,7 +252,8 @@ def _write(source: DocSource, slots: Iterable[Slot],
     for term in postings:
         terms_of[fnv1a(term) % shards].append(term)
     for n in range(shards):  # every shard, even an empty one: a 404 would look like a broken site
-        files.put(f"t/{n}.bin", encode_shard((t, postings.pop(t)) for t in sorted(terms_of.pop(n, ()))))
+        files.put(f"t/{n}.bin", encode_shard((t, array("Q", map(id_at.__getitem__, postings.pop(t))))
+                                             for t in sorted(terms_of.pop(n, ()))))
     labels = labels_of(docs)
     number = {label: n for n, label in enumerate(labels)}
     chunks: dict[int, list] = {}

@@ -123,7 +123,38 @@ class MemoryDocs:
         pass
 
 
-class CachedDocs:
+class StoredDocs:
+    """Documents already analysed into the cache, read back one at a time: what a full build of the files needs,
+    in a process that holds nothing else (static.write_full)."""
+
+    def __init__(self, path: Path, entries: list[IndexedDoc]) -> None:
+        self.path, self.entries = path, entries
+        self._db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+
+    def _one(self, column: str, key: str, digest: str) -> bytes | None:
+        row = self._db.execute(f"SELECT {column} FROM docs WHERE key = ? AND digest = ?",  # noqa: S608 - fixed names
+                               (key, digest)).fetchone()
+        return row[0] if row else None
+
+    def terms(self, key: str, digest: str) -> list[str] | None:
+        """The keys of this version of a document; None when it is no longer cached."""
+        data = self._one("terms", key, digest)
+        if data is None:
+            return None
+        text = zlib.decompress(data).decode("utf-8")
+        return text.split("\n") if text else []
+
+    def row(self, doc: IndexedDoc) -> list:
+        data = self._one("row", doc.key, doc.digest)
+        if data is None:
+            raise KeyError(doc.key)
+        return orjson.loads(data)
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class CachedDocs(StoredDocs):
     """Documents of a site, analysed once per version and kept in SQLite (the module docstring)."""
 
     def __init__(self, path: Path, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
@@ -131,6 +162,7 @@ class CachedDocs:
         for other in path.parent.glob("search-static-*.sqlite*"):  # another code's cache is never read again
             if not other.name.startswith(path.name):
                 other.unlink(missing_ok=True)
+        self.path = path
         self._db = self._open(path)
         self._build = (self._db.execute("SELECT max(built) FROM states").fetchone()[0] or 0) + 1
         self.entries = self._load(documents)
@@ -175,25 +207,6 @@ class CachedDocs:
         self._db.execute("COMMIT")
         return entries
 
-    def _one(self, column: str, key: str, digest: str) -> bytes | None:
-        row = self._db.execute(f"SELECT {column} FROM docs WHERE key = ? AND digest = ?",  # noqa: S608 - fixed names
-                               (key, digest)).fetchone()
-        return row[0] if row else None
-
-    def terms(self, key: str, digest: str) -> list[str] | None:
-        """The keys of this version of a document; None when it is no longer cached."""
-        data = self._one("terms", key, digest)
-        if data is None:
-            return None
-        text = zlib.decompress(data).decode("utf-8")
-        return text.split("\n") if text else []
-
-    def row(self, doc: IndexedDoc) -> list:
-        data = self._one("row", doc.key, doc.digest)
-        if data is None:
-            raise KeyError(doc.key)
-        return orjson.loads(data)
-
     def state(self, name: str) -> IndexState | None:
         row = self._db.execute("SELECT state FROM states WHERE name = ?", (name,)).fetchone()
         return IndexState.loads(row[0]) if row else None
@@ -211,9 +224,6 @@ class CachedDocs:
         stale = [pair for pair in db.execute("SELECT key, digest FROM docs") if tuple(pair) not in needed]
         db.executemany("DELETE FROM docs WHERE key = ? AND digest = ?", stale)
         db.execute("COMMIT")
-
-    def close(self) -> None:
-        self._db.close()
 
 
 class StoredTerms:

@@ -8,6 +8,8 @@ open data (/opendata/<type>.json, from bench.generate's synthetic records), its 
 never reads an agency's pages. Then, timed, each in its own subprocess (peak RSS its own):
   federate  fetch and verify every agency in threads, pull into content/ (first import);
   build     the unified site from content/ (cold);
+  search    200 queries drawn from a sample of the unified records (bench.search_bench.queries) against the
+            unified service index (tantivy), once to warm the page cache, then timed: p50, p95, max;
   change    one agency republishes (a few records changed, one withdrawn, a new signed head), then
             federate + pull + build again (warm: only what changed is written).
 Prints one JSON line per step (BENCH-RESULT) with seconds and peak RSS.
@@ -110,11 +112,47 @@ def change_one_agency(root: Path) -> None:
     assert (folder / MANIFEST).exists()
 
 
+SEARCH_SAMPLE = 2000  # records the queries are drawn from
+
+
+def search_latency(toml: Path) -> dict[str, Any]:
+    """The unified service index's latency for queries drawn from its own records (ms)."""
+    from bench.search_bench import pct, queries
+    from publisher.core.config import load_config
+    from publisher.core.content import content_files, load_record
+    from publisher.site.search.analysis import parse_query
+    from publisher.site.search.documents import search_doc
+    from publisher.site.search.store import IndexHandle
+
+    config = load_config(toml)
+    entries = [(t, e.path) for t, e in content_files(config.paths.content)]
+    step = max(1, len(entries) // SEARCH_SAMPLE)
+    records = [r for t, path in entries[::step] if (r := load_record(path, t)) is not None and r.live]
+    qs = queries([search_doc(r) for r in records])
+    handle = IndexHandle(config.paths.output)
+    index = handle.get()
+    assert index is not None, "the unified site has no service index"
+    try:
+        for q in qs:  # the first pass reads the index into the page cache
+            index.search(parse_query(q))
+        times, found = [], 0
+        for q in qs:
+            started = time.perf_counter()
+            found += index.search(parse_query(q)).total > 0
+            times.append((time.perf_counter() - started) * 1000)
+    finally:
+        handle.close()
+    return {"queries": len(qs), "answered": found, "p50_ms": round(pct(times, 50), 1),
+            "p95_ms": round(pct(times, 95), 1), "max_ms": round(max(times), 1)}
+
+
 def _step(name: str, toml: Path) -> dict[str, Any]:
     from publisher.core.config import load_config
     from publisher.runs.federation import federate, pull
     from publisher.site.build import build_site
 
+    if name == "search":
+        return {"step": name, **search_latency(toml)}
     config = load_config(toml)
     clock = LATER if name == "change" else NOW
     started = time.perf_counter()
@@ -166,7 +204,7 @@ def main() -> None:
         toml = make_province(root, args.agencies, args.records)
         print(f"generated {args.agencies} agencies x {args.records} records in "
               f"{time.perf_counter() - started:.1f} s ({root})", flush=True)
-        for step in ("federate", "build"):
+        for step in ("federate", "build", "search"):
             print(RESULT_TAG + json.dumps(_run(step, toml), ensure_ascii=False), flush=True)
         change_one_agency(root)
         print(RESULT_TAG + json.dumps(_run("change", toml), ensure_ascii=False), flush=True)

@@ -49,7 +49,8 @@ from .documents import SearchDoc, agency_term
 from .matching import PROFILE_KEY, TYPE_ORDER, KnownTerms, doc_rank, exact_key, joined_terms, term_keys, url_number
 
 SHARDS = 2  # indexes searched side by side: the cores of the 2-core machine the targets are measured on
-WRITER_HEAP = 400_000_000  # bytes for all shards' writers; more heap, fewer segments to merge
+WRITER_HEAP = 200_000_000  # bytes for all shards' writers: more heap, fewer segments to merge, but a 100k build
+# holds its records too (its peak RSS, issue 18: at 400 MB a 100k cold build peaked at 1,029 MB)
 TYPES = TYPE_ORDER
 GROUP = 1_000_000  # group = type index * GROUP + yyyymm (0 when a record has no date)
 MAX_GROUPS = 100_000  # aggregation buckets: 9 types x 12 months x decades fits with room

@@ -472,3 +472,26 @@ def test_the_staff_report_reads_in_chinese_and_fits_a_phone(portal):
     change = next(r for r in result.records if r[0] == "inspections")
     assert f'href="{portal.site.url}/inspections/{change[1]}/"' in html.read_text(encoding="utf-8")
     assert "更新" in text and "审核" in text and "法制审核" in text
+
+
+def test_a_release_with_a_link_to_nothing_is_not_published_and_the_page_and_link_are_named(portal):
+    """verify_release checks every root-relative link of a new release once per distinct link: a page that
+    links to a file, to a folder's index.html or to the home page passes; a link to nothing stops the run."""
+    from publisher.runs.releases import broken_links
+
+    site = portal.paths.output / "check"
+    (site / "a" / "b").mkdir(parents=True)
+    (site / "index.html").write_text('<a href="/a/b/">b</a><img src="/logo.svg">', encoding="utf-8")
+    (site / "logo.svg").write_text("<svg/>", encoding="utf-8")
+    (site / "a" / "b" / "index.html").write_text('<a href="/">home</a><a href="/a/b/?page=2#x">self</a>'
+                                                 '<a href="/gone/">gone</a><a href="/logo.svg">logo</a>',
+                                                 encoding="utf-8")
+    (site / "a" / "page.html").write_text('<a href="/gone/">again</a><a href="/missing.csv">data</a>',
+                                          encoding="utf-8")
+    (site / "a" / "notes.txt").write_text('<a href="/nowhere/">not a page</a>', encoding="utf-8")
+    expected = [("a/b/index.html", "/gone/"), ("a/page.html", "/gone/"), ("a/page.html", "/missing.csv")]
+    assert broken_links(site) == expected
+    assert broken_links(site, [site / "a" / "page.html", site / "a" / "notes.txt"]) == expected[1:]
+    (site / "gone").mkdir()
+    (site / "gone" / "index.html").write_text("here", encoding="utf-8")
+    assert broken_links(site) == [("a/page.html", "/missing.csv")]

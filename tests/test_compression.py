@@ -105,3 +105,41 @@ def test_a_removed_page_takes_its_twin_with_it(sample_site, tmp_path):
     pages.produced.clear()
     assert pages.finish(None) == ["/gone/"]
     assert not page.exists() and not page.with_name("index.html.gz").exists()
+
+
+@pytest.mark.parametrize("size", [10, 5000, 9 << 20])  # no twin, a level-6 twin, a level-1 twin (BIG_BYTES)
+def test_a_large_file_written_from_its_parts_equals_the_joined_file_and_its_twin(tmp_path, size):
+    """A whole type's open data is written part by part (write_parts), never joined in memory: the file and
+    its gzip twin are the bytes the joined file gets; an unchanged file is not rewritten; a release sharing the
+    old file and twin by hard link keeps its bytes when they change."""
+    import os
+    import random
+
+    from publisher.core.files import write_if_changed
+    from publisher.site.precompress import twin_of, write_parts, write_twin
+
+    rng = random.Random(size)
+    words = [("罚款" * rng.randint(1, 9) + f"{rng.random()},").encode() for _ in range(200)]
+    data = b"".join(rng.choice(words) for _ in range(size // 20 + 1))[:size]
+    parts = [data[i:i + 777_777] for i in range(0, len(data), 777_777)]
+    joined, streamed = tmp_path / "joined" / "penalties.json", tmp_path / "streamed" / "penalties.json"
+    joined.parent.mkdir()
+    write_twin(joined, data, write_if_changed(joined, data))
+    assert write_parts(str(streamed), iter(parts)) is True
+    assert streamed.read_bytes() == joined.read_bytes() == data
+    assert os.path.exists(twin_of(joined)) == os.path.exists(twin_of(streamed)) == (size >= MIN_BYTES)
+    if size >= MIN_BYTES:
+        assert open(twin_of(streamed), "rb").read() == open(twin_of(joined), "rb").read()
+        assert gzip.decompress(open(twin_of(streamed), "rb").read()) == data
+    before = streamed.stat().st_ino
+    assert write_parts(str(streamed), iter(parts)) is False and streamed.stat().st_ino == before
+    shared = tmp_path / "release-1.json"
+    os.link(streamed, shared)
+    if size >= MIN_BYTES:
+        os.link(twin_of(streamed), twin_of(shared))
+    assert write_parts(str(streamed), iter([*parts, b"!"])) is True
+    assert streamed.read_bytes() == data + b"!" and shared.read_bytes() == data  # the old release keeps its file
+    if size >= MIN_BYTES:
+        assert gzip.decompress(open(twin_of(streamed), "rb").read()) == data + b"!"
+        assert gzip.decompress(open(twin_of(shared), "rb").read()) == data
+    assert not [p for p in streamed.parent.iterdir() if p.name.startswith(".tmp-")]

@@ -9,6 +9,7 @@ twin says only that it was withdrawn (its page is a notice, never a 404, and so 
 from __future__ import annotations
 
 import functools
+import itertools
 from typing import Any
 
 import orjson
@@ -31,6 +32,7 @@ from publisher.site.opendata.tables import (
     is_unified,
     json_fields,
     json_file,
+    json_file_parts,
     json_records,
     last_updated,
     live,
@@ -227,8 +229,9 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
 
     header, fields = csv_header(cols, unified), json_fields(cols)
     everything = digest_of(in_year_order(parts))
-    pages.write_text(entry["files"]["csv"], lambda: header + b"".join(map(csv_part, parts)), key=everything)
-    pages.write_text(entry["files"]["json"], lambda: json_file(
+    # The whole type's files go to the writer as their years' parts, read one at a time: at 100k they are ~100 MB.
+    pages.write_text(entry["files"]["csv"], lambda: itertools.chain((header,), map(csv_part, parts)), key=everything)
+    pages.write_text(entry["files"]["json"], lambda: json_file_parts(
         {**_dataset_meta(entry, config), "fields": fields}, entry["count"], map(json_part, parts)), key=everything)
     by_year = {p.year: p for p in parts}
     for y in entry["yearly"]:

@@ -17,7 +17,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -28,7 +28,7 @@ from publisher.core.config import Config
 from publisher.core.faults import fault_point
 from publisher.core.files import write_atomic, write_if_changed
 from publisher.site.context import PARALLEL_MIN
-from publisher.site.precompress import remove_twin, write_twin
+from publisher.site.precompress import remove_twin, write_parts, write_twin
 from publisher.site.qrcodes import QrCache, qr_svg
 
 T = TypeVar("T")
@@ -201,19 +201,23 @@ class PageWriter:
         html = self._get_template(name).render({**self.globals, "page_url": url, **context})
         self._write(url, html, fingerprint)
 
-    def write_text(self, url: str, text: Text | Callable[[], Text], key: object = None) -> None:
-        """Write a file at a site URL; `text` may be a function, called only if `key` says it changed."""
+    def write_text(self, url: str, text: Text | Callable[[], Text | Iterator[bytes]], key: object = None) -> None:
+        """Write a file at a site URL; `text` may be a function, called only if `key` says it changed, and may
+        return the file's parts (an iterator of bytes), written one after another."""
         fingerprint = "" if key is None else self.fingerprint(url, key)
         if fingerprint and self._unchanged(url, fingerprint):
             return
         self._write(url, text() if callable(text) else text, fingerprint)
 
-    def _write(self, url: str, text: Text, fingerprint: str) -> None:
+    def _write(self, url: str, text: Text | Iterator[bytes], fingerprint: str) -> None:
         self.produced[url] = fingerprint
-        data = text.encode("utf-8") if isinstance(text, str) else text
         path = self._file_of(url)  # a string: pathlib per page cost a cold build seconds
-        changed = write_if_changed(path, data, new_in_place=True, known_dirs=self._dirs)
-        write_twin(path, data, changed)  # the gzip twin a static host sends (publisher/site/precompress.py)
+        if isinstance(text, str | bytes):
+            data = text.encode("utf-8") if isinstance(text, str) else text
+            changed = write_if_changed(path, data, new_in_place=True, known_dirs=self._dirs)
+            write_twin(path, data, changed)  # the gzip twin a static host sends (publisher/site/precompress.py)
+        else:  # a large file given as its parts (a whole type's open data): never joined in memory
+            changed = write_parts(path, text)
         if changed:
             self.written += 1
             self.changed.append(url)

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import gzip
 import os
+import tempfile
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 from publisher.core.files import write_if_changed
@@ -45,6 +48,69 @@ def write_twin(path: Path | str, data: bytes, changed: bool = True) -> None:
         return
     if changed or not os.path.isfile(twin):
         write_if_changed(twin, gzip.compress(data, level_of(len(data)), mtime=0), new_in_place=True)
+
+
+CHUNK = 1 << 20  # bytes read at a time when a large file is compared or compressed
+
+
+def write_parts(path: str, parts: Iterable[bytes]) -> bool:
+    """Write a large file from its parts, one after another, and its gzip twin; whether the file changed.
+
+    The same bytes and twin as `write_if_changed` + `write_twin` of the joined parts, without ever holding
+    them joined: a whole type's CSV or JSON at 100k records is ~100 MB, and its copies were a build's peak.
+    The file is written aside and compared with the one there, so a release sharing it by hard link keeps it.
+    """
+    folder = os.path.dirname(path)
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for part in parts:
+                fh.write(part)
+        os.chmod(tmp, 0o644)
+        changed = not _same_file(tmp, path)
+        twin = twin_of(path)
+        if changed or not os.path.isfile(twin):
+            _write_twin_of_file(tmp if changed else path, twin)
+        if changed:
+            os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return changed
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        if os.path.getsize(a) != os.path.getsize(b):
+            return False
+        with open(a, "rb") as x, open(b, "rb") as y:
+            while chunk := x.read(CHUNK):
+                if chunk != y.read(CHUNK):
+                    return False
+        return True
+    except FileNotFoundError:
+        return False
+
+
+def _write_twin_of_file(source: str, twin: str) -> None:
+    """`write_twin` of a file's bytes, read and compressed a chunk at a time (zlib's stream: the same bytes)."""
+    size = os.path.getsize(source)
+    if not compressible(twin.removesuffix(".gz"), size):
+        Path(twin).unlink(missing_ok=True)
+        return
+    packer = zlib.compressobj(level_of(size), zlib.DEFLATED, 31)  # 31: a gzip header with mtime 0, as gzip.compress
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(twin), prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
+            while chunk := fh.read(CHUNK):
+                out.write(packer.compress(chunk))
+            out.write(packer.flush())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, twin)  # a new file: a release sharing the old twin by hard link keeps its own
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def remove_twin(path: Path) -> None:

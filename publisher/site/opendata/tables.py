@@ -16,7 +16,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -205,9 +205,19 @@ def json_records(records: Iterable[PublishedRecord], base_url: str) -> bytes:
 
 def json_file(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> bytes:
     """A dataset: its facts, then "records" with the parts' objects one a line (orjson; valid JSON, UTF-8)."""
-    head = orjson.dumps({**meta, "count": count})
-    body = b",\n".join(p for p in parts if p)
-    return head[:-1] + b',"records":[' + (b"\n" + body + b"\n" if body else b"") + b"]}\n"
+    return b"".join(json_file_parts(meta, count, parts))
+
+
+def json_file_parts(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> Iterator[bytes]:
+    """`json_file` as the pieces it is joined from, each part as it comes: a whole type's file is never held."""
+    yield orjson.dumps({**meta, "count": count})[:-1] + b',"records":['
+    first = True
+    for part in parts:
+        if part:
+            yield b"\n" if first else b",\n"
+            yield part
+            first = False
+    yield b"]}\n" if first else b"\n]}\n"
 
 
 def json_dataset(type_key: str, records: list[PublishedRecord], meta: dict[str, Any], base_url: str) -> bytes:

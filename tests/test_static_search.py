@@ -132,7 +132,7 @@ def test_results_come_in_rank_order_across_groups_and_pages(tmp_path):
 
 
 def test_a_large_sites_lists_are_made_in_a_process_of_their_own_into_the_same_files(tmp_path, monkeypatch):
-    """Issue 18 (peak memory): past `APART` documents a full build's lists are made in a spawned process that
+    """Issue 18 (peak memory): past `APART` documents a full build's lists are made in a fresh interpreter that
     holds only them, not in the process forked from the build; the files are the ones made in place."""
     from publisher.pull.plan import make_plan, write_plan
     from publisher.site.build import build_site
@@ -147,7 +147,26 @@ def test_a_large_sites_lists_are_made_in_a_process_of_their_own_into_the_same_fi
         raise AssertionError("the lists were made in the build's own process")
 
     monkeypatch.setattr(static, "APART", 1)
-    monkeypatch.setattr(static, "_write", not_here)  # the spawned process imports its own, untouched
+    monkeypatch.setattr(static, "_write", not_here)  # the fresh interpreter imports its own, untouched
     apart = build_site(config, SAMPLE_NOW, output=tmp_path / "apart").output
     made_here, made_apart = files(here / "search" / "index"), files(apart / "search" / "index")
     assert len(made_here) > 20 and made_here == made_apart
+
+
+def test_a_job_apart_runs_once_in_a_fresh_interpreter_even_from_a_script_without_a_main_guard(tmp_path):
+    """`apart` does not import the caller's main script again (multiprocessing's spawn would: a script that
+    publishes without `if __name__ == "__main__"` would publish twice); a failed job raises in the caller."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "unguarded.py"
+    script.write_text("import os\nfrom publisher.site.background import apart\n"
+                      "print('ran', os.getpid(), apart(os.getpid), flush=True)\n"
+                      "try:\n    apart(int, 'not a number')\nexcept RuntimeError as exc:\n    print('raised', exc)\n",
+                      encoding="utf-8")
+    out = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).parent.parent).stdout.splitlines()
+    assert len(out) == 2 and out[0].startswith("ran ")
+    _, mine, theirs = out[0].split()
+    assert mine != theirs
+    assert out[1].startswith("raised ") and "ValueError" in out[1]

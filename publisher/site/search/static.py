@@ -40,15 +40,14 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from publisher.core.content import PublishedRecord
+from publisher.site.background import apart
 
 from .analysis import ANALYZER_VERSION
 from .documents import SEARCH_TYPES, SearchDoc, docs_hash
@@ -219,8 +218,7 @@ def write_full(docs: DocSource, slots: list[Slot], root: Path, build: str,
     """Every file of the index afresh. A large site's lists are made in a process of their own, spawned: they
     are most of a cold build's memory, and a process forked from the build would hold all of the build's too."""
     if isinstance(docs, CachedDocs) and len(docs.entries) >= APART:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-            return pool.submit(_write_stored, docs.path, docs.entries, slots, root, build, table).result()
+        return apart(_write_stored, docs.path, docs.entries, slots, root, build, table)
     return _write(docs, slots, lambda shards: IndexFiles(root, build, shards, table))
 
 

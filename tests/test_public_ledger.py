@@ -76,7 +76,33 @@ def test_merkle_roots_follow_rfc_6962():
 
     for n in [*range(1, 40), 63, 64, 65, 1000]:
         leaves = [str(i).encode() for i in range(n)]
-        assert merkle_root(leaves) == split(leaves).hex(), n
+        assert merkle_root(leaves) == split(leaves).hex() == merkle_root(iter(leaves)), n
+    assert merkle_root(iter([])) == hashlib.sha256(b"").hexdigest()
+
+
+@pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 9000])
+def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(tmp_path, count):
+    """Issue 18 (peak memory): manifest.json and the file list's hash are made a few thousand files at a time;
+    byte for byte what the canonical JSON of the whole list and the joined lines give, odd paths included."""
+    import hashlib
+    import random
+
+    from publisher.runs.ledger import files_hash
+    from publisher.runs.public_ledger import OWN_FILES, write_public_files
+
+    rng = random.Random(count)
+    odd = ["罚款/决定书.html", 'a"b\\c.txt', "tab\there", "line\u2028sep", "ctl\x01\x1f", "emoji😀.svg", "é/ü", ""]
+    files = {f"{rng.choice(odd)}{n:05d}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
+             for n in range(count)}
+    files.update({path: "0" * 64 for path in OWN_FILES})  # describe the manifest: never listed in it
+    digests = write_public_files(tmp_path, files, "ab" * 32, [], "PEM", "20261201T000000-aaaa")
+    whole = {"release": "20261201T000000-aaaa", "root": "ab" * 32,
+             "files": {p: h for p, h in files.items() if p not in OWN_FILES}}
+    data = (tmp_path / MANIFEST).read_bytes()
+    assert data == canonical(whole).encode("utf-8") and json.loads(data) == whole
+    assert digests[MANIFEST] == hashlib.sha256(data).hexdigest()
+    rows = sorted(files.items())
+    assert files_hash(files.items()) == hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in rows).encode()).hexdigest()
 
 
 def test_a_replaced_page_with_a_recomputed_seal_is_caught(portal, tmp_path):

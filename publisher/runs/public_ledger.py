@@ -16,6 +16,9 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -38,15 +41,16 @@ def _signed_bytes(value: Any) -> bytes:
     return canonical(value).encode("utf-8")
 
 
-def merkle_root(leaves: list[bytes]) -> str:
+def merkle_root(leaves: Iterable[bytes]) -> str:
     """RFC 6962 Merkle tree hash: leaves hashed with 0x00, nodes with 0x01, split at the largest power of two.
 
     Built level by level, an odd last node going up as it is: the same tree as the recursive split.
+    `leaves` may be an iterator: only their 32-byte hashes are held.
     """
     sha = hashlib.sha256
-    if not leaves:
-        return sha(b"").hexdigest()
     level = [sha(b"\x00" + leaf).digest() for leaf in leaves]
+    if not level:
+        return sha(b"").hexdigest()
     while len(level) > 1:
         pairs = [sha(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
         level = pairs + level[-1:] if len(level) % 2 else pairs
@@ -55,8 +59,8 @@ def merkle_root(leaves: list[bytes]) -> str:
 
 def manifest_root(files: dict[str, str]) -> str:
     """The Merkle root over a release's files, in path order: `path<TAB>sha256` per leaf."""
-    return merkle_root([f"{path}\t{digest}".encode() for path, digest in sorted(files.items())
-                        if path not in OWN_FILES])
+    return merkle_root(f"{path}\t{digest}".encode() for path, digest in sorted(files.items())
+                       if path not in OWN_FILES)
 
 
 def events_root(records: list[list[str]]) -> str:
@@ -135,14 +139,45 @@ def write_public_files(release_dir: Path, files: dict[str, str], root: str, head
                        public_pem: str, release: str) -> dict[str, str]:
     """Write manifest.json, heads.json and public-key.pem into a release; their SHA-256 by path."""
     written = {
-        MANIFEST: _signed_bytes({"release": release, "root": root,
-                             "files": {p: h for p, h in sorted(files.items()) if p not in OWN_FILES}}),
         HEADS: json.dumps({"public_key": public_pem, "heads": heads}, ensure_ascii=False, indent=1).encode(),
         PUBLIC_KEY: public_pem.encode(),
     }
     for path, data in written.items():
         write_atomic(release_dir / path, data)  # a rename: a hard link to the release before keeps its bytes
-    return {path: hashlib.sha256(data).hexdigest() for path, data in written.items()}
+    digests = {path: hashlib.sha256(data).hexdigest() for path, data in written.items()}
+    digests[MANIFEST] = _write_manifest(release_dir / MANIFEST, files, root, release)
+    return digests
+
+
+def manifest_pieces(files: dict[str, str], root: str, release: str) -> Iterator[str]:
+    """manifest.json's canonical JSON (`_signed_bytes` of {"files", "release", "root"}) a few thousand files at a
+    time: keys sorted, so "files" comes first; a 100k release's manifest is ~30 MB, never held whole."""
+    names = sorted(p for p in files if p not in OWN_FILES)
+    yield '{"files":{'
+    for start in range(0, len(names), 4096):
+        yield ("," if start else "") + ",".join(
+            f"{canonical(p)}:{canonical(files[p])}" for p in names[start:start + 4096])
+    yield f'}},"release":{canonical(release)},"root":{canonical(root)}}}'
+
+
+def _write_manifest(path: Path, files: dict[str, str], root: str, release: str) -> str:
+    """Write manifest.json aside and rename it into place (a hard link to the release before keeps its bytes);
+    its SHA-256."""
+    digest = hashlib.sha256()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for piece in manifest_pieces(files, root, release):
+                data = piece.encode("utf-8")
+                digest.update(data)
+                fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return digest.hexdigest()
 
 
 def read_heads(path: Path) -> list[dict[str, Any]]:

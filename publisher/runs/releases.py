@@ -295,7 +295,7 @@ def _sha256(path: str) -> str:
 
 
 def manifest_hash(files: dict[str, str]) -> str:
-    return files_hash(list(files.items()))
+    return files_hash(files.items())
 
 
 def verify_files(directory: Path, files: dict[str, str]) -> str | None:

@@ -30,6 +30,7 @@ from publisher.core.config import Config
 from publisher.core.content import content_files
 from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
+from publisher.core.memory import release_memory
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
 from publisher.pull.rows import SourceResult
@@ -132,6 +133,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
         snapshot_taken = stack.enter_context(snapshots.taking(run_id, config.paths.content))  # for a rollback
         for item in plan.items:
             item.text = None  # written: the Markdown of a 100k-record first import need not stay in memory
+        release_memory()
         watch.lap("pull")
         fault_point("after-pull")
         records = record_changes(config, ledger, plan)
@@ -153,6 +155,7 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
                                                                           "time": body["started"]},
                                annual=annual.reports,
                                pages=PageIndexes(before, releases.page_index(run_id), keep_search_indexes=1))
+            release_memory()  # the build's pages and parts, freed, would otherwise stay under the seal's peak
             watch.lap("build")
             fault_point("after-build")
             progress("[3/4] 核验网站版本")

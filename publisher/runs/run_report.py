@@ -46,15 +46,17 @@ def write_reports(config: Config, result: RunResult) -> dict[str, Path]:
     report.update({"run_id": result.run_id, "release": result.release, "ledger_entry": result.entry_hash,
                    "seconds": round(result.seconds, 2), "stages": result.stages, "pages_written": result.pages_written,
                    "pages_kept": result.pages_kept, "records": result.records})
+    # Both written as they are made: a 100k first import's report is ~100 MB of text, the run's last peak.
     json_path = folder / f"{result.run_id}.json"
-    json_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
+    with json_path.open("w", encoding="utf-8") as fh:
+        json.dump(report, fh, ensure_ascii=False, indent=2, default=str)
     html_path = folder / f"{result.run_id}.html"
-    html_path.write_text(_HTML.render(r=result, report=report, order=[*REPORT_ORDER, Action.UNCHANGED],
-                                      labels=ACTION_LABELS, flag_labels=FLAG_LABELS, rtypes=RECORD_TYPES,
-                                      stage_labels=STAGE_LABELS, mask_labels=MASK_LABELS,
-                                      rule_labels=RULE_LABELS, change_labels=CHANGE_LABELS,
-                                      field_label=_field_label, titles=_titles(result), site_url=config.site.url),
-                         encoding="utf-8")
+    with html_path.open("w", encoding="utf-8") as fh:
+        fh.writelines(_HTML.generate(r=result, report=report, order=[*REPORT_ORDER, Action.UNCHANGED],
+                                     labels=ACTION_LABELS, flag_labels=FLAG_LABELS, rtypes=RECORD_TYPES,
+                                     stage_labels=STAGE_LABELS, mask_labels=MASK_LABELS,
+                                     rule_labels=RULE_LABELS, change_labels=CHANGE_LABELS,
+                                     field_label=_field_label, titles=_titles(result), site_url=config.site.url))
     return {"json": json_path, "html": html_path}
 
 

@@ -12,13 +12,12 @@ Workers: `PORTAL_BROKER=redis://127.0.0.1:6379/0 celery -A publisher.runs.federa
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import socket
 import threading
 import time
 import unicodedata
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -30,6 +29,7 @@ from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.rows import SourceResult
 from publisher.pull.sources import read_sources
 from publisher.pull.sources.portal import AgencyFetch, fetch_agency, gather, jobs, portal_sources
+from publisher.site.background import apart
 
 BROKER_ENV = "PORTAL_BROKER"  # the broker a worker started with `celery -A publisher.runs.federation` uses
 QUEUE = "portal-federation"
@@ -106,10 +106,9 @@ def workers_answering(broker: str, timeout: float = 1.0) -> set[str]:
 
 
 def _spawned(function: Any, *args: Any) -> Any:
-    """`function(*args)` in a spawned process: kombu's connection pools register after-fork hooks that
+    """`function(*args)` in a fresh interpreter: kombu's connection pools register after-fork hooks that
     block a later fork of this process (the build's workers) on the broker's socket, so none live here."""
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        return pool.submit(function, *args).result()
+    return apart(function, *args)
 
 
 def _dispatch(broker: str, arguments: list[tuple[dict, dict, dict]], timeout: float) -> list[dict[str, Any]]:

@@ -16,8 +16,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
-import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -161,22 +159,16 @@ def manifest_pieces(files: dict[str, str], root: str, release: str) -> Iterator[
 
 
 def _write_manifest(path: Path, files: dict[str, str], root: str, release: str) -> str:
-    """Write manifest.json aside and rename it into place (a hard link to the release before keeps its bytes);
-    its SHA-256."""
+    """Write manifest.json by a rename (a hard link to the release before keeps its bytes); its SHA-256."""
     digest = hashlib.sha256()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            for piece in manifest_pieces(files, root, release):
-                data = piece.encode("utf-8")
-                digest.update(data)
-                fh.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+
+    def hashed() -> Iterator[bytes]:
+        for piece in manifest_pieces(files, root, release):
+            data = piece.encode("utf-8")
+            digest.update(data)
+            yield data
+
+    write_atomic(path, hashed())
     return digest.hexdigest()
 
 

@@ -6,14 +6,15 @@ request (nginx `gzip_static on;`, Caddy `precompressed gzip`); `portal serve` do
 
 from __future__ import annotations
 
+import filecmp
 import gzip
 import os
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from publisher.core.files import write_if_changed
+from publisher.core.files import write_atomic, write_if_changed
 
 COMPRESSED_SUFFIXES = frozenset({".html", ".css", ".js", ".json", ".xml", ".svg", ".csv", ".txt"})
 MIN_BYTES = 1024  # below one packet the gzip header and a second file are not worth it
@@ -50,7 +51,7 @@ def write_twin(path: Path | str, data: bytes, changed: bool = True) -> None:
         write_if_changed(twin, gzip.compress(data, level_of(len(data)), mtime=0), new_in_place=True)
 
 
-CHUNK = 1 << 20  # bytes read at a time when a large file is compared or compressed
+CHUNK = 1 << 20  # bytes read at a time when a large file is compressed
 
 
 def write_parts(path: str, parts: Iterable[bytes]) -> bool:
@@ -68,7 +69,7 @@ def write_parts(path: str, parts: Iterable[bytes]) -> bool:
             for part in parts:
                 fh.write(part)
         os.chmod(tmp, 0o644)
-        changed = not _same_file(tmp, path)
+        changed = not (os.path.isfile(path) and filecmp.cmp(tmp, path, shallow=False))
         twin = twin_of(path)
         if changed or not os.path.isfile(twin):
             _write_twin_of_file(tmp if changed else path, twin)
@@ -80,19 +81,6 @@ def write_parts(path: str, parts: Iterable[bytes]) -> bool:
     return changed
 
 
-def _same_file(a: str, b: str) -> bool:
-    try:
-        if os.path.getsize(a) != os.path.getsize(b):
-            return False
-        with open(a, "rb") as x, open(b, "rb") as y:
-            while chunk := x.read(CHUNK):
-                if chunk != y.read(CHUNK):
-                    return False
-        return True
-    except FileNotFoundError:
-        return False
-
-
 def _write_twin_of_file(source: str, twin: str) -> None:
     """`write_twin` of a file's bytes, read and compressed a chunk at a time (zlib's stream: the same bytes)."""
     size = os.path.getsize(source)
@@ -100,17 +88,14 @@ def _write_twin_of_file(source: str, twin: str) -> None:
         Path(twin).unlink(missing_ok=True)
         return
     packer = zlib.compressobj(level_of(size), zlib.DEFLATED, 31)  # 31: a gzip header with mtime 0, as gzip.compress
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(twin), prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out, open(source, "rb") as fh:
+
+    def compressed() -> Iterator[bytes]:
+        with open(source, "rb") as fh:
             while chunk := fh.read(CHUNK):
-                out.write(packer.compress(chunk))
-            out.write(packer.flush())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, twin)  # a new file: a release sharing the old twin by hard link keeps its own
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+                yield packer.compress(chunk)
+        yield packer.flush()
+
+    write_atomic(Path(twin), compressed())  # a new file: a release sharing the old twin by hard link keeps its own
 
 
 def remove_twin(path: Path) -> None:

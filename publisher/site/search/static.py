@@ -215,7 +215,7 @@ APART = 10_000  # documents from which a full build's lists are made in a fresh 
 
 def write_full(docs: DocSource, slots: list[Slot], root: Path, build: str,
                table: FileTable | None) -> tuple[IndexState, dict, IndexFiles]:
-    """Every file of the index afresh. A large site's lists are made in a process of their own, spawned: they
+    """Every file of the index afresh. A large site's lists are made in a fresh interpreter (`apart`): they
     are most of a cold build's memory, and a process forked from the build would hold all of the build's too."""
     if isinstance(docs, CachedDocs) and len(docs.entries) >= APART:
         return apart(_write_stored, docs.path, docs.entries, slots, root, build, table)

@@ -136,12 +136,16 @@ class StoredDocs:
                                (key, digest)).fetchone()
         return row[0] if row else None
 
+    def terms_text(self, key: str, digest: str) -> str | None:
+        """The keys of this version of a document, sorted, one a line; None when it is no longer cached."""
+        data = self._one("terms", key, digest)
+        return None if data is None else zlib.decompress(data).decode("utf-8")
+
     def terms(self, key: str, digest: str) -> list[str] | None:
         """The keys of this version of a document; None when it is no longer cached."""
-        data = self._one("terms", key, digest)
-        if data is None:
+        text = self.terms_text(key, digest)
+        if text is None:
             return None
-        text = zlib.decompress(data).decode("utf-8")
         return text.split("\n") if text else []
 
     def row(self, doc: IndexedDoc) -> list:
@@ -232,19 +236,22 @@ class StoredTerms:
 
     def __init__(self, path: Path, documents: Iterable[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
         self._digests = {key: digest for key, digest, _ in documents}
+        self._stored: StoredDocs | None = None
         try:
-            self._db: sqlite3.Connection | None = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-            self._db.execute("SELECT 1 FROM docs LIMIT 1")
+            self._stored = StoredDocs(path, [])
+            self._stored.terms_text("", "")
         except sqlite3.Error:  # no cache yet, or not readable: the documents are analysed as before
-            self._db = None
+            if self._stored is not None:
+                self._stored.close()
+            self._stored = None
 
     def __call__(self, doc: SearchDoc) -> str | None:
         digest = self._digests.get(doc.key)
-        if self._db is None or digest is None:
+        if self._stored is None or digest is None:
             return None
-        row = self._db.execute("SELECT terms FROM docs WHERE key = ? AND digest = ?", (doc.key, digest)).fetchone()
-        return None if row is None else zlib.decompress(row[0]).decode("utf-8").replace("\n", " ")  # stored sorted
+        text = self._stored.terms_text(doc.key, digest)
+        return None if text is None else text.replace("\n", " ")  # stored sorted
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        if self._stored is not None:
+            self._stored.close()

@@ -91,7 +91,8 @@ def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(
     from publisher.runs.public_ledger import OWN_FILES, write_public_files
 
     rng = random.Random(count)
-    odd = ["罚款/决定书.html", 'a"b\\c.txt', "tab\there", "line\u2028sep", "ctl\x01\x1f", "emoji😀.svg", "é/ü", ""]
+    odd = ["罚款/决定书.html", 'a"b.txt', "b\\c", "tab\there", "line\u2028sep", "ctl\x01", "us\x1f", "del\x7f",
+           "emoji😀.svg", "é/ü", ""]
     files = {f"{rng.choice(odd)}{n:05d}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
              for n in range(count)}
     files.update({path: "0" * 64 for path in OWN_FILES})  # describe the manifest: never listed in it

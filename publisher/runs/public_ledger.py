@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -154,8 +155,16 @@ def manifest_pieces(files: dict[str, str], root: str, release: str) -> Iterator[
     yield '{"files":{'
     for start in range(0, len(names), 4096):
         yield ("," if start else "") + ",".join(
-            f"{canonical(p)}:{canonical(files[p])}" for p in names[start:start + 4096])
+            f"{_json_string(p)}:{_json_string(files[p])}" for p in names[start:start + 4096])
     yield f'}},"release":{canonical(release)},"root":{canonical(root)}}}'
+
+
+_ESCAPED = re.compile(r'[\x00-\x1f"\\]')  # what json.dumps(ensure_ascii=False) writes otherwise than it is
+
+
+def _json_string(text: str) -> str:
+    """canonical(text) for a string, without json.dumps for the plain ones: 200k calls in a 100k seal."""
+    return canonical(text) if _ESCAPED.search(text) else f'"{text}"'
 
 
 def _write_manifest(path: Path, files: dict[str, str], root: str, release: str) -> str:

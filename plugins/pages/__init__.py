@@ -31,7 +31,7 @@ from publisher.site.agencies import AGENCIES_URL, agency_key_ok, origin_href, si
 from publisher.site.assets import theme_assets
 from publisher.site.context import BuildContext, build_context
 from publisher.site.field_rows import PARTY_FIELDS, column_labels, field_rows, list_cells
-from publisher.site.guides import guide_flow, guide_links, window_links
+from publisher.site.guides import Windows, guide_flow, guide_links, officers_by_name, window_links
 from publisher.site.listing import (
     ALL_FEED_ZH,
     HOME_LATEST,
@@ -75,9 +75,9 @@ class RecordsGenerator(Generator):
         self.env.globals["party_url"] = party_url
         self._guides = {g.value("code"): g for g in self.published["guides"] if g.live}
         self.assets = theme_assets(Path(self.theme) / "static")
-        self._windows = [w for w in self.published["windows"] if w.live]
+        self._windows = Windows([w for w in self.published["windows"] if w.live])
         self._matters = {m.value("code"): m for m in self.published["matters"] if m.live}
-        self._officers = [o for o in self.published["officers"] if o.live]
+        self._officers = officers_by_name([o for o in self.published["officers"] if o.live])
         globals_ = self._globals()
         self.env.globals.update(globals_)  # macros imported without context (components.html) see them too
         salt = self._salt()

@@ -41,21 +41,37 @@ def guide_flow(guide: PublishedRecord) -> list[FlowStep]:
             for i, s in enumerate(steps)]
 
 
-def window_of(guide: PublishedRecord, windows: list[PublishedRecord]) -> PublishedRecord | None:
-    """The window a guide names ("CK-01 林业审批综合窗口" or "CK-01"), else the one that lists the guide."""
-    named = str(guide.value("window") or "").strip()
-    code = named.split()[0] if named else ""
-    for window in windows:
-        if (code and window.value("code") == code) or (named and window.value("name") == named):
-            return window
-    return next((w for w in windows if guide.value("code") in _as_list(w.value("guides"))), None)
+class Windows:
+    """The live windows, found as a guide names them ("CK-01 林业审批综合窗口" or "CK-01"), else the one that lists
+    the guide: the first in the windows' order, as a scan of them finds it, in a few lookups (a page each)."""
+
+    def __init__(self, windows: list[PublishedRecord]) -> None:
+        self._by_code: dict[str, tuple[int, PublishedRecord]] = {}
+        self._by_name: dict[str, tuple[int, PublishedRecord]] = {}
+        self._by_guide: dict[str, PublishedRecord] = {}
+        for i, window in enumerate(windows):
+            for found, value in ((self._by_code, window.value("code")), (self._by_name, window.value("name"))):
+                if isinstance(value, str):  # a code or name compares equal to a string only
+                    found.setdefault(value, (i, window))
+            for code in _as_list(window.value("guides")):
+                self._by_guide.setdefault(code, window)
+
+    def of(self, guide: PublishedRecord) -> PublishedRecord | None:
+        named = str(guide.value("window") or "").strip()
+        code = named.split()[0] if named else ""
+        hits = [hit for hit in (self._by_code.get(code) if code else None,
+                                self._by_name.get(named) if named else None) if hit]
+        if hits:
+            return min(hits, key=lambda hit: hit[0])[1]
+        guide_code = guide.value("code")
+        return self._by_guide.get(guide_code) if isinstance(guide_code, str) else None
 
 
-def guide_links(guide: PublishedRecord, windows: list[PublishedRecord],
+def guide_links(guide: PublishedRecord, windows: Windows,
                 matters: dict[str, PublishedRecord]) -> dict[str, list[Link]]:
     """A guide's 窗口 and 权责事项编码 as the names of the pages they point to."""
     links: dict[str, list[Link]] = {}
-    if window := window_of(guide, windows):
+    if window := windows.of(guide):
         links["window"] = [Link(window.title, window.url, str(window.value("code")))]
     code = str(guide.value("matter_code") or "")
     if matter := matters.get(code):
@@ -63,12 +79,17 @@ def guide_links(guide: PublishedRecord, windows: list[PublishedRecord],
     return links
 
 
-def window_links(window: PublishedRecord, guides: dict[str, PublishedRecord],
-                 officers: list[PublishedRecord]) -> dict[str, list[Link]]:
-    """A window's 办理事项 as guide names and its staff as links to their officer pages."""
+def officers_by_name(officers: list[PublishedRecord]) -> dict[str, list[PublishedRecord]]:
+    """The live officers by name, once per build: each window's staff are looked up in it."""
     by_name: dict[str, list[PublishedRecord]] = {}
     for officer in officers:
         by_name.setdefault(str(officer.value("name")), []).append(officer)
+    return by_name
+
+
+def window_links(window: PublishedRecord, guides: dict[str, PublishedRecord],
+                 officers: dict[str, list[PublishedRecord]]) -> dict[str, list[Link]]:
+    """A window's 办理事项 as guide names and its staff as links to their officer pages (`officers_by_name`)."""
     handled = []
     for code in _as_list(window.value("guides")):
         guide = guides.get(code)
@@ -76,7 +97,7 @@ def window_links(window: PublishedRecord, guides: dict[str, PublishedRecord],
     staff = []
     for person in _as_list(window.value("staff")):
         name = person.split("（")[0].split("(")[0].strip()
-        same = by_name.get(name, [])
+        same = officers.get(name, [])
         staff.append(Link(person, same[0].url if len(same) == 1 else None))  # two of one name: link neither
     return {"guides": handled, "staff": staff}
 

@@ -170,3 +170,35 @@ def test_a_job_apart_runs_once_in_a_fresh_interpreter_even_from_a_script_without
     _, mine, theirs = out[0].split()
     assert mine != theirs
     assert out[1].startswith("raised ") and "ValueError" in out[1]
+
+
+def test_the_cache_sorts_out_old_versions_only_when_there_are_many_and_keeps_what_kept_indexes_need(tmp_path):
+    """Issue 18: finding the old versions no kept index needs decodes every kept state (1.7 s of a 100k republish),
+    so the cache lets a few pile up; past stale_allowed() it drops exactly those no kept state or this build needs."""
+    import sqlite3
+    from functools import partial
+
+    from publisher.site.search.static_docs import STATES_KEPT, CachedDocs, IndexState, stale_allowed
+
+    docs, path = site(80), tmp_path / "search-static-test.sqlite"
+
+    def version(n: int, run: int) -> str:
+        return f"v{n + 1}" if n < run else "v0"  # run r corrects document r-1, and keeps the corrections before
+
+    def run(r: int) -> int:
+        made = [(d.key, version(n, r), partial(lambda d: d, d)) for n, d in enumerate(docs)]
+        cache = CachedDocs(path, made)
+        cache.save_state(f"s{r}", IndexState(1, 0, 0, [], {d.key: [version(n, r), n] for n, d in enumerate(docs)}))
+        cache.close()
+        with sqlite3.connect(path) as db:
+            return db.execute("SELECT count(*) FROM docs").fetchone()[0]
+
+    allowed = stale_allowed(len(docs))
+    counts = [run(r) for r in range(allowed + 2)]
+    assert counts[: allowed + 1] == [len(docs) + r for r in range(allowed + 1)]  # one old version a run, kept
+    last = allowed + 1
+    oldest_kept = last - STATES_KEPT + 1  # the runs whose states are kept: their documents' versions stay
+    assert counts[-1] == len(docs) + last - oldest_kept
+    with sqlite3.connect(path) as db:
+        left = set(db.execute("SELECT key, digest FROM docs"))
+    assert left == {(d.key, version(n, r)) for r in range(oldest_kept, last + 1) for n, d in enumerate(docs)}

@@ -324,7 +324,8 @@ class PublishedRecord:
             record.__dict__["department"] = department
         return record
 
-    @property
+    # Kept once read: a 100k build asks each record's state, URL and year millions of times between its plugins.
+    @cached_property
     def live(self) -> bool:
         return self.state == "live"
 
@@ -332,7 +333,7 @@ class PublishedRecord:
     def rtype(self) -> RecordType:
         return RECORD_TYPES[self.type]
 
-    @property
+    @cached_property
     def url(self) -> str:
         """Site-relative URL (DESIGN §2): /<type>/<slug>/."""
         return record_url(self.type, self.slug)
@@ -350,7 +351,7 @@ class PublishedRecord:
     def value(self, name: str, default: str = "") -> FieldValue:
         return self.values.get(name, default)
 
-    @property
+    @cached_property
     def year(self) -> str:
         return self.date[:4]
 

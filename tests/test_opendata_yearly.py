@@ -140,12 +140,12 @@ def test_a_republish_rewrites_only_the_changed_years_files_and_the_whole_type_fi
 
 def test_a_republish_encodes_one_year_of_one_type_and_counts_one_year_again(republished):
     _, _, _, parts, after, _ = republished
-    # The changed year's CSV rows, JSON records and template rows (XLSX) are encoded anew, its template rows are
-    # deflated twice (where they start in the whole-type file, and in the year's own file), the penalty list
-    # pages' keys are taken again, and its fields are read for the dataset's columns; its old parts are dropped;
-    # nothing else moves (no other record's fields are read).
-    assert len(after["opendata"] - parts["opendata"]) == 7
-    assert len(parts["opendata"] - after["opendata"]) == 7
+    # The changed month's CSV rows, JSON records and template rows (XLSX) are encoded anew and its year's are
+    # joined from their months' again, its template rows are deflated twice (where they start in the whole-type
+    # file, and in the year's own file), the penalty list pages' keys are taken again, and its fields are read
+    # for the dataset's columns; its old parts are dropped; nothing else moves (no other record's fields are read).
+    assert len(after["opendata"] - parts["opendata"]) == 10
+    assert len(parts["opendata"] - after["opendata"]) == 10
     # One tally: the penalties of that year (the year's permits and inspections are not counted again).
     assert len(after["statistics"] - parts["statistics"]) == 1
     assert len(parts["statistics"] - after["statistics"]) == 1
@@ -241,3 +241,44 @@ def test_a_missing_list_twin_is_written_again_though_its_type_did_not_change(rep
     twin.unlink()
     result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
     assert twin.read_bytes() == data and twin in result.files_changed
+
+
+def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_one_encoding():
+    """Issue 18: at 100k a year of penalties is ~30k records, encoded again in seconds for one correction; a year's
+    rows are its months' rows, each kept, so one correction encodes one month, and the join equals the whole."""
+    from dataclasses import replace
+
+    from plugins.opendata.yearly import year_parts
+    from publisher.core.content import PublishedRecord
+    from publisher.site.opendata.tables import json_records
+
+    def record(n: int, day: str) -> PublishedRecord:
+        state = "withdrawn" if n in (3, 4) else "live"  # a month of withdrawals alone gives no rows
+        return PublishedRecord("penalties", f"p{n}", f"决定{n}", day, day, state, (("facts", f"事实{n}"),),
+                               digest=f"d{n}")
+
+    days = ["2025-12-20", "2025-12-02", "2025-11-15", "2025-10-03", "2025-10-01", "2025-03-09", "2024-12-31"]
+    records = [record(n, day) for n, day in enumerate(days)]
+    stored: dict[str, bytes] = {}
+    encoded: list[list[str]] = []
+
+    def get(name: str, encode):
+        if name not in stored:
+            stored[name] = encode()
+        return stored[name]
+
+    def encode(rs):
+        encoded.append([r.slug for r in rs])
+        return json_records(rs, "https://x.example.gov.cn")
+
+    def year_2025(rs):
+        return next(p for p in year_parts("penalties", rs) if p.year == "2025")
+
+    part = year_2025(records)
+    assert [[r.slug for r in m.records] for m in part.months] == [["p0", "p1"], ["p2"], ["p3", "p4"], ["p5"]]
+    assert part.encoded(str, get, encode, sep=b",\n") == json_records(part.records, "https://x.example.gov.cn")
+    encoded.clear()
+    corrected = [replace(r, title="更正", digest="d4b") if r.slug == "p4" else r for r in records]
+    again = year_2025(corrected)
+    assert again.encoded(str, get, encode, sep=b",\n") == json_records(again.records, "https://x.example.gov.cn")
+    assert encoded == [["p3", "p4"]]  # the corrected record's month, nothing else

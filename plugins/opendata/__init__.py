@@ -218,14 +218,24 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
     names = (*(c.name for c in cols), *(["@origin"] if unified else []))
     csv_names = {p.year: cache.name("csv", type_key, names, base, p.digest) for p in parts}
     json_names = {p.year: cache.name("json", type_key, base, p.digest) for p in parts}
-    for name in (*csv_names.values(), *json_names.values()):
+
+    def csv_month(digest: str) -> str:
+        return cache.name("csv-month", type_key, names, base, digest)
+
+    def json_month(digest: str) -> str:
+        return cache.name("json-month", type_key, base, digest)
+
+    months = [m.digest for p in parts for m in p.months]
+    for name in (*csv_names.values(), *json_names.values(), *map(csv_month, months), *map(json_month, months)):
         cache.keep(name)
 
     def csv_part(part: YearPart) -> bytes:
-        return cache.get(csv_names[part.year], lambda: csv_rows(cols, part.records, base, unified))
+        return cache.get(csv_names[part.year], lambda: part.encoded(
+            csv_month, cache.get, lambda records: csv_rows(cols, records, base, unified)))
 
     def json_part(part: YearPart) -> bytes:
-        return cache.get(json_names[part.year], lambda: json_records(part.records, base))
+        return cache.get(json_names[part.year], lambda: part.encoded(
+            json_month, cache.get, lambda records: json_records(records, base), sep=b",\n"))
 
     header, fields = csv_header(cols, unified), json_fields(cols)
     everything = digest_of(in_year_order(parts))
@@ -256,12 +266,18 @@ def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], co
     names = {p.year: cache.name("xlsx", type_key, p.digest) for p in parts}
     packed_names = {(p.year, n): cache.name("xlsx-packed", type_key, p.digest, n)
                     for p in parts for n in {firsts[p.year], 2}}
-    for name in (*names.values(), *packed_names.values()):
+
+    def month_name(digest: str) -> str:
+        return cache.name("xlsx-month", type_key, digest)
+
+    months = [month_name(m.digest) for p in parts for m in p.months]
+    for name in (*names.values(), *packed_names.values(), *months):
         cache.keep(name)
 
     def packed(part: YearPart, first: int) -> bytes:
         return cache.get(packed_names[part.year, first], lambda: packed_rows(
-            cache.get(names[part.year], lambda: national_rows(type_key, part.records)), first))
+            cache.get(names[part.year], lambda: part.encoded(
+                month_name, cache.get, lambda records: national_rows(type_key, records))), first))
 
     records = in_year_order(parts)
     pages.write_text(entry["files"]["xlsx"], lambda: national_packed(

@@ -47,8 +47,9 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 24, 10, 0)
 LATER = datetime(2026, 11, 25, 10, 0)
 RESULT_TAG = "BENCH-RESULT "
-# Bytes a record needs: measured at 1M on 1 KB blocks, the site 51 KB (page, list pages, open data and their twins),
-# the state 20 KB (open-data parts, QR codes, catalog), content/ 5 KB, the agencies' folders 2 KB; more on 4 KB.
+# Bytes a record needs, measured at 1M on 1 KB blocks when the disk filled: the site 51 KB and growing (pages, list
+# pages and twins; part of the open data; no service index yet), the state 20 KB (open-data parts, QR codes,
+# catalog), content/ 5 KB, the agencies' folders 2 KB. More on 4 KB blocks.
 DISK_PER_RECORD = 110_000
 
 

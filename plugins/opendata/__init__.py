@@ -211,13 +211,11 @@ def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRec
 
 def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
                   cache: PartCache) -> None:
-    """The CSV and JSON files of a type and of each of its years, joined from the years' cached rows."""
+    """The CSV and JSON files of a type and of each of its years, joined from the months' cached rows."""
     type_key, base, cols = entry["type"], config.site.url, entry["fields"]
     unified = is_unified(r for p in parts for r in p.records)
-    # A year's rows depend on the type's columns, which every year shares, and on whether agencies are named.
+    # A month's rows depend on the type's columns, which every month shares, and on whether agencies are named.
     names = (*(c.name for c in cols), *(["@origin"] if unified else []))
-    csv_names = {p.year: cache.name("csv", type_key, names, base, p.digest) for p in parts}
-    json_names = {p.year: cache.name("json", type_key, base, p.digest) for p in parts}
 
     def csv_month(digest: str) -> str:
         return cache.name("csv-month", type_key, names, base, digest)
@@ -226,16 +224,15 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
         return cache.name("json-month", type_key, base, digest)
 
     months = [m.digest for p in parts for m in p.months]
-    for name in (*csv_names.values(), *json_names.values(), *map(csv_month, months), *map(json_month, months)):
+    for name in (*map(csv_month, months), *map(json_month, months)):
         cache.keep(name)
 
+    # A year's rows are joined from its months' each time, not kept again: a second copy of every row in the state.
     def csv_part(part: YearPart) -> bytes:
-        return cache.get(csv_names[part.year], lambda: part.encoded(
-            csv_month, cache.get, lambda records: csv_rows(cols, records, base, unified)))
+        return part.encoded(csv_month, cache.get, lambda records: csv_rows(cols, records, base, unified))
 
     def json_part(part: YearPart) -> bytes:
-        return cache.get(json_names[part.year], lambda: part.encoded(
-            json_month, cache.get, lambda records: json_records(records, base), sep=b",\n"))
+        return part.encoded(json_month, cache.get, lambda records: json_records(records, base), sep=b",\n")
 
     header, fields = csv_header(cols, unified), json_fields(cols)
     everything = digest_of(in_year_order(parts))
@@ -256,14 +253,13 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
 
 def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
                     cache: PartCache) -> None:
-    """The national template's XLSX of a type and of each year, joined from the years' cached sheet rows, each
+    """The national template's XLSX of a type and of each year, joined from the months' cached sheet rows, each
     kept deflated by the row it starts at: a corrected record deflates its year's rows again, nothing else."""
     type_key, author = entry["type"], config.site.agency
     firsts, first = {}, 2  # the sheet row each year's rows start at in the whole-type file (row 1: the headers)
     for p in parts:
         firsts[p.year] = first
         first += len(live(p.records))
-    names = {p.year: cache.name("xlsx", type_key, p.digest) for p in parts}
     packed_names = {(p.year, n): cache.name("xlsx-packed", type_key, p.digest, n)
                     for p in parts for n in {firsts[p.year], 2}}
 
@@ -271,13 +267,12 @@ def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], co
         return cache.name("xlsx-month", type_key, digest)
 
     months = [month_name(m.digest) for p in parts for m in p.months]
-    for name in (*names.values(), *packed_names.values(), *months):
+    for name in (*packed_names.values(), *months):
         cache.keep(name)
 
     def packed(part: YearPart, first: int) -> bytes:
         return cache.get(packed_names[part.year, first], lambda: packed_rows(
-            cache.get(names[part.year], lambda: part.encoded(
-                month_name, cache.get, lambda records: national_rows(type_key, records))), first))
+            part.encoded(month_name, cache.get, lambda records: national_rows(type_key, records)), first))
 
     records = in_year_order(parts)
     pages.write_text(entry["files"]["xlsx"], lambda: national_packed(

@@ -1,10 +1,11 @@
-"""Open data by year: each type's records split by decision year, each year's rows encoded once and kept.
+"""Open data by year: each type's records split by decision year, and each year's by month, each month's rows
+encoded once and kept.
 
-A year's encoded rows (CSV lines, JSON records) are kept in the state folder, named by what they are made of
-(the build's salt, the format, the type's columns, the site's URL and the digests of the year's records): a
-republish that changes one record encodes one month of one year of one type: a year's rows are its months'
-rows, each kept too. The year's own file and the whole-type file are a header, the years' rows and a tail
-joined bytewise, so both equal a file encoded in one go.
+A month's encoded rows (CSV lines, JSON records, template rows) are kept in the state folder, named by what they
+are made of (the build's salt, the format, the type's columns, the site's URL and the digests of the month's
+records): a republish that changes one record encodes one month of one type. A year's rows are its months' joined
+bytewise, and the year's own file and the whole-type file are a header, the years' rows and a tail, so each equals
+a file encoded in one go.
 A cached part carries a digest of its bytes and is encoded again if it does not match.
 """
 

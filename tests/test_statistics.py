@@ -223,3 +223,31 @@ def test_no_planted_record_appears_in_the_statistics(portal_site):  # noqa: F811
         data = path.read_bytes()
         for marker in MARKERS:
             assert marker.encode() not in data, f"{marker} in {path}"
+
+
+def test_a_corrected_penalty_counts_its_months_penalties_again_not_its_years(portal_site, tmp_path, monkeypatch):  # noqa: F811
+    from plugins.stats import tallies as tallies_module
+    from publisher.core.content import PublishedRecord, load_published
+    from publisher.core.schema import RECORD_TYPES
+
+    published = load_published(portal_site.config.paths.content)
+    deadlines = {t: 7 if t in ("permits", "penalties") else 20 for t, rt in RECORD_TYPES.items() if rt.date_field}
+    before, _ = tallies_module.year_tallies(published, deadlines, tmp_path / "tallies", "salt")
+    live = [r for r in published["penalties"] if r.live and r.date]
+    target = next(r for r in live if len({x.date[:7] for x in live if x.year == r.year}) > 1)  # a year of months
+    corrected = PublishedRecord(target.type, target.slug, target.title, target.date, target.published, target.state,
+                                target.fields, target.withdrawn, target.withdrawal_reason, target.digest + "0",
+                                target.origin, target.record_date)
+    again = {**published, "penalties": [corrected if r is target else r for r in published["penalties"]]}
+    counted: list[list[str]] = []
+    count_year = tallies_module.count_year
+
+    def counting(shown, *args):
+        counted.append(sorted(r.slug for rs in shown.values() for r in rs))
+        return count_year(shown, *args)
+
+    monkeypatch.setattr(tallies_module, "count_year", counting)
+    after, cache = tallies_module.year_tallies(again, deadlines, tmp_path / "tallies", "salt")
+    month = sorted(r.slug for r in live if r.date[:7] == target.date[:7])
+    assert counted == [month] and len(cache.encoded) == 1  # one month of one type, not the year
+    assert after == before  # the same figures: only the digest changed

@@ -1,11 +1,11 @@
 """The figures kept per decision year: a year's tally is counted once and kept until that year's records change.
 
-A tally holds the counts of one year's live, dated enforcement decisions (by type, month, department,
+A tally holds the counts of one year's (or one month's) live, dated enforcement decisions (by type, month, department,
 violation type, class), its amounts, and the working days each took to be shown, as counts per day. Figures
 for a year are its tally; figures for every year are the tallies added up. Both equal what `figures.compute`
 counts over the records themselves (tests/test_statistics.py proves it), so the pages do not change.
-Tallies are kept per year and type in the build's state folder, named by the records' digests, the deadlines and
-the salt; a year's tally is its types' added up (`merge`).
+Tallies are kept per month and type in the build's state folder, named by the records' digests, the deadlines
+and the salt; a year's tally is its months' and types' added up (`merge`).
 """
 
 from __future__ import annotations
@@ -168,22 +168,23 @@ def figures_of(tallies: dict[str, Tally], deadlines: dict[str, int], scope: str 
 
 def year_tallies(published: dict[str, list[PublishedRecord]], deadlines: dict[str, int], folder: Path | None,
                  salt: str, calendar: WorkingDayCalendar | None = None) -> tuple[dict[str, Tally], PartCache]:
-    """Each decision year's tally, newest year first: read back where the year's records are the same, else
-    counted again. The cache it used is returned, so the caller can prune it once everything was asked."""
-    shown: dict[str, dict[str, list[PublishedRecord]]] = {}
+    """Each decision year's tally, newest year first, merged from its months' tallies by type: a month's is read
+    back where its records are the same, else counted again. The cache it used is returned, so the caller can
+    prune it once everything was asked."""
+    shown: dict[str, dict[tuple[str, str], list[PublishedRecord]]] = {}
     for t in RESULT_TYPES:
         for r in published.get(t, []):
             if r.live and r.date:
-                shown.setdefault(r.year, {k: [] for k in RESULT_TYPES})[t].append(r)
+                shown.setdefault(r.year, {}).setdefault((r.date[:7], t), []).append(r)
     cache = PartCache(folder, salt)
     calendar = calendar or WorkingDayCalendar()
+    terms = sorted(deadlines.items())
     tallies = {}
     for year in sorted(shown, reverse=True):
         parts = []
-        for t, records in shown[year].items():  # by type too: a corrected penalty does not count the permits again
-            if not records:
-                continue
-            name = cache.name("tally", year, t, sorted(deadlines.items()), digest_of(records))
+        # By month and type: a corrected penalty counts its month's penalties again, not its year's (issue 18).
+        for (month, t), records in sorted(shown[year].items()):
+            name = cache.name("tally-month", month, t, terms, digest_of(records))
             one = {k: (records if k == t else []) for k in RESULT_TYPES}
             data = cache.get(name, lambda one=one: orjson.dumps(count_year(one, deadlines, calendar).__dict__))
             parts.append(Tally(**orjson.loads(data)))

@@ -8,6 +8,7 @@ bytes change (Pelican itself rewrites every file).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import shutil
@@ -16,13 +17,14 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import orjson
 from jinja2 import FileSystemBytecodeCache
 from pelican import signals
 from pelican.generators import Generator
 
 from publisher.core.agencies import read_agencies
 from publisher.core.catalog import published_records
-from publisher.core.content import PublishedRecord
+from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.rights import penalty_dates
 from publisher.core.schema import RECORD_TYPES
 from publisher.core.urls import OFFICER_CHECK, RANDOM_INSPECTION_LIST, type_page_url
@@ -39,9 +41,11 @@ from publisher.site.listing import (
     SECTION_OF_TYPE,
     SECTIONS,
     ListPage,
+    PageKey,
     list_pages,
     officer_validity,
 )
+from publisher.site.part_cache import PartCache
 from publisher.site.parties import party_url
 from publisher.site.qrcodes import require_public_url
 
@@ -132,10 +136,10 @@ class RecordsGenerator(Generator):
         self._write_agencies(latest)
         for key, title, intro, types in SECTIONS:
             pages.write(f"/{key}/", "section.html", section=(key, title, intro, types))
+        lists = PartCache(self.portal.paths.state / "cache" / "lists", pages.salt)
         for type_key, records in published.items():
-            for page in list_pages(type_key, records):
-                pages.write(page.url, "list.html", sitemap=page.number == 0, page=page, key=page.key,
-                            lastmod=page.records[0].published if page.records else "")
+            self._write_lists(type_key, records, lists)
+        lists.prune()
         pages.each([r for records in published.values() for r in records], self._write_record, self._record_stale)
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
         pages.write(type_page_url("officers", OFFICER_CHECK), "verify.html", officers=officers)
@@ -167,6 +171,22 @@ class RecordsGenerator(Generator):
         for agency in self.agencies:
             if agency.url:  # a key unfit for a URL: listed on /agencies/, no page of its own
                 self.pages.write(agency.url, "agency.html", agency=agency, latest=newest[agency.key])
+
+    def _write_lists(self, type_key: str, records: list[PublishedRecord], cache: PartCache) -> None:
+        """A type's list pages. A type whose records are the same as last build's reads its pages' URLs and keys
+        back from the cache, and paginates only if a page must be rendered: paginating 100k records took a second."""
+        pages = self.pages
+        made = functools.cache(lambda: {p.url: p for p in list_pages(type_key, records)})
+
+        def encode() -> bytes:
+            return orjson.dumps([[p.url, repr(p.key), p.records[0].published if p.records else "", p.number == 0]
+                                 for p in made().values()])
+
+        for url, key, lastmod, front in orjson.loads(cache.get(cache.name("list-pages", type_key,
+                                                                          digest_of(records)), encode)):
+            kept_key = PageKey(key)
+            page = made()[url] if pages.would_render(url, "list.html", kept_key) else None
+            pages.write(url, "list.html", sitemap=front, page=page, key=kept_key, lastmod=lastmod)
 
     @property
     def written(self) -> int:

@@ -72,6 +72,13 @@ LIST_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+class PageKey(str):
+    """A page key kept as its repr (a cache of list pages): the writer's fingerprint of it equals that of the key."""
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
 @dataclass
 class ListPage:
     """One page of a list: its records (newest first) and its place among the list's pages."""

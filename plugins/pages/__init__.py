@@ -140,7 +140,7 @@ class RecordsGenerator(Generator):
         for type_key, records in published.items():
             self._write_lists(type_key, records, lists)
         lists.prune()
-        pages.each([r for records in published.values() for r in records], self._write_record, self._record_stale)
+        self._write_records([r for records in published.values() for r in records])
         officers = sorted((r for r in published["officers"] if r.live), key=lambda r: str(r.value("cert_no")))
         pages.write(type_page_url("officers", OFFICER_CHECK), "verify.html", officers=officers)
         random_items = [r for r in published["matters"] if r.live and r.value("random_inspection") == "是"]
@@ -214,14 +214,29 @@ class RecordsGenerator(Generator):
             key += tuple(map(repr, extra["links"].items()))
         return key, extra
 
-    def _record_stale(self, record: PublishedRecord) -> bool:
-        """Whether a page of this record may be rendered: the records sent to the workers (`PageWriter.each`)."""
-        pages = self.pages
+    def _record_pages(self, record: PublishedRecord) -> list[tuple[str, str, str | None]]:
+        """(URL, fingerprint, lastmod or None: not in the sitemap) of each page a record makes."""
+        fingerprint = self.pages.fingerprint
         if not record.live:
-            return pages.would_render(record.url, "notice", record.digest)
+            return [(record.url, fingerprint("notice", record.digest), None)]
         key, _ = self._record_key(record)
-        return pages.would_render(record.url, "record", key) or (
-            record.type in POSTER_TYPES and pages.would_render(f"{record.url}poster/", "poster", key))
+        made = [(record.url, fingerprint("record", key), record.published)]
+        if record.type in POSTER_TYPES:
+            made.append((f"{record.url}poster/", fingerprint("poster", key), None))
+        return made
+
+    def _write_records(self, records: list[PublishedRecord]) -> None:
+        """Every record's pages. Each record is judged once here: pages made from the same inputs as last build's
+        are kept without a second look, and only the others are rendered, on the workers when there are many."""
+        pages, stale = self.pages, []
+        for record in records:
+            made = self._record_pages(record)
+            if all(pages.same(url, fp) for url, fp, _ in made):
+                for url, fp, lastmod in made:
+                    pages.keep(url, fp, lastmod)
+            else:
+                stale.append(record)
+        pages.each(stale, self._write_record)
 
     def _write_record(self, record: PublishedRecord) -> None:
         pages = self.pages

@@ -167,18 +167,25 @@ class PageWriter:
 
     def would_write(self, url: str, key: object) -> bool:
         """Whether `write_text` with this key would make the file (no: it is unchanged)."""
-        return not self._same(url, self.fingerprint(url, key))
+        return not self.same(url, self.fingerprint(url, key))
 
     def would_render(self, url: str, template: str, key: object) -> bool:
         """Whether `write` of this template with this key would render the page (no: it is unchanged)."""
-        return not self._same(url, self.fingerprint(template.removesuffix(".html"), key))
+        return not self.same(url, self.fingerprint(template.removesuffix(".html"), key))
 
-    def _same(self, url: str, fingerprint: str) -> bool:
+    def same(self, url: str, fingerprint: str) -> bool:
         """The previous build made this page from the same inputs, and its file is still here."""
         return self.previous.get(url) == fingerprint and os.path.isfile(self._file_of(url))
 
+    def keep(self, url: str, fingerprint: str, lastmod: str | None = None) -> None:
+        """Record a page `same` found unchanged, without rendering it; a lastmod puts it in the sitemap."""
+        self.produced[url] = fingerprint
+        self.kept += 1
+        if lastmod is not None:
+            self.urls.append((url, lastmod))
+
     def _unchanged(self, url: str, fingerprint: str) -> bool:
-        if self._same(url, fingerprint):
+        if self.same(url, fingerprint):
             self.produced[url] = fingerprint
             self.kept += 1
             return True

@@ -86,11 +86,16 @@ class PartiesGenerator(Generator):
                         party_sections=sections, json_twin=True)
             pages.write_text(party.url + "index.json", lambda: profile_twin(party, config), key=key)
 
-        def stale(party: Party) -> bool:
+        stale = []
+        for party in parties.values():  # judged once: an unchanged profile and twin are kept here, not re-checked
             key = profile_key(party)
-            return pages.would_render(party.url, "party", key) or pages.would_write(party.url + "index.json", key)
-
-        pages.each(list(parties.values()), write_profile, stale)
+            page, twin = pages.fingerprint("party", key), pages.fingerprint(party.url + "index.json", key)
+            if pages.same(party.url, page) and pages.same(party.url + "index.json", twin):
+                pages.keep(party.url, page, max(r.published for r in party.records))
+                pages.keep(party.url + "index.json", twin)
+            else:
+                stale.append(party)
+        pages.each(stale, write_profile)
         for url, text in index_files(parties).items():
             pages.write_text(url, text)
         pages.write(CHECK_URL, "party_check.html", index_url=INDEX_URL, max_lines=MAX_LINES,

@@ -58,3 +58,32 @@ def test_kept_list_pages_equal_a_full_build_without_the_cache(tmp_path):
         path.write_bytes(b"torn")  # a damaged cache is paginated again, never trusted
     _full_build(config, afresh)
     assert_same_site(kept, afresh)
+
+
+def test_a_run_pauses_automatic_garbage_collection_and_gives_it_back_even_when_it_fails(tmp_path, monkeypatch):
+    import gc
+
+    import publisher.runs.publication as publication
+
+    config = make_sample_portal(tmp_path, planted=False)
+    seen: list[bool] = []
+    build = publication.build_site
+
+    def watching(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(publication, "build_site", watching)
+    assert gc.isenabled()
+    publish(config, SAMPLE_NOW)
+    assert seen == [False] and gc.isenabled()  # paused for the run (the stages collect), then given back
+
+    def failing(*args, **kwargs):
+        raise RuntimeError("构建失败")
+
+    monkeypatch.setattr(publication, "build_site", failing)
+    try:
+        publish(config, SAMPLE_NOW)
+    except RuntimeError:
+        pass
+    assert gc.isenabled()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 
 
@@ -25,3 +27,18 @@ def release_memory() -> None:
     trim = _trim()
     if trim is not None:
         trim(0)
+
+
+@contextmanager
+def collections_between_stages() -> Iterator[None]:
+    """Python's automatic garbage collection paused for a run; `release_memory` collects where a stage ends.
+
+    A republish holds every record, and each automatic full collection walked them all: a seventh of a 20k
+    one-record republish's CPU. Its stages make few reference cycles (a 20k first publish peaked the same)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

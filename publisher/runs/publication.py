@@ -30,7 +30,7 @@ from publisher.core.config import Config
 from publisher.core.content import content_files
 from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
-from publisher.core.memory import release_memory
+from publisher.core.memory import collections_between_stages, release_memory
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.plan import Action, Plan, make_plan, write_plan
 from publisher.pull.rows import SourceResult
@@ -113,7 +113,8 @@ def publish(config: Config, now: datetime, operator: str | None = None, allow_em
     started = time.perf_counter()
     watch = _Stopwatch()
     # content/'s catalog is refreshed once: pull keeps it in step, the ledger's changes and the build trust it
-    with run_lock(config, wait), one_refresh(config.paths.content, config.paths.state), ExitStack() as stack:
+    with run_lock(config, wait), one_refresh(config.paths.content, config.paths.state), ExitStack() as stack, \
+            collections_between_stages():
         releases, ledger = Releases(config.deploy), ledger_of(config)
         recover(releases, ledger, progress)
         broken = chain_problem(config, releases, ledger)

@@ -14,6 +14,7 @@ from pelican.settings import read_settings
 
 from publisher.core.annual import AnnualReport
 from publisher.core.config import Config
+from publisher.core.memory import collections_between_stages
 from publisher.site.context import BUILD_SETTING, BuildContext, LedgerHead
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -88,7 +89,8 @@ def build_site(config: Config, now: datetime | None = None, output: Path | None 
 
     signals.all_generators_finalized.connect(keep)
     try:
-        pelican.run()
+        with collections_between_stages():  # a plain `portal build` too; inside a run it is already paused
+            pelican.run()
     finally:
         signals.all_generators_finalized.disconnect(keep)
     removed: list[str] = []

@@ -87,3 +87,17 @@ def test_a_run_pauses_automatic_garbage_collection_and_gives_it_back_even_when_i
     except RuntimeError:
         pass
     assert gc.isenabled()
+
+
+def test_the_page_index_reads_back_what_was_written_and_a_torn_or_old_one_safely(tmp_path):
+    from plugins.pages.writer import read_page_index, write_page_index
+
+    path = tmp_path / "index"
+    produced = {"/penalties/a/": "f" * 32, "/a\tb/\n": "", "/页面/": "0" * 32}
+    write_page_index(path, produced)
+    assert read_page_index(path) == produced
+    path.write_bytes(path.read_bytes()[:-9])  # torn: nothing is trusted, every page is rendered again
+    assert read_page_index(path) == {}
+    path.write_text("f1\t/penalties/a/\n\t/about/\n", encoding="utf-8")  # the index a release made before
+    assert read_page_index(path) == {"/penalties/a/": "f1", "/about/": ""}
+    assert read_page_index(tmp_path / "none") == {} and read_page_index(None) == {}

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
 from jinja2 import Template
 from markupsafe import Markup
 
@@ -65,19 +66,25 @@ def build_salt(*parts: Iterable[Path] | bytes) -> str:
 
 
 def read_page_index(path: Path | None) -> dict[str, str]:
-    """url -> fingerprint of the pages a previous build made; empty if there was none."""
+    """url -> fingerprint of the pages a previous build made; empty if there was none or it cannot be read."""
     if path is None:
         return {}
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
+        data = path.read_bytes()
     except FileNotFoundError:
         return {}
-    return {url: fp for fp, _, url in (line.partition("\t") for line in lines)}
+    if not data.startswith(b"{"):  # an index written before it was JSON: fingerprint, tab, URL per line
+        return {url: fp for fp, _, url in (line.partition("\t") for line in data.decode("utf-8").splitlines())}
+    try:
+        index = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return {}  # a torn index: every page is judged changed, the build renders it all again
+    return index if isinstance(index, dict) else {}
 
 
 def write_page_index(path: Path, produced: dict[str, str]) -> None:
-    text = "".join(f"{fp}\t{url}\n" for url, fp in sorted(produced.items()))
-    write_atomic(path, text.encode("utf-8"), mode=0o600)
+    """One JSON object, read and written by orjson: 228k lines of text took half a second a republish."""
+    write_atomic(path, orjson.dumps(produced), mode=0o600)
 
 
 class PageWriter:

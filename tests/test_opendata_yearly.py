@@ -141,12 +141,12 @@ def test_a_republish_rewrites_only_the_changed_years_files_and_the_whole_type_fi
 def test_a_republish_encodes_one_year_of_one_type_and_counts_one_year_again(republished):
     _, _, _, parts, after, _ = republished
     # The changed month's CSV rows, JSON records and template rows (XLSX) are encoded anew (its year's are joined
-    # from its months' and not kept again), its year's template rows are deflated twice (where they start in the
-    # whole-type file, and in the year's own file), the penalty list pages' keys are taken again, and its fields
-    # are read for the dataset's columns; its old parts are dropped; nothing else moves (no other record's fields
-    # are read).
-    assert len(after["opendata"] - parts["opendata"]) == 7
-    assert len(parts["opendata"] - after["opendata"]) == 7
+    # from its months' and not kept again), its CSV and JSON rows deflated for the gzip twins, its template rows
+    # deflated twice (where they start in the whole-type file, and in the year's own file), the penalty list pages'
+    # keys are taken again, and its facts (fields, count, newest day) are read; its old parts are dropped; nothing
+    # else moves (no other record's fields are read, no other month is deflated).
+    assert len(after["opendata"] - parts["opendata"]) == 9
+    assert len(parts["opendata"] - after["opendata"]) == 9
     # One tally: the penalties of that year (the year's permits and inspections are not counted again).
     assert len(after["statistics"] - parts["statistics"]) == 1
     assert len(parts["statistics"] - after["statistics"]) == 1
@@ -283,3 +283,44 @@ def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_o
     again = year_2025(corrected)
     assert again.encoded(str, get, encode, sep=b",\n") == json_records(again.records, "https://x.example.gov.cn")
     assert encoded == [["p3", "p4"]]  # the corrected record's month, nothing else
+
+
+def test_unchanged_record_twins_are_kept_in_bulk_and_a_missing_one_is_written_again(republished, monkeypatch):
+    """A republish writes the twin (index.json) of no record that did not change; a twin removed from the output
+    is written again, with the same bytes, and only it."""
+    import sys
+
+    import plugins.opendata as opendata
+
+    config = republished[0]
+    made: list[str] = []
+    real = opendata._record_twin_text
+    for module in [m for m in list(sys.modules.values()) if getattr(m, "_record_twin_text", None) is not None]:
+        # Pelican loads the plugin from its folder as `opendata`, beside `plugins.opendata`.
+        monkeypatch.setattr(module, "_record_twin_text", lambda r, base: made.append(r.url) or real(r, base))
+    build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    assert made == []
+    live = next(r for r in load_published(config.paths.content)["penalties"] if r.live)
+    twin = config.paths.output / live.url.strip("/") / "index.json"
+    data = twin.read_bytes()
+    twin.unlink()
+    result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    assert made == [live.url] and twin.read_bytes() == data
+    assert result.pages_kept > 0
+
+
+def test_the_catalogue_from_kept_month_facts_equals_the_catalogue_counted_over_every_record(republished, tmp_path):
+    """The catalogue (counts, newest days, years, columns) made from the months' kept facts equals the one counted
+    from every record; damaged facts are counted again, never believed."""
+    from plugins.opendata import catalogue
+
+    config = republished[0]
+    published = load_published(config.paths.content)
+    counted = catalogue(published, config)
+    cache = PartCache(tmp_path / "facts", "salt")
+    assert catalogue(published, config, cache) == counted
+    assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted  # read back
+    for n, path in enumerate(sorted((tmp_path / "facts").iterdir())):
+        body = [b'{"others":', b'[["x"],"5","",true]', b"[1,2]", b"\xff"][n % 4]  # sealed, but not facts
+        path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") if n % 5 else path.read_bytes()[:-3])
+    assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted

@@ -145,6 +145,8 @@ def test_a_large_file_written_from_its_parts_equals_the_joined_file_and_its_twin
     if size >= MIN_BYTES:
         assert gzip.decompress(open(twin_of(streamed), "rb").read()) == data + b"!"
         assert gzip.decompress(open(twin_of(shared), "rb").read()) == data
+    assert write_parts(str(streamed), iter(parts)) is True  # the old file's bytes go on after the new: changed
+    assert streamed.read_bytes() == data
     assert not [p for p in streamed.parent.iterdir() if p.name.startswith(".tmp-")]
 
 

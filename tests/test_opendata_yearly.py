@@ -321,6 +321,7 @@ def test_the_catalogue_from_kept_month_facts_equals_the_catalogue_counted_over_e
     assert catalogue(published, config, cache) == counted
     assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted  # read back
     for n, path in enumerate(sorted((tmp_path / "facts").iterdir())):
-        body = [b'{"others":', b'[["x"],"5","",true]', b"[1,2]", b"\xff"][n % 4]  # sealed, but not facts
-        path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") if n % 5 else path.read_bytes()[:-3])
+        body = [b'{"others":', b'[["x"],"5","",true]', b"[1,2]", b"\xff", b'[[],1,5,true]', b'[[],1,"",1]'][n % 6]
+        # sealed but not facts; or torn
+        path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") if n % 7 else path.read_bytes()[:-3])
     assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted

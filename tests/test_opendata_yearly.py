@@ -286,26 +286,28 @@ def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_o
 
 
 def test_unchanged_record_twins_are_kept_in_bulk_and_a_missing_one_is_written_again(republished, monkeypatch):
-    """A republish writes the twin (index.json) of no record that did not change; a twin removed from the output
-    is written again, with the same bytes, and only it."""
+    """A republish writes the twin (index.json) of no record or list page that did not change; a twin removed
+    from the output is written again, with the same bytes, and only it."""
     import sys
 
     import plugins.opendata as opendata
 
     config = republished[0]
     made: list[str] = []
-    real = opendata._record_twin_text
+    record_twin, list_twin = opendata._record_twin_text, opendata._list_twin_text
     for module in [m for m in list(sys.modules.values()) if getattr(m, "_record_twin_text", None) is not None]:
         # Pelican loads the plugin from its folder as `opendata`, beside `plugins.opendata`.
-        monkeypatch.setattr(module, "_record_twin_text", lambda r, base: made.append(r.url) or real(r, base))
+        monkeypatch.setattr(module, "_record_twin_text", lambda r, base: made.append(r.url) or record_twin(r, base))
+        monkeypatch.setattr(module, "_list_twin_text", lambda p, base: made.append(p.url) or list_twin(p, base))
     build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
     assert made == []
     live = next(r for r in load_published(config.paths.content)["penalties"] if r.live)
-    twin = config.paths.output / live.url.strip("/") / "index.json"
-    data = twin.read_bytes()
-    twin.unlink()
+    removed = [config.paths.output / url.strip("/") / "index.json" for url in (live.url, "/penalties/")]
+    data = [twin.read_bytes() for twin in removed]
+    for twin in removed:
+        twin.unlink()
     result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
-    assert made == [live.url] and twin.read_bytes() == data
+    assert sorted(made) == sorted([live.url, "/penalties/"]) and [twin.read_bytes() for twin in removed] == data
     assert result.pages_kept > 0
 
 

@@ -194,6 +194,11 @@ def test_a_twin_joined_from_kept_deflated_months_equals_a_twin_made_afresh(tmp_p
     assert subprocess.run(["gzip", "-t", twin_of(incremental)]).returncode == 0
     member = zlib.decompressobj(31)
     assert member.decompress(twin) == data and member.eof and member.unused_data == b""  # one member, nothing after
+    # An unchanged file whose twin an older build compressed in one go gets the twin a full build makes.
+    with open(twin_of(incremental), "wb") as fh:
+        fh.write(gzip.compress(data, mtime=0))
+    assert write_parts(str(incremental), _pieces(kept, months)) is False
+    assert open(twin_of(incremental), "rb").read() == twin
 
 
 def test_kept_deflated_blocks_of_other_bytes_are_never_used(tmp_path):

@@ -233,7 +233,7 @@ def _write_tables(pages: Any, entry: dict[str, Any], data: TypeData, config: Con
         return part.pieces(json_month, cache, lambda records: json_records(records, base))
 
     header, fields = csv_header(cols, unified), json_fields(cols)
-    everything = digest_of(in_year_order(parts))
+    everything = data.digest
     # The whole type's files go to the writer as their months' parts, read one year at a time: at 100k ~100 MB.
     pages.write_text(entry["files"]["csv"], lambda: itertools.chain(
         (header,), itertools.chain.from_iterable(map(csv_part, parts))), key=everything)
@@ -278,7 +278,7 @@ def _write_national(pages: Any, entry: dict[str, Any], data: TypeData, config: C
             month_name(month.digest), lambda: national_rows(type_key, month.records)), first))
 
     pages.write_text(entry["files"]["xlsx"], lambda: national_packed(
-        type_key, [packed(*m) for m in whole], author, data.updated()), key=digest_of(in_year_order(parts)))
+        type_key, [packed(*m) for m in whole], author, data.updated()), key=data.digest)
     by_year = {p.year: p for p in parts}
     for y in entry["yearly"]:
         part = by_year[y["year"]]

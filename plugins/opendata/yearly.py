@@ -116,6 +116,10 @@ class TypeData:
         self.type_key, self.records, self.cache = type_key, records, cache
         self.parts = year_parts(type_key, records)
 
+    @cached_property  # the key of each whole-type file: its records in the file's order
+    def digest(self) -> str:
+        return digest_of(in_year_order(self.parts))
+
     @cached_property
     def facts(self) -> dict[str, list[MonthFacts]]:
         """Each year's months' facts, by year."""

@@ -40,7 +40,7 @@ from publisher.site.opendata.tables import (
 )
 from publisher.site.part_cache import PartCache
 
-from .yearly import TypeData, YearPart, deflated_name, in_year_order
+from .yearly import TypeData, YearPart, deflated_name
 
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes

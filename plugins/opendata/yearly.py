@@ -44,17 +44,10 @@ class YearPart:
         30k penalties a year at 100k took seconds to encode again for one record."""
         return [Month(list(rs)) for _, rs in groupby(self.records, key=lambda r: r.date[:7])]
 
-    def encoded(self, name: Callable[[str], str], get: Callable[[str, Callable[[], bytes]], bytes],
-                encode: Callable[[list[PublishedRecord]], bytes], sep: bytes = b"") -> bytes:
-        """The year's rows in one format: its months' rows (each `get` by `name` of its digest, else `encode`d),
-        joined by `sep` where both sides have rows."""
-        parts = (get(name(m.digest), lambda m=m: encode(m.records)) for m in self.months)
-        return sep.join(part for part in parts if part) if sep else b"".join(parts)
-
     def pieces(self, name: Callable[[str], str], cache: PartCache,
                encode: Callable[[list[PublishedRecord]], bytes]) -> list[Piece]:
-        """The year's rows in one format as its months' pieces (`encoded`'s, unjoined), each with the name its
-        deflated blocks are kept under: a twin deflates the months that changed only."""
+        """The year's rows in one format as its months' rows (each kept by `name` of its digest, else `encode`d),
+        each with the name its deflated blocks are kept under: a twin deflates the months that changed only."""
         return [Piece(cache.get(n, functools.partial(encode, m.records)),
                       functools.partial(cache.get, deflated_name(cache, n)))
                 for m in self.months for n in (name(m.digest),)]

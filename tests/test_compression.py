@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import http.client
 import re
+import subprocess
+import zlib
 
 import pytest
 
@@ -109,9 +111,10 @@ def test_a_removed_page_takes_its_twin_with_it(sample_site, tmp_path):
 
 @pytest.mark.parametrize("size", [10, 5000, 9 << 20])  # no twin, a level-6 twin, a level-1 twin (BIG_BYTES)
 def test_a_large_file_written_from_its_parts_equals_the_joined_file_and_its_twin(tmp_path, size):
-    """A whole type's open data is written part by part (write_parts), never joined in memory: the file and
-    its gzip twin are the bytes the joined file gets; an unchanged file is not rewritten; a release sharing the
-    old file and twin by hard link keeps its bytes when they change."""
+    """A whole type's open data is written part by part (write_parts), never joined in memory: the file is the
+    bytes the joined file gets, its gzip twin a valid gzip of them (parts deflated apart: not gzip.compress's
+    bytes); an unchanged file is not rewritten; a release sharing the old file and twin by hard link keeps its
+    bytes when they change."""
     import os
     import random
 
@@ -129,8 +132,8 @@ def test_a_large_file_written_from_its_parts_equals_the_joined_file_and_its_twin
     assert streamed.read_bytes() == joined.read_bytes() == data
     assert os.path.exists(twin_of(joined)) == os.path.exists(twin_of(streamed)) == (size >= MIN_BYTES)
     if size >= MIN_BYTES:
-        assert open(twin_of(streamed), "rb").read() == open(twin_of(joined), "rb").read()
         assert gzip.decompress(open(twin_of(streamed), "rb").read()) == data
+        assert subprocess.run(["gzip", "-t", twin_of(streamed)]).returncode == 0
     before = streamed.stat().st_ino
     assert write_parts(str(streamed), iter(parts)) is False and streamed.stat().st_ino == before
     shared = tmp_path / "release-1.json"
@@ -142,4 +145,71 @@ def test_a_large_file_written_from_its_parts_equals_the_joined_file_and_its_twin
     if size >= MIN_BYTES:
         assert gzip.decompress(open(twin_of(streamed), "rb").read()) == data + b"!"
         assert gzip.decompress(open(twin_of(shared), "rb").read()) == data
+    assert write_parts(str(streamed), iter(parts)) is True  # the old file's bytes go on after the new: changed
+    assert streamed.read_bytes() == data
     assert not [p for p in streamed.parent.iterdir() if p.name.startswith(".tmp-")]
+
+
+def _pieces(cache: dict[str, bytes], months: list[bytes]) -> list[object]:
+    """Months as pieces whose deflated blocks are kept in `cache` (what PartCache.get does), with loose bytes
+    between them as a file's header and separators are."""
+    from publisher.site.precompress import Piece
+
+    def kept(name: str, encode):
+        if name not in cache:
+            cache[name] = encode()
+        return cache[name]
+
+    out: list[object] = [b"\xef\xbb\xbfheader\r\n"]
+    for n, month in enumerate(months):
+        out += [Piece(month, lambda encode, n=n: kept(f"m{n}", encode)), b",\n"]
+    return out
+
+
+def test_a_twin_joined_from_kept_deflated_months_equals_a_twin_made_afresh(tmp_path):
+    """The gzip twin of a file written from months' pieces is made of each month's deflated blocks: a republish
+    deflates only the month that changed, and its twin is byte for byte the twin a full build (nothing kept)
+    makes, a single gzip member that gzip and Python read back."""
+    import random
+
+    from publisher.site.precompress import twin_of, write_parts
+
+    rng = random.Random(7)
+    months = [("，".join(f"罚款{rng.random()}" for _ in range(rng.randint(0, 900)))).encode() for _ in range(12)]
+    months[3] = b""  # a month whose records were all withdrawn
+    kept: dict[str, bytes] = {}
+    incremental, full = tmp_path / "inc" / "penalties.csv", tmp_path / "full" / "penalties.csv"
+    write_parts(str(incremental), _pieces(kept, months))
+    deflated = {name: zlib.crc32(blocks) for name, blocks in kept.items()}
+    months[5] = months[5] + "（经复核更正）".encode()
+    kept.pop("m5")  # the changed month's rows are new: PartCache names them anew
+    assert write_parts(str(incremental), _pieces(kept, months)) is True
+    assert {n for n, blocks in kept.items() if deflated.get(n) != zlib.crc32(blocks)} == {"m5"}
+    assert write_parts(str(full), _pieces({}, months)) is True
+    data = b"\xef\xbb\xbfheader\r\n" + b"".join(m + b",\n" for m in months)
+    assert incremental.read_bytes() == full.read_bytes() == data
+    twin = open(twin_of(incremental), "rb").read()
+    assert twin == open(twin_of(full), "rb").read()
+    assert gzip.decompress(twin) == data
+    assert subprocess.run(["gzip", "-t", twin_of(incremental)]).returncode == 0
+    member = zlib.decompressobj(31)
+    assert member.decompress(twin) == data and member.eof and member.unused_data == b""  # one member, nothing after
+    # An unchanged file whose twin an older build compressed in one go gets the twin a full build makes.
+    with open(twin_of(incremental), "wb") as fh:
+        fh.write(gzip.compress(data, mtime=0))
+    assert write_parts(str(incremental), _pieces(kept, months)) is False
+    assert open(twin_of(incremental), "rb").read() == twin
+
+
+def test_kept_deflated_blocks_of_other_bytes_are_never_used(tmp_path):
+    """Blocks kept under a piece's name but made from other bytes (a damaged or stale cache) are deflated again:
+    the twin still holds the file's bytes."""
+    from publisher.site.precompress import deflated, twin_of, write_parts
+
+    months = [(f"第{n}月，" * 400).encode() for n in range(4)]
+    kept = {f"m{n}": deflated(b"other bytes " * 50) for n in range(4)}
+    kept["m1"] = b"\x00"  # shorter than its header
+    path = tmp_path / "penalties.json"
+    write_parts(str(path), _pieces(kept, months))
+    assert gzip.decompress(open(twin_of(path), "rb").read()) == path.read_bytes()
+    assert path.read_bytes() == b"\xef\xbb\xbfheader\r\n" + b"".join(m + b",\n" for m in months)

@@ -141,12 +141,12 @@ def test_a_republish_rewrites_only_the_changed_years_files_and_the_whole_type_fi
 def test_a_republish_encodes_one_year_of_one_type_and_counts_one_year_again(republished):
     _, _, _, parts, after, _ = republished
     # The changed month's CSV rows, JSON records and template rows (XLSX) are encoded anew (its year's are joined
-    # from its months' and not kept again), its year's template rows are deflated twice (where they start in the
-    # whole-type file, and in the year's own file), the penalty list pages' keys are taken again, and its fields
-    # are read for the dataset's columns; its old parts are dropped; nothing else moves (no other record's fields
-    # are read).
-    assert len(after["opendata"] - parts["opendata"]) == 7
-    assert len(parts["opendata"] - after["opendata"]) == 7
+    # from its months' and not kept again), its CSV and JSON rows deflated for the gzip twins, its template rows
+    # deflated twice (where they start in the whole-type file, and in the year's own file), the penalty list pages'
+    # keys are taken again, and its facts (fields, count, newest day) are read; its old parts are dropped; nothing
+    # else moves (no other record's fields are read, no other month is deflated).
+    assert len(after["opendata"] - parts["opendata"]) == 9
+    assert len(parts["opendata"] - after["opendata"]) == 9
     # One tally: the penalties of that year (the year's permits and inspections are not counted again).
     assert len(after["statistics"] - parts["statistics"]) == 1
     assert len(parts["statistics"] - after["statistics"]) == 1
@@ -244,7 +244,7 @@ def test_a_missing_list_twin_is_written_again_though_its_type_did_not_change(rep
     assert twin.read_bytes() == data and twin in result.files_changed
 
 
-def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_one_encoding():
+def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_one_encoding(tmp_path):
     """Issue 18: at 100k a year of penalties is ~30k records, encoded again in seconds for one correction; a year's
     rows are its months' rows, each kept, so one correction encodes one month, and the join equals the whole."""
     from dataclasses import replace
@@ -260,13 +260,11 @@ def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_o
 
     days = ["2025-12-20", "2025-12-02", "2025-11-15", "2025-10-03", "2025-10-01", "2025-03-09", "2024-12-31"]
     records = [record(n, day) for n, day in enumerate(days)]
-    stored: dict[str, bytes] = {}
+    cache = PartCache(tmp_path, "salt")
     encoded: list[list[str]] = []
 
-    def get(name: str, encode):
-        if name not in stored:
-            stored[name] = encode()
-        return stored[name]
+    def joined(part) -> bytes:  # as json_file_parts joins a year's months' pieces
+        return b",\n".join(piece.data for piece in part.pieces(str, cache, encode) if piece.data)
 
     def encode(rs):
         encoded.append([r.slug for r in rs])
@@ -277,9 +275,53 @@ def test_a_changed_record_encodes_its_month_and_the_year_joins_to_the_bytes_of_o
 
     part = year_2025(records)
     assert [[r.slug for r in m.records] for m in part.months] == [["p0", "p1"], ["p2"], ["p3", "p4"], ["p5"]]
-    assert part.encoded(str, get, encode, sep=b",\n") == json_records(part.records, "https://x.example.gov.cn")
+    assert joined(part) == json_records(part.records, "https://x.example.gov.cn")
     encoded.clear()
     corrected = [replace(r, title="更正", digest="d4b") if r.slug == "p4" else r for r in records]
     again = year_2025(corrected)
-    assert again.encoded(str, get, encode, sep=b",\n") == json_records(again.records, "https://x.example.gov.cn")
+    assert joined(again) == json_records(again.records, "https://x.example.gov.cn")
     assert encoded == [["p3", "p4"]]  # the corrected record's month, nothing else
+
+
+def test_unchanged_record_twins_are_kept_in_bulk_and_a_missing_one_is_written_again(republished, monkeypatch):
+    """A republish writes the twin (index.json) of no record or list page that did not change; a twin removed
+    from the output is written again, with the same bytes, and only it."""
+    import sys
+
+    import plugins.opendata as opendata
+
+    config = republished[0]
+    made: list[str] = []
+    record_twin, list_twin = opendata._record_twin_text, opendata._list_twin_text
+    for module in [m for m in list(sys.modules.values()) if getattr(m, "_record_twin_text", None) is not None]:
+        # Pelican loads the plugin from its folder as `opendata`, beside `plugins.opendata`.
+        monkeypatch.setattr(module, "_record_twin_text", lambda r, base: made.append(r.url) or record_twin(r, base))
+        monkeypatch.setattr(module, "_list_twin_text", lambda p, base: made.append(p.url) or list_twin(p, base))
+    build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    assert made == []
+    live = next(r for r in load_published(config.paths.content)["penalties"] if r.live)
+    removed = [config.paths.output / url.strip("/") / "index.json" for url in (live.url, "/penalties/")]
+    data = [twin.read_bytes() for twin in removed]
+    for twin in removed:
+        twin.unlink()
+    result = build_site(config, SAMPLE_NOW, annual=annual_reports(config, SAMPLE_NOW))
+    assert sorted(made) == sorted([live.url, "/penalties/"]) and [twin.read_bytes() for twin in removed] == data
+    assert result.pages_kept > 0
+
+
+def test_the_catalogue_from_kept_month_facts_equals_the_catalogue_counted_over_every_record(republished, tmp_path):
+    """The catalogue (counts, newest days, years, columns) made from the months' kept facts equals the one counted
+    from every record; damaged facts are counted again, never believed."""
+    from plugins.opendata import catalogue
+
+    config = republished[0]
+    published = load_published(config.paths.content)
+    counted = catalogue(published, config)
+    cache = PartCache(tmp_path / "facts", "salt")
+    assert catalogue(published, config, cache) == counted
+    assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted  # read back
+    for n, path in enumerate(sorted((tmp_path / "facts").iterdir())):
+        body = [b'{"others":', b'[["x"],"5","",true]', b"[1,2]", b"\xff", b'[[],1,5,true]', b'[[],1,"",1]'][n % 6]
+        # sealed but not facts; or torn
+        path.write_bytes(body + zlib.crc32(body).to_bytes(4, "big") if n % 7 else path.read_bytes()[:-3])
+    assert catalogue(published, config, PartCache(tmp_path / "facts", "salt")) == counted

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import os
 from typing import Any
 
 import orjson
@@ -29,20 +30,17 @@ from publisher.site.opendata.tables import (
     csv_header,
     csv_rows,
     dumps,
-    is_unified,
     json_fields,
-    json_file,
     json_file_parts,
     json_records,
     last_updated,
     live,
-    other_fields,
     packed_rows,
     record_object,
 )
 from publisher.site.part_cache import PartCache
 
-from .yearly import YearPart, in_year_order, year_parts
+from .yearly import TypeData, YearPart, deflated_name
 
 OPENDATA_URL = "/opendata/"
 TWIN_TEMPLATES = ("list", "record")  # the pages whose index.json this plugin writes
@@ -74,11 +72,12 @@ def dataset_urls(type_key: str, year: str = "") -> dict[str, str]:
     return urls
 
 
-def yearly_files(type_key: str, records: list[PublishedRecord]) -> list[dict[str, Any]]:
-    """The files of each decision year of a type's live records, newest first; none for a type without one."""
+def yearly_files(type_key: str, years: list[str]) -> list[dict[str, Any]]:
+    """The files of each decision year of a type's live records (`years_of`), newest first; none for a type
+    without one."""
     if RECORD_TYPES[type_key].date_field is None:
         return []
-    return [{"year": y, "files": dataset_urls(type_key, y)} for y in years_of(records)]
+    return [{"year": y, "files": dataset_urls(type_key, y)} for y in years]
 
 
 def licence(config: Config) -> dict[str, str]:
@@ -86,39 +85,38 @@ def licence(config: Config) -> dict[str, str]:
     return {"name": config.opendata.licence, "url": config.opendata.licence_url}
 
 
-def type_columns(type_key: str, records: list[PublishedRecord], cache: PartCache | None) -> list[Any]:
-    """`columns` of a type's live records, each year's other fields kept by the year's digest: a republish reads
-    the fields of the records of the years that changed, not of every record."""
-    parts = year_parts(type_key, records)
-    ordered = in_year_order(parts)
-    if cache is None or len(ordered) != len(records) or any(a is not b for a, b in zip(ordered, records, strict=True)):
-        return columns(type_key, live(records))  # years not one after another (hand-made dates): read them all
-    others: dict[str, None] = {}
-    for part in parts:
-        made = cache.get(cache.name("columns", type_key, part.digest),
-                         lambda p=part: orjson.dumps(other_fields(type_key, live(p.records))))
-        others.update(dict.fromkeys(orjson.loads(made)))
-    return columns_named(type_key, others)
-
-
 def opendata_cache(config: Config, pages: Any) -> PartCache:
     return PartCache(config.paths.state / "cache" / "opendata", pages.salt)
 
 
-def catalogue(published: dict[str, list[PublishedRecord]], config: Config,
-              cache: PartCache | None = None) -> list[dict[str, Any]]:
-    """One entry per dataset: what the catalogue page shows and catalogue JSON holds."""
+def type_data(published: dict[str, list[PublishedRecord]], cache: PartCache) -> dict[str, TypeData]:
+    """Each type's records by year and month, with the months' facts (yearly.py): made once a build."""
+    return {type_key: TypeData(type_key, published.get(type_key, []), cache) for type_key in CATALOGUE_ORDER}
+
+
+def catalogue(published: dict[str, list[PublishedRecord]], config: Config, cache: PartCache | None = None,
+              data: dict[str, TypeData] | None = None) -> list[dict[str, Any]]:
+    """One entry per dataset: what the catalogue page shows and catalogue JSON holds; counted from the months'
+    kept facts (`data`, made with `cache`), else from every record."""
     base = config.site.url
+    if data is None and cache is not None:
+        data = type_data(published, cache)
     entries = []
     for type_key in CATALOGUE_ORDER:
         rtype = RECORD_TYPES[type_key]
         records = published.get(type_key, [])
+        if data is None:
+            rows = live(records)
+            count, modified, years, fields = (len(rows), last_updated(records), years_of(records),
+                                              columns(type_key, rows))
+        else:
+            d = data[type_key]
+            count, modified, years, fields = d.live(), d.updated(), d.years, columns_named(type_key, d.others)
         entries.append({
             "type": type_key, "title": rtype.zh, "description": DESCRIPTIONS[type_key],
-            "count": len(live(records)), "modified": last_updated(records),
+            "count": count, "modified": modified,
             "page": f"/{type_key}/", "files": dataset_urls(type_key), "base": base,
-            "yearly": yearly_files(type_key, records),
-            "fields": type_columns(type_key, records, cache),
+            "yearly": yearly_files(type_key, years), "fields": fields,
         })
     return entries
 
@@ -144,13 +142,13 @@ def _by_year(yearly: list[dict[str, Any]], base: str) -> dict[str, Any]:
     return out
 
 
-def _year_meta(entry: dict[str, Any], year: str, records: list[PublishedRecord], config: Config) -> dict[str, Any]:
+def _year_meta(entry: dict[str, Any], year: str, modified: str, config: Config) -> dict[str, Any]:
     """The facts of one year's file: the dataset's, for the records decided that year."""
     base = config.site.url
     urls = dataset_urls(entry["type"], year)
     return {"title": f"{config.site.agency}{entry['title']}信息（{year}年）", "type": entry["type"], "year": year,
             "description": entry["description"], "publisher": config.site.agency or config.site.name,
-            "modified": last_updated(records), "licence": licence(config), "page": base + entry["page"],
+            "modified": modified, "licence": licence(config), "page": base + entry["page"],
             "catalogue": base + OPENDATA_URL, "all_years": base + entry["files"]["json"],
             "distributions": {kind: base + url for kind, url in urls.items()}}
 
@@ -178,15 +176,16 @@ def record_twin(record: PublishedRecord, base: str) -> dict[str, Any]:
 
 
 def write_open_data(published: dict[str, list[PublishedRecord]], config: Config, pages: Any,
-                    entries: list[dict[str, Any]] | None = None,
-                    cache: PartCache | None = None) -> list[dict[str, Any]]:
+                    entries: list[dict[str, Any]] | None = None, cache: PartCache | None = None,
+                    data: dict[str, TypeData] | None = None) -> list[dict[str, Any]]:
     """Write every dataset file, the JSON twins and the catalogue page; return the catalogue.
 
-    `entries`: the catalogue, if made, with the cache it was made with."""
+    `entries`: the catalogue, if made, with the cache and the types' data it was made with."""
     cache = cache if cache is not None else opendata_cache(config, pages)
-    entries = entries if entries is not None else catalogue(published, config, cache)
+    data = data if data is not None else type_data(published, cache)
+    entries = entries if entries is not None else catalogue(published, config, cache, data)
     for entry in entries:
-        _write_dataset(pages, entry, published.get(entry["type"], []), config, cache)
+        _write_dataset(pages, entry, data[entry["type"]], config, cache)
     cache.prune()
     pages.write_text(OPENDATA_URL + "index.json", dumps({
         "title": f"{config.site.agency}开放数据目录", "publisher": config.site.agency, "licence": licence(config),
@@ -196,24 +195,22 @@ def write_open_data(published: dict[str, list[PublishedRecord]], config: Config,
     return entries
 
 
-def _write_dataset(pages: Any, entry: dict[str, Any], records: list[PublishedRecord], config: Config,
-                   cache: PartCache) -> None:
+def _write_dataset(pages: Any, entry: dict[str, Any], data: TypeData, config: Config, cache: PartCache) -> None:
     """One type's dataset files, its years' files and JSON twins; each is rebuilt only when what it is made
     from changed, and each year's rows are encoded only when that year's records changed (yearly.py)."""
     type_key, base = entry["type"], config.site.url
-    parts = year_parts(type_key, records)
-    _write_tables(pages, entry, parts, config, cache)
+    _write_tables(pages, entry, data, config, cache)
     if type_key in NATIONAL_TYPES:
-        _write_national(pages, entry, parts, config, cache)
-    _write_list_twins(pages, type_key, records, base, cache)
-    _write_record_twins(pages, records, base)
+        _write_national(pages, entry, data, config, cache)
+    _write_list_twins(pages, type_key, data.records, base, cache)
+    _write_record_twins(pages, data.records, base)
 
 
-def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
-                  cache: PartCache) -> None:
-    """The CSV and JSON files of a type and of each of its years, joined from the months' cached rows."""
-    type_key, base, cols = entry["type"], config.site.url, entry["fields"]
-    unified = is_unified(r for p in parts for r in p.records)
+def _write_tables(pages: Any, entry: dict[str, Any], data: TypeData, config: Config, cache: PartCache) -> None:
+    """The CSV and JSON files of a type and of each of its years, joined from the months' cached rows, and their
+    gzip twins from the months' cached deflated blocks (precompress.write_parts)."""
+    type_key, base, cols, parts = entry["type"], config.site.url, entry["fields"], data.parts
+    unified = data.unified
     # A month's rows depend on the type's columns, which every month shares, and on whether agencies are named.
     names = (*(c.name for c in cols), *(["@origin"] if unified else []))
 
@@ -226,63 +223,68 @@ def _write_tables(pages: Any, entry: dict[str, Any], parts: list[YearPart], conf
     months = [m.digest for p in parts for m in p.months]
     for name in (*map(csv_month, months), *map(json_month, months)):
         cache.keep(name)
+        cache.keep(deflated_name(cache, name))
 
     # A year's rows are joined from its months' each time, not kept again: a second copy of every row in the state.
-    def csv_part(part: YearPart) -> bytes:
-        return part.encoded(csv_month, cache.get, lambda records: csv_rows(cols, records, base, unified))
+    def csv_part(part: YearPart) -> list[Any]:
+        return part.pieces(csv_month, cache, lambda records: csv_rows(cols, records, base, unified))
 
-    def json_part(part: YearPart) -> bytes:
-        return part.encoded(json_month, cache.get, lambda records: json_records(records, base), sep=b",\n")
+    def json_part(part: YearPart) -> list[Any]:
+        return part.pieces(json_month, cache, lambda records: json_records(records, base))
 
     header, fields = csv_header(cols, unified), json_fields(cols)
-    everything = digest_of(in_year_order(parts))
-    # The whole type's files go to the writer as their years' parts, read one at a time: at 100k they are ~100 MB.
-    pages.write_text(entry["files"]["csv"], lambda: itertools.chain((header,), map(csv_part, parts)), key=everything)
+    everything = data.digest
+    # The whole type's files go to the writer as their months' parts, read one year at a time: at 100k ~100 MB.
+    pages.write_text(entry["files"]["csv"], lambda: itertools.chain(
+        (header,), itertools.chain.from_iterable(map(csv_part, parts))), key=everything)
     pages.write_text(entry["files"]["json"], lambda: json_file_parts(
-        {**_dataset_meta(entry, config), "fields": fields}, entry["count"], map(json_part, parts)), key=everything)
+        {**_dataset_meta(entry, config), "fields": fields}, entry["count"],
+        itertools.chain.from_iterable(map(json_part, parts))), key=everything)
     by_year = {p.year: p for p in parts}
     for y in entry["yearly"]:
         part, urls = by_year[y["year"]], y["files"]
         key = (part.digest, names)
-        pages.write_text(urls["csv"], functools.partial(lambda p: header + csv_part(p), part), key=key)
-        meta = functools.partial(_year_meta, entry, part.year, part.records, config)
-        pages.write_text(urls["json"], functools.partial(
-            lambda p, m: json_file({**m(), "fields": fields}, len(live(p.records)), [json_part(p)]), part, meta),
-            key=key)
+        pages.write_text(urls["csv"], functools.partial(lambda p: iter([header, *csv_part(p)]), part), key=key)
+        pages.write_text(urls["json"], functools.partial(lambda p: json_file_parts(
+            {**_year_meta(entry, p.year, data.updated(p.year), config), "fields": fields}, data.live(p.year),
+            json_part(p)), part), key=key)
 
 
-def _write_national(pages: Any, entry: dict[str, Any], parts: list[YearPart], config: Config,
-                    cache: PartCache) -> None:
+def _write_national(pages: Any, entry: dict[str, Any], data: TypeData, config: Config, cache: PartCache) -> None:
     """The national template's XLSX of a type and of each year, joined from the months' cached sheet rows, each
-    kept deflated by the row it starts at: a corrected record deflates its year's rows again, nothing else."""
-    type_key, author = entry["type"], config.site.agency
-    firsts, first = {}, 2  # the sheet row each year's rows start at in the whole-type file (row 1: the headers)
+    kept deflated by the row it starts at: a corrected record deflates its month's rows again, nothing else."""
+    type_key, author, parts = entry["type"], config.site.agency, data.parts
+    whole, yearly = [], {}  # (month, the sheet row its rows start at), in the whole file and in its year's file
+    first = 2  # row 1: the headers
     for p in parts:
-        firsts[p.year] = first
-        first += len(live(p.records))
-    packed_names = {(p.year, n): cache.name("xlsx-packed", type_key, p.digest, n)
-                    for p in parts for n in {firsts[p.year], 2}}
+        yearly[p.year], in_year = [], 2
+        for month, facts in zip(p.months, data.facts[p.year], strict=True):
+            whole.append((month, first))
+            yearly[p.year].append((month, in_year))
+            first, in_year = first + facts.live, in_year + facts.live
 
     def month_name(digest: str) -> str:
         return cache.name("xlsx-month", type_key, digest)
 
-    months = [month_name(m.digest) for p in parts for m in p.months]
-    for name in (*packed_names.values(), *months):
-        cache.keep(name)
+    def packed_name(month: Any, first: int) -> str:
+        return cache.name("xlsx-packed", type_key, month.digest, first)
 
-    def packed(part: YearPart, first: int) -> bytes:
-        return cache.get(packed_names[part.year, first], lambda: packed_rows(
-            part.encoded(month_name, cache.get, lambda records: national_rows(type_key, records)), first))
+    for month, first in (*whole, *(m for ms in yearly.values() for m in ms)):
+        cache.keep(packed_name(month, first))
+        cache.keep(month_name(month.digest))
 
-    records = in_year_order(parts)
+    def packed(month: Any, first: int) -> bytes:
+        return cache.get(packed_name(month, first), lambda: packed_rows(cache.get(
+            month_name(month.digest), lambda: national_rows(type_key, month.records)), first))
+
     pages.write_text(entry["files"]["xlsx"], lambda: national_packed(
-        type_key, [packed(p, firsts[p.year]) for p in parts], author, last_updated(records)), key=digest_of(records))
+        type_key, [packed(*m) for m in whole], author, data.updated()), key=data.digest)
     by_year = {p.year: p for p in parts}
     for y in entry["yearly"]:
         part = by_year[y["year"]]
         pages.write_text(y["files"]["xlsx"], functools.partial(
-            lambda p: national_packed(type_key, [packed(p, 2)], author, last_updated(p.records), p.year), part),
-            key=part.digest)
+            lambda p: national_packed(type_key, [packed(*m) for m in yearly[p.year]], author, data.updated(p.year),
+                                      p.year), part), key=part.digest)
 
 
 class _Key(str):
@@ -302,25 +304,36 @@ def _write_list_twins(pages: Any, type_key: str, records: list[PublishedRecord],
     def encode() -> bytes:
         return orjson.dumps([[p.url, repr(p.key)] for p in pages_of().values()])
 
-    for url, key in orjson.loads(cache.get(name, encode)):
-        pages.write_text(url + "index.json", functools.partial(lambda u: _list_twin_text(pages_of()[u], base), url),
-                         key=_Key(key))
+    listed = orjson.loads(cache.get(name, encode))
+    kept = _kept_twins(pages, [url + "index.json" for url, _ in listed], [_Key(key) for _, key in listed])
+    for (url, key), k in zip(listed, kept, strict=True):
+        if not k:
+            pages.write_text(url + "index.json", functools.partial(
+                lambda u: _list_twin_text(pages_of()[u], base), url), key=_Key(key))
 
 
 def _write_record_twins(pages: Any, records: list[PublishedRecord], base: str) -> None:
-    """The records' twins: those made from the same record as last build are kept here (the writer checks their
-    file is there); only the others go to the workers, which cost more to fork than 20,000 kept twins."""
+    """The records' twins: those made from the same record as last build, whose file is there, are kept in bulk
+    (`_kept_twins`); only the others are written, on the workers if they are many."""
     def write(r: PublishedRecord) -> None:
         pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base), key=r.digest)
 
-    before, fingerprint = pages.previous, pages.fingerprint
-    stale = [r for r in records if before.get(url := r.url + "index.json") != fingerprint(url, r.digest)]
-    pages.each(stale, write)
-    if len(stale) < len(records):
-        done = {id(r) for r in stale}
-        for r in records:
-            if id(r) not in done:
-                write(r)  # unchanged: the writer records its fingerprint and keeps the file
+    kept = _kept_twins(pages, [r.url + "index.json" for r in records], [r.digest for r in records])
+    pages.each([r for r, k in zip(records, kept, strict=True) if not k], write)
+
+
+def _kept_twins(pages: Any, urls: list[str], keys: list[Any]) -> list[bool]:
+    """Which of these files (at URLs not ending in "/") `write_text` with these keys would keep (the same
+    fingerprint as the previous build's, and the file there: `PageWriter._unchanged`), recorded as kept, in bulk:
+    at 100k records a write_text each took a second."""
+    fingerprints = list(map(pages.fingerprint, urls, keys))
+    same = list(map(str.__eq__, fingerprints, map(pages.previous.get, urls, itertools.repeat(""))))
+    root = str(pages.output).rstrip("/")  # the writer's file of a URL not ending in "/"
+    there = iter(map(os.path.isfile, [root + u for u, s in zip(urls, same, strict=True) if s is True]))
+    kept = [s is True and next(there) for s in same]
+    pages.produced.update(itertools.compress(zip(urls, fingerprints, strict=True), kept))
+    pages.kept += sum(kept)
+    return kept
 
 
 def _list_twin_text(page: ListPage, base: str) -> str:
@@ -338,12 +351,13 @@ class OpenDataGenerator(Generator):
         build = build_context(self.settings)
         build.pages.extend_context(TWIN_TEMPLATES, json_twin=True)  # this plugin writes the twins: it says they exist
         self.cache = opendata_cache(build.config, build.pages)
-        self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config, self.cache)
+        self.data = type_data(build.published, self.cache)
+        self.entries: list[dict[str, Any]] | None = catalogue(build.published, build.config, self.cache, self.data)
 
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         # No `written` here: the shared page writer's count is already reported by the pages generator.
-        write_open_data(build.published, build.config, build.pages, self.entries, self.cache)
+        write_open_data(build.published, build.config, build.pages, self.entries, self.cache, self.data)
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

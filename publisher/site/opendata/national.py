@@ -11,6 +11,7 @@ open-data page write the same bytes.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from itertools import groupby
 
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import ID_TYPE_CODES, PERMIT_CLASS_CODES, RECORD_TYPES
@@ -100,12 +101,13 @@ def _title(type_key: str, author: str, year: str | None) -> str:
 def national_xlsx(type_key: str, records: list[PublishedRecord], author: str, modified: str,
                   year: str | None = None) -> bytes:
     """The template as an XLSX workbook of one sheet, ready for Excel and for upload: the open-data page's bytes,
-    whose file packs each decision year's rows apart (plugins/opendata/yearly.py)."""
+    whose file packs each decision year's months' rows apart (plugins/opendata/yearly.py)."""
     by_year: dict[str, list[PublishedRecord]] = {}
     for r in records:
         if year is None or r.year == year:
             by_year.setdefault(r.year, []).append(r)
-    return national_file(type_key, [national_rows(type_key, rs) for rs in by_year.values()], author, modified, year)
+    months = [list(rs) for rs_of_year in by_year.values() for _, rs in groupby(rs_of_year, key=lambda r: r.date[:7])]
+    return national_file(type_key, [national_rows(type_key, rs) for rs in months], author, modified, year)
 
 
 def years_of(records: Iterable[PublishedRecord]) -> list[str]:

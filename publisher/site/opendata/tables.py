@@ -31,6 +31,7 @@ from openpyxl.writer.excel import ExcelWriter
 from publisher.core.content import FieldValue, PublishedRecord
 from publisher.core.schema import RECORD_TYPES, Field, Kind
 from publisher.site.agencies import origin_object
+from publisher.site.precompress import Piece
 
 LIST_SEPARATOR = "；"  # the sources' own separator for list-valued cells (DESIGN §2)
 URL_HEADER = "详情页网址"
@@ -205,15 +206,16 @@ def json_records(records: Iterable[PublishedRecord], base_url: str) -> bytes:
 
 def json_file(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> bytes:
     """A dataset: its facts, then "records" with the parts' objects one a line (orjson; valid JSON, UTF-8)."""
-    return b"".join(json_file_parts(meta, count, parts))
+    return b"".join(part.data if isinstance(part, Piece) else part for part in json_file_parts(meta, count, parts))
 
 
-def json_file_parts(meta: dict[str, Any], count: int, parts: Iterable[bytes]) -> Iterator[bytes]:
-    """`json_file` as the pieces it is joined from, each part as it comes: a whole type's file is never held."""
+def json_file_parts(meta: dict[str, Any], count: int, parts: Iterable[bytes | Piece]) -> Iterator[bytes | Piece]:
+    """`json_file` as the pieces it is joined from, each part as it comes: a whole type's file is never held.
+    A part may be a month's `Piece` (its deflated blocks kept for the gzip twin), passed on as it is."""
     yield orjson.dumps({**meta, "count": count})[:-1] + b',"records":['
     first = True
     for part in parts:
-        if part:
+        if part.data if isinstance(part, Piece) else part:
             yield b"\n" if first else b",\n"
             yield part
             first = False

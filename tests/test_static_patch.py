@@ -91,6 +91,13 @@ def test_each_change_is_patched_making_only_its_documents_and_equals_a_full_buil
     docs = [d for d in docs if d.key != docs[50].key]
     steps.append(("two corrections and a deletion at once", docs, slots, 2))
     steps.append(("the last slot gone (its notice removed)", docs, slots[:1], 0))
+    after = replace(later, key="penalties/r09903", url="/penalties/r09903/", published="2026-11-25")
+    docs = [*docs, after]
+    steps.append(("an addition numbered where that slot was", docs, slots[:1], 1))
+    docs = [replace(d, body=d.body + "更正") if d.key == docs[70].key else d for d in docs if d.key != after.key]
+    steps.append(("a deletion and a correction", docs, slots[:1], 1))
+    docs = [*docs[:60], replace(docs[60], body=docs[60].body + "更正"), *docs[61:], after]
+    steps.append(("a correction, and a version back that the cache still holds: not made again", docs, slots[:1], 1))
     for what, now, slots_now, changed in steps:
         meta, made, full = s.publish(now, slots_now)
         assert (made, full) == (changed, 0), what
@@ -106,9 +113,15 @@ def test_what_a_patch_cannot_match_is_built_in_full_and_still_equals_a_full_buil
     meta, made, full = s.publish(docs)  # a label no document had: meta's labels change, so every row does
     assert (made, full) == (1, 1)
     assert_as_fresh(s, meta, docs)
-    docs = [*docs[:7], replace(docs[7], date="", year=""), *docs[8:]]  # no year: a group of mixed year texts
+    # No year, or not four digits: one group (0) holds both, and meta names the year of the first one listed.
+    docs = [*docs[:7], replace(docs[7], type="penalties", date="", year=""),
+            replace(docs[8], type="penalties", date="x", year="x"), *docs[9:]]
     meta, made, full = s.publish(docs)
-    assert (made, full) == (1, 1)
+    assert (made, full) == (2, 1)
+    assert_as_fresh(s, meta, docs)
+    docs = [*docs[:7], *docs[8:]]  # the first one gone: the group's year text is the other's now
+    meta, made, full = s.publish(docs)
+    assert (made, full) == (0, 1)
     assert_as_fresh(s, meta, docs)
     docs = [replace(d, body=d.body + "；") for d in docs[:100]] + docs[100:]  # past PATCH_SHARE
     meta, made, full = s.publish(docs)
@@ -248,3 +261,18 @@ def test_a_one_record_republish_makes_that_records_document_once_per_index(tmp_p
     assert len(made) == 2 and len(set(made)) == 1 and made[0].startswith("penalties/")
     full = build_site(config, SAMPLE_NOW, output=tmp_path / "full", ledger_info=ledger, pages=PageIndexes(None, None))
     assert_same_site(config.paths.output, full.output)
+
+
+def test_the_listing_gives_each_record_its_key_digest_and_url(sample_site):
+    from publisher.core.content import load_published
+    from publisher.site.parties import collect_parties
+    from publisher.site.search.documents import profile_docs, search_docs, search_records, site_documents
+
+    published = load_published(sample_site.config.paths.content)
+    listing = site_documents(published, profile_docs(collect_parties(published)))
+    docs = search_docs(published)
+    records = search_records(published)
+    assert listing.keys == [d.key for d in docs] and listing.urls == [d.url for d in docs]
+    assert listing.digests[listing.records_from:] == [r.digest for r in records]
+    assert [listing.make(i) for i in range(len(listing))] == docs
+    assert listing.records_lines == "".join(f"{r.url}\t{r.digest}\n" for r in records).encode()

@@ -24,10 +24,12 @@ group published the same day ranks above it. Keys are matching.doc_terms: no pos
 must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too.
 
 A site's build (`update_static_index`) does not compute the index again: each document's keys are kept by
-record version (static_docs.py), and `patch_index` turns the previous index into the new one, re-encoding only
-the shards, snippet chunks and rank orders the changed documents touch; a change that would move the shard
-count or the labels, or too many changed documents, builds in full instead. Both ways give the same files
-(tests/test_incremental.py compares them through the table: where they lie depends on the builds before).
+record version (static_docs.py), and `patch_index` (static_patch.py) turns the previous index into the new one:
+it finds the changed documents by comparing the site's listing with the previous index's state, makes and
+analyses only those, and re-encodes only the shards, snippet chunks and rank orders they touch; a change that
+would move the shard count or the labels, or too many changed documents, builds in full instead. Both ways
+give the same files (tests/test_incremental.py compares them through the table: where they lie depends on the
+builds before).
 StaticReader (static_reader.py) reads it as search.js does.
 
 Every file has a gzip-compressed twin (`….gz`, level 9) for servers that send precompressed files (nginx

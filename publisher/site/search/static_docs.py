@@ -5,8 +5,10 @@ A record's document depends on its content file alone, so its keys, its snippet 
 ranking are kept in SQLite under (key, digest) and a rebuild analyses only the records that changed. Party
 profiles, made from several records, are kept under a hash of the document itself.
 
-The cache also keeps, for each index it built, which document version holds which id and the index's
-sizes (`IndexState`): the next build starts from that index's files and patches only what changed.
+The cache also keeps, for each index it built, which document version holds which id, each group's members,
+the label lists and the index's sizes (`IndexState`, flat maps that orjson reads in C): the next build compares
+them with the site's listing (documents.SiteDocuments), starts from that index's files and patches only what
+changed (static_patch.py), reading from the cache only the changed documents.
 
 The cache is a file in the state folder named by the code that makes documents, keys and files: other code,
 another cache. It can be deleted at any moment; a missing row only means analysing that document again, and a

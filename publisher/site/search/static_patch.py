@@ -10,6 +10,7 @@ shard count, a cache that lost a version), it gives None and the caller builds i
 from __future__ import annotations
 
 import json
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 
@@ -19,6 +20,7 @@ from .static import CHUNK, GROUP_BITS, Slot, fnv1a, group_of, index_meta, number
 from .static_docs import CachedDocs, IndexedDoc, IndexState
 from .static_files import compact_json
 
+log = logging.getLogger(__name__)
 PATCH_SHARE = 0.1  # past this share of documents changed, a full build is cheaper than patching
 Patched = tuple[IndexState, dict[str, bytes], dict]
 
@@ -27,6 +29,15 @@ def patch_index(source: CachedDocs, slots: list[Slot], known: IndexState,
                 read: Callable[[str], bytes | None]) -> Patched | None:
     """The new state, the files (b"": no longer made) and meta by which the previous index (holding `known`, its
     files given by `read`) becomes the index of `source`'s documents; None: build in full (the module docstring)."""
+    try:
+        return _patch(source, slots, known, read)
+    except (KeyError, IndexError, TypeError):  # a kept state that does not fit its own index: only slower
+        log.warning("static search index: the kept state does not fit, built in full")
+        return None
+
+
+def _patch(source: CachedDocs, slots: list[Slot], known: IndexState,
+           read: Callable[[str], bytes | None]) -> Patched | None:
     listing = source.listing
     digests = dict(zip(listing.keys, listing.digests, strict=True))
     if len(digests) != len(listing):

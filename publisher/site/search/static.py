@@ -279,8 +279,8 @@ def _write(source: DocSource, slots: Iterable[Slot],
     for group, numbers in rank_orders(docs, ids, None).items():
         files.put(f"o/{group}.bin", encode_order(numbers))
     groups = meta_groups(docs, ids)
-    return _state(docs, ids, members, slots, IndexState(shards, term_bytes, total, labels, groups=groups)), \
-        index_meta(len(docs), shards, labels, groups), files
+    state = _state(docs, ids, members, slots, IndexState(shards, term_bytes, total, labels, groups=groups))
+    return state, index_meta(len(docs), shards, labels, groups), files
 
 
 def _state(docs: list[IndexedDoc], ids: list[int], members: dict[int, list], slots: list[Slot],

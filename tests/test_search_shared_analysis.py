@@ -11,14 +11,14 @@ from publisher.core.content import load_published
 from publisher.site.parties import collect_parties
 from publisher.site.search import store
 from publisher.site.search.analysis import parse_query
-from publisher.site.search.documents import profile_docs, search_docs
+from publisher.site.search.documents import SiteDocuments, profile_docs, search_docs, site_documents
 from publisher.site.search.matching import doc_terms
 from publisher.site.search.static import cache_file
-from publisher.site.search.static_docs import StoredTerms, site_documents
+from publisher.site.search.static_docs import StoredTerms
 from tests.test_search import query_suite
 
 
-def _documents(published: dict) -> list:
+def _documents(published: dict) -> SiteDocuments:
     return site_documents(published, profile_docs(collect_parties(published)))
 
 
@@ -54,7 +54,9 @@ def test_a_document_whose_digest_moved_is_analysed_again(sample_site) -> None:
     docs = search_docs(published)
     documents = _documents(published)
     record = next(d for d in docs if d.type == "penalties")
-    moved = [(key, "0" * 64 if key == record.key else digest, make) for key, digest, make in documents]
+    moved = SiteDocuments(documents.keys, ["0" * 64 if key == record.key else digest
+                                           for key, digest in zip(documents.keys, documents.digests, strict=True)],
+                          documents.urls, documents.make, documents.records_from)
     known = StoredTerms(cache_file(sample_site.config.paths.state), moved)
     try:
         assert known(record) is None  # a corrected record's old keys are never used for its new text

@@ -176,8 +176,8 @@ def test_the_cache_sorts_out_old_versions_only_when_there_are_many_and_keeps_wha
     """Issue 18: finding the old versions no kept index needs decodes every kept state (1.7 s of a 100k republish),
     so the cache lets a few pile up; past stale_allowed() it drops exactly those no kept state or this build needs."""
     import sqlite3
-    from functools import partial
 
+    from publisher.site.search.documents import SiteDocuments
     from publisher.site.search.static_docs import STATES_KEPT, CachedDocs, IndexState, stale_allowed
 
     docs, path = site(80), tmp_path / "search-static-test.sqlite"
@@ -186,9 +186,11 @@ def test_the_cache_sorts_out_old_versions_only_when_there_are_many_and_keeps_wha
         return f"v{n + 1}" if n < run else "v0"  # run r corrects document r-1, and keeps the corrections before
 
     def run(r: int) -> int:
-        made = [(d.key, version(n, r), partial(lambda d: d, d)) for n, d in enumerate(docs)]
-        cache = CachedDocs(path, made)
-        cache.save_state(f"s{r}", IndexState(1, 0, 0, [], {d.key: [version(n, r), n] for n, d in enumerate(docs)}))
+        listing = SiteDocuments([d.key for d in docs], [version(n, r) for n in range(len(docs))],
+                                [d.url for d in docs], docs.__getitem__)
+        cache = CachedDocs(path, listing)
+        assert len(cache.entries) == len(docs)  # every version this run lists is analysed into the cache
+        cache.save_state(f"s{r}", IndexState(1, 0, 0, [], {d.key: version(n, r) for n, d in enumerate(docs)}))
         cache.close()
         with sqlite3.connect(path) as db:
             return db.execute("SELECT count(*) FROM docs").fetchone()[0]

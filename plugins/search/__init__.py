@@ -25,11 +25,11 @@ from pelican.generators import Generator
 
 from publisher.site.background import Background
 from publisher.site.context import build_context
-from publisher.site.search.documents import profile_docs, search_records
+from publisher.site.search.documents import profile_docs, site_documents
 from publisher.site.search.page import AGENCIES_FILE, panel_context
 from publisher.site.search.static import cache_file, index_name_hash, update_static_index, withdrawn_slots
-from publisher.site.search.static_docs import StoredTerms, site_documents
-from publisher.site.search.store import default_backend, index_records, records_hash
+from publisher.site.search.static_docs import StoredTerms
+from publisher.site.search.store import default_backend, index_documents, records_hash
 
 log = logging.getLogger(__name__)
 
@@ -40,33 +40,33 @@ class SearchGenerator(Generator):
         so it runs beside the pages, open data and the service index instead of after them."""
         self._static: Any = None
         build = build_context(self.settings)
-        self._profiles = profile_docs(build.parties())  # before the fork: the static index's process shares them
+        # Listed once, before the fork: both indexes compare it with what they hold and make only what changed.
+        self._documents = site_documents(build.published, profile_docs(build.parties()))
         # Without the fallback, /search/ needs the service (a province's search replicas, docs/scaling.md).
         if not build.config.search.static_fallback:
             return
-        published = build.published
-        slots = withdrawn_slots(published)  # withdrawn records keep their ids' places (static.py)
-        name = index_name_hash(records_hash(search_records(published), "static"), slots)
+        slots = withdrawn_slots(build.published)  # withdrawn records keep their ids' places (static.py)
+        name = index_name_hash(records_hash(self._documents, "static"), slots)
         # Only the records that changed are analysed again, and only the files they touch are written.
-        self._static = Background(update_static_index, published, Path(self.output_path), build.keep_search_indexes,
-                                  name, slots, cache_file(build.config.paths.state), self._profiles)
+        self._static = Background(update_static_index, self._documents, Path(self.output_path),
+                                  build.keep_search_indexes, name, slots, cache_file(build.config.paths.state))
 
     def generate_output(self, writer: Any) -> None:
         output = Path(self.output_path)
         started = time.perf_counter()
         build = build_context(self.settings)
-        live = search_records(build.published)
+        documents = self._documents
         static_url = self._static.result() if self._static is not None else ""
         # The static index analysed every document into its cache: the service index reads its keys there.
-        known = StoredTerms(cache_file(build.config.paths.state), site_documents(build.published, self._profiles)) \
-            if self._static is not None else None
+        known = StoredTerms(cache_file(build.config.paths.state), documents) if self._static is not None else None
         try:
-            index_records(live, output, default_backend(build.config.search.backend), build.keep_search_indexes,
-                          self._profiles, known)
+            index_documents(documents, output, default_backend(build.config.search.backend),
+                            build.keep_search_indexes, known)
         finally:
             if known is not None:
                 known.close()
-        log.info("search: %d records indexed in %.1f s", len(live), time.perf_counter() - started)
+        log.info("search: %d records indexed in %.1f s", len(documents) - documents.records_from,
+                 time.perf_counter() - started)
         pages = build.pages
         # On a plain-file host this file answers GET /api/search?…, telling search.js to use the static index
         # without a 404 in the console; `portal serve` answers that URL itself and never serves it.

@@ -24,10 +24,12 @@ group published the same day ranks above it. Keys are matching.doc_terms: no pos
 must all occur, and the "joint" of two neighbouring runs (`2024_第`) must occur too.
 
 A site's build (`update_static_index`) does not compute the index again: each document's keys are kept by
-record version (static_docs.py), and `patch_index` turns the previous index into the new one, re-encoding only
-the shards, snippet chunks and rank orders the changed documents touch; a change that would move the shard
-count or the labels, or too many changed documents, builds in full instead. Both ways give the same files
-(tests/test_incremental.py compares them through the table: where they lie depends on the builds before).
+record version (static_docs.py), and `patch_index` (static_patch.py) turns the previous index into the new one:
+it finds the changed documents by comparing the site's listing with the previous index's state, makes and
+analyses only those, and re-encodes only the shards, snippet chunks and rank orders they touch; a change that
+would move the shard count or the labels, or too many changed documents, builds in full instead. Both ways
+give the same files (tests/test_incremental.py compares them through the table: where they lie depends on the
+builds before).
 StaticReader (static_reader.py) reads it as search.js does.
 
 Every file has a gzip-compressed twin (`….gz`, level 9) for servers that send precompressed files (nginx
@@ -38,22 +40,23 @@ Bytes per first query, plain and gzip: bench/search_scale.py.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import filterfalse
+from operator import attrgetter
 from pathlib import Path
 
 from publisher.core.content import PublishedRecord
 from publisher.site.background import apart
 
 from .analysis import ANALYZER_VERSION
-from .documents import SEARCH_TYPES, SearchDoc, docs_hash
+from .documents import SEARCH_TYPES, SearchDoc, SiteDocuments, docs_hash
 from .matching import TYPE_ORDER, doc_rank, rank_of
-from .postings import decode_ids, decode_shard, encode_ids, encode_order, encode_shard, join_shard
-from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, StoredDocs, site_documents
+from .postings import encode_order, encode_shard
+from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, StoredDocs
 from .static_files import ROOT, FileTable, IndexFiles, compact_json, complete, metas, prune, read_meta
 from .store import code_hash
 
@@ -94,7 +97,10 @@ def withdrawn_slots(published: dict[str, list[PublishedRecord]]) -> list[Slot]:
     notice's Record-Date (a notice written before it was kept has only its own date; its place is that)."""
     return [Slot(f"{r.type}/{r.slug}", r.type, r.url, r.record_date or r.date, (r.record_date or r.date)[:4],
                  r.published)
-            for records in published.values() for r in records if not r.live and r.type in SEARCH_TYPES]
+            for records in published.values() for r in filterfalse(_live, records) if r.type in SEARCH_TYPES]
+
+
+_live = attrgetter("live")  # in C: the withdrawn are few among a province's records
 
 
 def group_of(type_key: str, year: str) -> int:
@@ -105,6 +111,11 @@ def group_of(type_key: str, year: str) -> int:
 
 def assign_ids(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] = ()) -> list[int]:
     """Each document's id (aligned with `docs`): group, then number by first publication within it."""
+    return layout(docs, slots)[0]
+
+
+def layout(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] = ()) -> tuple[list[int], dict[int, list]]:
+    """`assign_ids`, and each group's members by number: [published, rank, key, live] (a slot is not live)."""
     members: dict[int, list[tuple[str, int, str, int]]] = defaultdict(list)
     for i, d in enumerate(docs):
         rank = d.rank if isinstance(d, IndexedDoc) else doc_rank(d)
@@ -112,6 +123,7 @@ def assign_ids(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] =
     for s in slots:
         members[group_of(s.type, s.year)].append((s.published, rank_of(s.type, s.year, s.date, s.url), s.key, -1))
     ids = [0] * len(docs)
+    lines: dict[int, list] = {}
     for group, entries in members.items():
         if len(entries) >= 1 << GROUP_BITS:
             raise ValueError(f"search group {group} holds {len(entries)} records, more than {1 << GROUP_BITS}")
@@ -119,7 +131,8 @@ def assign_ids(docs: list[SearchDoc] | list[IndexedDoc], slots: Iterable[Slot] =
         for number, (*_, i) in enumerate(entries):
             if i >= 0:
                 ids[i] = (group << GROUP_BITS) + number
-    return ids
+        lines[group] = [[published, rank, key, int(i >= 0)] for published, rank, key, i in entries]
+    return ids, lines
 
 
 def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], output: Path, keep: int = KEEP,
@@ -142,13 +155,12 @@ def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], ou
     return _build(output, keep, content_hash, source, slots)
 
 
-def update_static_index(published: dict[str, list[PublishedRecord]], output: Path, keep: int, content_hash: str,
-                        slots: list[Slot], cache: Path, profiles: list[SearchDoc]) -> str:
+def update_static_index(listing: SiteDocuments, output: Path, keep: int, content_hash: str, slots: list[Slot],
+                        cache: Path) -> str:
     """A site's static index, from the previous one and the cache of analysed documents (static_docs.py):
-    only the documents whose record changed are analysed, and only the files they touch are written.
-    `profiles`: the party profiles' documents (`profile_docs`), made once for both indexes."""
+    only the documents whose record changed are made and analysed, and only the files they touch are written."""
     def source() -> CachedDocs:
-        return CachedDocs(cache, site_documents(published, profiles))
+        return CachedDocs(cache, listing)
 
     return _build(output, keep, content_hash, source, slots)
 
@@ -178,7 +190,9 @@ def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocS
         table = FileTable.of_meta(read_meta(previous) or {}) if previous is not None else None
         known = docs.state(previous.name) if previous is not None else None
         patched = None
-        if known and table:
+        if known and table and isinstance(docs, CachedDocs):
+            from .static_patch import patch_index  # it builds on this module
+
             files = IndexFiles(root, build, known.shards, table)
             # patch_index writes nothing: it returns the files that change, or None
             patched = None if files.fresh else patch_index(docs, slots, known, files.read)
@@ -217,7 +231,7 @@ def write_full(docs: DocSource, slots: list[Slot], root: Path, build: str,
                table: FileTable | None) -> tuple[IndexState, dict, IndexFiles]:
     """Every file of the index afresh. A large site's lists are made in a fresh interpreter (`apart`): they
     are most of a cold build's memory, and a process forked from the build would hold all of the build's too."""
-    if isinstance(docs, CachedDocs) and len(docs.entries) >= APART:
+    if isinstance(docs, CachedDocs) and len(docs.listing) >= APART:
         return apart(_write_stored, docs.path, docs.entries, slots, root, build, table)
     return _write(docs, slots, lambda shards: IndexFiles(root, build, shards, table))
 
@@ -233,8 +247,8 @@ def _write_stored(cache: Path, entries: list[IndexedDoc], slots: list[Slot], roo
 
 def _write(source: DocSource, slots: Iterable[Slot],
            open_files: Callable[[int], IndexFiles]) -> tuple[IndexState, dict, IndexFiles]:
-    docs = source.entries
-    ids = assign_ids(docs, slots)
+    docs, slots = source.entries, list(slots)
+    ids, members = layout(docs, slots)
     order = sorted(range(len(docs)), key=ids.__getitem__)
     # A list holds places in `order` (4 bytes each), not ids (8): at 100k records the lists are most of the memory.
     postings: dict[str, array] = defaultdict(lambda: array("I"))
@@ -264,8 +278,23 @@ def _write(source: DocSource, slots: Iterable[Slot],
         files.put(f"d/{chunk}.json", compact_json(rows))
     for group, numbers in rank_orders(docs, ids, None).items():
         files.put(f"o/{group}.bin", encode_order(numbers))
-    state = IndexState(shards, term_bytes, total, labels, {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
-    return state, meta_of(docs, ids, shards, labels), files
+    groups = meta_groups(docs, ids)
+    state = _state(docs, ids, members, slots, IndexState(shards, term_bytes, total, labels, groups=groups))
+    return state, index_meta(len(docs), shards, labels, groups), files
+
+
+def _state(docs: list[IndexedDoc], ids: list[int], members: dict[int, list], slots: list[Slot],
+           state: IndexState) -> IndexState:
+    """What a patch of this index starts from (static_patch.py)."""
+    sets: dict[tuple[str, ...], int] = {}
+    state.label_set = {d.key: sets.setdefault(d.labels, len(sets)) for d in docs}
+    state.label_sets = [list(labels) for labels in sets]
+    state.digests = {d.key: d.digest for d in docs}
+    state.ids = {d.key: ids[i] for i, d in enumerate(docs)}
+    state.members = members
+    state.slots = [[group_of(s.type, s.year), s.published, rank_of(s.type, s.year, s.date, s.url), s.key]
+                   for s in slots]
+    return state
 
 
 def numbered_row(row: list, number: dict[str, int]) -> list:
@@ -285,100 +314,18 @@ def rank_orders(docs: list[IndexedDoc], ids: list[int], groups: set[int] | None)
     return {group: [n for _, n in sorted(entries, reverse=True)] for group, entries in ranked.items()}
 
 
-def meta_of(docs: list[IndexedDoc], ids: list[int], shards: int, labels: list[str]) -> dict:
+def meta_groups(docs: list[IndexedDoc], ids: list[int]) -> list[list]:
+    """meta's groups: [number, type, year, documents] by number, highest first (type and year of its first)."""
     groups: dict[int, list] = {}
     for i, d in enumerate(docs):
         group = ids[i] >> GROUP_BITS
         groups.setdefault(group, [group, d.type, d.year, 0])[3] += 1
-    return {"format": FORMAT, "shards": shards, "docs": len(docs), "chunk": CHUNK, "group_bits": GROUP_BITS,
-            "groups": sorted(groups.values(), reverse=True), "types": SEARCH_TYPES, "labels": labels}
+    return sorted(groups.values(), reverse=True)
 
 
-PATCH_SHARE = 0.1  # past this share of documents changed, a full build is cheaper than patching
-
-
-def patch_index(source: DocSource, slots: list[Slot], known: IndexState,
-                read: Callable[[str], bytes | None]) -> tuple[IndexState, dict[str, bytes], dict] | None:
-    """The files (b"": no longer made) and meta by which the previous index (holding `known`, its files given by
-    `read`) becomes the index of these documents: only the shards, snippet chunks and rank orders the changed
-    documents touch; every other file stays where it is.
-
-    None when patching cannot give what a full build gives (the shard count or the labels would change, a
-    changed document's earlier keys are no longer cached) or would not be cheaper: the caller builds afresh.
-    """
-    docs = source.entries
-    ids = assign_ids(docs, slots)
-    new = {d.key: (i, d) for i, d in enumerate(docs)}
-    old = known.docs
-    changed = [k for k in new.keys() | old.keys()
-               if k not in new or k not in old or old[k] != [new[k][1].digest, ids[new[k][0]]]]
-    labels = labels_of(docs)
-    if len(changed) > max(64, PATCH_SHARE * len(docs)) or labels != known.labels:
-        return None
-    edits: dict[str, tuple[set[int], set[int]]] = defaultdict(lambda: (set(), set()))  # key -> (removed, added)
-    touched: set[int] = set()  # ids whose snippet or rank moved
-    for key in changed:
-        before = after = None
-        if key in old:
-            digest, old_id = old[key]
-            before = source.terms(key, digest)
-            if before is None:
-                return None
-            touched.add(old_id)
-        if key in new:
-            i, doc = new[key]
-            after = source.terms(key, doc.digest)
-            if after is None:
-                return None
-            touched.add(ids[i])
-        if before is not None and after is not None and old[key][1] == ids[new[key][0]]:
-            before, after = set(before) - set(after), set(after) - set(before)  # same id: only the keys that moved
-        for term in before or ():
-            edits[term][0].add(old[key][1])
-        for term in after or ():
-            edits[term][1].add(ids[new[key][0]])
-    files: dict[str, bytes] = {}
-    term_bytes, postings = known.term_bytes, known.postings
-    by_shard: dict[int, list[str]] = defaultdict(list)
-    for term in edits:
-        by_shard[fnv1a(term) % known.shards].append(term)
-    for n, terms in by_shard.items():
-        lists = decode_shard(read(f"t/{n}.bin") or b"")
-        for term in terms:
-            removed, added = edits[term]
-            had = lists.get(term)
-            ids_before = decode_ids(had) if had is not None else []
-            ids_after = sorted(set(ids_before) - removed | added)
-            postings += len(ids_after) - len(ids_before)
-            if ids_after:
-                lists[term] = encode_ids(ids_after)
-                term_bytes += 0 if had is not None else len(term.encode()) + 2
-            elif had is not None:
-                del lists[term]
-                term_bytes -= len(term.encode()) + 2
-        files[f"t/{n}.bin"] = join_shard(sorted(lists.items()))
-    if shard_count(term_bytes, postings) != known.shards:
-        return None
-    number = {label: n for n, label in enumerate(labels)}
-    by_id = {ids[i]: d for i, d in enumerate(docs)}
-    for chunk in {i // CHUNK for i in touched}:
-        data = read(f"d/{chunk}.json")
-        rows = json.loads(data) if data else []
-        rows += [None] * (CHUNK - len(rows))
-        for place in range(CHUNK):
-            doc = by_id.get(chunk * CHUNK + place)
-            if chunk * CHUNK + place in touched:
-                rows[place] = numbered_row(source.row(doc), number) if doc is not None else None
-        while rows and rows[-1] is None:
-            rows.pop()
-        files[f"d/{chunk}.json"] = compact_json(rows) if rows else b""
-    groups = {i >> GROUP_BITS for i in touched}
-    orders = rank_orders(docs, ids, groups)
-    for group in groups:
-        files[f"o/{group}.bin"] = encode_order(orders[group]) if group in orders else b""
-    state = IndexState(known.shards, term_bytes, postings, labels,
-                       {d.key: [d.digest, ids[i]] for i, d in enumerate(docs)})
-    return state, files, meta_of(docs, ids, known.shards, labels)
+def index_meta(docs: int, shards: int, labels: list[str], groups: list[list]) -> dict:
+    return {"format": FORMAT, "shards": shards, "docs": docs, "chunk": CHUNK, "group_bits": GROUP_BITS,
+            "groups": groups, "types": SEARCH_TYPES, "labels": labels}
 
 
 def _built(root: Path, build: str) -> str | None:

@@ -5,8 +5,10 @@ A record's document depends on its content file alone, so its keys, its snippet 
 ranking are kept in SQLite under (key, digest) and a rebuild analyses only the records that changed. Party
 profiles, made from several records, are kept under a hash of the document itself.
 
-The cache also keeps, for each index it built, which document version holds which id and the index's
-sizes (`IndexState`): the next build starts from that index's files and patches only what changed.
+The cache also keeps, for each index it built, which document version holds which id, each group's members,
+the label lists and the index's sizes (`IndexState`, flat maps that orjson reads in C): the next build compares
+them with the site's listing (documents.SiteDocuments), starts from that index's files and patches only what
+changed (static_patch.py), reading from the cache only the changed documents.
 
 The cache is a file in the state folder named by the code that makes documents, keys and files: other code,
 another cache. It can be deleted at any moment; a missing row only means analysing that document again, and a
@@ -15,19 +17,16 @@ missing state a full build.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import zlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
-from functools import partial
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 from pathlib import Path
 
 import orjson
 
-from publisher.core.content import PublishedRecord
-
-from .documents import SearchDoc, search_doc, search_records
+from .documents import SearchDoc, SiteDocuments
 from .matching import doc_rank, doc_terms
 
 _SCHEMA = """
@@ -40,6 +39,7 @@ CREATE TABLE IF NOT EXISTS docs (
     PRIMARY KEY (key, digest));
 CREATE TABLE IF NOT EXISTS states (name TEXT PRIMARY KEY, built INTEGER NOT NULL, state BLOB NOT NULL);
 """
+_ENTRY = "SELECT type, year, published, rank, labels FROM docs WHERE key = ? AND digest = ?"
 STATES_KEPT = 8  # an index a rollback starts from is one of the releases kept (deploy.keep)
 
 
@@ -58,40 +58,33 @@ class IndexedDoc:
 
 @dataclass
 class IndexState:
-    """What a built index holds: each document's (digest, id), its key and list byte totals, its labels."""
+    """What a built index holds, as flat maps a patch compares by C-level set operations (static_patch.py)."""
 
     shards: int
     term_bytes: int  # Σ (UTF-8 length + 2) over its keys
     postings: int  # Σ list lengths
     labels: list[str]
-    docs: dict[str, list] = field(default_factory=dict)  # key -> [digest, id]
+    digests: dict[str, str] = field(default_factory=dict)  # key -> the digest of the version indexed
+    ids: dict[str, int] = field(default_factory=dict)  # key -> id
+    members: dict[int, list] = field(default_factory=dict)  # group -> [published, rank, key, live] by number
+    label_sets: list[list[str]] = field(default_factory=list)  # the distinct snippet label lists
+    label_set: dict[str, int] = field(default_factory=dict)  # key -> its labels' number in label_sets
+    groups: list[list] = field(default_factory=list)  # meta's groups: [group, type, year, live documents]
+    slots: list[list] = field(default_factory=list)  # the withdrawn slots: [group, published, rank, key]
 
     def dumps(self) -> bytes:
-        return orjson.dumps({"shards": self.shards, "term_bytes": self.term_bytes, "postings": self.postings,
-                             "labels": self.labels, "docs": self.docs})
+        # not dataclasses.asdict, which copies every map and list in Python (3 s at 20k): orjson walks them in C
+        return orjson.dumps({f.name: getattr(self, f.name) for f in fields(self)}, option=orjson.OPT_NON_STR_KEYS)
 
     @classmethod
-    def loads(cls, data: bytes) -> IndexState:
-        v = orjson.loads(data)
-        return cls(v["shards"], v["term_bytes"], v["postings"], v["labels"], v["docs"])
-
-
-def profile_digest(doc: SearchDoc) -> str:
-    return hashlib.blake2b(repr(doc).encode(), digest_size=16).hexdigest()
-
-
-def site_documents(published: dict[str, list[PublishedRecord]],
-                   profiles: list[SearchDoc]) -> list[tuple[str, str, Callable[[], SearchDoc]]]:
-    """(key, digest, make) of every document, in the order search_docs gives them: profiles (`profile_docs`),
-    then records."""
-    out: list[tuple[str, str, Callable[[], SearchDoc]]] = [
-        (d.key, profile_digest(d), partial(_same, d)) for d in profiles]
-    out += [(f"{r.type}/{r.slug}", r.digest, partial(search_doc, r)) for r in search_records(published)]
-    return out
-
-
-def _same(doc: SearchDoc) -> SearchDoc:
-    return doc
+    def loads(cls, data: bytes) -> IndexState | None:
+        """None when the state is not one this code wrote whole: the caller builds in full."""
+        try:
+            v = orjson.loads(data)
+            v["members"] = {int(g): m for g, m in v["members"].items()}
+            return cls(**v)
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError):
+            return None
 
 
 def doc_row(doc: SearchDoc) -> list:
@@ -101,6 +94,12 @@ def doc_row(doc: SearchDoc) -> list:
 def _indexed(key: str, digest: str, doc: SearchDoc) -> IndexedDoc:
     return IndexedDoc(key, digest, doc.type, doc.year, doc.published, doc_rank(doc),
                       tuple(label for label, _ in doc.shown))
+
+
+def _stored_row(entry: IndexedDoc, doc: SearchDoc) -> tuple:
+    """A document analysed, as the docs table holds it."""
+    return (entry.key, entry.digest, entry.type, entry.year, entry.published, entry.rank, "\x1f".join(entry.labels),
+            orjson.dumps(doc_row(doc)), zlib.compress("\n".join(sorted(doc_terms(doc))).encode("utf-8"), 1))
 
 
 class MemoryDocs:
@@ -149,9 +148,13 @@ class StoredDocs:
         return text.split("\n") if text else []
 
     def row(self, doc: IndexedDoc) -> list:
-        data = self._one("row", doc.key, doc.digest)
+        return self.row_of(doc.key, doc.digest)
+
+    def row_of(self, key: str, digest: str) -> list:
+        """The snippet row of this version of a document."""
+        data = self._one("row", key, digest)
         if data is None:
-            raise KeyError(doc.key)
+            raise KeyError(key)
         return orjson.loads(data)
 
     def close(self) -> None:
@@ -159,17 +162,18 @@ class StoredDocs:
 
 
 class CachedDocs(StoredDocs):
-    """Documents of a site, analysed once per version and kept in SQLite (the module docstring)."""
+    """Documents of a site, analysed once per version and kept in SQLite (the module docstring). Nothing is read
+    until asked: a patch reads only the changed documents (`entries_of`), a full build every one (`entries`)."""
 
-    def __init__(self, path: Path, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
+    def __init__(self, path: Path, listing: SiteDocuments) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         for other in path.parent.glob("search-static-*.sqlite*"):  # another code's cache is never read again
             if not other.name.startswith(path.name):
                 other.unlink(missing_ok=True)
-        self.path = path
+        self.path, self.listing = path, listing
+        self.made = 0  # documents made and analysed by this build
         self._db = self._open(path)
         self._build = (self._db.execute("SELECT max(built) FROM states").fetchone()[0] or 0) + 1
-        self.entries = self._load(documents)
 
     @staticmethod
     def _open(path: Path) -> sqlite3.Connection:
@@ -184,7 +188,9 @@ class CachedDocs(StoredDocs):
                 path.unlink(missing_ok=True)
         raise AssertionError("unreachable")
 
-    def _load(self, documents: list[tuple[str, str, Callable[[], SearchDoc]]]) -> list[IndexedDoc]:
+    @cached_property
+    def entries(self) -> list[IndexedDoc]:  # type: ignore[override]
+        """Every document's entry, in the listing's order; the ones not cached are analysed and stored."""
         known: dict[tuple[str, str], IndexedDoc] = {}
         labels: dict[str, tuple[str, ...]] = {}  # a few label lists shared by thousands of documents
         for key, digest, type_, year, published, rank, joined in self._db.execute(
@@ -194,22 +200,47 @@ class CachedDocs(StoredDocs):
         entries: list[IndexedDoc] = []
 
         def new() -> Iterator[tuple]:  # each new document analysed, stored and let go: a cold build's are not all held
-            for key, digest, make in documents:
-                e = known.get((key, digest))
+            for i, key_digest in enumerate(zip(self.listing.keys, self.listing.digests, strict=True)):
+                e = known.get(key_digest)
                 if e is None:
-                    d = make()
-                    e = _indexed(key, digest, d)
-                    yield (e.key, e.digest, e.type, e.year, e.published, e.rank, "\x1f".join(e.labels),
-                           orjson.dumps(doc_row(d)), zlib.compress("\n".join(sorted(doc_terms(d))).encode("utf-8"), 1))
+                    e, row = self._analysed(i)
+                    yield row
                 entries.append(e)
+        self._store(new())
+        return entries
+
+    def entries_of(self, positions: Iterable[int]) -> list[IndexedDoc]:
+        """The entries of the documents at these positions of the listing: read from the cache, or analysed and
+        stored."""
+        entries, rows = [], []
+        keys, digests = self.listing.keys, self.listing.digests
+        for i in positions:
+            found = self._db.execute(_ENTRY, (keys[i], digests[i])).fetchone()
+            if found is None:
+                e, row = self._analysed(i)
+                rows.append(row)
+            else:
+                type_, year, published, rank, joined = found
+                e = IndexedDoc(keys[i], digests[i], type_, year, published, rank,
+                               tuple(joined.split("\x1f")) if joined else ())
+            entries.append(e)
+        self._store(iter(rows))
+        return entries
+
+    def _analysed(self, i: int) -> tuple[IndexedDoc, tuple]:
+        doc = self.listing.make(i)
+        self.made += 1
+        e = _indexed(self.listing.keys[i], self.listing.digests[i], doc)
+        return e, _stored_row(e, doc)
+
+    def _store(self, rows: Iterator[tuple]) -> None:
         self._db.execute("BEGIN")
         try:
-            self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", new())
+            self._db.executemany("INSERT OR REPLACE INTO docs VALUES (?,?,?,?,?,?,?,?,?)", rows)
         except BaseException:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-        return entries
 
     def state(self, name: str) -> IndexState | None:
         row = self._db.execute("SELECT state FROM states WHERE name = ?", (name,)).fetchone()
@@ -223,10 +254,11 @@ class CachedDocs(StoredDocs):
         db.execute("DELETE FROM states WHERE name NOT IN (SELECT name FROM states ORDER BY built DESC LIMIT ?)",
                    (STATES_KEPT,))
         (stored,) = db.execute("SELECT count(*) FROM docs").fetchone()
-        if stored > len(self.entries) + stale_allowed(len(self.entries)):
-            needed = {(k, v[0]) for (blob,) in db.execute("SELECT state FROM states")
-                      for k, v in orjson.loads(blob)["docs"].items()}
-            needed |= {(e.key, e.digest) for e in self.entries}
+        documents = len(self.listing)
+        if stored > documents + stale_allowed(documents):
+            needed = set(zip(self.listing.keys, self.listing.digests, strict=True))
+            for (blob,) in db.execute("SELECT state FROM states"):
+                needed.update(orjson.loads(blob)["digests"].items())
             stale = [pair for pair in db.execute("SELECT key, digest FROM docs") if tuple(pair) not in needed]
             db.executemany("DELETE FROM docs WHERE key = ? AND digest = ?", stale)
         db.execute("COMMIT")
@@ -240,10 +272,10 @@ def stale_allowed(documents: int) -> int:
 
 class StoredTerms:
     """The keys this cache holds for each document at its digest, for the service index (matching.KnownTerms):
-    a cold build analyses each document once, not once per index. `documents`: as `site_documents` gives them."""
+    a cold build analyses each document once, not once per index."""
 
-    def __init__(self, path: Path, documents: Iterable[tuple[str, str, Callable[[], SearchDoc]]]) -> None:
-        self._digests = {key: digest for key, digest, _ in documents}
+    def __init__(self, path: Path, listing: SiteDocuments) -> None:
+        self._digests = dict(zip(listing.keys, listing.digests, strict=True))
         self._stored: StoredDocs | None = None
         try:
             self._stored = StoredDocs(path, [])

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import itertools
 import os
 import shutil
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
+from operator import methodcaller
 from pathlib import Path
 
 from publisher.core.content import PublishedRecord
@@ -32,7 +32,7 @@ from publisher.core.files import write_atomic
 
 from .analysis import ANALYZER_VERSION
 from .backend import SearchBackend, SearchIndex
-from .documents import SearchDoc, docs_hash, search_doc
+from .documents import SearchDoc, SiteDocuments, docs_hash
 from .matching import KnownTerms
 
 
@@ -42,7 +42,8 @@ def _code() -> str:
     here = Path(__file__).parent
     return hashlib.blake2b(b"".join((here / n).read_bytes() for n in (
         "analysis.py", "documents.py", "matching.py", "backend.py", "static.py", "tantivy_backend.py",
-        "whoosh_backend.py", "postings.py", "static_docs.py", "../parties.py")), digest_size=8).hexdigest()
+        "whoosh_backend.py", "postings.py", "static_docs.py", "static_patch.py", "../parties.py")),
+        digest_size=8).hexdigest()
 
 
 def code_hash() -> str:
@@ -108,48 +109,59 @@ RECORDS = "records.tsv"  # inside an index: the URL and content digest of every 
 
 def index_records(records: list[PublishedRecord], output: Path, backend: SearchBackend, keep: int = KEEP,
                   profiles: Sequence[SearchDoc] = (), known: KnownTerms | None = None) -> Path:
-    """The site's service index of the records and the party `profiles` made from them: named by the records'
-    digests, and, when the engine can, made by updating the current index with the documents that changed
-    since, instead of indexing them all."""
+    """The service index of the records and the party `profiles` made from them (`index_documents`)."""
+    return index_documents(SiteDocuments.of(list(profiles), records), output, backend, keep, known)
+
+
+def index_documents(listing: SiteDocuments, output: Path, backend: SearchBackend, keep: int = KEEP,
+                    known: KnownTerms | None = None) -> Path:
+    """A site's service index: named by its records' digests, and, when the engine can, made by updating the
+    current index with the documents that changed since (compared as {url: digest} maps, in C), instead of
+    indexing them all."""
     root = output / SERVICE_DIR
     root.mkdir(parents=True, exist_ok=True)
+
     def make(tmp: Path) -> None:
         current = current_index_path(output)
         before = _read_records(current) if current and current.name.startswith(f"index-{backend.name}-") else None
         update = getattr(backend, "update", None)
-        now = {p.url: docs_hash([p]) for p in profiles} | {r.url: r.digest for r in records}
-        if current is not None and before is not None and update is not None:
+        now = dict(zip(listing.urls, listing.digests, strict=True))
+        if current is not None and before is not None and update is not None and len(now) == len(listing):
             shutil.rmtree(tmp)
             shutil.copytree(current, tmp, copy_function=os.link)  # the unchanged segments stay shared
-            changed = [p for p in profiles if before.get(p.url) != now[p.url]]
-            update(tmp, changed + [search_doc(r) for r in records if before.get(r.url) != r.digest],
-                   [url for url, digest in before.items() if now.get(url) != digest], known)
+            stale = {url for url, _ in before.items() - now.items()}
+            added = sorted(map(listing.url_position.__getitem__, {url for url, _ in now.items() - before.items()}))
+            update(tmp, map(listing.make, added), [url for url in before if url in stale], known)
         else:
-            backend.build(itertools.chain(profiles, (search_doc(r) for r in records)), tmp, known)
+            backend.build(map(listing.make, range(len(listing))), tmp, known)
         _write_records(tmp / RECORDS, now)
 
-    return _install(root, f"index-{backend.name}-{records_hash(records, backend.name)}", keep, make)
+    return _install(root, f"index-{backend.name}-{records_hash(listing, backend.name)}", keep, make)
 
 
-def records_hash(records: list[PublishedRecord], salt: str) -> str:
+def records_hash(listing: SiteDocuments, salt: str) -> str:
     """Same records (by content digest), same analysis and engine code: same index."""
     digest = hashlib.blake2b(f"{ANALYZER_VERSION}:{salt}:{_code()}".encode(), digest_size=8)
-    for r in records:
-        digest.update(f"{r.url}\t{r.digest}\n".encode())
+    digest.update(listing.records_lines)  # one call: the lines hash as they did one at a time
     return digest.hexdigest()
 
 
 def _read_records(index: Path) -> dict[str, str] | None:
     try:
-        lines = (index / RECORDS).read_text(encoding="utf-8").splitlines()
+        lines = (index / RECORDS).read_text(encoding="utf-8").split("\n")
     except FileNotFoundError:
         return None  # an index from before records.tsv: built afresh
-    return dict(line.split("\t", 1) for line in lines)
+    if lines[-1] == "":
+        lines.pop()
+    try:
+        return dict(map(methodcaller("split", "\t", 1), lines))  # in C: a province's file has 100k lines
+    except ValueError:
+        return None  # a line without its tab: not a file this code wrote, so built afresh
 
 
 def _write_records(path: Path, digests: dict[str, str]) -> None:
     path.unlink(missing_ok=True)  # a hard link shared with the index before: never write through it
-    path.write_text("".join(f"{url}\t{digest}\n" for url, digest in digests.items()), encoding="utf-8")
+    path.write_text("".join(map("{}\t{}\n".format, digests.keys(), digests.values())), encoding="utf-8")
 
 
 def _point(root: Path, name: str) -> None:

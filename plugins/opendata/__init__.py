@@ -22,7 +22,7 @@ from publisher.core.content import PublishedRecord, digest_of
 from publisher.core.schema import DECISION_TYPES, RECORD_TYPES
 from publisher.site.agencies import origin_object
 from publisher.site.context import build_context
-from publisher.site.listing import ListPage, list_pages
+from publisher.site.listing import ListPage, PageKey, list_pages
 from publisher.site.opendata.national import NATIONAL_TYPES, national_packed, national_rows, years_of
 from publisher.site.opendata.tables import (
     columns,
@@ -287,13 +287,6 @@ def _write_national(pages: Any, entry: dict[str, Any], data: TypeData, config: C
                                       p.year), part), key=part.digest)
 
 
-class _Key(str):
-    """A page key kept as its repr: the writer's fingerprint of it equals the fingerprint of the key itself."""
-
-    def __repr__(self) -> str:
-        return str(self)
-
-
 def _write_list_twins(pages: Any, type_key: str, records: list[PublishedRecord], base: str,
                       cache: PartCache) -> None:
     """The list pages' twins; a type whose records are the same as last build's reads its pages' URLs and keys
@@ -305,35 +298,21 @@ def _write_list_twins(pages: Any, type_key: str, records: list[PublishedRecord],
         return orjson.dumps([[p.url, repr(p.key)] for p in pages_of().values()])
 
     listed = orjson.loads(cache.get(name, encode))
-    kept = _kept_twins(pages, [url + "index.json" for url, _ in listed], [_Key(key) for _, key in listed])
+    kept = pages.keep_unchanged([url + "index.json" for url, _ in listed], [PageKey(key) for _, key in listed])
     for (url, key), k in zip(listed, kept, strict=True):
         if not k:
             pages.write_text(url + "index.json", functools.partial(
-                lambda u: _list_twin_text(pages_of()[u], base), url), key=_Key(key))
+                lambda u: _list_twin_text(pages_of()[u], base), url), key=PageKey(key))
 
 
 def _write_record_twins(pages: Any, records: list[PublishedRecord], base: str) -> None:
     """The records' twins: those made from the same record as last build, whose file is there, are kept in bulk
-    (`_kept_twins`); only the others are written, on the workers if they are many."""
+    (`PageWriter.keep_unchanged`); only the others are written, on the workers if they are many."""
     def write(r: PublishedRecord) -> None:
         pages.write_text(r.url + "index.json", functools.partial(_record_twin_text, r, base), key=r.digest)
 
-    kept = _kept_twins(pages, [r.url + "index.json" for r in records], [r.digest for r in records])
+    kept = pages.keep_unchanged([r.url + "index.json" for r in records], [r.digest for r in records])
     pages.each([r for r, k in zip(records, kept, strict=True) if not k], write)
-
-
-def _kept_twins(pages: Any, urls: list[str], keys: list[Any]) -> list[bool]:
-    """Which of these files (at URLs not ending in "/") `write_text` with these keys would keep (the same
-    fingerprint as the previous build's, and the file there: `PageWriter._unchanged`), recorded as kept, in bulk:
-    at 100k records a write_text each took a second."""
-    fingerprints = list(map(pages.fingerprint, urls, keys))
-    same = list(map(str.__eq__, fingerprints, map(pages.previous.get, urls, itertools.repeat(""))))
-    root = str(pages.output).rstrip("/")  # the writer's file of a URL not ending in "/"
-    there = iter(map(os.path.isfile, [root + u for u, s in zip(urls, same, strict=True) if s is True]))
-    kept = [s is True and next(there) for s in same]
-    pages.produced.update(itertools.compress(zip(urls, fingerprints, strict=True), kept))
-    pages.kept += sum(kept)
-    return kept
 
 
 def _list_twin_text(page: ListPage, base: str) -> str:

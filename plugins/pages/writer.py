@@ -14,6 +14,7 @@ pages the previous build made that this one no longer makes, so the output equal
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -190,6 +191,17 @@ class PageWriter:
         self.kept += 1
         if lastmod is not None:
             self.urls.append((url, lastmod))
+
+    def keep_unchanged(self, urls: list[str], keys: list[Any]) -> list[bool]:
+        """Which of these files (URLs not ending in "/") `write_text` with these keys would keep, recorded as kept,
+        in bulk: at 100k record twins, one `write_text` each took a second."""
+        fingerprints = list(map(self.fingerprint, urls, keys))
+        same = list(map(str.__eq__, fingerprints, map(self.previous.get, urls, itertools.repeat(""))))
+        there = iter(map(os.path.isfile, [self._root + u for u, s in zip(urls, same, strict=True) if s is True]))
+        kept = [s is True and next(there) for s in same]
+        self.produced.update(itertools.compress(zip(urls, fingerprints, strict=True), kept))
+        self.kept += sum(kept)
+        return kept
 
     def _unchanged(self, url: str, fingerprint: str) -> bool:
         if self.same(url, fingerprint):

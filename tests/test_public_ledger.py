@@ -80,10 +80,17 @@ def test_merkle_roots_follow_rfc_6962():
     assert merkle_root(iter([])) == hashlib.sha256(b"").hexdigest()
 
 
+_ODD = ["罚款/决定书.html", 'a"b.txt', "b\\c", "tab\there", "line\u2028sep", "ctl\x01", "us\x1f", "del\x7f",
+        "emoji😀.svg", "é/ü", ""]
+_PLAIN = ["罚款/决定书.html", "line\u2028sep", "del\x7f", "emoji😀.svg", "é/ü", ":", ",", "{}", ""]  # nothing escaped
+
+
+@pytest.mark.parametrize("odd", [_ODD, _PLAIN], ids=["escaped", "plain"])
 @pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 9000])
-def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(tmp_path, count):
+def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(tmp_path, count, odd):
     """Issue 18 (peak memory): manifest.json and the file list's hash are made a few thousand files at a time;
-    byte for byte what the canonical JSON of the whole list and the joined lines give, odd paths included."""
+    byte for byte what the canonical JSON of the whole list and the joined lines give, odd paths included
+    (a list with nothing to escape is joined by C string operations, one with anything to escape string by string)."""
     import hashlib
     import random
 
@@ -91,8 +98,6 @@ def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(
     from publisher.runs.public_ledger import OWN_FILES, write_public_files
 
     rng = random.Random(count)
-    odd = ["罚款/决定书.html", 'a"b.txt', "b\\c", "tab\there", "line\u2028sep", "ctl\x01", "us\x1f", "del\x7f",
-           "emoji😀.svg", "é/ü", ""]
     files = {f"{rng.choice(odd)}{n:05d}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
              for n in range(count)}
     files.update({path: "0" * 64 for path in OWN_FILES})  # describe the manifest: never listed in it
@@ -186,6 +191,57 @@ def test_a_base_release_s_files_come_from_its_manifest_only_when_it_is_exactly_w
     path.unlink()
     path.write_bytes(canonical(listed).encode())
     assert recorded_files(releases, ledger, sealed) == ledger.release_files(sealed)  # the ledger's rows, not the edit
+
+
+@pytest.mark.parametrize("odd", [_ODD, _PLAIN], ids=["escaped", "plain"])
+def test_a_manifest_is_read_without_a_json_parser_only_when_nothing_in_it_is_escaped(odd):
+    """Issue 18: the base release's manifest.json is cut at its quotes when nothing in it is escaped, which gives
+    what the JSON parser gives; with anything escaped it is left to the parser. (Any other text an editor left is
+    judged by the seal's hash: the tests below.)"""
+    import hashlib
+    import random
+
+    from publisher.runs.sealing import _plain_manifest
+
+    rng = random.Random(len(odd))
+    for count in (0, 1, 2, 50, 500):
+        files = {f"{rng.choice(odd)}{n}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
+                 for n in range(count)}
+        data = canonical({"files": files, "release": rng.choice(odd), "root": "ab" * 32}).encode()
+        escaped = b"\\" in data
+        assert _plain_manifest(data) == (None if escaped else files)
+        assert count < 50 or escaped == (odd is _ODD)  # both ways are taken
+
+
+def test_a_base_release_s_manifest_with_a_raw_quote_in_a_path_is_not_read_as_another_list(portal, monkeypatch):
+    """An edit that splits one path into two entries (no backslash, so not parsed as JSON) is caught by the
+    seal's hash: the files come from the ledger's rows."""
+    publish(portal, SAMPLE_NOW)
+    ledger, releases = ledger_of(portal), Releases(portal.deploy)
+    sealed = ledger.last("seal")
+    path = site(portal) / MANIFEST
+    text = path.read_text(encoding="utf-8")
+    name = sorted(json.loads(text)["files"])[0]
+    forged = text.replace(f'"{name}":', f'"{name}":"{"0" * 64}","{name}.x":', 1)
+    path.unlink()
+    path.write_text(forged, encoding="utf-8")
+    rows: list[int] = []
+    real = ledger.release_files
+    monkeypatch.setattr(ledger, "release_files", lambda seal: rows.append(seal.seq) or real(seal))
+    files = recorded_files(releases, ledger, sealed)
+    assert rows == [sealed.seq] and f"{name}.x" not in files and files == real(sealed)
+
+
+def test_a_base_release_s_plain_manifest_is_read_without_the_json_parser_or_the_ledger_rows(portal, monkeypatch):
+    publish(portal, SAMPLE_NOW)
+    ledger, releases = ledger_of(portal), Releases(portal.deploy)
+    sealed = ledger.last("seal")
+    expected = ledger.release_files(sealed)
+    import publisher.runs.sealing as sealing
+
+    monkeypatch.setattr(sealing.json, "loads", lambda *a, **k: pytest.fail("parsed as JSON"))
+    monkeypatch.setattr(ledger, "release_files", lambda seal: pytest.fail("read from the ledger's rows"))
+    assert recorded_files(releases, ledger, sealed) == expected
 
 
 def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, tmp_path):

@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
 from dataclasses import dataclass
-from itertools import groupby
+from itertools import chain, groupby, repeat
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -268,10 +268,21 @@ class Ledger:
 
     def tallies(self) -> list[tuple[int, list[str]]]:
         """Each record's yearly-report tally (publisher/runs/annual.py) with the seq of the run that recorded it."""
+        with closing(self._connect()) as db:  # a run's array decoded in one call: 100k, one by one, took 0.3 s
+            runs = db.execute("SELECT seq, json_extract(body, '$.tallies') FROM entries WHERE kind = 'run' "
+                              "AND json_type(body, '$.tallies') = 'array' ORDER BY seq").fetchall()
+            odd = db.execute("SELECT count(*) FROM entries WHERE kind = 'run' "
+                             "AND json_type(body, '$.tallies') <> 'array'").fetchone()[0]
+        lists = [(seq, orjson.loads(value)) for seq, value in runs]
+        if odd or not all(map(isinstance, chain.from_iterable(t for _, t in lists), repeat(list))):
+            return self._tallies_one_by_one()  # not as a run writes them: read as before
+        return [(seq, tally) for seq, tallies in lists for tally in tallies]
+
+    def _tallies_one_by_one(self) -> list[tuple[int, list[str]]]:
         with closing(self._connect()) as db:
             rows = db.execute("SELECT e.seq, j.value FROM entries e, json_each(e.body, '$.tallies') j "
                               "WHERE e.kind = 'run' ORDER BY e.seq, j.key").fetchall()
-        return [(seq, orjson.loads(value)) for seq, value in rows]  # 100k tallies: json.loads took 1.3 s
+        return [(seq, orjson.loads(value)) for seq, value in rows]
 
     def annual_seals(self) -> list[tuple[int, str, dict[str, Any]]]:
         """(seq, kind, body) of the entries that sealed yearly reports: a run's `annual` part, or an `annual` entry."""

@@ -264,7 +264,7 @@ class Ledger:
         with closing(self._connect()) as db:
             rows = db.execute(f"SELECT type, slug, content_hash, action FROM record_events {limit} "
                               "ORDER BY seq, rowid").fetchall()
-        return {(t, s): (h, a) for t, s, h, a in rows}
+        return dict(zip(map(itemgetter(0, 1), rows), map(itemgetter(2, 3), rows), strict=True))  # the last wins
 
     def tallies(self) -> list[tuple[int, list[str]]]:
         """Each record's yearly-report tally (publisher/runs/annual.py) with the seq of the run that recorded it."""

@@ -68,7 +68,12 @@ def files_hash(rows: Iterable[tuple[str, str]]) -> str:
     digest = hashlib.sha256()
     ordered = sorted(rows)
     for start in range(0, len(ordered), 4096):
-        digest.update("".join(f"{p}\t{h}\n" for p, h in ordered[start:start + 4096]).encode())
+        chunk = ordered[start:start + 4096]
+        try:  # joined by C iterators: no Python step per row
+            text = "\n".join(map("\t".join, chunk)) + "\n"
+        except TypeError:  # a value that is not text (an edited ledger's row): formatted as it always was
+            text = "".join(f"{p}\t{h}\n" for p, h in chunk)
+        digest.update(text.encode())
     return digest.hexdigest()
 
 
@@ -137,10 +142,9 @@ class Ledger:
         body gets the base's seq and the hash of those rows.
         """
         delta: list[tuple[str, str]] = []
-        if release_files is not None:
+        if release_files is not None:  # set operations on the lists' views: 228k Python steps at 100k otherwise
             files, _, before = release_files
-            delta = [(p, h) for p, h in files.items() if before.get(p) != h]
-            delta += [(p, "") for p in before.keys() - files.keys()]
+            delta = sorted([*(files.items() - before.items()), *zip(before.keys() - files.keys(), repeat(""))])
         with closing(self._connect()) as db:
             db.execute("BEGIN IMMEDIATE")  # one writer at a time, even without the run lock
             try:

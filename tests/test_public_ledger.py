@@ -326,6 +326,26 @@ def test_an_edited_old_entry_stops_publishing_and_is_reported(portal):
     assert shown.returncode == 0 and "Traceback" not in shown.stderr
 
 
+@pytest.mark.parametrize("edit", ["UPDATE record_events SET reason = '改' WHERE rowid = (SELECT min(rowid) FROM "
+                                  "record_events)",
+                                  "INSERT INTO record_events SELECT 2, type, slug, action, content_hash, reason "
+                                  "FROM record_events LIMIT 1",
+                                  "DELETE FROM record_events WHERE rowid = (SELECT max(rowid) FROM record_events "
+                                  "WHERE seq = 1)"])
+def test_an_edited_record_index_stops_publishing(portal, edit):
+    """The per-record index of the runs' changes is checked against the entries' bodies on every run: an edited,
+    added (under a seal) or deleted row is named, and no run publishes on top of it."""
+    publish(portal, SAMPLE_NOW)
+    change_an_inspection(portal)
+    publish(portal, SAMPLE_NOW)
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        db.execute(edit)
+    [problem] = verify_ledger(portal)
+    assert "记录变更索引" in problem
+    with pytest.raises(RunFailed, match="记录变更索引"):
+        publish(portal, SAMPLE_NOW)
+
+
 def test_a_rewritten_or_forged_head_is_caught_by_the_witness(portal, tmp_path):
     publish(portal, SAMPLE_NOW)
     change_an_inspection(portal)

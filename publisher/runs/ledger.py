@@ -91,6 +91,14 @@ def _changes_hashes(db: sqlite3.Connection) -> dict[int, str]:
             for seq, group in groupby(rows, itemgetter(0))}
 
 
+def _parsed(body: str) -> Any:
+    """An entry's body decoded by orjson (a first import's is megabytes), or by json where orjson refuses it."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
+
+
 def canonical(body: Any) -> str:
     return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -236,9 +244,8 @@ class Ledger:
                 changes = _changes_hashes(db)
         except sqlite3.DatabaseError as exc:
             return f"账本文件损坏，无法读取：{exc}"
-        indexed: dict[int, list[list[str]]] = {}
-        for seq, *event in events:
-            indexed.setdefault(seq, []).append(list(event))
+        event = itemgetter(slice(1, None))  # each run's events listed by C iterators: 98k Python steps at 100k
+        indexed = {seq: list(map(list, map(event, group))) for seq, group in groupby(events, itemgetter(0))}
         prev = GENESIS
         for expected_seq, (seq, kind, entry_prev, digest, body) in enumerate(rows, 1):
             if seq != expected_seq:
@@ -247,7 +254,7 @@ class Ledger:
                 return f"第{seq}条记录（{kind}）的前一条哈希不符：应为 {prev[:16]}…，实为 {entry_prev[:16]}…"
             if entry_hash(prev, body) != digest:
                 return f"第{seq}条记录（{kind}）的内容与其哈希不符：记录在写入后被修改过"
-            parsed = json.loads(body)
+            parsed = _parsed(body)
             recorded = parsed.get("records", []) if kind in EVENT_KINDS else []
             if indexed.pop(seq, []) != recorded:
                 return f"第{seq}条记录（{kind}）的记录变更索引与记录内容不符：索引被修改过"

@@ -423,3 +423,17 @@ def test_a_citizen_checks_a_page_on_the_ledger_page_in_the_browser(portal, tmp_p
             assert "不符" in page.text_content("#check-result")
             assert [m.text for m in errors if m.type == "error"] == []
             browser.close()
+
+
+def test_the_chain_check_reads_any_body_the_ledger_can_hold(tmp_path):
+    """Entry bodies are decoded by orjson for speed; one it refuses (NaN, which canonical JSON writes) or reads
+    otherwise than json (an integer past 64 bits) is checked exactly as before."""
+    from publisher.runs.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    ledger.append([("recovery", {"problem": float("nan"), "n": 2 ** 80}),
+                   ("run", {"run_id": "r", "records": [["penalties", "a", "added", "h", ""]], "n": -2 ** 70})])
+    assert ledger.verify_chain() is None
+    with sqlite3.connect(ledger.path) as db:
+        db.execute("UPDATE record_events SET reason = 'x'")
+    assert "记录变更索引" in ledger.verify_chain()

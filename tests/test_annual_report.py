@@ -152,3 +152,51 @@ def test_inspections_and_other_checks_share_the_inspection_table():
     tables = tables_of([t for t in tallies if t])
     assert tables["checks"] == [["专项检查", 2, "0"], ["双随机抽查结果", 1, "0"]]
     assert tables["coercions"] == [] and tables["penalties"] == []
+
+
+def test_a_run_reads_only_the_decisions_it_has_not_tallied_and_tallies_each_new_one_once(portal, monkeypatch):
+    """Issue 18: a republish loads the pages the ledger has no tally for (a set difference over content/'s
+    listing), not every page; a new decision is tallied by the run that first shows it, in file-name order."""
+    import publisher.runs.annual as annual
+
+    source(portal, row(HEAVY), row(SHORT))
+    run(portal, "2025-06-20 10:00")
+    read: list[str] = []
+    real = annual.load_record
+    monkeypatch.setattr(annual, "load_record", lambda path, type_key: read.append(path.name) or real(path, type_key))
+    source(portal, row(HEAVY), row(SHORT), row(("示林罚决字〔2025〕第906号", "罚款", "0.2", "", "2025-06-05", "")),
+           row(WITHDRAWN))
+    second = run(portal, "2025-06-21 10:00")
+    added = sorted(f"{r[1]}.md" for r in second.records if r[2] == "added")
+    assert len(added) == 2 and sorted(read) == added  # the two new pages, none of the two tallied before
+    tallied = [t for e in ledger_of(portal).entries() if e.kind == "run" for t in e.body["tallies"]]
+    assert sorted(t[1] for t in tallied[2:]) == [name.removesuffix(".md") for name in added]
+    assert len({t[1] for t in tallied}) == len(tallied) == 4
+    read.clear()
+    run(portal, "2025-06-22 10:00")
+    assert read == []  # everything shown is tallied: no page read
+
+
+def test_tallies_not_written_as_a_run_writes_them_are_read_one_by_one_as_before(portal):
+    """The ledger's tallies come from each run's array in one decode; a body whose tallies are anything else
+    (an edit, an old format) is read tally by tally as before, never silently taken for another list."""
+    import sqlite3
+
+    from publisher.runs.ledger import canonical
+
+    source(portal, row(HEAVY), row(SHORT))
+    run(portal, "2025-06-20 10:00")
+    ledger = ledger_of(portal)
+    whole = ledger.tallies()
+    assert len(whole) == 2 and whole == ledger._tallies_one_by_one()
+    with sqlite3.connect(ledger.path) as db:
+        seq, body = db.execute("SELECT seq, body FROM entries WHERE kind = 'run'").fetchone()
+        parsed = json.loads(body)
+        parsed["tallies"] = {"b": parsed["tallies"][1], "a": parsed["tallies"][0]}  # an object: read by key
+        db.execute("UPDATE entries SET body = ? WHERE seq = ?", (canonical(parsed), seq))
+    assert ledger.tallies() == ledger._tallies_one_by_one() == whole
+    with sqlite3.connect(ledger.path) as db:
+        parsed["tallies"] = [whole[0][1], "x"]  # an element that is not a tally
+        db.execute("UPDATE entries SET body = ? WHERE seq = ?", (canonical(parsed), seq))
+    with pytest.raises(ValueError):
+        ledger.tallies()  # as before: the one-by-one read cannot decode it

@@ -80,10 +80,32 @@ def test_merkle_roots_follow_rfc_6962():
     assert merkle_root(iter([])) == hashlib.sha256(b"").hexdigest()
 
 
+_ODD = ["罚款/决定书.html", 'a"b.txt', "b\\c", "tab\there", "line\u2028sep", "ctl\x01", "us\x1f", "del\x7f",
+        "emoji😀.svg", "é/ü", ""]
+_PLAIN = ["罚款/决定书.html", "line\u2028sep", "del\x7f", "emoji😀.svg", "é/ü", ":", ",", "{}", ""]  # nothing escaped
+
+
+def test_a_file_list_hashes_as_its_lines_whatever_its_rows_hold():
+    """files_hash joins rows by C iterators; a row that is not text (a hand-edited ledger's blob) is formatted as
+    the lines always were, never refused."""
+    import hashlib
+
+    from publisher.runs.ledger import files_hash
+
+    def lines(rows):
+        return hashlib.sha256("".join(f"{p}\t{h}\n" for p, h in sorted(rows)).encode()).hexdigest()
+
+    for rows in ([], [("b", "2"), ("a", "1")], [("", ""), ("a\tb", "c\nd")], [("a", b"\x00"), ("b", "y")],
+                 [(f"{n:05d}", str(n)) for n in range(9000)]):
+        assert files_hash(rows) == lines(rows)
+
+
+@pytest.mark.parametrize("odd", [_ODD, _PLAIN], ids=["escaped", "plain"])
 @pytest.mark.parametrize("count", [0, 1, 4095, 4096, 4097, 9000])
-def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(tmp_path, count):
+def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(tmp_path, count, odd):
     """Issue 18 (peak memory): manifest.json and the file list's hash are made a few thousand files at a time;
-    byte for byte what the canonical JSON of the whole list and the joined lines give, odd paths included."""
+    byte for byte what the canonical JSON of the whole list and the joined lines give, odd paths included
+    (a list with nothing to escape is joined by C string operations, one with anything to escape string by string)."""
     import hashlib
     import random
 
@@ -91,8 +113,6 @@ def test_the_manifest_written_in_pieces_is_the_canonical_json_of_the_whole_list(
     from publisher.runs.public_ledger import OWN_FILES, write_public_files
 
     rng = random.Random(count)
-    odd = ["罚款/决定书.html", 'a"b.txt', "b\\c", "tab\there", "line\u2028sep", "ctl\x01", "us\x1f", "del\x7f",
-           "emoji😀.svg", "é/ü", ""]
     files = {f"{rng.choice(odd)}{n:05d}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
              for n in range(count)}
     files.update({path: "0" * 64 for path in OWN_FILES})  # describe the manifest: never listed in it
@@ -188,6 +208,57 @@ def test_a_base_release_s_files_come_from_its_manifest_only_when_it_is_exactly_w
     assert recorded_files(releases, ledger, sealed) == ledger.release_files(sealed)  # the ledger's rows, not the edit
 
 
+@pytest.mark.parametrize("odd", [_ODD, _PLAIN], ids=["escaped", "plain"])
+def test_a_manifest_is_read_without_a_json_parser_only_when_nothing_in_it_is_escaped(odd):
+    """Issue 18: the base release's manifest.json is cut at its quotes when nothing in it is escaped, which gives
+    what the JSON parser gives; with anything escaped it is left to the parser. (Any other text an editor left is
+    judged by the seal's hash: the tests below.)"""
+    import hashlib
+    import random
+
+    from publisher.runs.sealing import _plain_manifest
+
+    rng = random.Random(len(odd))
+    for count in (0, 1, 2, 50, 500):
+        files = {f"{rng.choice(odd)}{n}/{rng.choice(odd)}": hashlib.sha256(str(n).encode()).hexdigest()
+                 for n in range(count)}
+        data = canonical({"files": files, "release": rng.choice(odd), "root": "ab" * 32}).encode()
+        escaped = b"\\" in data
+        assert _plain_manifest(data) == (None if escaped else files)
+        assert count < 50 or escaped == (odd is _ODD)  # both ways are taken
+
+
+def test_a_base_release_s_manifest_with_a_raw_quote_in_a_path_is_not_read_as_another_list(portal, monkeypatch):
+    """An edit that splits one path into two entries (no backslash, so not parsed as JSON) is caught by the
+    seal's hash: the files come from the ledger's rows."""
+    publish(portal, SAMPLE_NOW)
+    ledger, releases = ledger_of(portal), Releases(portal.deploy)
+    sealed = ledger.last("seal")
+    path = site(portal) / MANIFEST
+    text = path.read_text(encoding="utf-8")
+    name = sorted(json.loads(text)["files"])[0]
+    forged = text.replace(f'"{name}":', f'"{name}":"{"0" * 64}","{name}.x":', 1)
+    path.unlink()
+    path.write_text(forged, encoding="utf-8")
+    rows: list[int] = []
+    real = ledger.release_files
+    monkeypatch.setattr(ledger, "release_files", lambda seal: rows.append(seal.seq) or real(seal))
+    files = recorded_files(releases, ledger, sealed)
+    assert rows == [sealed.seq] and f"{name}.x" not in files and files == real(sealed)
+
+
+def test_a_base_release_s_plain_manifest_is_read_without_the_json_parser_or_the_ledger_rows(portal, monkeypatch):
+    publish(portal, SAMPLE_NOW)
+    ledger, releases = ledger_of(portal), Releases(portal.deploy)
+    sealed = ledger.last("seal")
+    expected = ledger.release_files(sealed)
+    import publisher.runs.sealing as sealing
+
+    monkeypatch.setattr(sealing.json, "loads", lambda *a, **k: pytest.fail("parsed as JSON"))
+    monkeypatch.setattr(ledger, "release_files", lambda seal: pytest.fail("read from the ledger's rows"))
+    assert recorded_files(releases, ledger, sealed) == expected
+
+
 def test_deleting_the_last_publication_and_repointing_current_is_caught(portal, tmp_path):
     first = publish(portal, SAMPLE_NOW)
     change_an_inspection(portal)
@@ -253,6 +324,26 @@ def test_an_edited_old_entry_stops_publishing_and_is_reported(portal):
         publish(portal, SAMPLE_NOW)
     shown = cli(portal, "ledger", "show")
     assert shown.returncode == 0 and "Traceback" not in shown.stderr
+
+
+@pytest.mark.parametrize("edit", ["UPDATE record_events SET reason = '改' WHERE rowid = (SELECT min(rowid) FROM "
+                                  "record_events)",
+                                  "INSERT INTO record_events SELECT 2, type, slug, action, content_hash, reason "
+                                  "FROM record_events LIMIT 1",
+                                  "DELETE FROM record_events WHERE rowid = (SELECT max(rowid) FROM record_events "
+                                  "WHERE seq = 1)"])
+def test_an_edited_record_index_stops_publishing(portal, edit):
+    """The per-record index of the runs' changes is checked against the entries' bodies on every run: an edited,
+    added (under a seal) or deleted row is named, and no run publishes on top of it."""
+    publish(portal, SAMPLE_NOW)
+    change_an_inspection(portal)
+    publish(portal, SAMPLE_NOW)
+    with sqlite3.connect(ledger_of(portal).path) as db:
+        db.execute(edit)
+    [problem] = verify_ledger(portal)
+    assert "记录变更索引" in problem
+    with pytest.raises(RunFailed, match="记录变更索引"):
+        publish(portal, SAMPLE_NOW)
 
 
 def test_a_rewritten_or_forged_head_is_caught_by_the_witness(portal, tmp_path):
@@ -332,3 +423,17 @@ def test_a_citizen_checks_a_page_on_the_ledger_page_in_the_browser(portal, tmp_p
             assert "不符" in page.text_content("#check-result")
             assert [m.text for m in errors if m.type == "error"] == []
             browser.close()
+
+
+def test_the_chain_check_reads_any_body_the_ledger_can_hold(tmp_path):
+    """Entry bodies are decoded by orjson for speed; one it refuses (NaN, which canonical JSON writes) or reads
+    otherwise than json (an integer past 64 bits) is checked exactly as before."""
+    from publisher.runs.ledger import Ledger
+
+    ledger = Ledger(tmp_path / "ledger.sqlite")
+    ledger.append([("recovery", {"problem": float("nan"), "n": 2 ** 80}),
+                   ("run", {"run_id": "r", "records": [["penalties", "a", "added", "h", ""]], "n": -2 ** 70})])
+    assert ledger.verify_chain() is None
+    with sqlite3.connect(ledger.path) as db:
+        db.execute("UPDATE record_events SET reason = 'x'")
+    assert "记录变更索引" in ledger.verify_chain()

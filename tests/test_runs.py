@@ -495,3 +495,35 @@ def test_a_release_with_a_link_to_nothing_is_not_published_and_the_page_and_link
     (site / "gone").mkdir()
     (site / "gone" / "index.html").write_text("here", encoding="utf-8")
     assert broken_links(site) == [("a/page.html", "/missing.csv")]
+
+
+def test_a_release_missing_a_record_s_page_is_named_in_content_order_and_nothing_else_is(portal, tmp_path):
+    """Issue 18: every page is stat-ed at once; when one is missing, each missing page is named as
+    content_files and os.path.isfile judge it (file-name order; a folder named like a page is not a page)."""
+    import dataclasses
+
+    from publisher.pull.items import Plan
+    from publisher.runs.publication import verify_release
+
+    content, output = tmp_path / "content", tmp_path / "site"
+    missing = ["z", "a-b", "m9", "b", "m10", "q"]
+    for name in ("a.md", "c.md", "notes.txt", *(f"{slug}.md" for slug in missing)):
+        (content / "penalties").mkdir(parents=True, exist_ok=True)
+        (content / "penalties" / name).write_text("x", encoding="utf-8")
+    (content / "penalties" / "folder.md").mkdir()
+    (content / "permits").mkdir()
+    (content / "permits" / "p.md").write_text("x", encoding="utf-8")
+    for page in ("penalties/c", "permits/p"):
+        (output / page).mkdir(parents=True)
+        (output / page / "index.html").write_text("<p>页</p>", encoding="utf-8")
+    (output / "penalties" / "a" / "index.html").mkdir(parents=True)  # a folder, not a page
+    config = dataclasses.replace(portal, paths=dataclasses.replace(portal.paths, content=content))
+    problems = verify_release(output, config, Plan(SAMPLE_NOW, content))
+    assert problems == [f"缺少页面 /penalties/{slug}/" for slug in sorted([*missing, "a"], key=lambda s: f"{s}.md")]
+    for slug in [*missing, "folder"]:  # content's folder.md is no page, but its name gets one: every stat succeeds
+        (output / "penalties" / slug).mkdir()
+        (output / "penalties" / slug / "index.html").write_text("<p>页</p>", encoding="utf-8")
+    assert verify_release(output, config, Plan(SAMPLE_NOW, content)) == ["缺少页面 /penalties/a/"]  # none missing
+    (output / "penalties" / "a" / "index.html").rmdir()
+    (output / "penalties" / "a" / "index.html").write_text("<p>页</p>", encoding="utf-8")
+    assert verify_release(output, config, Plan(SAMPLE_NOW, content)) == []

@@ -15,13 +15,18 @@ the seal is listed apart as 封存后补充公示, never merged in.
 
 from __future__ import annotations
 
+import os
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import compress, repeat
+from operator import itemgetter, methodcaller
 from typing import Any
 
 from publisher.core.annual import TABLE_OF_TYPE, AnnualReport, tables_of, tally_of
 from publisher.core.config import Config
-from publisher.core.content import content_files, load_record
+from publisher.core.content import load_record
+from publisher.core.schema import RECORD_TYPES
 from publisher.runs.ledger import Entry, Ledger, ledger_of
 
 KIND = "annual"
@@ -47,15 +52,26 @@ def sealed_years(ledger: Ledger) -> dict[str, tuple[int, dict[str, Any]]]:
 
 
 def untallied(config: Config, tallied: set[tuple[str, str]]) -> list[list[str]]:
-    """Tallies for the decisions content/ shows that the ledger has not tallied yet (new ones, or never before)."""
+    """Tallies for the decisions content/ shows that the ledger has not tallied yet (new ones, or never before).
+
+    In content_files' order (type, then file name). Only files whose name is not tallied yet are read: a set
+    difference over each type's listing, where one Python step per page cost 0.3 s at 100k."""
     out = []
-    for type_key, entry in content_files(config.paths.content):
-        if type_key not in TABLE_OF_TYPE or (type_key, entry.name.removesuffix(".md")) in tallied:
+    for type_key in RECORD_TYPES:
+        folder = config.paths.content / type_key
+        if type_key not in TABLE_OF_TYPE or not folder.is_dir():
             continue
-        record = load_record(entry.path, type_key)
-        tally = tally_of(record) if record is not None else None
-        if tally is not None and (type_key, tally[1]) not in tallied:
-            out.append(tally)
+        listing = os.listdir(folder)
+        stems = map(methodcaller("removesuffix", ".md"), compress(listing, map(methodcaller("endswith", ".md"),
+                                                                                  listing)))
+        for name in sorted(f"{slug}.md" for _, slug in set(zip(repeat(type_key), stems)) - tallied):
+            path = folder / name
+            if not path.is_file():
+                continue
+            record = load_record(path, type_key)
+            tally = tally_of(record) if record is not None else None
+            if tally is not None and (type_key, tally[1]) not in tallied:
+                out.append(tally)
     return out
 
 
@@ -68,19 +84,22 @@ def plan_annual(config: Config, ledger: Ledger, now: datetime, pending: bool = T
 
     The run entry's seq is predicted as the run lock guarantees: the next one.
     """
-    recorded = ledger.tallies() if ledger.path.exists() else []
+    recorded = ledger.tallies() if ledger.path.exists() else []  # in seq order
     plan = AnnualPlan()
     seq = ledger.last_seq() if ledger.path.exists() else 0
+    tallies = list(map(itemgetter(1), recorded))  # C iterators below: one Python step per tally cost 0.2 s at 100k
     if pending:
-        plan.tallies = untallied(config, {(t[0], t[1]) for _, t in recorded})
+        plan.tallies = untallied(config, set(map(itemgetter(0, 1), tallies)))
         seq += 1
         recorded += [(seq, t) for t in plan.tallies]
+        tallies += plan.tallies
     sealed = sealed_years(ledger)
     if pending:
-        for year in sorted({t[2] for _, t in recorded if int(t[2]) < now.year} - set(sealed)):
-            plan.seals[year] = seal_of(year, [t for _, t in recorded], now)
+        for year in sorted({y for y in set(map(itemgetter(2), tallies)) if int(y) < now.year} - set(sealed)):
+            plan.seals[year] = seal_of(year, tallies, now)
             sealed[year] = (seq, plan.seals[year])
-    plan.reports = {year: report_of(year, body, [t for s, t in recorded if s > at and t[2] == year])
+    seqs = list(map(itemgetter(0), recorded))
+    plan.reports = {year: report_of(year, body, [t for t in tallies[bisect_right(seqs, at):] if t[2] == year])
                     for year, (at, body) in sealed.items()}
     return plan
 

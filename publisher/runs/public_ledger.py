@@ -151,11 +151,14 @@ def write_public_files(release_dir: Path, files: dict[str, str], root: str, head
 def manifest_pieces(files: dict[str, str], root: str, release: str) -> Iterator[str]:
     """manifest.json's canonical JSON (`_signed_bytes` of {"files", "release", "root"}) a few thousand files at a
     time: keys sorted, so "files" comes first; a 100k release's manifest is ~30 MB, never held whole."""
-    names = sorted(p for p in files if p not in OWN_FILES)
+    listed = sorted(item for item in files.items() if item[0] not in OWN_FILES)
+    # One search over every path and hash instead of one per string: most releases have nothing to escape.
+    plain = not (_ESCAPED.search("".join(files)) or _ESCAPED.search("".join(files.values())))
     yield '{"files":{'
-    for start in range(0, len(names), 4096):
-        yield ("," if start else "") + ",".join(
-            f"{_json_string(p)}:{_json_string(files[p])}" for p in names[start:start + 4096])
+    for start in range(0, len(listed), 4096):
+        chunk = listed[start:start + 4096]
+        yield ("," if start else "") + ('"' + '","'.join(map('":"'.join, chunk)) + '"' if plain else ",".join(
+            f"{_json_string(p)}:{_json_string(h)}" for p, h in chunk))
     yield f'}},"release":{canonical(release)},"root":{canonical(root)}}}'
 
 

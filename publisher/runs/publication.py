@@ -15,11 +15,14 @@ import os
 import secrets
 import shutil
 import sqlite3
+import stat
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import datetime
+from itertools import compress, repeat
+from operator import attrgetter, itemgetter, methodcaller, ne, not_
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,6 @@ from publisher.core.catalog import content_pages, one_refresh
 from publisher.core.clock import local_now, stamp
 from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
-from publisher.core.content import content_files
 from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
 from publisher.core.memory import collections_between_stages, release_memory
@@ -234,11 +236,14 @@ def record_changes(config: Config, ledger: Ledger, plan: Plan) -> list[list[str]
     pages = plan.pages  # pull's hashes: the pages it compared with and wrote (content/'s catalog answers the same)
     if pages is None:
         pages = content_pages(config.paths.content, config.paths.state)
+    recorded = dict(zip(known, map(itemgetter(0), known.values()), strict=True))  # (type, slug) -> content hash
     for type_key in RECORD_TYPES:
-        for page in sorted(pages[type_key].values(), key=lambda p: p.name):
+        listed = list(pages[type_key].values())
+        # C iterators pick the pages whose hash the ledger does not have: one Python step per page cost 0.2 s at 100k
+        slugs = zip(repeat(type_key), map(attrgetter("slug"), listed))
+        for page in sorted(compress(listed, map(ne, map(recorded.get, slugs), map(attrgetter("digest"), listed))),
+                           key=attrgetter("name")):
             previous = known.get((type_key, page.slug))
-            if previous and previous[0] == page.digest:
-                continue
             if page.state == "withdrawn":
                 reason = reasons.get((type_key, page.slug)) or page.reason
                 changes.append([type_key, page.slug, "withdrawn", page.digest, reason])
@@ -255,12 +260,7 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
     For a release built on the one before (`removed` and `changed` given), links are checked on the
     pages the build wrote; all pages are checked again when it removed any, since they might link there.
     """
-    problems = []
-    root = str(output)
-    for type_key, entry in content_files(config.paths.content):
-        slug = entry.name.removesuffix(".md")
-        if not os.path.isfile(f"{root}/{type_key}/{slug}/index.html"):  # a string: Path joins add up at 100k
-            problems.append(f"缺少页面 /{type_key}/{slug}/")
+    problems = [f"缺少页面 /{type_key}/{slug}/" for type_key, slug in _missing_pages(config.paths.content, output)]
     for item in plan.items:
         hidden = item.action in (Action.HOLD, Action.BLOCK, Action.EXCLUDE, Action.REJECT)
         if hidden and item.slug and not item.kept_page and (output / item.type / item.slug).exists():
@@ -269,6 +269,28 @@ def verify_release(output: Path, config: Config, plan: Plan, removed: list[str] 
     problems += [f"{page} 中的链接 {link} 指向不存在的页面" for page, link in broken_links(output, pages)
                  if link.lstrip("/") not in OWN_FILES][:20]  # the public ledger's files are written when sealing
     return problems
+
+
+def _missing_pages(content: Path, output: Path) -> Iterator[tuple[str, str]]:
+    """(type, slug) of each Markdown file of content/ (content_files' order) without its page in `output`.
+
+    Every page is stat-ed by C iterators: one Python step per record cost 0.5 s at 100k. A name whose stat
+    fails is looked at again alone, as content_files and os.path.isfile judge it."""
+    for type_key in RECORD_TYPES:
+        folder = content / type_key
+        if not folder.is_dir():
+            continue
+        listing = os.listdir(folder)
+        names = list(compress(listing, map(methodcaller("endswith", ".md"), listing)))
+        folders = map(f"{output}/{type_key}/".__add__, map(methodcaller("removesuffix", ".md"), names))
+        pages = list(map(str.__add__, folders, repeat("/index.html")))  # strings: Path joins add up at 100k
+        try:
+            modes = list(map(attrgetter("st_mode"), map(os.stat, pages)))
+        except OSError:
+            modes = [0] * len(pages)  # one is missing: each looked at below
+        for name, page in sorted(compress(zip(names, pages, strict=True), map(not_, map(stat.S_ISREG, modes)))):
+            if (folder / name).is_file() and not os.path.isfile(page):
+                yield type_key, name.removesuffix(".md")
 
 
 def verify_ledger(config: Config) -> list[str]:

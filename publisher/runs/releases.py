@@ -20,6 +20,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from itertools import compress, repeat
+from operator import itemgetter
 from pathlib import Path
 
 import orjson
@@ -256,7 +258,7 @@ def _scan(root: str, base: dict[str, str] | None, base_dir: Path | None,
                         files[name] = _sha256(entry.path)
     if same:
         assert base is not None
-        files.update((name, digest) for name, digest in base.items() if name.rpartition("/")[0] in same)
+        files.update(_in_folders(base, same))
     if moved:
         assert base is not None and base_dir is not None
         # Safe: builds replace files, never edit them, so a base inode holds its recorded bytes; ledger verify re-hashes
@@ -276,16 +278,24 @@ def _children(dirs: Dirs) -> dict[str, list[str]]:
     return children
 
 
+def _in_folders(files: dict[str, str], folders: set[str]) -> Iterator[tuple[str, str]]:
+    """The files directly in one of `folders`, picked by C iterators: 228k Python steps at 100k otherwise."""
+    names = list(files)
+    inside = list(map(folders.__contains__, map(itemgetter(0), map(str.rpartition, names, repeat("/")))))
+    return zip(compress(names, inside), compress(files.values(), inside), strict=True)
+
+
 def _recorded_inodes(base_dir: Path, base: dict[str, str], tops: set[str]) -> dict[tuple[int, int, int], str]:
     """(device, inode, size) -> recorded SHA-256 of the base release's recorded files under the folders `tops`."""
     inodes, root = {}, str(base_dir)
-    for name, digest in base.items():
-        if name.split("/", 1)[0] in tops:
-            try:
-                info = os.stat(f"{root}/{name}", follow_symlinks=False)
-            except OSError:
-                continue  # gone from the base's folder: nothing can be linked to it
-            inodes[(info.st_dev, info.st_ino, info.st_size)] = digest
+    names = list(base)
+    under = list(map(str.startswith, names, repeat(tuple(f"{top}/" for top in tops))))
+    for name, digest in zip(compress(names, under), compress(base.values(), under), strict=True):
+        try:
+            info = os.stat(f"{root}/{name}", follow_symlinks=False)
+        except OSError:
+            continue  # gone from the base's folder: nothing can be linked to it
+        inodes[(info.st_dev, info.st_ino, info.st_size)] = digest
     return inodes
 
 

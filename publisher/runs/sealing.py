@@ -85,7 +85,10 @@ def recorded_files(releases: Releases, ledger: Ledger, sealed: Entry) -> dict[st
     """
     folder = releases.root / sealed.body["release"]
     try:
-        files = json.loads((folder / MANIFEST).read_bytes())["files"]
+        data = (folder / MANIFEST).read_bytes()
+        files = _plain_manifest(data)
+        if files is None:  # a string JSON escapes: parsed as JSON
+            files = json.loads(data)["files"]
         files.update({path: hashlib.sha256((folder / path).read_bytes()).hexdigest() for path in OWN_FILES})
         text = "".join(files) + "".join(files.values())
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -94,6 +97,28 @@ def recorded_files(releases: Releases, ledger: Ledger, sealed: Entry) -> dict[st
     if "\t" not in text and "\n" not in text and manifest_hash(files) == sealed.body.get("manifest"):
         return files
     return ledger.release_files(sealed)
+
+
+_FILES_START, _FILES_END = '{"files":{', '},"release":'
+
+
+def _plain_manifest(data: bytes) -> dict[str, str] | None:
+    """manifest.json's files without a JSON parser, when no string in it is escaped; None when one is.
+
+    Without a backslash, `"` only delimits: the list is its text cut at each `"`, one C split instead of 228k
+    decoded objects at 100k. Not a check: `recorded_files` hashes what this gives against the seal.
+    """
+    text = data.decode("utf-8")
+    end = text.rfind(_FILES_END)
+    if not text.startswith(_FILES_START) or end < len(_FILES_START) or "\\" in text:
+        return None
+    parts = text[len(_FILES_START):end].split('"')  # "", path, ":", hash, ",", path, ":", hash, ""
+    if parts == [""]:
+        return {}
+    if len(parts) % 4 != 1 or parts[0] or parts[-1] or set(parts[2::4]) != {":"} or set(parts[4:-1:4]) - {","}:
+        return None
+    files = dict(zip(parts[1::4], parts[3::4], strict=True))
+    return files if len(files) * 4 + 1 == len(parts) else None
 
 
 def seal(config: Config, releases: Releases, ledger: Ledger, release_dir: Path, release: str,

@@ -21,12 +21,14 @@ from publisher.pull.intake import NoteParts, cell_notes, take_in_row
 from publisher.pull.memo import row_hash
 from publisher.pull.rows import Origin, Problem, RawRow, SourceFailure, SourceNote, SourceResult
 from publisher.pull.sources.snapshots import Piece, Snapshots
+from publisher.pull.sources.tables import TableRow
 from publisher.pull.validation import legacy_key, normalise_key
 
 Complete = Callable[[RawRow], RawRow]  # the national template's fill-in rules (validation.complete_row)
 # What a file's row was, as stored: type, location, row number, hash as read, hash past the intake (None:
-# refused), natural key cell as read, what was cleaned per cell, and (refused only) the problems.
-StoredRow = tuple[str, str, int, str, str | None, str, NoteParts, tuple[Problem, ...]]
+# refused), natural key cell as read, what was cleaned per cell, (refused only) the problems, and the hash of
+# its cells (tables.TableRow.cells_hash; None for a row not read from a table's full row).
+StoredRow = tuple[str, str, int, str, str | None, str, NoteParts, tuple[Problem, ...], str | None]
 
 
 class SourceChanged(Exception):
@@ -69,7 +71,7 @@ def read_rows(result: SourceResult, limits: IntakeConfig, complete: Complete,
     reading = Reading()
     intake_notes: list[SourceNote] = []
     digests: dict[str, Any] = defaultdict(hashlib.sha256)
-    fresh = _Fresh(result.rows, None, limits, complete)
+    fresh = _Fresh(result.rows, None, limits, complete, stored=False)
     fresh.into(reading, intake_notes, digests)
     result.rows.clear()  # taken in: the source's own copies of the cells need not stay (a 100k import's)
     reading.failures.extend(result.failures)
@@ -108,17 +110,23 @@ def _key_cell(raw: RawRow) -> str:
 class _Fresh:
     """Rows parsed in this run; those whose cells a file had before keep what the intake made of them."""
 
-    def __init__(self, rows: list[RawRow], old: Any, limits: IntakeConfig, complete: Complete) -> None:
+    def __init__(self, rows: list[RawRow], old: Any, limits: IntakeConfig, complete: Complete,
+                 stored: bool = True) -> None:
         self.rows, self.limits, self.complete = rows, limits, complete
+        self.stored = stored  # its rows are stored (a file's): their cells are hashed, for the next run
         self.before: dict[str, StoredRow] = {r[3]: r for r in old[0]} if old else {}
+        self.by_cells: dict[str, StoredRow] = {r[8]: r for r in old[0] if r[8] is not None} if old else {}
 
     def into(self, reading: Reading, notes: list[SourceNote], digests: dict[str, Any]) -> list[StoredRow]:
         stored: list[StoredRow] = []
         for raw in self.rows:
-            source_hash = row_hash(raw)
+            cells = raw.cells_hash() if self.stored and isinstance(raw, TableRow) else None
+            known = self.by_cells.get(cells) if cells is not None else None  # its cells as stored: no values made
+            source_hash = known[3] if known is not None else row_hash(raw)
             digests[raw.origin.source].update(source_hash.encode())
             reading.types.add(raw.type)
-            known = self.before.get(source_hash)
+            if known is None:
+                known = self.before.get(source_hash)
             key = known[5] if known is not None else _key_cell(raw)  # the same cells: the same key as read
             if key:
                 reading.key_cells.append((raw.type, key))
@@ -136,8 +144,10 @@ class _Fresh:
                     completed = self.complete(cleaned)
                     digest = row_hash(completed)
                     reading.rows.append(ReadRow(raw.type, raw.origin, digest, key, completed))
-            notes.extend(cell_notes(raw, changed))
-            stored.append((raw.type, raw.origin.file, raw.origin.row, source_hash, digest, key, changed, refused))
+            if changed:
+                notes.extend(cell_notes(raw, changed))
+            stored.append((raw.type, raw.origin.file, raw.origin.row, source_hash, digest, key, changed, refused,
+                           cells))
         return stored
 
     def _take_in(self, raw: RawRow) -> Callable[[ReadRow], RawRow]:
@@ -154,7 +164,7 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
     reading.failures.extend(failures)
     reading.notes.extend(source_notes)
     again = _Again(piece, limits, complete)
-    for type_, location, number, source_hash, digest, key, changed, refused in stored:
+    for type_, location, number, source_hash, digest, key, changed, refused, _ in stored:
         origin = Origin(piece.source, location, number)
         again.hashes[(location, number)] = source_hash
         digests[piece.source].update(source_hash.encode())

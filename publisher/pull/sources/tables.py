@@ -6,7 +6,9 @@ the same text and reports missing columns the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -116,16 +118,49 @@ def add_table(result: SourceResult, label: str, location: str, rtype: str,
         return
     if note_unknown:
         note_unknown_headers(result, label, location, headers, [rtype])
-    kept = [(i, name) for i, name in enumerate(fields) if name]
+    kept = tuple((i, name) for i, name in enumerate(fields) if name)
     width = kept[-1][0] + 1 if kept else 0
+    shape = marshal.dumps((rtype, kept), 2)  # what a row's values are made with, besides its cells
     append = result.rows.append
     for number, cells in rows:
-        if len(cells) >= width:  # a full row: no bounds check per cell; a plain text cell is cell_text inline
-            values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
-                      for i, name in kept}
+        if len(cells) >= width:  # a full row: its values made when first asked (a known row's never are)
+            append(TableRow(rtype, Origin(label, location, number), cells, kept, width, shape))
         else:
             values = {name: cell_text(cells[i]) if i < len(cells) else "" for i, name in kept}
-        append(RawRow(rtype, values, Origin(label, location, number)))
+            append(RawRow(rtype, values, Origin(label, location, number)))
+
+
+class TableRow(RawRow):
+    """A full row of a table: its values are made from its cells on first use, and `cells_hash` knows
+    the row without them, so a changed file's unchanged rows are matched with what was stored of them
+    (publisher.pull.reading) without a dict, a cleaning or a row hash each."""
+
+    def __init__(self, type_: str, origin: Origin, cells: Cells, kept: tuple[tuple[int, str], ...], width: int,
+                 shape: bytes) -> None:
+        self.type, self.origin = type_, origin
+        self._cells, self._kept, self._width, self._shape = cells, kept, width, shape
+        self._values: dict[str, str] | None = None
+
+    @property  # type: ignore[override]
+    def values(self) -> dict[str, str]:
+        if self._values is None:  # a plain text cell is cell_text inline
+            cells = self._cells
+            self._values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
+                            for i, name in self._kept}
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, str]) -> None:
+        self._values = values
+
+    def cells_hash(self) -> str | None:
+        """A hash of the type, the columns kept and the cells they are made from: equal hashes, equal values.
+        None for cells marshal cannot write exactly (a date from a workbook): the row is hashed by its values."""
+        try:
+            data = marshal.dumps(self._cells[:self._width], 2)
+        except ValueError:
+            return None
+        return hashlib.blake2b(self._shape + data, digest_size=16).hexdigest()
 
 
 def note_unknown_headers(result: SourceResult, label: str, location: str, headers: list[str],

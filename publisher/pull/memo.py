@@ -89,20 +89,10 @@ class Judgement(NamedTuple):
     gaps: tuple[int, ...]  # years its deadline was counted in without holiday data (the run report says so)
 
 
-class Remembered(NamedTuple):
-    """A stored judgement as a run reads it: plain columns for the reuse checks, the rest shared.
-
-    `outcome` is the part many rows have in common (action, field, rule, reason, kept, masked, flags,
-    gaps), decoded once per distinct value, not once per row."""
-
-    type: str
-    key: str
-    key_hash: str
-    slug: str
-    text: str | None
-    page_state: str | None
-    item_slug: str | None
-    outcome: tuple
+# A stored judgement as a run reads it, in plain columns (no object made per row): digest, usable now (1/0), type,
+# key, key hash, own slug, page SHA-256 (None: not shown), page state (not shown), report slug, outcome (pickled
+# action, field, rule, reason, kept, masked, flags, gaps: one value shared by many rows, decoded once by `outcome`).
+Remembered = tuple[str, int, str, str, str, str, str | None, str | None, str | None, bytes]
 
 
 class PlanMemo:
@@ -124,19 +114,16 @@ class PlanMemo:
         usable = meta.get("version") == self.version and then is not None and then <= now
         if not usable:  # another portal.toml or code, or a clock set back: nothing holds
             self._db.execute("DELETE FROM judgements")
-        instant = _instant(now)
         # SQL drops what time alone may have changed: a horizon come, an embargo fallen due since judged.
         rows = self._db.execute(
             "SELECT digest, (until IS NULL OR until > :now) AND NOT (publish_at IS NOT NULL AND "
             "judged_at < publish_at AND publish_at <= :now), type, key, key_hash, slug, text, page_state, "
-            "item_slug, outcome FROM judgements", {"now": instant}).fetchall() if usable else []
+            "item_slug, outcome FROM judgements", {"now": _instant(now)}).fetchall() if usable else []
         self._stored = [r[0] for r in rows]  # every digest stored, to drop those this run no longer has
-        outcomes: dict[bytes, tuple] = {}
-        self._before: dict[str, Remembered] = {
-            r[0]: Remembered(*r[2:9], outcomes.get(r[9]) or outcomes.setdefault(r[9], _outcome(r[9])))
-            for r in rows if r[1]}
-        self._kept: list[Remembered] = []  # what this run reused as it was: stays stored, nothing to write
-        self._kept_digests: list[str] = []
+        self._before: dict[str, Remembered] = {r[0]: r for r in rows if r[1]}
+        self._outcomes: dict[bytes, tuple] = {}
+        self._kept: list[str] = []  # what this run reused as it was: stays stored, nothing to write
+        self._kept_outcomes: set[bytes] = set()
         self._after: dict[str, tuple] = {}
         # The first of January after this run: the calendar's coverage of a new year is judged anew.
         self._new_year = datetime(now.year + 1, 1, 1, tzinfo=now.tzinfo)
@@ -145,9 +132,21 @@ class PlanMemo:
         """What was judged of the row with this hash, if it still holds at this run's time."""
         return self._before.get(digest)
 
-    def reused(self) -> list[Remembered]:
-        """The judgements this run took as they were, not judged again."""
-        return self._kept
+    def outcome(self, data: bytes) -> tuple:
+        """A stored outcome: (Action, field, rule, reason, kept, masked, flags, gaps), decoded once per value."""
+        found = self._outcomes.get(data)
+        if found is None:
+            action, *rest = pickle.loads(data)
+            found = self._outcomes[data] = (Action(action), *rest)
+        return found
+
+    def reused(self) -> int:
+        """How many judgements this run took as they were, not judged again."""
+        return len(self._kept)
+
+    def reused_gaps(self) -> set[int]:
+        """The years without holiday data that the reused judgements counted deadlines in."""
+        return {year for data in self._kept_outcomes for year in self.outcome(data)[-1]}
 
     def horizon(self, until: datetime | None) -> datetime:
         """A decision's horizon as the memo keeps it: never past the next new year."""
@@ -155,14 +154,14 @@ class PlanMemo:
 
     def still_true(self, judged: Remembered, page: ContentPage | None) -> bool:
         """The page in content/ is the one this judgement left: the same bytes, or the same state."""
-        if judged.text is not None:
-            return page is not None and page.digest == judged.text
-        return (page.state if page else "") == judged.page_state
+        if judged[6] is not None:
+            return page is not None and page.digest == judged[6]
+        return (page.state if page else "") == judged[7]
 
-    def reuse(self, digest: str, judged: Remembered) -> None:
+    def reuse(self, judged: Remembered) -> None:
         """A stored judgement this run took as it was: it stays stored, nothing to write."""
-        self._kept.append(judged)
-        self._kept_digests.append(digest)
+        self._kept.append(judged[0])
+        self._kept_outcomes.add(judged[9])
 
     def keep(self, digest: str, judged: Judgement, key_hash: str) -> None:
         """Remember a judgement made now: written at save."""
@@ -176,7 +175,7 @@ class PlanMemo:
 
     def save(self) -> None:
         """Write the new judgements and drop those of rows this run no longer has (the table would only grow)."""
-        gone = [(d,) for d in set(self._stored).difference(self._kept_digests, self._after)]
+        gone = [(d,) for d in set(self._stored).difference(self._kept, self._after)]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM judgements WHERE digest = ?", gone)
@@ -195,12 +194,6 @@ _MICROSECOND = timedelta(microseconds=1)
 def _instant(moment: datetime) -> int:
     """A moment as whole microseconds since 1970 (UTC for an aware one, as read for a naive one): SQL compares it."""
     return (moment - (_EPOCH if moment.tzinfo is not None else _NAIVE_EPOCH)) // _MICROSECOND
-
-
-def _outcome(data: bytes) -> tuple:
-    """A stored outcome: (Action, field, rule, reason, kept, masked, flags, gaps)."""
-    action, *rest = pickle.loads(data)
-    return (Action(action), *rest)
 
 
 _MEMO_SCHEMA = """

@@ -132,10 +132,9 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     plan.agencies = count_agency_records(plan, existing, result)
     plan.seen_heads = result.seen_heads
     _summarise_first_import(plan, existing)
-    reused = memo.reused()
-    plan.reused = len(reused)
+    plan.reused = memo.reused()
     plan.pages = existing
-    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years).union(*{j.outcome[-1] for j in reused}))
+    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | memo.reused_gaps())
     memo.save()
     if snapshots is not None:
         snapshots.commit()
@@ -148,31 +147,30 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow
                       seen: dict[str, set[str]], ctx: RuleContext) -> None:
     """Rows the memo still vouches for become items unjudged; the others are parsed and join `records`."""
     # lists, not generators: counted in C, 100k rows each run
-    keys = Counter([(j.type, j.key) for _, j in remembered] + [(r.type, r.key) for r in records])
-    slugs = Counter([(j.type, j.slug) for _, j in remembered] + [(r.type, r.slug) for r in records])
+    keys = Counter([(j[2], j[3]) for _, j in remembered] + [(r.type, r.key) for r in records])
+    slugs = Counter([(j[2], j[5]) for _, j in remembered] + [(r.type, r.slug) for r in records])
     items, flags = plan.items, plan.flags
     for row, judged in remembered:
-        type_ = judged.type
-        page = existing[type_].get(judged.key_hash)
-        alone = keys[(type_, judged.key)] == 1 and slugs[(type_, judged.slug)] == 1
-        if not (alone and memo.still_true(judged, page)):
+        _, _, type_, key, khash, slug, text, _, item_slug, outcome = judged
+        page = existing[type_].get(khash)
+        if not (keys[(type_, key)] == 1 and slugs[(type_, slug)] == 1 and memo.still_true(judged, page)):
             parsed = parse_row(row.raw(), ctx.now.date())  # judged afresh, with the rows not remembered
             if isinstance(parsed, Record):
                 records.append(parsed)
                 row_digest[id(parsed)] = row.digest
             continue
-        memo.reuse(row.digest, judged)
-        seen[type_].add(judged.key_hash)
-        action, field_name, rule, reason, kept, masked, found, _ = judged.outcome
-        if judged.text is not None:
+        memo.reuse(judged)
+        seen[type_].add(khash)
+        action, field_name, rule, reason, kept, masked, found, _ = memo.outcome(outcome)
+        if text is not None:
             action = Action.UNCHANGED
         elif type_ in plan.stopped and action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
             continue
         # an unchanged page at the row's current place
-        items.append(Item(action, type_, judged.key, page.slug if page is not None else judged.item_slug,
-                          row.origin, field_name, rule, reason, kept, masked))
+        items.append(Item(action, type_, key, page.slug if page is not None else item_slug, row.origin, field_name,
+                          rule, reason, kept, masked))
         if found:
-            flags.extend(Flag(kind, type_, judged.key, row.origin, f, why) for kind, f, why in found)
+            flags.extend(Flag(kind, type_, key, row.origin, f, why) for kind, f, why in found)
 
 
 def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,

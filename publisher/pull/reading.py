@@ -163,12 +163,11 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
     stored, failures, source_notes = piece.known.remembered
     reading.failures.extend(failures)
     reading.notes.extend(source_notes)
-    again = _Again(piece, limits, complete)
-    for type_, location, number, source_hash, digest, key, changed, refused, _ in stored:
+    again = _Again(piece, limits, complete, stored)
+    digests[piece.source].update("".join([r[3] for r in stored]).encode())  # as row by row: one stream
+    reading.types.update({r[0] for r in stored})
+    for type_, location, number, _, digest, key, changed, refused, _ in stored:
         origin = Origin(piece.source, location, number)
-        again.hashes[(location, number)] = source_hash
-        digests[piece.source].update(source_hash.encode())
-        reading.types.add(type_)
         if key:
             reading.key_cells.append((type_, key))
         if changed:
@@ -182,8 +181,8 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
 class _Again:
     """An unchanged file parsed once more, when a row of it must be judged afresh."""
 
-    def __init__(self, piece: Piece, limits: IntakeConfig, complete: Complete) -> None:
-        self.piece, self.limits, self.complete = piece, limits, complete
+    def __init__(self, piece: Piece, limits: IntakeConfig, complete: Complete, stored: list[StoredRow]) -> None:
+        self.piece, self.limits, self.complete, self.stored = piece, limits, complete, stored
         self.hashes: dict[tuple[str, int], str] = {}  # place -> hash of the cells stored for it
         self.rows: dict[tuple[str, int], RawRow] | None = None
 
@@ -194,6 +193,7 @@ class _Again:
         """The row at `origin`, cleaned, as it was when stored; SourceChanged if the file is no longer so."""
         if self.rows is None:
             assert self.piece.parse is not None
+            self.hashes = {(r[1], r[2]): r[3] for r in self.stored}  # made only when the file is parsed again
             result = self.piece.parse()
             self.rows = {(r.origin.file, r.origin.row): r for r in result.rows}
         raw = self.rows.get((origin.file, origin.row))

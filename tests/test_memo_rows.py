@@ -19,7 +19,7 @@ from publisher.pull.items import Action
 from publisher.pull.memo import Judgement, PlanMemo
 from publisher.pull.plan import make_plan, write_plan
 from publisher.pull.rows import Origin, SourceResult
-from publisher.pull.sources.tables import TableRow, add_table
+from publisher.pull.sources.tables import TableRow, _has_text, add_table, cell_text
 from tests.conftest import SAMPLE_NOW, make_sample_portal
 from tests.test_memo import age_files, edit_cell, penalties_csv, spy, with_and_without_memory
 
@@ -138,3 +138,12 @@ def test_a_corrupt_memo_is_thrown_away_and_the_plan_is_the_fresh_one(portal):
     plan = with_and_without_memory(portal, SAMPLE_NOW.replace(hour=11))
     assert plan.reused == 0 and plan.counts()["unchanged"] > 100
     assert with_and_without_memory(portal, SAMPLE_NOW.replace(hour=12)).reused > 100
+
+
+def test_a_row_is_empty_exactly_when_each_of_its_cells_reads_as_empty():
+    """The one-join check of a CSV row agrees with reading each cell (a blank row is dropped, not a record)."""
+    blanks = ["", " ", "\r\n", "\u3000", "\u00a0", "\t"]
+    texts = ["a", " 0 ", "\ufeff", "\u200b"]
+    for cells in ([], *([b] for b in blanks), blanks, [*blanks, texts[0]], *([b, t] for b in blanks for t in texts),
+                  [None, " "], [None, 0], ["", 0.0], [None, Decimal("1")], [None, None]):
+        assert _has_text(cells) == any(cell_text(c) for c in cells), cells

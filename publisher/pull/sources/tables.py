@@ -195,7 +195,7 @@ def _untyped(result: SourceResult, label: str, location: str, where: list[str], 
 def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[int, Cells]],
               name_type: str | None) -> None:
     """A CSV file or worksheet: find the header row, then one type (from the name) or a type column."""
-    rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]  # fully empty rows
+    rows = [(n, cells) for n, cells in rows if _has_text(cells)]  # fully empty rows
     if not rows:
         fail(result, label, name_type, location, "文件是空的（没有表头行）")
         return
@@ -213,7 +213,7 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
              f"表头行（第{rows[at][0]}行）之上的第{rows[0][0]}–{rows[at - 1][0]}行已忽略")
     headers = [header_text(c) for c in rows[at][1]]
     data = rows[at + 1:]
-    wide = [str(n) for n, cells in data if any(cell_text(c) for c in cells[len(headers):])]
+    wide = [str(n) for n, cells in data if len(cells) > len(headers) and _has_text(cells[len(headers):])]
     if wide:
         note(result, label, location,
              f"第{'、'.join(wide[:10])}行的单元格比表头多，多出的已忽略")
@@ -238,6 +238,14 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
     note_unknown_headers(result, label, location, headers, groups)
     for rtype, typed in groups.items():
         add_table(result, label, location, rtype, headers, typed, note_unknown=False)
+
+
+def _has_text(cells: Cells) -> bool:
+    """Any cell not empty once read as text: one join for a row of text alone (a CSV's), else cell by cell."""
+    try:
+        return bool("".join(cells).strip())  # a cell with text makes the join have text; blanks stay blank
+    except TypeError:
+        return any(cell_text(c) for c in cells)
 
 
 def add_json(result: SourceResult, label: str, location: str, data: Any, default_type: str | None) -> None:

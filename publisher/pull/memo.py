@@ -25,6 +25,7 @@ import functools
 import hashlib
 import marshal
 import pickle
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
@@ -121,16 +122,15 @@ class PlanMemo:
             "item_slug, outcome FROM judgements", {"now": _instant(now)}).fetchall() if usable else []
         self._stored = [r[0] for r in rows]  # every digest stored, to drop those this run no longer has
         self._before: dict[str, Remembered] = {r[0]: r for r in rows if r[1]}
+        # What was judged of the row with this hash, if it still holds at this run's time (a dict's own get:
+        # asked once per row, 100k times a run).
+        self.get: Callable[[str], Remembered | None] = self._before.get
         self._outcomes: dict[bytes, tuple] = {}
         self._kept: list[str] = []  # what this run reused as it was: stays stored, nothing to write
         self._kept_outcomes: set[bytes] = set()
         self._after: dict[str, tuple] = {}
         # The first of January after this run: the calendar's coverage of a new year is judged anew.
         self._new_year = datetime(now.year + 1, 1, 1, tzinfo=now.tzinfo)
-
-    def get(self, digest: str) -> Remembered | None:
-        """What was judged of the row with this hash, if it still holds at this run's time."""
-        return self._before.get(digest)
 
     def outcome(self, data: bytes) -> tuple:
         """A stored outcome: (Action, field, rule, reason, kept, masked, flags, gaps), decoded once per value."""
@@ -158,10 +158,10 @@ class PlanMemo:
             return page is not None and page.digest == judged[6]
         return (page.state if page else "") == judged[7]
 
-    def reuse(self, judged: Remembered) -> None:
-        """A stored judgement this run took as it was: it stays stored, nothing to write."""
-        self._kept.append(judged[0])
-        self._kept_outcomes.add(judged[9])
+    def reuse(self, judged: list[Remembered]) -> None:
+        """Stored judgements this run took as they were: they stay stored, nothing to write."""
+        self._kept.extend([j[0] for j in judged])
+        self._kept_outcomes.update([j[9] for j in judged])
 
     def keep(self, digest: str, judged: Judgement, key_hash: str) -> None:
         """Remember a judgement made now: written at save."""

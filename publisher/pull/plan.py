@@ -150,6 +150,7 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow
     keys = Counter([(j[2], j[3]) for _, j in remembered] + [(r.type, r.key) for r in records])
     slugs = Counter([(j[2], j[5]) for _, j in remembered] + [(r.type, r.slug) for r in records])
     items, flags = plan.items, plan.flags
+    reused: list[Remembered] = []
     for row, judged in remembered:
         _, _, type_, key, khash, slug, text, _, item_slug, outcome = judged
         page = existing[type_].get(khash)
@@ -159,7 +160,7 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow
                 records.append(parsed)
                 row_digest[id(parsed)] = row.digest
             continue
-        memo.reuse(judged)
+        reused.append(judged)
         seen[type_].add(khash)
         action, field_name, rule, reason, kept, masked, found, _ = memo.outcome(outcome)
         if text is not None:
@@ -171,6 +172,7 @@ def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow
                           rule, reason, kept, masked))
         if found:
             flags.extend(Flag(kind, type_, key, row.origin, f, why) for kind, f, why in found)
+    memo.reuse(reused)
 
 
 def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,

@@ -3,7 +3,9 @@
 Rows of a file whose bytes did not change come from the snapshot store (publisher.pull.sources.snapshots)
 without parsing; rows of a changed file are parsed once, and only those whose cells are new go through
 the intake again (a row's intake depends on its cells, the configuration and the code, all in the
-store's version). Everything a plan needs of an unchanged row (type, place, hash, key) is remembered;
+store's version). A changed file's row read from a table is first known by a hash of its cells and
+columns (tables.TableRow.cells_hash): one the file had before makes no values, row hash or intake.
+Everything a plan needs of an unchanged row (type, place, hash, key) is remembered;
 its cells are read again (the file parsed once more) only when the plan must judge it afresh.
 """
 

@@ -138,15 +138,18 @@ class TableRow(RawRow):
     def __init__(self, type_: str, origin: Origin, cells: Cells, kept: tuple[tuple[int, str], ...], width: int,
                  shape: bytes) -> None:
         self.type, self.origin = type_, origin
-        self._cells, self._kept, self._width, self._shape = cells, kept, width, shape
+        self._cells: Cells | None = cells
+        self._kept, self._width, self._shape = kept, width, shape
         self._values: dict[str, str] | None = None
 
     @property  # type: ignore[override]
     def values(self) -> dict[str, str]:
         if self._values is None:  # a plain text cell is cell_text inline
             cells = self._cells
+            assert cells is not None
             self._values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
                             for i, name in self._kept}
+            self._cells = None  # made: a first import's 100k rows do not keep their cells twice
         return self._values
 
     @values.setter
@@ -155,7 +158,10 @@ class TableRow(RawRow):
 
     def cells_hash(self) -> str | None:
         """A hash of the type, the columns kept and the cells they are made from: equal hashes, equal values.
-        None for cells marshal cannot write exactly (a date from a workbook): the row is hashed by its values."""
+        None for cells marshal cannot write exactly (a date from a workbook), or once its values were made:
+        the row is then hashed by its values."""
+        if self._cells is None:  # its values were made first: hashed by them instead
+            return None
         try:
             data = marshal.dumps(self._cells[:self._width], 2)
         except ValueError:

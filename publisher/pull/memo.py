@@ -25,16 +25,18 @@ import functools
 import hashlib
 import marshal
 import pickle
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import NamedTuple
 
 from publisher.core.content import ContentPage, content_files, read_summary
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.cachedb import open_cache
+from publisher.pull.items import Action
 from publisher.pull.rows import RawRow
 
-FORMAT = 2
+FORMAT = 3
 _PUBLISHER = Path(__file__).resolve().parents[1]
 _JUDGING_CODE = ("core", "pull")  # what a judgement or a content/ page is made by; not the site or the runs
 
@@ -73,10 +75,7 @@ def scan_content(content_dir: Path) -> dict[str, dict[str, ContentPage]]:
 
 
 class Judgement(NamedTuple):
-    """What the rules made of one valid row, without where the row was (rows move in a file).
-
-    Plain values only: 100k of these are unpickled on every run.
-    """
+    """What the rules made of one valid row, without where the row was (rows move in a file)."""
 
     type: str
     key: str
@@ -91,9 +90,16 @@ class Judgement(NamedTuple):
     gaps: tuple[int, ...]  # years its deadline was counted in without holiday data (the run report says so)
 
 
+# A stored judgement as a run reads it, in plain columns (no object made per row): digest, usable now (1/0), type,
+# key, key hash, own slug, page SHA-256 (None: not shown), page state (not shown), report slug, outcome (pickled
+# action, field, rule, reason, kept, masked, flags, gaps: one value shared by many rows, decoded once by `outcome`).
+Remembered = tuple[str, int, str, str, str, str, str | None, str | None, str | None, bytes]
+
+
 class PlanMemo:
     """Judgements valid for the same configuration and code until their horizon, in SQLite: each run reads
-    the table once and writes only the rows it judged afresh (no pickle of every row loaded and saved whole).
+    the rows SQL finds still within their horizon, in plain columns (no object unpickled per row), and
+    writes only the rows it judged afresh.
 
     Each judgement keeps the time it was made, so one reused on a later run is checked against the
     embargoes that fell due since it was made, not since the last run.
@@ -109,61 +115,98 @@ class PlanMemo:
         usable = meta.get("version") == self.version and then is not None and then <= now
         if not usable:  # another portal.toml or code, or a clock set back: nothing holds
             self._db.execute("DELETE FROM judgements")
-        self._before: dict[str, bytes] = (dict(self._db.execute("SELECT digest, judgement FROM judgements"))
-                                          if usable else {})
-        self._read: dict[str, Judgement] = {}  # what get() handed out
-        self._kept: dict[str, Judgement] = {}  # what this run reused as it was: stays stored, nothing to write
-        self._after: dict[str, bytes] = {}
+        # SQL drops what time alone may have changed: a horizon come, an embargo fallen due since judged.
+        rows = self._db.execute(
+            "SELECT digest, (until IS NULL OR until > :now) AND NOT (publish_at IS NOT NULL AND "
+            "judged_at < publish_at AND publish_at <= :now), type, key, key_hash, slug, text, page_state, "
+            "item_slug, outcome FROM judgements", {"now": _instant(now)}).fetchall() if usable else []
+        self._stored = [r[0] for r in rows]  # every digest stored, to drop those this run no longer has
+        self._before: dict[str, Remembered] = {r[0]: r for r in rows if r[1]}
+        # What was judged of the row with this hash, if it still holds at this run's time (a dict's own get:
+        # asked once per row, 100k times a run).
+        self.get: Callable[[str], Remembered | None] = self._before.get
+        self._outcomes: dict[bytes, tuple] = {}
+        self._kept: list[str] = []  # what this run reused as it was: stays stored, nothing to write
+        self._kept_outcomes: set[bytes] = set()
+        self._after: dict[str, tuple] = {}
         # The first of January after this run: the calendar's coverage of a new year is judged anew.
         self._new_year = datetime(now.year + 1, 1, 1, tzinfo=now.tzinfo)
 
-    def get(self, digest: str) -> Judgement | None:
-        """What was judged of the row with this hash, if it still holds at this run's time."""
-        stored = self._before.get(digest)
-        if stored is None:
-            return None
-        judged_at, found = pickle.loads(stored)
-        if found.until is not None and found.until <= self.now:
-            return None  # time alone may have changed it: judged afresh
-        if found.publish_at is not None and judged_at < found.publish_at <= self.now:
-            return None  # an embargo fell due since: judged afresh
-        self._read[digest] = found
+    def outcome(self, data: bytes) -> tuple:
+        """A stored outcome: (Action, field, rule, reason, kept, masked, flags, gaps), decoded once per value."""
+        found = self._outcomes.get(data)
+        if found is None:
+            action, *rest = pickle.loads(data)
+            found = self._outcomes[data] = (Action(action), *rest)
         return found
 
-    def reused(self) -> list[Judgement]:
-        """The judgements this run took as they were, not judged again."""
-        return list(self._kept.values())
+    def reused(self) -> int:
+        """How many judgements this run took as they were, not judged again."""
+        return len(self._kept)
+
+    def reused_gaps(self) -> set[int]:
+        """The years without holiday data that the reused judgements counted deadlines in."""
+        return {year for data in self._kept_outcomes for year in self.outcome(data)[-1]}
 
     def horizon(self, until: datetime | None) -> datetime:
         """A decision's horizon as the memo keeps it: never past the next new year."""
         return self._new_year if until is None else min(until, self._new_year)
 
-    def still_true(self, judged: Judgement, page: ContentPage | None) -> bool:
+    def still_true(self, judged: Remembered, page: ContentPage | None) -> bool:
         """The page in content/ is the one this judgement left: the same bytes, or the same state."""
-        if judged.text is not None:
-            return page is not None and page.digest == judged.text
-        return (page.state if page else "") == judged.page_state
+        if judged[6] is not None:
+            return page is not None and page.digest == judged[6]
+        return (page.state if page else "") == judged[7]
 
-    def keep(self, digest: str, judged: Judgement) -> None:
-        """Remember a judgement: one made now is written at save; one reused stays as it is stored."""
-        if self._read.get(digest) is judged:
-            self._kept[digest] = judged
-            return
-        self._after[digest] = pickle.dumps((self.now, judged), protocol=pickle.HIGHEST_PROTOCOL)
+    def reuse(self, judged: list[Remembered]) -> None:
+        """Stored judgements this run took as they were: they stay stored, nothing to write."""
+        self._kept.extend([j[0] for j in judged])
+        self._kept_outcomes.update([j[9] for j in judged])
+
+    def keep(self, digest: str, judged: Judgement, key_hash: str) -> None:
+        """Remember a judgement made now: written at save."""
+        action, item_slug, field_name, rule, reason, kept, masked = judged.item
+        outcome = pickle.dumps((action, field_name, rule, reason, kept, masked, judged.flags, judged.gaps),
+                               protocol=pickle.HIGHEST_PROTOCOL)
+        self._after[digest] = (
+            digest, _instant(self.now), None if judged.until is None else _instant(judged.until),
+            None if judged.publish_at is None else _instant(judged.publish_at), judged.type, judged.key,
+            key_hash, judged.slug, judged.text, judged.page_state, item_slug, outcome)
 
     def save(self) -> None:
         """Write the new judgements and drop those of rows this run no longer has (the table would only grow)."""
-        gone = [(d,) for d in self._before.keys() - self._kept.keys() - self._after.keys()]
+        gone = [(d,) for d in set(self._stored).difference(self._kept, self._after)]
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             self._db.executemany("DELETE FROM judgements WHERE digest = ?", gone)
-            self._db.executemany("INSERT OR REPLACE INTO judgements VALUES (?, ?)", self._after.items())
+            self._db.executemany(f"INSERT OR REPLACE INTO judgements VALUES ({', '.join('?' * 12)})",
+                                 self._after.values())
             self._db.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
                 ("version", self.version), ("now", self.now.isoformat())])
         self._db.close()
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+def _instant(moment: datetime) -> int:
+    """A moment as whole microseconds since 1970 (UTC for an aware one, as read for a naive one): SQL compares it."""
+    return (moment - (_EPOCH if moment.tzinfo is not None else _NAIVE_EPOCH)) // _MICROSECOND
+
+
 _MEMO_SCHEMA = """
-CREATE TABLE judgements (digest TEXT PRIMARY KEY, judgement BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE judgements (
+    digest TEXT PRIMARY KEY,     -- the row's hash (row_hash of its cells past the intake)
+    judged_at INTEGER NOT NULL,  -- when it was judged, in microseconds (_instant)
+    until INTEGER,               -- its horizon: reused only before it
+    publish_at INTEGER,          -- its embargo (公示日期): judged afresh once it fell due after judged_at
+    type TEXT NOT NULL, key TEXT NOT NULL, key_hash TEXT NOT NULL, slug TEXT NOT NULL,
+    text TEXT,                   -- SHA-256 of the page it writes; NULL for a row not shown
+    page_state TEXT,             -- for a row not shown: the state of its page then ("" for none)
+    item_slug TEXT,              -- the slug its report line names
+    outcome BLOB NOT NULL        -- pickled (action, field, rule, reason, kept, masked, flags, gaps): shared by many
+) WITHOUT ROWID;
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 """

@@ -18,10 +18,10 @@ from publisher.core.config import Config
 from publisher.core.content import ContentPage, read_origin, render_notice, render_record, text_digest, write_page
 from publisher.core.schema import RECORD_TYPES
 from publisher.pull.items import VANISHED, Action, Flag, Item, Plan, Spool, markdown
-from publisher.pull.memo import Judgement, PlanMemo, code_version
+from publisher.pull.memo import Judgement, PlanMemo, Remembered, code_version
 from publisher.pull.reading import ReadRow, SourceChanged, read_rows
 from publisher.pull.redaction import redact_counted
-from publisher.pull.rows import AgencyOrigin, Origin, Problem, RawRow, Record, SourceNote, SourceResult
+from publisher.pull.rows import AgencyOrigin, Problem, RawRow, Record, SourceNote, SourceResult
 from publisher.pull.rules import Decision, Outcome, RuleContext, decide
 from publisher.pull.safeguards import (
     guard_agency_disappearances,
@@ -81,7 +81,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     spool = Spool(config.paths.state)
     records: list[Record] = []
     row_digest: dict[int, str] = {}  # id(record) -> hash of its row, to remember what it was judged
-    remembered: list[tuple[ReadRow, str, Judgement]] = []
+    remembered: list[tuple[ReadRow, Remembered]] = []
     unkeyed_rejects: set[str] = set()
     rejected_keys: dict[str, set[str]] = defaultdict(set)
     for raw, problems in reading.refused:
@@ -92,7 +92,7 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
         row = rows.pop()
         judged = memo.get(row.digest)
         if judged is not None:
-            remembered.append((row, row.digest, judged))
+            remembered.append((row, judged))
             continue
         parsed = parse_row(row.raw(), now.date())
         if isinstance(parsed, Record):
@@ -111,14 +111,15 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     records.reverse()  # judged in order, each let go once judged: a first import's records are not all held
     while records:
         record = records.pop()
-        page = existing[record.type].get(key_hash(record.type, record.key))
+        khash = key_hash(record.type, record.key)
+        page = existing[record.type].get(khash)
         own_slug = record.slug
         if page is not None:
             record.slug = page.slug  # a published slug never changes: QR codes point at it
-        seen[record.type].add(key_hash(record.type, record.key))
+        seen[record.type].add(khash)
         decision = decide(record, ctx)
         item = _item_for(decision, page, config, now)
-        _remember(memo, row_digest.pop(id(record)), record, own_slug, decision, item, page)
+        _remember(memo, row_digest.pop(id(record)), record, own_slug, decision, item, page, khash)
         if record.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
             continue
         if item.text is not None:  # written later, kept on disk till then; an unchanged page's is not written
@@ -131,10 +132,9 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     plan.agencies = count_agency_records(plan, existing, result)
     plan.seen_heads = result.seen_heads
     _summarise_first_import(plan, existing)
-    reused = memo.reused()
-    plan.reused = len(reused)
+    plan.reused = memo.reused()
     plan.pages = existing
-    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years).union(*(j.gaps for j in reused)))
+    plan.calendar_gaps = sorted(set(ctx.calendar.uncovered_years) | memo.reused_gaps())
     memo.save()
     if snapshots is not None:
         snapshots.commit()
@@ -142,41 +142,41 @@ def _make_plan(config: Config, now: datetime, allow_empty: bool, source_result: 
     return plan
 
 
-def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow, str, Judgement]],
+def _reuse_remembered(plan: Plan, memo: PlanMemo, remembered: list[tuple[ReadRow, Remembered]],
                       records: list[Record], row_digest: dict[int, str], existing: dict[str, dict[str, ContentPage]],
                       seen: dict[str, set[str]], ctx: RuleContext) -> None:
     """Rows the memo still vouches for become items unjudged; the others are parsed and join `records`."""
-    judgements = [j for _, _, j in remembered]  # lists, not generators: counted in C, 100k rows each run
-    keys = Counter([(j.type, j.key) for j in judgements] + [(r.type, r.key) for r in records])
-    slugs = Counter([(j.type, j.slug) for j in judgements] + [(r.type, r.slug) for r in records])
-    for row, digest, judged in remembered:
-        khash = key_hash(judged.type, judged.key)
-        page = existing[judged.type].get(khash)
-        alone = keys[(judged.type, judged.key)] == 1 and slugs[(judged.type, judged.slug)] == 1
-        if not (alone and memo.still_true(judged, page)):
+    # lists, not generators: counted in C, 100k rows each run
+    keys = Counter([(j[2], j[3]) for _, j in remembered] + [(r.type, r.key) for r in records])
+    slugs = Counter([(j[2], j[5]) for _, j in remembered] + [(r.type, r.slug) for r in records])
+    items, flags = plan.items, plan.flags
+    reused: list[Remembered] = []
+    for row, judged in remembered:
+        _, _, type_, key, khash, slug, text, _, item_slug, outcome = judged
+        page = existing[type_].get(khash)
+        if not (keys[(type_, key)] == 1 and slugs[(type_, slug)] == 1 and memo.still_true(judged, page)):
             parsed = parse_row(row.raw(), ctx.now.date())  # judged afresh, with the rows not remembered
             if isinstance(parsed, Record):
                 records.append(parsed)
-                row_digest[id(parsed)] = digest
+                row_digest[id(parsed)] = row.digest
             continue
-        item, flags = _reused(judged, row.origin, page)
-        memo.keep(digest, judged)
-        seen[judged.type].add(khash)
-        if not (judged.type in plan.stopped and item.action in (Action.ADD, Action.CHANGE, Action.WITHDRAW)):
-            plan.items.append(item)
-            plan.flags.extend(flags)
-
-
-def _reused(judged: Judgement, origin: Origin, page: ContentPage | None) -> tuple[Item, list[Flag]]:
-    """The item and flags of a judgement for this run: an unchanged page at the row's current place."""
-    action, slug, field_name, rule, reason, kept, masked = judged.item
-    item = Item(Action.UNCHANGED if judged.text is not None else Action(action), judged.type, judged.key,
-                page.slug if page is not None else slug, origin, field_name, rule, reason, kept, masked)
-    return item, [Flag(kind, judged.type, judged.key, origin, f, why) for kind, f, why in judged.flags]
+        reused.append(judged)
+        seen[type_].add(khash)
+        action, field_name, rule, reason, kept, masked, found, _ = memo.outcome(outcome)
+        if text is not None:
+            action = Action.UNCHANGED
+        elif type_ in plan.stopped and action in (Action.ADD, Action.CHANGE, Action.WITHDRAW):
+            continue
+        # an unchanged page at the row's current place
+        items.append(Item(action, type_, key, page.slug if page is not None else item_slug, row.origin, field_name,
+                          rule, reason, kept, masked))
+        if found:
+            flags.extend(Flag(kind, type_, key, row.origin, f, why) for kind, f, why in found)
+    memo.reuse(reused)
 
 
 def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decision: Decision, item: Item,
-              page: ContentPage | None) -> None:
+              page: ContentPage | None, khash: str) -> None:
     """Keep what the rules made of this row, for the next run to reuse while it stays true."""
     shown = item.text is not None
     as_unchanged = dataclasses.replace(item, action=Action.UNCHANGED) if shown else item
@@ -188,7 +188,7 @@ def _remember(memo: PlanMemo, digest: str, record: Record, own_slug: str, decisi
         (item.action.value, kept.slug, kept.field, kept.rule, kept.reason, kept.kept_page, kept.masked),
         tuple((f.kind, f.field, f.reason) for f in _flags(decision, as_unchanged)),
         text_digest(item.text) if shown else None, None if shown else (page.state if page else ""),
-        record.get("publish_at"), memo.horizon(decision.until), decision.gaps))
+        record.get("publish_at"), memo.horizon(decision.until), decision.gaps), khash)
 
 
 def write_plan(plan: Plan) -> list[Path]:

@@ -3,7 +3,9 @@
 Rows of a file whose bytes did not change come from the snapshot store (publisher.pull.sources.snapshots)
 without parsing; rows of a changed file are parsed once, and only those whose cells are new go through
 the intake again (a row's intake depends on its cells, the configuration and the code, all in the
-store's version). Everything a plan needs of an unchanged row (type, place, hash, key) is remembered;
+store's version). A changed file's row read from a table is first known by a hash of its cells and
+columns (tables.TableRow.cells_hash): one the file had before makes no values, row hash or intake.
+Everything a plan needs of an unchanged row (type, place, hash, key) is remembered;
 its cells are read again (the file parsed once more) only when the plan must judge it afresh.
 """
 
@@ -21,12 +23,14 @@ from publisher.pull.intake import NoteParts, cell_notes, take_in_row
 from publisher.pull.memo import row_hash
 from publisher.pull.rows import Origin, Problem, RawRow, SourceFailure, SourceNote, SourceResult
 from publisher.pull.sources.snapshots import Piece, Snapshots
+from publisher.pull.sources.tables import TableRow
 from publisher.pull.validation import legacy_key, normalise_key
 
 Complete = Callable[[RawRow], RawRow]  # the national template's fill-in rules (validation.complete_row)
 # What a file's row was, as stored: type, location, row number, hash as read, hash past the intake (None:
-# refused), natural key cell as read, what was cleaned per cell, and (refused only) the problems.
-StoredRow = tuple[str, str, int, str, str | None, str, NoteParts, tuple[Problem, ...]]
+# refused), natural key cell as read, what was cleaned per cell, (refused only) the problems, and the hash of
+# its cells (tables.TableRow.cells_hash; None for a row not read from a table's full row).
+StoredRow = tuple[str, str, int, str, str | None, str, NoteParts, tuple[Problem, ...], str | None]
 
 
 class SourceChanged(Exception):
@@ -69,7 +73,7 @@ def read_rows(result: SourceResult, limits: IntakeConfig, complete: Complete,
     reading = Reading()
     intake_notes: list[SourceNote] = []
     digests: dict[str, Any] = defaultdict(hashlib.sha256)
-    fresh = _Fresh(result.rows, None, limits, complete)
+    fresh = _Fresh(result.rows, None, limits, complete, stored=False)
     fresh.into(reading, intake_notes, digests)
     result.rows.clear()  # taken in: the source's own copies of the cells need not stay (a 100k import's)
     reading.failures.extend(result.failures)
@@ -108,17 +112,23 @@ def _key_cell(raw: RawRow) -> str:
 class _Fresh:
     """Rows parsed in this run; those whose cells a file had before keep what the intake made of them."""
 
-    def __init__(self, rows: list[RawRow], old: Any, limits: IntakeConfig, complete: Complete) -> None:
+    def __init__(self, rows: list[RawRow], old: Any, limits: IntakeConfig, complete: Complete,
+                 stored: bool = True) -> None:
         self.rows, self.limits, self.complete = rows, limits, complete
+        self.stored = stored  # its rows are stored (a file's): their cells are hashed, for the next run
         self.before: dict[str, StoredRow] = {r[3]: r for r in old[0]} if old else {}
+        self.by_cells: dict[str, StoredRow] = {r[8]: r for r in old[0] if r[8] is not None} if old else {}
 
     def into(self, reading: Reading, notes: list[SourceNote], digests: dict[str, Any]) -> list[StoredRow]:
         stored: list[StoredRow] = []
         for raw in self.rows:
-            source_hash = row_hash(raw)
+            cells = raw.cells_hash() if self.stored and isinstance(raw, TableRow) else None
+            known = self.by_cells.get(cells) if cells is not None else None  # its cells as stored: no values made
+            source_hash = known[3] if known is not None else row_hash(raw)
             digests[raw.origin.source].update(source_hash.encode())
             reading.types.add(raw.type)
-            known = self.before.get(source_hash)
+            if known is None:
+                known = self.before.get(source_hash)
             key = known[5] if known is not None else _key_cell(raw)  # the same cells: the same key as read
             if key:
                 reading.key_cells.append((raw.type, key))
@@ -136,8 +146,10 @@ class _Fresh:
                     completed = self.complete(cleaned)
                     digest = row_hash(completed)
                     reading.rows.append(ReadRow(raw.type, raw.origin, digest, key, completed))
-            notes.extend(cell_notes(raw, changed))
-            stored.append((raw.type, raw.origin.file, raw.origin.row, source_hash, digest, key, changed, refused))
+            if changed:
+                notes.extend(cell_notes(raw, changed))
+            stored.append((raw.type, raw.origin.file, raw.origin.row, source_hash, digest, key, changed, refused,
+                           cells))
         return stored
 
     def _take_in(self, raw: RawRow) -> Callable[[ReadRow], RawRow]:
@@ -153,12 +165,11 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
     stored, failures, source_notes = piece.known.remembered
     reading.failures.extend(failures)
     reading.notes.extend(source_notes)
-    again = _Again(piece, limits, complete)
-    for type_, location, number, source_hash, digest, key, changed, refused in stored:
+    again = _Again(piece, limits, complete, stored)
+    digests[piece.source].update("".join([r[3] for r in stored]).encode())  # as row by row: one stream
+    reading.types.update({r[0] for r in stored})
+    for type_, location, number, _, digest, key, changed, refused, _ in stored:
         origin = Origin(piece.source, location, number)
-        again.hashes[(location, number)] = source_hash
-        digests[piece.source].update(source_hash.encode())
-        reading.types.add(type_)
         if key:
             reading.key_cells.append((type_, key))
         if changed:
@@ -172,8 +183,8 @@ def _remembered(piece: Piece, reading: Reading, notes: list[SourceNote], digests
 class _Again:
     """An unchanged file parsed once more, when a row of it must be judged afresh."""
 
-    def __init__(self, piece: Piece, limits: IntakeConfig, complete: Complete) -> None:
-        self.piece, self.limits, self.complete = piece, limits, complete
+    def __init__(self, piece: Piece, limits: IntakeConfig, complete: Complete, stored: list[StoredRow]) -> None:
+        self.piece, self.limits, self.complete, self.stored = piece, limits, complete, stored
         self.hashes: dict[tuple[str, int], str] = {}  # place -> hash of the cells stored for it
         self.rows: dict[tuple[str, int], RawRow] | None = None
 
@@ -184,6 +195,7 @@ class _Again:
         """The row at `origin`, cleaned, as it was when stored; SourceChanged if the file is no longer so."""
         if self.rows is None:
             assert self.piece.parse is not None
+            self.hashes = {(r[1], r[2]): r[3] for r in self.stored}  # made only when the file is parsed again
             result = self.piece.parse()
             self.rows = {(r.origin.file, r.origin.row): r for r in result.rows}
         raw = self.rows.get((origin.file, origin.row))

@@ -6,7 +6,9 @@ the same text and reports missing columns the same way.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import marshal
 import math
 from collections.abc import Iterable
 from datetime import date, datetime, time
@@ -116,16 +118,55 @@ def add_table(result: SourceResult, label: str, location: str, rtype: str,
         return
     if note_unknown:
         note_unknown_headers(result, label, location, headers, [rtype])
-    kept = [(i, name) for i, name in enumerate(fields) if name]
+    kept = tuple((i, name) for i, name in enumerate(fields) if name)
     width = kept[-1][0] + 1 if kept else 0
+    shape = marshal.dumps((rtype, kept), 2)  # what a row's values are made with, besides its cells
     append = result.rows.append
     for number, cells in rows:
-        if len(cells) >= width:  # a full row: no bounds check per cell; a plain text cell is cell_text inline
-            values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
-                      for i, name in kept}
+        if len(cells) >= width:  # a full row: its values made when first asked (a known row's never are)
+            append(TableRow(rtype, Origin(label, location, number), cells, kept, width, shape))
         else:
             values = {name: cell_text(cells[i]) if i < len(cells) else "" for i, name in kept}
-        append(RawRow(rtype, values, Origin(label, location, number)))
+            append(RawRow(rtype, values, Origin(label, location, number)))
+
+
+class TableRow(RawRow):
+    """A full row of a table: its values are made from its cells on first use, and `cells_hash` knows
+    the row without them, so a changed file's unchanged rows are matched with what was stored of them
+    (publisher.pull.reading) without a dict, a cleaning or a row hash each."""
+
+    def __init__(self, type_: str, origin: Origin, cells: Cells, kept: tuple[tuple[int, str], ...], width: int,
+                 shape: bytes) -> None:
+        self.type, self.origin = type_, origin
+        self._cells: Cells | None = cells
+        self._kept, self._width, self._shape = kept, width, shape
+        self._values: dict[str, str] | None = None
+
+    @property  # type: ignore[override]
+    def values(self) -> dict[str, str]:
+        if self._values is None:  # a plain text cell is cell_text inline
+            cells = self._cells
+            assert cells is not None
+            self._values = {name: v.strip() if (v := cells[i]).__class__ is str and "\r" not in v else cell_text(v)
+                            for i, name in self._kept}
+            self._cells = None  # made: a first import's 100k rows do not keep their cells twice
+        return self._values
+
+    @values.setter
+    def values(self, values: dict[str, str]) -> None:
+        self._values = values
+
+    def cells_hash(self) -> str | None:
+        """A hash of the type, the columns kept and the cells they are made from: equal hashes, equal values.
+        None for cells marshal cannot write exactly (a date from a workbook), or once its values were made:
+        the row is then hashed by its values."""
+        if self._cells is None:  # its values were made first: hashed by them instead
+            return None
+        try:
+            data = marshal.dumps(self._cells[:self._width], 2)
+        except ValueError:
+            return None
+        return hashlib.blake2b(self._shape + data, digest_size=16).hexdigest()
 
 
 def note_unknown_headers(result: SourceResult, label: str, location: str, headers: list[str],
@@ -160,7 +201,7 @@ def _untyped(result: SourceResult, label: str, location: str, where: list[str], 
 def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[int, Cells]],
               name_type: str | None) -> None:
     """A CSV file or worksheet: find the header row, then one type (from the name) or a type column."""
-    rows = [(n, cells) for n, cells in rows if any(cell_text(c) for c in cells)]  # fully empty rows
+    rows = [(n, cells) for n, cells in rows if _has_text(cells)]  # fully empty rows
     if not rows:
         fail(result, label, name_type, location, "文件是空的（没有表头行）")
         return
@@ -178,7 +219,7 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
              f"表头行（第{rows[at][0]}行）之上的第{rows[0][0]}–{rows[at - 1][0]}行已忽略")
     headers = [header_text(c) for c in rows[at][1]]
     data = rows[at + 1:]
-    wide = [str(n) for n, cells in data if any(cell_text(c) for c in cells[len(headers):])]
+    wide = [str(n) for n, cells in data if len(cells) > len(headers) and _has_text(cells[len(headers):])]
     if wide:
         note(result, label, location,
              f"第{'、'.join(wide[:10])}行的单元格比表头多，多出的已忽略")
@@ -203,6 +244,14 @@ def add_sheet(result: SourceResult, label: str, location: str, rows: list[tuple[
     note_unknown_headers(result, label, location, headers, groups)
     for rtype, typed in groups.items():
         add_table(result, label, location, rtype, headers, typed, note_unknown=False)
+
+
+def _has_text(cells: Cells) -> bool:
+    """Any cell not empty once read as text: one join for a row of text alone (a CSV's), else cell by cell."""
+    try:
+        return bool("".join(cells).strip())  # a cell with text makes the join have text; blanks stay blank
+    except TypeError:
+        return any(cell_text(c) for c in cells)
 
 
 def add_json(result: SourceResult, label: str, location: str, data: Any, default_type: str | None) -> None:

@@ -7,7 +7,7 @@ the same second as the read is not trusted (the file may change again within its
 a file that changed while it was read is not remembered at all.
 
 Each remembered file keeps, per row, where it is, the hash of its cells as read, and what the intake
-made of it (`publisher.pull.intake.Remembered`): the plan then needs no cell of an unchanged file,
+made of it (`publisher.pull.intake.take_in_row`): the plan then needs no cell of an unchanged file,
 unless it must judge a row afresh, and then the file is parsed once more. The store is a cache in
 the state folder (SQLite), checked against the configuration and the code, never the truth.
 """

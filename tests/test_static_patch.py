@@ -12,7 +12,8 @@ import pytest
 from publisher.site.search import static
 from publisher.site.search.analysis import parse_query
 from publisher.site.search.documents import SearchDoc, SiteDocuments, docs_hash, profile_digest
-from publisher.site.search.static import GROUP_BITS, Slot, assign_ids, build_static_index, update_static_index
+from publisher.site.search.static import GROUP_BITS, Slot, assign_ids, build_static_index
+from publisher.site.search.static_patch import update_static_index
 from publisher.site.search.static_reader import StaticReader, logical_files
 from tests.test_static_search import answers, doc, site
 

@@ -27,8 +27,9 @@ from publisher.site.background import Background
 from publisher.site.context import build_context
 from publisher.site.search.documents import profile_docs, site_documents
 from publisher.site.search.page import AGENCIES_FILE, panel_context
-from publisher.site.search.static import cache_file, index_name_hash, update_static_index, withdrawn_slots
+from publisher.site.search.static import cache_file, index_name_hash, withdrawn_slots
 from publisher.site.search.static_docs import StoredTerms
+from publisher.site.search.static_patch import update_static_index
 from publisher.site.search.store import default_backend, index_documents, records_hash
 
 log = logging.getLogger(__name__)

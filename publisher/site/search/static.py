@@ -53,7 +53,7 @@ from publisher.core.content import PublishedRecord
 from publisher.site.background import apart
 
 from .analysis import ANALYZER_VERSION
-from .documents import SEARCH_TYPES, SearchDoc, SiteDocuments, docs_hash
+from .documents import SEARCH_TYPES, SearchDoc, docs_hash
 from .matching import TYPE_ORDER, doc_rank, rank_of
 from .postings import encode_order, encode_shard
 from .static_docs import CachedDocs, IndexedDoc, IndexState, MemoryDocs, StoredDocs
@@ -61,6 +61,9 @@ from .static_files import ROOT, FileTable, IndexFiles, compact_json, complete, m
 from .store import code_hash
 
 DocSource = MemoryDocs | CachedDocs | StoredDocs
+# static_patch.patch_index: the files by which the previous index becomes the new one, or None (build in full)
+Patch = Callable[[CachedDocs, list["Slot"], IndexState, Callable[[str], bytes | None]],
+                 tuple[IndexState, dict[str, bytes], dict] | None]
 
 log = logging.getLogger(__name__)
 STATIC_DIR = "search"
@@ -152,17 +155,7 @@ def build_static_index(docs: list[SearchDoc] | Callable[[], list[SearchDoc]], ou
     def source() -> MemoryDocs:
         return MemoryDocs(docs() if callable(docs) else docs)
 
-    return _build(output, keep, content_hash, source, slots)
-
-
-def update_static_index(listing: SiteDocuments, output: Path, keep: int, content_hash: str, slots: list[Slot],
-                        cache: Path) -> str:
-    """A site's static index, from the previous one and the cache of analysed documents (static_docs.py):
-    only the documents whose record changed are made and analysed, and only the files they touch are written."""
-    def source() -> CachedDocs:
-        return CachedDocs(cache, listing)
-
-    return _build(output, keep, content_hash, source, slots)
+    return build_or_patch(output, keep, content_hash, source, slots)
 
 
 def cache_file(state: Path) -> Path:
@@ -177,8 +170,10 @@ def build_name(content_hash: str) -> str:
     return hashlib.blake2b(salt.encode(), digest_size=8).hexdigest()
 
 
-def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocSource],
-           slots: list[Slot] | Callable[[], list[Slot]]) -> str:
+def build_or_patch(output: Path, keep: int, content_hash: str, source: Callable[[], DocSource],
+                   slots: list[Slot] | Callable[[], list[Slot]], patch: Patch | None = None) -> str:
+    """The index named by `content_hash` under output/search/index/, unless it is there: patched from the newest
+    one by `patch` (static_patch.py) when the documents come from the cache and it can, else built in full."""
     root = output / STATIC_DIR / ROOT
     build = build_name(content_hash)
     name = _built(root, build)
@@ -190,12 +185,10 @@ def _build(output: Path, keep: int, content_hash: str, source: Callable[[], DocS
         table = FileTable.of_meta(read_meta(previous) or {}) if previous is not None else None
         known = docs.state(previous.name) if previous is not None else None
         patched = None
-        if known and table and isinstance(docs, CachedDocs):
-            from .static_patch import patch_index  # it builds on this module
-
+        if known and table and patch is not None and isinstance(docs, CachedDocs):
             files = IndexFiles(root, build, known.shards, table)
-            # patch_index writes nothing: it returns the files that change, or None
-            patched = None if files.fresh else patch_index(docs, slots, known, files.read)
+            # a patch writes nothing: it returns the files that change, or None
+            patched = None if files.fresh else patch(docs, slots, known, files.read)
         log.info("static search index %s: %s", build, "patched" if patched else "built in full")
         if patched is not None:
             state, changed, meta = patched

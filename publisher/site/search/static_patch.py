@@ -13,16 +13,38 @@ import json
 import logging
 from collections import defaultdict
 from collections.abc import Callable
+from pathlib import Path
 
+from .documents import SiteDocuments
 from .matching import TYPE_ORDER, rank_of
 from .postings import decode_ids, decode_shard, encode_ids, encode_order, join_shard
-from .static import CHUNK, GROUP_BITS, Slot, fnv1a, group_of, index_meta, numbered_row, shard_count
+from .static import (
+    CHUNK,
+    GROUP_BITS,
+    Slot,
+    build_or_patch,
+    fnv1a,
+    group_of,
+    index_meta,
+    numbered_row,
+    shard_count,
+)
 from .static_docs import CachedDocs, IndexedDoc, IndexState
 from .static_files import compact_json
 
 log = logging.getLogger(__name__)
 PATCH_SHARE = 0.1  # past this share of documents changed, a full build is cheaper than patching
 Patched = tuple[IndexState, dict[str, bytes], dict]
+
+
+def update_static_index(listing: SiteDocuments, output: Path, keep: int, content_hash: str, slots: list[Slot],
+                        cache: Path) -> str:
+    """A site's static index, from the previous one and the cache of analysed documents (static_docs.py):
+    only the documents whose record changed are made and analysed, and only the files they touch are written."""
+    def source() -> CachedDocs:
+        return CachedDocs(cache, listing)
+
+    return build_or_patch(output, keep, content_hash, source, slots, patch_index)
 
 
 def patch_index(source: CachedDocs, slots: list[Slot], known: IndexState,

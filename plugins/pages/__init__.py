@@ -185,8 +185,11 @@ class RecordsGenerator(Generator):
         for url, key, lastmod, front in orjson.loads(cache.get(cache.name("list-pages", type_key,
                                                                           digest_of(records)), encode)):
             kept_key = PageKey(key)
-            page = made()[url] if pages.would_render(url, "list.html", kept_key) else None
-            pages.write(url, "list.html", sitemap=front, page=page, key=kept_key, lastmod=lastmod)
+            fingerprint = pages.fingerprint("list", kept_key)
+            if pages.same(url, fingerprint):  # judged once: kept here, not checked again by `write`
+                pages.keep(url, fingerprint, lastmod if front else None)
+            else:
+                pages.write(url, "list.html", sitemap=front, page=made()[url], key=kept_key, lastmod=lastmod)
 
     @property
     def written(self) -> int:

@@ -205,8 +205,7 @@ class PageWriter:
 
     def _unchanged(self, url: str, fingerprint: str) -> bool:
         if self.same(url, fingerprint):
-            self.produced[url] = fingerprint
-            self.kept += 1
+            self.keep(url, fingerprint)
             return True
         return False
 

@@ -20,8 +20,8 @@ RELATIVE_URLS = False
 DELETE_OUTPUT_DIRECTORY = False  # unchanged files keep their bytes and mtimes
 
 PLUGIN_PATHS = [str(_HERE / "plugins")]
-# sitemap last: it lists what the others wrote
-PLUGINS = ["pages", "feeds", "opendata", "stats", "search", "parties", "sitemap"]
+# sitemap last: it lists what the others wrote; open data right after the records: it runs beside the rest
+PLUGINS = ["pages", "opendata", "feeds", "stats", "search", "parties", "sitemap"]
 
 # Pelican's own articles, pages, archives and feeds are off: records have their own generator.
 ARTICLE_PATHS: list[str] = []

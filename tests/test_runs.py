@@ -527,3 +527,50 @@ def test_a_release_missing_a_record_s_page_is_named_in_content_order_and_nothing
     (output / "penalties" / "a" / "index.html").rmdir()
     (output / "penalties" / "a" / "index.html").write_text("<p>页</p>", encoding="utf-8")
     assert verify_release(output, config, Plan(SAMPLE_NOW, content)) == []
+
+
+def test_a_run_verifies_the_chain_again_only_when_the_ledger_changed_since_a_run_found_it_whole(portal, monkeypatch):
+    from publisher.runs import publication as publication_module
+    from publisher.runs.ledger import Ledger
+
+    verified: list[int] = []
+    real = Ledger.verify_chain
+
+    def counting(self):
+        verified.append(1)
+        return real(self)
+
+    monkeypatch.setattr(Ledger, "verify_chain", counting)
+    publish(portal, SAMPLE_NOW)  # no ledger yet: nothing to verify
+    publish(portal, SAMPLE_NOW)  # verified in full, then noted with this run's own entries
+    assert len(verified) == 1
+    publish(portal, SAMPLE_NOW)  # the bytes the last run left: not verified again
+    assert len(verified) == 1
+
+    build = publication_module.build_site
+
+    def tampering_mid_run(*args, **kwargs):  # a hand edit while a run builds: the run must not vouch for it
+        with sqlite3.connect(ledger_of(portal).path) as db:
+            db.execute("UPDATE entries SET body = replace(body, 'root', 'r00t') WHERE seq = 3")
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(publication_module, "build_site", tampering_mid_run)
+    publish(portal, SAMPLE_NOW)
+    monkeypatch.setattr(publication_module, "build_site", build)
+    with pytest.raises(publication_module.RunFailed, match="第3条"):
+        publish(portal, SAMPLE_NOW)
+    assert len(verified) == 2
+    assert "第3条" in verify_ledger(portal)[0]  # `portal ledger verify` always verifies in full
+
+
+def test_a_forged_note_beside_the_ledger_does_not_hide_a_changed_entry_from_ledger_verify(portal):
+    publish(portal, SAMPLE_NOW)
+    publish(portal, SAMPLE_NOW)
+    ledger = ledger_of(portal)
+    with sqlite3.connect(ledger.path) as db:
+        db.execute("UPDATE entries SET body = replace(body, 'root', 'r00t') WHERE seq = 3")
+    with pytest.raises(Exception, match="第3条"):
+        publish(portal, SAMPLE_NOW)  # the bytes changed since the note: verified in full, refused
+    (ledger.path.parent / (ledger.path.name + ".checked")).write_text(ledger.bytes_digest(), encoding="ascii")
+    publish(portal, SAMPLE_NOW)  # whoever can write beside the ledger can also sign: the run trusts the note
+    assert "第3条" in verify_ledger(portal)[0]  # and the full verification still names the entry

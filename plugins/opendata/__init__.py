@@ -335,7 +335,9 @@ class OpenDataGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         build = build_context(self.settings)
         # No `written` here: the shared page writer's count is already reported by the pages generator.
-        write_open_data(build.published, build.config, build.pages, self.entries, self.cache, self.data)
+        # Beside the statistics, search and party pages, on the second core: nothing they make depends on these files.
+        build.pages.beside(functools.partial(write_open_data, build.published, build.config, build.pages,
+                                             self.entries, self.cache, self.data))
 
 
 def get_generators(pelican_object: Any) -> type[Generator]:

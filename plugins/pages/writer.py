@@ -29,6 +29,7 @@ from markupsafe import Markup
 from publisher.core.config import Config
 from publisher.core.faults import fault_point
 from publisher.core.files import write_atomic, write_if_changed
+from publisher.site.background import Background
 from publisher.site.context import PARALLEL_MIN
 from publisher.site.precompress import remove_twin, write_parts, write_twin
 from publisher.site.qrcodes import QrCache, qr_svg
@@ -50,6 +51,15 @@ def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str
     pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
     for item in items[index::workers]:
         render(item)
+    pages.qr_cache.flush()  # before the parent reads the cache again
+    return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
+
+
+def _pages_of(pages: PageWriter, job: Callable[[], object]) -> tuple[int, int, list[tuple[str, str]], dict[str, str],
+                                                                     list[str]]:
+    """In a forked process (`PageWriter.beside`): run the job; report its pages as `_render_slice` does."""
+    pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
+    job()
     pages.qr_cache.flush()  # before the parent reads the cache again
     return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
 
@@ -108,6 +118,7 @@ class PageWriter:
         self.urls: list[tuple[str, str]] = []  # (site-relative URL, lastmod) for the sitemap
         self._template_context: dict[str, dict[str, Any]] = {}
         self._dirs: set[Path] = set()
+        self._beside: list[Background] = []  # jobs writing pages in forked processes (`beside`)
         self.qr_cache = QrCache(portal.paths.state / "cache")
         self.qr_cache.prune()
 
@@ -149,6 +160,24 @@ class PageWriter:
                 results = pool.map(_render_slice, range(self.workers))
         finally:
             _JOB = None
+        self._take(results)
+
+    def beside(self, job: Callable[[], object]) -> None:
+        """Run `job`, which writes pages through this writer, in a forked process beside the rest of the build;
+        `settle` takes its pages in. Inline on one core, and in a build with no previous one to keep pages
+        from: there the workers already keep both cores busy, and a fork would only add its memory."""
+        if self.workers < 2 or not self.previous:
+            job()
+            return
+        self._beside.append(Background(_pages_of, self, job))
+
+    def settle(self) -> None:
+        """Wait for the jobs running `beside` the build and record their pages as this writer's; a failed one
+        fails the build."""
+        jobs, self._beside = self._beside, []
+        self._take([job.result() for job in jobs])
+
+    def _take(self, results: list[tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]]) -> None:
         for written, kept, urls, produced, changed in results:
             self.written += written
             self.kept += kept
@@ -251,6 +280,7 @@ class PageWriter:
 
     def finish(self, index: Path | None) -> list[str]:
         """Remove pages the previous build made and this one did not; record this build's pages."""
+        self.settle()  # a page written beside the build is this build's: never removed as one it did not make
         self.qr_cache.flush()
         removed = sorted(set(self.previous) - set(self.produced))
         for url in removed:

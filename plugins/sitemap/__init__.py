@@ -74,6 +74,7 @@ class SitemapGenerator(Generator):
         build = build_context(self.settings)
         pages = build.pages
         base = pages.portal.site.url
+        pages.settle()  # every page, those written beside the build too
         pages.write(SITEMAP_PAGE, "sitemap.html", **sitemap_context(build, {url for url, _ in pages.urls}))
         for name, xml in sitemap_files(base, sorted(set(pages.urls))).items():
             pages.write_text(f"/{name}", xml)

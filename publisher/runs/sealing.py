@@ -70,7 +70,7 @@ def heads_problem(config: Config, releases: Releases, ledger: Ledger) -> str | N
 def chain_problem(config: Config, releases: Releases, ledger: Ledger) -> str | None:
     """Why no release may be sealed now, or None; a problem staff recovered from (recorded) is None."""
     exists = ledger.path.exists()
-    problem = (ledger.verify_chain() if exists else None) or heads_problem(config, releases, ledger)
+    problem = (ledger.checked_chain() if exists else None) or heads_problem(config, releases, ledger)
     last = ledger.last("recovery") if exists and problem else None
     if last is not None and last.body.get("problem") == problem:
         return None  # staff looked into exactly this and recorded it

@@ -44,20 +44,19 @@ _JOB: tuple[PageWriter, Sequence[Any], Callable[[Any], None], int] | None = None
 Text = str | bytes
 
 
-def _render_slice(index: int) -> tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]:
-    """In a forked worker: render every n-th item; report counts, sitemap URLs, fingerprints, changed pages."""
+Made = tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]  # counts, sitemap URLs, fingerprints, changed
+
+
+def _render_slice(index: int) -> Made:
+    """In a forked worker: render every n-th item; report the pages made (`_pages_of`)."""
     assert _JOB is not None
     pages, items, render, workers = _JOB
-    pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
-    for item in items[index::workers]:
-        render(item)
-    pages.qr_cache.flush()  # before the parent reads the cache again
-    return pages.written, pages.kept, pages.urls, pages.produced, pages.changed
+    return _pages_of(pages, lambda: [render(item) for item in items[index::workers]])
 
 
-def _pages_of(pages: PageWriter, job: Callable[[], object]) -> tuple[int, int, list[tuple[str, str]], dict[str, str],
-                                                                     list[str]]:
-    """In a forked process (`PageWriter.beside`): run the job; report its pages as `_render_slice` does."""
+def _pages_of(pages: PageWriter, job: Callable[[], object]) -> Made:
+    """In a forked process (a worker, or a job `beside` the build): run the job; report the pages it made, for the
+    parent to take in (`PageWriter._take`)."""
     pages.written, pages.kept, pages.urls, pages.produced, pages.changed = 0, 0, [], {}, []
     job()
     pages.qr_cache.flush()  # before the parent reads the cache again
@@ -177,7 +176,7 @@ class PageWriter:
         jobs, self._beside = self._beside, []
         self._take([job.result() for job in jobs])
 
-    def _take(self, results: list[tuple[int, int, list[tuple[str, str]], dict[str, str], list[str]]]) -> None:
+    def _take(self, results: list[Made]) -> None:
         for written, kept, urls, produced, changed in results:
             self.written += written
             self.kept += kept

@@ -255,3 +255,28 @@ def test_work_done_beside_the_build_returns_its_result_or_fails_the_build_clearl
     assert Background(sorted, [3, 1, 2]).result() == [1, 2, 3]
     with pytest.raises(RuntimeError, match="ZeroDivisionError"):
         Background(divmod, 1, 0).result()
+
+
+def test_work_beside_a_build_ends_when_the_build_is_killed(tmp_path):
+    """A run killed mid-build (a power cut, a SIGKILL) leaves no job writing into the folder the next run deletes."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    late = tmp_path / "written-after-the-kill"
+    script = (
+        "import sys, time\n"
+        "from pathlib import Path\n"
+        "from publisher.site.background import Background\n"
+        "job = Background(lambda: time.sleep(3) or Path(sys.argv[1]).write_text('late'))\n"
+        "print('started', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    build = subprocess.Popen([sys.executable, "-c", script, str(late)], stdout=subprocess.PIPE, text=True,
+                             cwd=Path(__file__).parent.parent)
+    assert build.stdout is not None and build.stdout.readline().strip() == "started"
+    build.send_signal(signal.SIGKILL)
+    build.wait(timeout=30)
+    time.sleep(4)
+    assert not late.exists()

@@ -8,9 +8,12 @@ so its peak is not added to the build's.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import multiprocessing
 import os
 import pickle
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -24,7 +27,8 @@ class Background(Generic[T]):
 
     def __init__(self, function: Callable[..., T], *args: Any) -> None:
         self._receive, send = multiprocessing.Pipe(duplex=False)
-        self._process = multiprocessing.get_context("fork").Process(target=_run, args=(send, function, args))
+        self._process = multiprocessing.get_context("fork").Process(target=_run, args=(send, function, args,
+                                                                                       os.getpid()))
         self._process.start()
         send.close()
 
@@ -41,11 +45,25 @@ class Background(Generic[T]):
         return value
 
 
-def _run(send: Any, function: Callable[..., Any], args: tuple) -> None:
+def _run(send: Any, function: Callable[..., Any], args: tuple, parent: int) -> None:
+    _die_with(parent)
     try:
         send.send(("ok", function(*args)))
     except BaseException as exc:  # the parent raises it: a failed job fails the build
         send.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+def _die_with(parent: int) -> None:
+    """End this process when its parent dies (Linux): a run killed mid-build leaves no job writing into the
+    build folder the next run deletes."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # died before the line above: the signal would never come
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
 
 
 def apart(function: Callable[..., T], *args: Any) -> T:

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from itertools import compress
+from operator import methodcaller
 from pathlib import Path
 from typing import Any
 
@@ -420,6 +422,16 @@ def content_files(content_dir: Path) -> Iterator[tuple[str, os.DirEntry]]:
             found = sorted((e.name, e) for e in entries if e.name.endswith(".md") and e.is_file())
         for _, entry in found:
             yield type_key, entry
+
+
+def markdown_names(content_dir: Path, type_key: str) -> list[str]:
+    """The names ending in .md in content/<type>/, as listed and not stat-ed: for passes over 100k names by C
+    iterators. Where a name is used it is checked to be a file, as `content_files` judges."""
+    try:
+        listing = os.listdir(content_dir / type_key)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return list(compress(listing, map(methodcaller("endswith", ".md"), listing)))
 
 
 def read_summary(path: Path | str, type_key: str) -> ContentPage | None:

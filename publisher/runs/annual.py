@@ -15,17 +15,16 @@ the seal is listed apart as 封存后补充公示, never merged in.
 
 from __future__ import annotations
 
-import os
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import compress, repeat
+from itertools import repeat
 from operator import itemgetter, methodcaller
 from typing import Any
 
 from publisher.core.annual import TABLE_OF_TYPE, AnnualReport, tables_of, tally_of
 from publisher.core.config import Config
-from publisher.core.content import load_record
+from publisher.core.content import load_record, markdown_names
 from publisher.core.schema import RECORD_TYPES
 from publisher.runs.ledger import Entry, Ledger, ledger_of
 
@@ -58,12 +57,10 @@ def untallied(config: Config, tallied: set[tuple[str, str]]) -> list[list[str]]:
     difference over each type's listing, where one Python step per page cost 0.3 s at 100k."""
     out = []
     for type_key in RECORD_TYPES:
-        folder = config.paths.content / type_key
-        if type_key not in TABLE_OF_TYPE or not folder.is_dir():
+        if type_key not in TABLE_OF_TYPE:
             continue
-        listing = os.listdir(folder)
-        stems = map(methodcaller("removesuffix", ".md"), compress(listing, map(methodcaller("endswith", ".md"),
-                                                                                  listing)))
+        folder = config.paths.content / type_key
+        stems = map(methodcaller("removesuffix", ".md"), markdown_names(config.paths.content, type_key))
         for name in sorted(f"{slug}.md" for _, slug in set(zip(repeat(type_key), stems)) - tallied):
             path = folder / name
             if not path.is_file():

@@ -158,9 +158,13 @@ class Ledger:
             return None
         problem = self.verify_chain()
         if problem is None:
-            self._whole = digest  # as read before verifying: a write meanwhile makes the next run verify again
-            write_atomic(self._checked_path, digest.encode("ascii"), mode=0o600)
+            self._note_whole(digest)  # as read before verifying: a write meanwhile makes the next run verify again
         return problem
+
+    def _note_whole(self, digest: str) -> None:
+        """Remember, here and beside the ledger, the bytes with which the chain is known whole."""
+        self._whole = digest
+        write_atomic(self._checked_path, digest.encode("ascii"), mode=0o600)
 
     def _connect(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -219,8 +223,7 @@ class Ledger:
                 db.execute("ROLLBACK")
                 raise
         if whole:  # a whole chain and this process's own entries: the next run need not verify them again
-            self._whole = self.bytes_digest()  # closed: the log is checkpointed into the file first
-            write_atomic(self._checked_path, self._whole.encode("ascii"), mode=0o600)
+            self._note_whole(self.bytes_digest())  # closed: the log is checkpointed into the file first
         return written
 
     def seal_of(self, release: str) -> Entry | None:

@@ -30,6 +30,7 @@ from publisher.core.catalog import content_pages, one_refresh
 from publisher.core.clock import local_now, stamp
 from publisher.core.clock import run_id as make_run_id
 from publisher.core.config import Config
+from publisher.core.content import markdown_names
 from publisher.core.faults import fault_point
 from publisher.core.labels import CHANGE_LABELS
 from publisher.core.memory import collections_between_stages, release_memory
@@ -278,10 +279,7 @@ def _missing_pages(content: Path, output: Path) -> Iterator[tuple[str, str]]:
     fails is looked at again alone, as content_files and os.path.isfile judge it."""
     for type_key in RECORD_TYPES:
         folder = content / type_key
-        if not folder.is_dir():
-            continue
-        listing = os.listdir(folder)
-        names = list(compress(listing, map(methodcaller("endswith", ".md"), listing)))
+        names = markdown_names(content, type_key)
         folders = map(f"{output}/{type_key}/".__add__, map(methodcaller("removesuffix", ".md"), names))
         pages = list(map(str.__add__, folders, repeat("/index.html")))  # strings: Path joins add up at 100k
         try:

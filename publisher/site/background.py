@@ -9,7 +9,6 @@ so its peak is not added to the build's.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import multiprocessing
 import os
 import pickle
@@ -57,8 +56,7 @@ def _die_with(parent: int) -> None:
     """End this process when its parent dies (Linux): a run killed mid-build leaves no job writing into the
     build folder the next run deletes."""
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # the process's own libc: no ldconfig search
     if os.getppid() != parent:  # died before the line above: the signal would never come
         os._exit(1)
 

@@ -6,6 +6,7 @@ request (nginx `gzip_static on;`, Caddy `precompressed gzip`); `portal serve` do
 
 from __future__ import annotations
 
+import filecmp
 import gzip
 import os
 import struct
@@ -143,7 +144,8 @@ def write_parts(path: str, parts: Iterable[bytes | Piece]) -> bool:
         twin_path = twin_of(path)
         if not compressible(path, size):
             Path(twin_path).unlink(missing_ok=True)
-        elif changed or not _same_bytes(tmp_twin, twin_path):  # a twin of other bytes (older code's) is replaced
+        # a twin of other bytes (older code's) is replaced
+        elif changed or not (os.path.isfile(twin_path) and filecmp.cmp(tmp_twin, twin_path, shallow=False)):
             os.chmod(tmp_twin, 0o644)
             os.replace(tmp_twin, twin_path)  # a new file: a release sharing the old twin by hard link keeps its own
         if changed:
@@ -154,18 +156,6 @@ def write_parts(path: str, parts: Iterable[bytes | Piece]) -> bool:
             if os.path.exists(leftover):
                 os.unlink(leftover)
     return changed
-
-
-def _same_bytes(path: str, other: str) -> bool:
-    """Whether two files hold the same bytes (a missing one holds none)."""
-    try:
-        with open(path, "rb") as a, open(other, "rb") as b:
-            while (chunk := a.read(CHUNK)) == b.read(CHUNK):
-                if not chunk:
-                    return True
-            return False
-    except FileNotFoundError:
-        return False
 
 
 class _OldFile:
